@@ -1,0 +1,82 @@
+"""What every command shares: the Workbench, error handling, the sampling flags."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable
+
+import click
+
+from samantha.core.errors import InputError, SamanthaError
+from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC, STOP_HELP, Settings
+
+PRESETS = {"deterministic": DETERMINISTIC, "stochastic": STOCHASTIC}
+SAMPLING_FLAGS = (
+    "n_ctx", "max_tokens", "temperature", "top_k", "top_p", "min_p", "typical_p", "tfs_z",
+    "presence_penalty", "frequency_penalty", "repeat_penalty", "penalty_last_n", "seed",
+)
+
+
+class SamanthaGroup(click.Group):
+    """A command group that turns Samantha's own errors into one-line messages, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except SamanthaError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def workbench(ctx: click.Context) -> Any:
+    """The Workbench of this invocation (built once, on first use)."""
+    root = ctx.find_root()
+    if root.obj is None:
+        from samantha.app import Workbench
+        from samantha.home import data_home
+
+        root.obj = Workbench(data_home())
+    return root.obj
+
+
+def sampling_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--temperature``, ``--top-k``, … ``--stop`` and ``--preset`` to a command."""
+    for name in reversed(SAMPLING_FLAGS):
+        param = PARAMETERS[name]
+        default = getattr(DETERMINISTIC, name)
+        shown = "random" if default is None else default
+        command = click.option(
+            "--" + name.replace("_", "-"), name, type=param.kind, default=None,
+            help=f"{param.help} [{_number(param.low)}..{_number(param.high)}, default {shown}]",
+        )(command)
+    command = click.option("--stop", "stop", default=None, metavar="JSON_LIST", help=STOP_HELP)(
+        command
+    )
+    return click.option(
+        "--preset", type=click.Choice(sorted(PRESETS)), default="deterministic", show_default=True,
+        help="Starting values for every sampling setting; the flags above override them.",
+    )(command)
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    """Pop the sampling flags from a command's keyword arguments and build the Settings."""
+    base = PRESETS[options.pop("preset")]
+    given = {name: options.pop(name) for name in (*SAMPLING_FLAGS, "stop")}
+    return base.replace(**{k: v for k, v in given.items() if v is not None})
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def read_text_argument(value: str) -> str:
+    """``-`` means: read the text from standard input."""
+    return sys.stdin.read() if value == "-" else value

@@ -1,0 +1,62 @@
+"""``samantha generate``: one prompt, one answer, streamed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from samantha.cli.common import (
+    print_json, read_text_argument, sampling_options, settings_from, workbench,
+)
+from samantha.core.chat import build_messages
+from samantha.core.events import GenerationResult, TokenEvent
+
+
+@click.command()
+@click.argument("prompt")
+@click.option("--model", "-m", default="default", show_default=True,
+              help="A .gguf path, a file name from the model folders, or `default`.")
+@click.option("--system", "-s", default="", help="SYSTEM prompt: how the model should behave.")
+@click.option("--previous", "-p", default="",
+              help="ASSISTANT previous response: shown to the model as its own earlier answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of streaming.")
+@sampling_options
+@click.pass_context
+def generate(ctx: click.Context, prompt: str, model: str, system: str, previous: str,
+             as_json: bool, **options: Any) -> None:
+    """Answer PROMPT (use - to read it from standard input) with one model."""
+    settings = settings_from(options)
+    bench = workbench(ctx)
+    messages = build_messages(system, previous, read_text_argument(prompt))
+    result = None
+    for event in bench.generate(messages, settings, model=model):
+        if isinstance(event, TokenEvent) and not as_json:
+            click.echo(event.text, nl=False)
+        elif isinstance(event, GenerationResult):
+            result = event
+    assert result is not None
+    if as_json:
+        print_json({
+            "model": model,
+            "text": result.text,
+            "tokens": result.tokens,
+            "prompt_tokens": result.prompt_tokens,
+            "seconds": round(result.seconds, 3),
+            "tokens_per_second": round(result.tokens_per_second, 2),
+            "finish_reason": result.finish_reason,
+            "error": result.error,
+            "settings": result.settings.to_dict(),
+            "chain": bench.chain_order(result.settings),
+        })
+    else:
+        click.echo()
+        click.echo(
+            f"---------- ({result.tokens} tokens, {result.seconds:.1f} s, "
+            f"{result.tokens_per_second:.1f} tokens/s, {result.finish_reason}, "
+            f"seed {result.settings.seed})",
+            err=True,
+        )
+    if result.error:
+        click.echo(f"error: generation failed: {result.error}. The text above was kept.", err=True)
+        ctx.exit(1)

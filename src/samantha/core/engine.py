@@ -1,0 +1,69 @@
+"""What the core needs from an inference engine: a loaded model it can feed tokens to.
+
+Adapters in ``samantha.engines`` implement these protocols (llama.cpp, a scriptable fake for
+tests). Core code only ever sees the protocols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from samantha.core.chat import ChatPrompt, Message
+
+
+class Cancel(Protocol):
+    """Anything with ``is_set()``, such as :class:`threading.Event`."""
+
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which model to load: a display name, its file, and the context size wanted."""
+
+    name: str
+    path: Path
+    n_ctx: int = 4000
+
+
+class ModelSession(Protocol):
+    """A loaded model with its evaluation state (the KV cache)."""
+
+    name: str
+    n_ctx: int
+    n_vocab: int
+
+    def render_chat(self, messages: Sequence[Message]) -> ChatPrompt:
+        """The prompt text for these messages, from the model's chat template or the fallback."""
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids of a rendered prompt (special tokens parsed, BOS added when the model
+        wants one and the text does not already start with it)."""
+
+    def piece(self, token: int) -> bytes:
+        """The bytes one token stands for (possibly a fragment of a UTF-8 character)."""
+
+    def is_end(self, token: int) -> bool:
+        """True for end-of-generation tokens (EOS, end of turn)."""
+
+    def prefill(self, tokens: Sequence[int], cancel: "Cancel") -> np.ndarray | None:
+        """Evaluate a whole prompt (reusing what the cache already holds) and return the logits
+        of its last position, valid until the next call. Checks ``cancel`` between batches and
+        returns None when it is set."""
+
+    def advance(self, token: int) -> np.ndarray:
+        """Append one token and return the logits of the next position."""
+
+    def reset(self) -> None:
+        """Forget the evaluation state, so the next prompt starts clean."""
+
+    def close(self) -> None:
+        """Free the model."""
+
+
+class Engine(Protocol):
+    def load(self, spec: ModelSpec) -> ModelSession: ...

@@ -1,0 +1,40 @@
+"""The exception tree of Samantha.
+
+Every error a user can cause derives from :class:`SamanthaError` and carries a message that says
+what was wrong and what to do. Front ends print the message; they never show a traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class SamanthaError(Exception):
+    """Base of every error Samantha raises on purpose."""
+
+
+class InputError(SamanthaError):
+    """The user asked for something that cannot be done as asked (exit code 2 in the CLI)."""
+
+
+class SettingsError(InputError):
+    """An unknown parameter or a value out of its range."""
+
+
+class ModelError(InputError):
+    """A model that cannot be found, read or loaded."""
+
+
+class PromptTooLongError(InputError):
+    """The prompt does not fit in the context window."""
+
+    def __init__(self, prompt_tokens: int, n_ctx: int) -> None:
+        self.prompt_tokens = prompt_tokens
+        self.n_ctx = n_ctx
+        super().__init__(
+            f"The prompt has {prompt_tokens} tokens but the context window holds {n_ctx} "
+            f"(n_ctx {n_ctx}), leaving no room for an answer. Shorten the prompt, or raise "
+            f"n_ctx (0 uses the model's trained context)."
+        )
+
+
+class GenerationError(SamanthaError):
+    """The engine failed while generating."""

@@ -1,0 +1,136 @@
+"""The token loop: prompt in, tokens out, through our sampler chain.
+
+This is where a generation starts and ends: the prompt is checked against the context window,
+evaluated once, then each step samples a token, turns it into text (holding back half characters
+and possible stop strings) and feeds it back to the model.
+"""
+
+from __future__ import annotations
+
+import codecs
+import secrets
+import time
+from typing import Iterator, Sequence
+
+from samantha.core.engine import Cancel, ModelSession
+from samantha.core.errors import PromptTooLongError
+from samantha.core.events import FinishReason, GenerationResult, TokenEvent
+from samantha.core.sampling import SamplerChain
+from samantha.core.settings import SEED_MAX, Settings
+
+
+class NeverCancel:
+    def is_set(self) -> bool:
+        return False
+
+
+class StopScanner:
+    """Releases generated text, holding back what could still become a stop string."""
+
+    def __init__(self, stops: Sequence[str]) -> None:
+        self.stops = tuple(s for s in stops if s)
+        self.pending = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        """Add text; return what can be shown now. Sets ``stopped`` when a stop string appears."""
+        self.pending += text
+        hits = [i for i in (self.pending.find(s) for s in self.stops) if i >= 0]
+        if hits:
+            self.stopped = True
+            out, self.pending = self.pending[: min(hits)], ""
+            return out
+        keep = self._held_back()
+        out = self.pending[: len(self.pending) - keep]
+        self.pending = self.pending[len(out):]
+        return out
+
+    def flush(self) -> str:
+        out, self.pending = self.pending, ""
+        return out
+
+    def _held_back(self) -> int:
+        """Length of the longest tail of ``pending`` that starts some stop string."""
+        best = 0
+        for stop in self.stops:
+            for size in range(min(len(stop) - 1, len(self.pending)), best, -1):
+                if self.pending.endswith(stop[:size]):
+                    best = size
+                    break
+        return best
+
+
+def resolve_seed(settings: Settings) -> Settings:
+    """Settings with a concrete seed: the given one, or a fresh random one (shown and stored)."""
+    if settings.seed is not None:
+        return settings
+    return settings.with_seed(secrets.randbelow(SEED_MAX + 1))
+
+
+def generate(
+    session: ModelSession,
+    prompt_tokens: Sequence[int],
+    settings: Settings,
+    cancel: Cancel | None = None,
+    extra_stops: Sequence[str] = (),
+) -> Iterator[TokenEvent | GenerationResult]:
+    """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
+
+    Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
+    """
+    cancel = cancel or NeverCancel()
+    settings = resolve_seed(settings)
+    n_prompt = len(prompt_tokens)
+    if n_prompt >= session.n_ctx:
+        raise PromptTooLongError(n_prompt, session.n_ctx)
+    room = session.n_ctx - n_prompt
+    limit = min(settings.max_tokens, room) if settings.max_tokens > 0 else room
+
+    chain = SamplerChain(settings, settings.seed or 0)
+    chain.prime(prompt_tokens)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    scanner = StopScanner((*settings.stop, *extra_stops))
+    text: list[str] = []
+    ids: list[int] = []
+    reason: FinishReason = "length"
+    error: str | None = None
+    started = time.perf_counter()
+    try:
+        logits = session.prefill(prompt_tokens, cancel)
+        while True:
+            if logits is None or cancel.is_set():
+                reason = "cancelled"
+                break
+            if len(ids) >= limit:
+                reason = "length"
+                break
+            token = chain.sample(logits)
+            if session.is_end(token):
+                reason = "stop"
+                break
+            chain.accept(token)
+            ids.append(token)
+            visible = scanner.feed(decoder.decode(session.piece(token)))
+            text.append(visible)
+            yield TokenEvent(len(ids) - 1, token, visible)
+            if scanner.stopped:
+                reason = "stop"
+                break
+            if len(ids) < limit:
+                logits = session.advance(token)
+    except Exception as exc:  # the engine failed: keep what was generated, report the error
+        reason, error = "error", f"{type(exc).__name__}: {exc}"
+    if not scanner.stopped:
+        tail = scanner.feed(decoder.decode(b"", final=True))
+        tail += "" if scanner.stopped else scanner.flush()
+        text.append(tail)
+    yield GenerationResult(
+        text="".join(text),
+        tokens=len(ids),
+        prompt_tokens=n_prompt,
+        seconds=time.perf_counter() - started,
+        finish_reason=reason,
+        settings=settings,
+        error=error,
+        token_ids=tuple(ids),
+    )

@@ -1,0 +1,329 @@
+"""The sampler chain: how the next token is picked from the model's scores.
+
+The chain is a list of small stages, in the order users see in the UI::
+
+    penalties -> top-k -> tail-free -> typical -> top-p -> min-p -> temperature -> draw
+
+Each stage takes the surviving candidates (token ids and their scores, called logits) and returns
+the ones it keeps. A stage whose setting switches it off passes its input through unchanged. The
+semantics follow llama.cpp's classic samplers, including tail-free sampling, which llama.cpp
+has since removed. Temperature 0 makes the last step greedy: the best remaining candidate wins.
+
+Reading order for the curious: :class:`Candidates`, then the stages, then :class:`SamplerChain`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from samantha.core.settings import Settings
+
+
+@dataclass
+class Candidates:
+    """Token ids with their logits. ``is_sorted`` means ordered by logit, highest first."""
+
+    ids: np.ndarray
+    logits: np.ndarray
+    is_sorted: bool = False
+
+    @classmethod
+    def full(cls, logits: np.ndarray) -> "Candidates":
+        return cls(np.arange(len(logits)), logits)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def sorted(self) -> "Candidates":
+        if self.is_sorted:
+            return self
+        order = np.argsort(-self.logits, kind="stable")
+        return Candidates(self.ids[order], self.logits[order], True)
+
+    def take(self, index: np.ndarray | slice) -> "Candidates":
+        return Candidates(self.ids[index], self.logits[index], self.is_sorted)
+
+    def probs(self) -> np.ndarray:
+        """Softmax of the logits of the survivors (float64, sums to 1)."""
+        return softmax(self.logits)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.asarray(logits, dtype=np.float64) - np.max(logits)
+    weights = np.exp(shifted)
+    return weights / weights.sum()
+
+
+class Stage(Protocol):
+    """One step of the chain. ``active`` is False when its setting switches it off."""
+
+    name: str
+
+    @property
+    def active(self) -> bool: ...
+
+    def apply(self, cands: Candidates) -> Candidates: ...
+
+
+class Penalties:
+    """Repeat, presence and frequency penalties over the last ``window`` accepted tokens."""
+
+    name = "penalties"
+
+    def __init__(self, repeat: float, presence: float, frequency: float, window: int) -> None:
+        self.repeat, self.presence, self.frequency = repeat, presence, frequency
+        self.recent: deque[int] = deque(maxlen=max(window, 0))
+
+    @property
+    def active(self) -> bool:
+        return self.recent.maxlen != 0 and (
+            self.repeat != 1.0 or self.presence != 0.0 or self.frequency != 0.0
+        )
+
+    def accept(self, token: int) -> None:
+        if self.recent.maxlen:
+            self.recent.append(token)
+
+    def apply(self, cands: Candidates) -> Candidates:
+        """Penalise the recent tokens. Runs first, on the full vocabulary (position == id)."""
+        if not self.active or not self.recent:
+            return cands
+        logits = np.array(cands.logits, copy=True)
+        for token, count in Counter(self.recent).items():
+            if 0 <= token < len(logits):
+                value = logits[token]
+                value = value * self.repeat if value <= 0 else value / self.repeat
+                logits[token] = value - count * self.frequency - self.presence
+        return Candidates(cands.ids, logits)
+
+
+class TopK:
+    """Keep the ``k`` highest-scoring candidates; ``k <= 0`` keeps all."""
+
+    name = "top-k"
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    @property
+    def active(self) -> bool:
+        return self.k > 0
+
+    def apply(self, cands: Candidates) -> Candidates:
+        if not self.active:
+            return cands
+        if self.k < len(cands):
+            keep = np.argpartition(cands.logits, len(cands) - self.k)[len(cands) - self.k:]
+            cands = cands.take(keep)
+            cands.is_sorted = False
+        return cands.sorted()
+
+
+class TailFree:
+    """Tail-free sampling (classic llama.cpp): cut where the curvature of the sorted
+    probabilities has added up to ``z``. ``z >= 1`` switches it off; ``z = 0`` keeps one."""
+
+    name = "tail-free"
+
+    def __init__(self, z: float) -> None:
+        self.z = z
+
+    @property
+    def active(self) -> bool:
+        return self.z < 1.0
+
+    def apply(self, cands: Candidates) -> Candidates:
+        if not self.active or len(cands) <= 2:
+            return cands
+        cands = cands.sorted()
+        curvature = np.abs(np.diff(cands.probs(), n=2))
+        total = curvature.sum()
+        if total > 1e-6:
+            curvature = curvature / total
+        else:
+            curvature = np.full(len(curvature), 1.0 / len(curvature))
+        cumulative = np.cumsum(curvature)
+        over = np.flatnonzero((cumulative > self.z) & (np.arange(len(cumulative)) >= 1))
+        keep = int(over[0]) if len(over) else len(cands)
+        return cands.take(slice(0, keep))
+
+
+class Typical:
+    """Locally typical sampling: keep the candidates whose surprise (-log p) is nearest to the
+    distribution's entropy, until their probabilities add up to more than ``p``."""
+
+    name = "typical"
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    @property
+    def active(self) -> bool:
+        return self.p < 1.0
+
+    def apply(self, cands: Candidates) -> Candidates:
+        if not self.active:
+            return cands
+        cands = cands.sorted()
+        probs = cands.probs()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            surprise = -np.log(probs)
+        entropy = float(np.nansum(probs * np.where(probs > 0, surprise, 0.0)))
+        order = np.argsort(np.abs(surprise - entropy), kind="stable")
+        cumulative = np.cumsum(probs[order])
+        over = np.flatnonzero(cumulative > self.p)
+        keep = int(over[0]) + 1 if len(over) else len(cands)
+        return Candidates(cands.ids[order[:keep]], cands.logits[order[:keep]], is_sorted=False)
+
+
+class TopP:
+    """Nucleus sampling: keep the best candidates until their probabilities reach ``p``."""
+
+    name = "top-p"
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    @property
+    def active(self) -> bool:
+        return self.p < 1.0
+
+    def apply(self, cands: Candidates) -> Candidates:
+        if not self.active:
+            return cands
+        cands = cands.sorted()
+        cumulative = np.cumsum(cands.probs())
+        over = np.flatnonzero(cumulative >= self.p)
+        keep = int(over[0]) + 1 if len(over) else len(cands)
+        return cands.take(slice(0, keep))
+
+
+class MinP:
+    """Drop candidates less likely than ``p`` times the most likely one."""
+
+    name = "min-p"
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    @property
+    def active(self) -> bool:
+        return self.p > 0.0
+
+    def apply(self, cands: Candidates) -> Candidates:
+        if not self.active or not len(cands):
+            return cands
+        floor = np.max(cands.logits) + np.log(self.p)
+        return cands.take(np.flatnonzero(cands.logits >= floor))
+
+
+class Temperature:
+    """Divide the logits by ``t``. ``t <= 0`` keeps only the best candidate (greedy)."""
+
+    name = "temperature"
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    @property
+    def active(self) -> bool:
+        return self.t != 1.0
+
+    def apply(self, cands: Candidates) -> Candidates:
+        if self.t <= 0.0:
+            best = int(np.argmax(cands.logits))
+            return cands.take(slice(best, best + 1))
+        if self.t == 1.0:
+            return cands
+        return Candidates(cands.ids, cands.logits / np.float32(self.t), cands.is_sorted)
+
+
+class Draw:
+    """Pick one survivor at random, in proportion to its probability, from a seeded generator."""
+
+    name = "draw"
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.Generator(np.random.PCG64(seed))
+
+    def pick(self, cands: Candidates) -> int:
+        if len(cands) == 1:
+            return int(cands.ids[0])
+        cumulative = np.cumsum(cands.probs())
+        at = int(np.searchsorted(cumulative, self.rng.random() * cumulative[-1], side="right"))
+        return int(cands.ids[min(at, len(cands) - 1)])
+
+
+@dataclass(frozen=True)
+class StageCount:
+    """How many candidates were left after a stage (``active`` False: the stage was off)."""
+
+    name: str
+    kept: int
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chosen token with what each stage kept and the survivors before the draw."""
+
+    token: int
+    stages: tuple[StageCount, ...]
+    survivors: Candidates
+
+
+class SamplerChain:
+    """The configured stages plus the draw. Feed it each accepted token with :meth:`accept`."""
+
+    def __init__(self, settings: Settings, seed: int) -> None:
+        self.penalties = Penalties(
+            settings.repeat_penalty, settings.presence_penalty, settings.frequency_penalty,
+            settings.penalty_last_n,
+        )
+        self.stages: tuple[Stage, ...] = (
+            self.penalties,
+            TopK(settings.top_k),
+            TailFree(settings.tfs_z),
+            Typical(settings.typical_p),
+            TopP(settings.top_p),
+            MinP(settings.min_p),
+            Temperature(settings.temperature),
+        )
+        self.draw = Draw(seed)
+        self.greedy = settings.temperature <= 0.0
+        # Greedy without typical sampling always ends on the best-scoring candidate: every other
+        # filter keeps it. Then the chain can skip straight to an argmax.
+        self._argmax_only = self.greedy and settings.typical_p >= 1.0
+
+    def describe(self) -> str:
+        """The order of the chain, as shown to users: ``logits -> penalties -> ... -> draw``."""
+        last = "greedy" if self.greedy else "draw"
+        return " -> ".join(["logits", *(s.name for s in self.stages[:-1]), last])
+
+    def accept(self, token: int) -> None:
+        self.penalties.accept(token)
+
+    def prime(self, tokens: Sequence[int]) -> None:
+        """Let the penalties see the prompt (only its last ``penalty_last_n`` tokens count)."""
+        for token in tokens:
+            self.penalties.accept(token)
+
+    def sample(self, logits: np.ndarray) -> int:
+        """The next token from a row of raw logits (not modified)."""
+        if self._argmax_only:
+            scores = self.penalties.apply(Candidates.full(logits)).logits
+            return int(np.argmax(scores))
+        return self.pick(logits).token
+
+    def pick(self, logits: np.ndarray) -> Pick:
+        """Run every stage, recording how many candidates each one kept."""
+        cands = Candidates.full(logits)
+        counts = []
+        for stage in self.stages:
+            cands = stage.apply(cands)
+            counts.append(StageCount(stage.name, len(cands), stage.active))
+        return Pick(self.draw.pick(cands), tuple(counts), cands)

@@ -1,0 +1,237 @@
+"""Generation settings: one frozen value, validated ranges, the two presets and random draws.
+
+Every parameter is described once, in :data:`PARAMETERS` (name, type, range, help text), and the
+CLI, the prompt-script parser and the UI all read that table, so a range or a help text is never
+written twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from samantha.core.errors import SettingsError
+
+SEED_MAX = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable parameter: its type, its closed range and what it does."""
+
+    name: str
+    kind: type
+    low: float
+    high: float
+    help: str
+
+
+PARAMETERS: dict[str, Param] = {
+    p.name: p
+    for p in (
+        Param("n_ctx", int, 0, 1_048_576,
+              "Context window in tokens: system prompt + previous response + user prompt + answer "
+              "must fit. 0 uses the model's trained context. Takes effect when the model is "
+              "(re)loaded."),
+        Param("max_tokens", int, 0, 1_048_576,
+              "Most tokens the model may write in one answer. 0 means up to the end of the "
+              "context window."),
+        Param("temperature", float, 0.0, 5.0,
+              "Divides the scores of the remaining candidates before the draw: below 1 sharpens "
+              "the distribution, above 1 flattens it. 0 always takes the most likely candidate "
+              "(greedy)."),
+        Param("top_k", int, 0, 1_000_000,
+              "Keeps only the k most likely candidates. 0 keeps all of them."),
+        Param("tfs_z", float, 0.0, 5.0,
+              "Tail-free sampling: cuts the long tail of unlikely candidates where the curvature "
+              "of the sorted probabilities flattens out. Smaller keeps fewer; 0 keeps one; "
+              "1 or more switches it off."),
+        Param("typical_p", float, 0.0, 1.0,
+              "Locally typical sampling: keeps the candidates whose surprise is closest to the "
+              "average surprise, up to this cumulative probability. 0 keeps one; 1 switches it "
+              "off."),
+        Param("top_p", float, 0.0, 1.0,
+              "Nucleus sampling: keeps the most likely candidates until their probabilities add "
+              "up to p. 0 keeps one; 1 switches it off."),
+        Param("min_p", float, 0.0, 1.0,
+              "Drops candidates whose probability is below min_p times that of the most likely "
+              "one. 1 keeps only the most likely; 0 switches it off."),
+        Param("presence_penalty", float, -2.0, 2.0,
+              "Subtracted from the score of every token the answer already used (within the "
+              "last penalty_last_n tokens): pushes the model towards new words."),
+        Param("frequency_penalty", float, -2.0, 2.0,
+              "Subtracted from a token's score once per time the answer already used it (within "
+              "the last penalty_last_n tokens): discourages saying the same words again and "
+              "again."),
+        Param("repeat_penalty", float, 0.1, 2.0,
+              "Divides the score of tokens the answer already used (within the last "
+              "penalty_last_n tokens), multiplies it when negative: above 1 discourages "
+              "repetition, 1 switches it off."),
+        Param("penalty_last_n", int, 0, 65_536,
+              "How many of the answer's most recent tokens the three penalties look at. 0 "
+              "switches the penalties off."),
+        Param("seed", int, 0, SEED_MAX,
+              "Seed of the random draw: the same seed, settings, model and prompt give the same "
+              "answer. Leave empty for a fresh random seed (it is shown and stored)."),
+    )
+}
+
+#: Keys a prompt script's ``{key=value}`` block may set (SPEC §2.5).
+ITEM_KEYS = (
+    "max_tokens", "temperature", "top_k", "top_p", "min_p", "typical_p", "tfs_z",
+    "presence_penalty", "frequency_penalty", "repeat_penalty", "seed", "stop",
+)
+
+STOP_HELP = (
+    "Strings that end the answer as soon as the model writes one of them; they are not shown. "
+    'A JSON list such as ["###", "User:"].'
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes one generation. Defaults: the predecessor's deterministic preset."""
+
+    n_ctx: int = 4000
+    max_tokens: int = 4000
+    temperature: float = 0.0
+    top_k: int = 40
+    tfs_z: float = 0.0
+    typical_p: float = 0.0
+    top_p: float = 0.0
+    min_p: float = 1.0
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    repeat_penalty: float = 1.0
+    penalty_last_n: int = 64
+    seed: int | None = None
+    stop: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        for name, param in PARAMETERS.items():
+            value = getattr(self, name)
+            if value is None and name == "seed":
+                continue
+            object.__setattr__(self, name, _checked(param, value))
+        object.__setattr__(self, "stop", parse_stop(self.stop))
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with some values changed; unknown names raise :class:`SettingsError`."""
+        _reject_unknown(changes, PARAMETERS.keys() | {"stop"})
+        return dataclasses.replace(self, **changes)
+
+    def with_seed(self, seed: int) -> "Settings":
+        return dataclasses.replace(self, seed=seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["stop"] = list(self.stop)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Settings":
+        _reject_unknown(data, PARAMETERS.keys() | {"stop"})
+        return cls(**dict(data))
+
+
+#: Ranges of the per-cycle random draw (SPEC §3.7).
+RANDOM_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0.1, 1.0),
+    "tfs_z": (0.1, 1.0),
+    "top_p": (0.1, 1.0),
+    "min_p": (0.1, 1.0),
+    "typical_p": (0.1, 1.0),
+    "presence_penalty": (0.0, 0.3),
+    "frequency_penalty": (0.0, 0.3),
+    "repeat_penalty": (1.0, 1.2),
+}
+
+
+def random_overrides(rng: random.Random) -> dict[str, float]:
+    """Independent uniform draws, rounded to two decimals, for one cycle."""
+    return {name: round(rng.uniform(low, high), 2) for name, (low, high) in RANDOM_RANGES.items()}
+
+
+def parse_stop(value: Any) -> tuple[str, ...]:
+    """Stop strings from a JSON list (text), a list, or a single string. Never ``eval``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return ()
+        if text[0] not in '["':
+            return (value,)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(
+                f"stop: {text!r} is not valid JSON ({exc.msg} at column {exc.colno}). "
+                'Write a JSON list of strings, for example ["###", "User:"].'
+            ) from None
+        if isinstance(value, str):
+            value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(s, str) for s in value):
+        raise SettingsError(
+            f"stop must be a list of strings, got {value!r}. "
+            'Write a JSON list of strings, for example ["###", "User:"].'
+        )
+    return tuple(s for s in value if s)
+
+
+def coerce(name: str, text: str) -> Any:
+    """Convert a value written as text (CLI, prompt script) to the parameter's type, checked."""
+    if name == "stop":
+        return parse_stop(text)
+    _reject_unknown({name: text}, PARAMETERS.keys() | {"stop"})
+    param = PARAMETERS[name]
+    raw = text.strip()
+    try:
+        value = param.kind(raw) if param.kind is float else _as_int(raw)
+    except ValueError:
+        kind = "a whole number" if param.kind is int else "a number"
+        raise SettingsError(f"{name} must be {kind}, got {raw!r}.") from None
+    return _checked(param, value)
+
+
+def _as_int(raw: str) -> int:
+    number = float(raw)
+    if not number.is_integer():
+        raise ValueError(raw)
+    return int(number)
+
+
+def _checked(param: Param, value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{param.name} must be a number, got {value!r}.")
+    if param.kind is int:
+        if float(value) != int(value):
+            raise SettingsError(f"{param.name} must be a whole number, got {value!r}.")
+        value = int(value)
+    else:
+        value = float(value)
+    if not param.low <= value <= param.high:
+        raise SettingsError(
+            f"{param.name} {value:g} is out of range: use a value from {param.low:g} to "
+            f"{param.high:g}. {param.help}"
+        )
+    return value
+
+
+def _reject_unknown(keys: Any, known: Any) -> None:
+    for key in keys:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise SettingsError(
+                f"Unknown parameter {key!r}.{hint} Known parameters: {', '.join(sorted(known))}."
+            )
+
+
+DETERMINISTIC = Settings()
+STOCHASTIC = Settings(
+    temperature=0.8, tfs_z=1.0, top_p=0.95, min_p=0.05, typical_p=1.0, top_k=40,
+    presence_penalty=0.0, frequency_penalty=0.0, repeat_penalty=1.1,
+)

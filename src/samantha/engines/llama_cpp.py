@@ -1,0 +1,200 @@
+"""The llama.cpp engine (through llama-cpp-python): the only module that imports ``llama_cpp``.
+
+We use llama-cpp-python for loading, tokenising and evaluating, and read the logits of the last
+position straight from llama.cpp (``llama_get_logits_ith``), never asking for the logits of every
+position (``logits_all``). Sampling is ours (:mod:`samantha.core.sampling`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections import deque
+from typing import Sequence
+
+import numpy as np
+
+from samantha.core.chat import ChatPrompt, Message, plain_prompt
+from samantha.core.engine import Cancel, ModelSpec
+from samantha.core.errors import ModelError
+
+
+def default_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class LlamaLog:
+    """Keeps llama.cpp's recent error lines (to explain a failed load) instead of printing its
+    chatter on the terminal."""
+
+    ERROR = 4  # ggml_log_level: 1 debug, 2 info, 3 warn, 4 error, 5 continuation
+
+    def __init__(self) -> None:
+        import llama_cpp
+
+        self.errors: deque[str] = deque(maxlen=5)
+        self._callback = llama_cpp.llama_log_callback(self._record)  # kept alive by self
+        llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
+
+    def _record(self, level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        if level == self.ERROR:
+            self.errors.append(text.decode("utf-8", "replace").strip())
+
+    def first_error(self) -> str:
+        return self.errors[0] if self.errors else ""
+
+
+class LlamaCppEngine:
+    """Loads GGUF models on the CPU."""
+
+    def __init__(self, n_threads: int | None = None, n_batch: int = 512) -> None:
+        self.n_threads = n_threads or default_threads()
+        self.n_batch = n_batch
+        self._log: LlamaLog | None = None
+
+    def load(self, spec: ModelSpec) -> "LlamaCppSession":
+        import llama_cpp
+
+        if self._log is None:
+            self._log = LlamaLog()
+        self._log.errors.clear()
+        try:
+            llm = llama_cpp.Llama(
+                model_path=str(spec.path),
+                n_ctx=spec.n_ctx,
+                n_batch=self.n_batch,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                logits_all=False,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            reason = self._log.first_error() or str(exc)
+            raise ModelError(
+                f"llama.cpp could not load {spec.path.name} ({reason}). The file may use an "
+                "architecture or quantisation this version of llama.cpp does not support; "
+                "try another model or quantisation."
+            ) from None
+        return LlamaCppSession(spec.name, llm)
+
+
+class LlamaCppSession:
+    """One loaded model and its KV cache (see :class:`samantha.core.engine.ModelSession`)."""
+
+    def __init__(self, name: str, llm: "object") -> None:
+        import llama_cpp
+
+        self._lib = llama_cpp
+        self._llm = llm
+        self.name = name
+        self.n_ctx: int = llm.n_ctx()
+        self.n_vocab: int = llm.n_vocab()
+        self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        self._cached: list[int] = []  # the tokens whose keys and values the cache holds
+        self._pieces: dict[int, bytes] = {}
+        self._bos_text = self._text(llm.token_bos()) if llm.token_bos() >= 0 else ""
+        self._formatter = self._chat_formatter()
+
+    # -- text -------------------------------------------------------------------------------------
+    def _text(self, token: int) -> str:
+        return self._lib.llama_vocab_get_text(self._vocab, token).decode("utf-8", "replace")
+
+    def _chat_formatter(self) -> object | None:
+        template = self._llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            return None
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        eos = self._llm.token_eos()
+        return Jinja2ChatFormatter(
+            template=template,
+            eos_token=self._text(eos) if eos >= 0 else "",
+            bos_token=self._bos_text,
+            add_generation_prompt=True,
+        )
+
+    @property
+    def has_chat_template(self) -> bool:
+        return self._formatter is not None
+
+    def render_chat(self, messages: Sequence[Message]) -> ChatPrompt:
+        if self._formatter is None:
+            return plain_prompt(messages)
+        try:
+            result = self._formatter(messages=[m.to_dict() for m in messages])
+        except Exception as exc:  # a template that rejects these messages (jinja raise_exception)
+            raise ModelError(
+                f"The chat template of {self.name} rejected the messages: {exc}. Some templates "
+                "refuse a system prompt or an empty user turn; leave the SYSTEM prompt or the "
+                "previous response empty, or use another model."
+            ) from None
+        stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        return ChatPrompt(result.prompt, tuple(s for s in stop if isinstance(s, str)))
+
+    def tokenize(self, text: str) -> list[int]:
+        add_bos = bool(self._llm._model.add_bos_token()) and not (
+            self._bos_text and text.startswith(self._bos_text)
+        )
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def piece(self, token: int) -> bytes:
+        cached = self._pieces.get(token)
+        if cached is None:
+            buffer = ctypes.create_string_buffer(64)
+            n = self._lib.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
+            if n > 64:
+                buffer = ctypes.create_string_buffer(n)
+                n = self._lib.llama_token_to_piece(self._vocab, token, buffer, n, 0, False)
+            cached = self._pieces[token] = buffer.raw[: max(n, 0)]
+        return cached
+
+    def is_end(self, token: int) -> bool:
+        return bool(self._lib.llama_vocab_is_eog(self._vocab, token))
+
+    # -- evaluation -------------------------------------------------------------------------------
+    def _logits(self) -> np.ndarray:
+        pointer = self._lib.llama_get_logits_ith(self._llm.ctx, -1)
+        return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
+
+    def prefill(self, tokens: Sequence[int], cancel: Cancel) -> np.ndarray | None:
+        tokens = list(tokens)
+        keep = _common_prefix(self._cached, tokens)
+        keep = min(keep, len(tokens) - 1)  # the last prompt token is always evaluated: its logits
+        if keep < len(self._cached) and not self._llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            self._llm._ctx.kv_cache_clear()  # this cache cannot drop a tail: start over
+            keep = 0
+        self._llm.n_tokens = keep
+        self._cached = tokens[:keep]
+        step = self._llm.n_batch
+        for start in range(keep, len(tokens), step):
+            if cancel.is_set():
+                return None
+            chunk = tokens[start: start + step]
+            self._llm.eval(chunk)
+            self._cached += chunk
+        return self._logits()
+
+    def advance(self, token: int) -> np.ndarray:
+        self._llm.eval([token])
+        self._cached.append(token)
+        return self._logits()
+
+    def reset(self) -> None:
+        self._llm._ctx.kv_cache_clear()
+        self._llm.n_tokens = 0
+        self._cached = []
+
+    def close(self) -> None:
+        self._llm.close()
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
