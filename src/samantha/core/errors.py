@@ -26,13 +26,14 @@ class ModelError(InputError):
 class PromptTooLongError(InputError):
     """The prompt does not fit in the context window."""
 
-    def __init__(self, prompt_tokens: int, n_ctx: int) -> None:
+    def __init__(self, prompt_tokens: int, n_ctx: int, requested: int | None = None) -> None:
         self.prompt_tokens = prompt_tokens
         self.n_ctx = n_ctx
+        asked = "" if requested in (None, n_ctx) else f" (n_ctx {requested}, rounded by the engine)"
         super().__init__(
-            f"The prompt has {prompt_tokens} tokens but the context window holds {n_ctx} "
-            f"(n_ctx {n_ctx}), leaving no room for an answer. Shorten the prompt, or raise "
-            f"n_ctx (0 uses the model's trained context)."
+            f"The prompt has {prompt_tokens} tokens but the context window holds {n_ctx}"
+            f"{asked}, leaving no room for an answer. Shorten the prompt, or raise n_ctx "
+            f"(0 uses the model's trained context)."
         )
 
 

@@ -82,7 +82,7 @@ def generate(
     settings = resolve_seed(settings)
     n_prompt = len(prompt_tokens)
     if n_prompt >= session.n_ctx:
-        raise PromptTooLongError(n_prompt, session.n_ctx)
+        raise PromptTooLongError(n_prompt, session.n_ctx, settings.n_ctx)
     room = session.n_ctx - n_prompt
     limit = min(settings.max_tokens, room) if settings.max_tokens > 0 else room
 

@@ -302,7 +302,7 @@ class SamplerChain:
     def describe(self) -> str:
         """The order of the chain, as shown to users: ``logits -> penalties -> ... -> draw``."""
         last = "greedy" if self.greedy else "draw"
-        return " -> ".join(["logits", *(s.name for s in self.stages[:-1]), last])
+        return " -> ".join(["logits", *(s.name for s in self.stages), last])
 
     def accept(self, token: int) -> None:
         self.penalties.accept(token)

@@ -1,0 +1,59 @@
+"""The Workbench on the fake engine: model life, generation events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from samantha.app import Workbench
+from samantha.core.chat import build_messages
+from samantha.core.errors import ModelError
+from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.settings import Settings
+from samantha.engines.fake import FakeEngine
+
+
+def answer(bench: Workbench, settings: Settings = Settings(), model: str = "fake.gguf") -> str:
+    events = list(bench.generate(build_messages("", "", "hi"), settings, model=model))
+    assert all(isinstance(e, TokenEvent) for e in events[:-1])
+    assert isinstance(events[-1], GenerationResult)
+    return events[-1].text
+
+
+def test_generate_yields_tokens_then_a_result(fake_workbench: Workbench) -> None:
+    assert answer(fake_workbench) == "Hello from the fake model."
+
+
+def test_a_model_used_twice_is_loaded_once(fake_workbench: Workbench,
+                                           fake_engine: FakeEngine) -> None:
+    answer(fake_workbench)
+    answer(fake_workbench)
+    assert len(fake_engine.loads) == 1
+
+
+def test_a_new_context_size_reloads(fake_workbench: Workbench, fake_engine: FakeEngine) -> None:
+    answer(fake_workbench)
+    answer(fake_workbench, Settings(n_ctx=512))
+    assert [spec.n_ctx for spec in fake_engine.loads] == [4000, 512]
+
+
+def test_unload_frees_the_model(fake_workbench: Workbench, fake_engine: FakeEngine) -> None:
+    session = fake_workbench.session("fake.gguf")
+    fake_workbench.unload()
+    assert session.closed
+    answer(fake_workbench)
+    assert len(fake_engine.loads) == 2
+
+
+def test_unknown_model_is_a_clear_error(fake_workbench: Workbench) -> None:
+    with pytest.raises(ModelError, match="samantha models list"):
+        answer(fake_workbench, model="nothing-like-this")
+
+
+def test_model_names_resolve_in_the_models_folder(fake_workbench: Workbench) -> None:
+    assert fake_workbench.resolve_model("fake") == fake_workbench.models_dir / "fake.gguf"
+
+
+def test_chain_order_text() -> None:
+    assert Workbench.chain_order(Settings()).startswith("logits -> penalties -> top-k")
