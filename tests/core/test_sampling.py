@@ -228,9 +228,16 @@ def test_stage_counts_follow_the_settings() -> None:
     assert counts["min-p"] <= counts["top-p"] <= counts["typical"] <= counts["tail-free"]
 
 
-def test_greedy_shortcut_agrees_with_the_full_chain() -> None:
+@pytest.mark.parametrize("settings", [
+    DETERMINISTIC.replace(repeat_penalty=1.5, typical_p=1.0),
+    DETERMINISTIC.replace(repeat_penalty=1.5),
+    DETERMINISTIC.replace(top_k=0, typical_p=0.3, top_p=1.0, min_p=0.0),
+    DETERMINISTIC.replace(top_k=1, tfs_z=1.0, typical_p=0.2),
+    DETERMINISTIC.replace(top_k=2, typical_p=0.2),
+    DETERMINISTIC.replace(tfs_z=1.0, typical_p=0.2, top_p=1.0, min_p=0.0),
+])
+def test_greedy_shortcut_agrees_with_the_full_chain(settings: Settings) -> None:
     rng = np.random.default_rng(2)
-    settings = DETERMINISTIC.replace(repeat_penalty=1.5, typical_p=1.0)
     for _ in range(20):
         logits = rng.normal(size=300).astype(np.float32)
         fast, full = SamplerChain(settings, seed=0), SamplerChain(settings, seed=0)

@@ -32,8 +32,9 @@ class Candidates:
     is_sorted: bool = False
 
     @classmethod
-    def full(cls, logits: np.ndarray) -> "Candidates":
-        return cls(np.arange(len(logits)), logits)
+    def full(cls, logits: np.ndarray, ids: np.ndarray | None = None) -> "Candidates":
+        """Every token of the vocabulary; pass ``ids`` (``arange(n)``) to reuse one array."""
+        return cls(np.arange(len(logits)) if ids is None else ids, logits)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -258,6 +259,16 @@ class Draw:
         return int(cands.ids[min(at, len(cands) - 1)])
 
 
+def _typical_sees_one_or_none(settings: Settings) -> bool:
+    """Every filter but typical keeps the best-scoring candidate, so a greedy chain ends on the
+    argmax unless typical sampling sees more than one candidate. It sees one when top-k keeps one,
+    or when tail-free at z = 0 does (it cuts only lists of three or more)."""
+    off = settings.typical_p >= 1.0
+    top_k_one = settings.top_k == 1
+    tail_free_one = settings.tfs_z <= 0.0 and settings.top_k != 2
+    return off or top_k_one or tail_free_one
+
+
 @dataclass(frozen=True)
 class StageCount:
     """How many candidates were left after a stage (``active`` False: the stage was off)."""
@@ -295,9 +306,8 @@ class SamplerChain:
         )
         self.draw = Draw(seed)
         self.greedy = settings.temperature <= 0.0
-        # Greedy without typical sampling always ends on the best-scoring candidate: every other
-        # filter keeps it. Then the chain can skip straight to an argmax.
-        self._argmax_only = self.greedy and settings.typical_p >= 1.0
+        self._argmax_only = self.greedy and _typical_sees_one_or_none(settings)
+        self._ids = np.arange(0)  # arange(n_vocab), made once and reused for every token
 
     def describe(self) -> str:
         """The order of the chain, as shown to users: ``logits -> penalties -> ... -> draw``."""
@@ -315,13 +325,19 @@ class SamplerChain:
     def sample(self, logits: np.ndarray) -> int:
         """The next token from a row of raw logits (not modified)."""
         if self._argmax_only:
-            scores = self.penalties.apply(Candidates.full(logits)).logits
-            return int(np.argmax(scores))
+            if self.penalties.active and self.penalties.recent:
+                logits = self.penalties.apply(self._everything(logits)).logits
+            return int(np.argmax(logits))
         return self.pick(logits).token
+
+    def _everything(self, logits: np.ndarray) -> Candidates:
+        if len(self._ids) != len(logits):
+            self._ids = np.arange(len(logits))
+        return Candidates.full(logits, self._ids)
 
     def pick(self, logits: np.ndarray) -> Pick:
         """Run every stage, recording how many candidates each one kept."""
-        cands = Candidates.full(logits)
+        cands = self._everything(logits)
         counts = []
         for stage in self.stages:
             cands = stage.apply(cands)

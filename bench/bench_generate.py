@@ -1,0 +1,146 @@
+"""Generation speed and memory of Samantha against llama-cpp-python on the default model.
+
+Prints ratios measured in one run (rounds interleaved, medians taken), because these machines are
+noisy. Run with ``make bench`` or ``.venv/bin/python bench/bench_generate.py [--json]``.
+
+1. Greedy: ``Workbench.generate`` vs a raw loop on the same loaded model (``llm.eval([tok])`` +
+   argmax over ``llama_get_logits_ith``). Target: ratio >= 0.95.
+2. Stochastic preset: our sampler chain vs llama-cpp-python's ``create_completion`` with the same
+   settings. Target: ratio >= 1.0 (tokens per second).
+3. Peak RSS of ``samantha generate`` at n_ctx 4000. Target: <= model file + 600 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from samantha.app import Workbench
+from samantha.core.chat import build_messages
+from samantha.core.settings import DETERMINISTIC, STOCHASTIC
+from samantha.home import data_home
+
+PROMPT = "Write a long story about a lighthouse keeper and the sea."
+NEW_TOKENS = 128
+
+
+def ours(bench: Workbench, settings) -> tuple[float, int]:
+    bench.reset_model()
+    *_, result = bench.generate(build_messages("", "", PROMPT), settings)
+    return result.seconds, result.tokens
+
+
+def raw_greedy(bench: Workbench, n_tokens: int) -> float:
+    import llama_cpp
+
+    session = bench.session("default", DETERMINISTIC.n_ctx)
+    llm = session._llm  # the benchmark reaches into the adapter on purpose
+    bench.reset_model()
+    tokens = session.tokenize(session.render_chat(build_messages("", "", PROMPT)).text)
+    n_vocab = llm.n_vocab()
+    started = time.perf_counter()
+    llm.eval(tokens)
+    for _ in range(n_tokens):
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1),
+                                       shape=(n_vocab,))
+        llm.eval([int(np.argmax(logits))])
+    return time.perf_counter() - started
+
+
+def library_stochastic(bench: Workbench, seed: int) -> tuple[float, int]:
+    session = bench.session("default", DETERMINISTIC.n_ctx)
+    llm = session._llm
+    bench.reset_model()
+    text = session.render_chat(build_messages("", "", PROMPT)).text
+    s = STOCHASTIC
+    llm.set_seed(seed)
+    started = time.perf_counter()
+    out = llm.create_completion(
+        text, max_tokens=NEW_TOKENS, temperature=s.temperature, top_k=s.top_k, top_p=s.top_p,
+        min_p=s.min_p, typical_p=s.typical_p, tfs_z=s.tfs_z, repeat_penalty=s.repeat_penalty,
+        presence_penalty=s.presence_penalty, frequency_penalty=s.frequency_penalty, seed=seed,
+    )
+    seconds = time.perf_counter() - started
+    bench.reset_model()
+    return seconds, out["usage"]["completion_tokens"]
+
+
+def peak_rss_mb(model_path: Path) -> float:
+    """Peak resident memory of a separate ``samantha generate`` process, in MB."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "samantha", "generate", PROMPT, "--max-tokens", str(NEW_TOKENS),
+         "--n-ctx", "4000", "--json"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError("samantha generate failed in the memory benchmark")
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    home = Path(os.environ.get("SAMANTHA_HOME") or data_home())
+    bench = Workbench(home)
+    greedy = DETERMINISTIC.replace(max_tokens=NEW_TOKENS, seed=1)
+    bench.session("default", greedy.n_ctx)
+    ours(bench, greedy)  # warm up: page the weights in
+
+    ours_greedy, raw, ours_stoch, lib_stoch = [], [], [], []
+    for round_ in range(args.rounds):
+        seconds, n = ours(bench, greedy)
+        ours_greedy.append(n / seconds)
+        raw.append(n / raw_greedy(bench, n))
+        seconds, n = ours(bench, STOCHASTIC.replace(max_tokens=NEW_TOKENS, seed=round_ + 1))
+        ours_stoch.append(n / seconds)
+        seconds, n = library_stochastic(bench, round_ + 1)
+        lib_stoch.append(n / seconds)
+    model_path = bench.resolve_model("default")
+    bench.unload()
+    env_home = {"SAMANTHA_HOME": str(home)}
+    os.environ.update(env_home)
+    rss = peak_rss_mb(model_path)
+    model_mb = model_path.stat().st_size / 1e6
+
+    report = {
+        "greedy_tokens_per_second": {"samantha": statistics.median(ours_greedy),
+                                     "raw_loop": statistics.median(raw)},
+        "greedy_ratio": statistics.median(ours_greedy) / statistics.median(raw),
+        "stochastic_tokens_per_second": {"samantha": statistics.median(ours_stoch),
+                                         "llama_cpp_python": statistics.median(lib_stoch)},
+        "stochastic_ratio": statistics.median(ours_stoch) / statistics.median(lib_stoch),
+        "peak_rss_mb": rss,
+        "model_file_mb": model_mb,
+        "rss_budget_mb": model_mb + 600,
+        "rounds": args.rounds,
+        "new_tokens": NEW_TOKENS,
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"greedy      samantha {report['greedy_tokens_per_second']['samantha']:6.1f} tok/s   "
+          f"raw loop {report['greedy_tokens_per_second']['raw_loop']:6.1f} tok/s   "
+          f"ratio {report['greedy_ratio']:.3f}  (target >= 0.95)")
+    print(f"stochastic  samantha {report['stochastic_tokens_per_second']['samantha']:6.1f} tok/s   "
+          f"library  {report['stochastic_tokens_per_second']['llama_cpp_python']:6.1f} tok/s   "
+          f"ratio {report['stochastic_ratio']:.3f}  (target >= 1.0)")
+    print(f"peak RSS    {rss:.0f} MB at n_ctx 4000   budget {model_mb + 600:.0f} MB "
+          f"(model {model_mb:.0f} MB + 600)")
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory():
+        main()
