@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from samantha.core.settings import Settings
 
@@ -18,7 +18,6 @@ class TokenEvent:
     index: int
     token_id: int
     text: str
-    trace: Any = None
 
 
 @dataclass(frozen=True)
