@@ -1,0 +1,51 @@
+"""What the run history holds, as plain values (read back from SQLite by :mod:`.runs`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CycleRecord:
+    """One model answering one prompt item, as stored."""
+
+    id: int
+    run_id: int
+    number: int  # 1-based position in the run
+    model: str  # the model entry as the user wrote it (`default`, a file name, a URL)
+    model_path: str | None
+    model_sha256: str | None
+    round: int  # response round, 1-based
+    item: int  # prompt item number, 1-based
+    prompt: str  # the item's text as sent (prefix applied, final item filled in)
+    messages: list[dict[str, str]]  # the chat messages sent, [{"role", "content"}, ...]
+    settings: dict[str, Any]  # the effective settings (Settings.to_dict()), seed included
+    random_overrides: dict[str, float] | None  # the random draw of this cycle, if any
+    response: str  # the answer (partial while status is "running")
+    tokens: int
+    prompt_tokens: int
+    seconds: float
+    finish_reason: str | None  # stop | length | cancelled | error
+    error: str | None
+    status: str  # running | done | failed | skipped
+    started_at: str  # ISO 8601, UTC
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One press of Start (or one `samantha run`), with its cycles in order."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str  # running | finished | stopped | failed
+    stop_reason: str | None
+    config: dict[str, Any]  # the chain configuration (ChainConfig.to_dict()): enough to re-run
+    cycles: list[CycleRecord] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        prompts = str(self.config.get("prompts", "")).strip().splitlines()
+        return prompts[0][:80] if prompts else f"run {self.id}"
