@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from samantha.core.settings import Settings
+
+if TYPE_CHECKING:
+    from samantha.core.chain import ChainConfig
+    from samantha.core.chat import Message
+    from samantha.core.plan import Cycle
 
 FinishReason = Literal["stop", "length", "cancelled", "error"]
 
@@ -36,3 +41,60 @@ class GenerationResult:
     @property
     def tokens_per_second(self) -> float:
         return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+# -- chain runs -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunStarted:
+    config: "ChainConfig"
+    seed: int
+    total_cycles: int
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelBanner:
+    """A model starts a response round (the predecessor's ``====`` banner)."""
+
+    model: str
+    entry: int
+    round: int
+
+
+@dataclass(frozen=True)
+class CycleStarted:
+    cycle: "Cycle"
+    prompt: str  # the text sent as the user turn
+    messages: tuple["Message", ...]
+    settings: Settings
+    random_overrides: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class CycleFinished:
+    cycle: "Cycle"
+    result: GenerationResult
+
+    @property
+    def response(self) -> str:
+        return self.result.text
+
+
+@dataclass(frozen=True)
+class CycleFailed:
+    """A cycle that could not run (model failed to load, prompt too long, …)."""
+
+    cycle: "Cycle"
+    error: str
+    skipped_cycles: int = 0  # the rest of this model's cycles, skipped because it failed
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    status: Literal["finished", "stopped", "failed"]
+    reason: str | None
+    cycles: int  # cycles that ran (finished or failed)
+
+
+RunEvent = (RunStarted | ModelBanner | CycleStarted | TokenEvent | CycleFinished | CycleFailed
+            | RunFinished)

@@ -1,0 +1,100 @@
+"""The order of a run's cycles: models x loops (optionally shuffled) -> rounds -> items."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from samantha.core.promptscript import PromptItem, PromptScript
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One model answering one prompt item."""
+
+    number: int  # 1-based position in the run
+    model: str
+    entry: int  # 1-based position of the model in the (expanded, shuffled) model list
+    round: int  # response round, 1-based
+    item: int  # prompt item number, 1-based
+    prompt: PromptItem
+
+
+def model_order(models: Sequence[str], loops: int, shuffle: bool, rng: random.Random) -> list[str]:
+    """The model list repeated ``loops`` times; with ``shuffle`` and 3+ distinct models, a random
+    order with no two equal neighbours wherever such an order exists."""
+    order = list(models) * loops
+    if shuffle and len(set(order)) >= 3:
+        return _shuffle_apart(order, rng)
+    return order
+
+
+def _shuffle_apart(names: list[str], rng: random.Random) -> list[str]:
+    """Build the order one place at a time, choosing at random among the names that keep a valid
+    completion possible. Linear in the list length times the distinct names; never loops."""
+    counts = Counter(names)
+    order: list[str] = []
+    previous = None
+    for remaining in range(len(names), 0, -1):
+        options = sorted(n for n in counts if counts[n] and n != previous)
+        if not options:  # only the previous name is left: no valid order exists
+            options = [previous]
+        safe = [n for n in options if _completable(counts, n, remaining - 1)]
+        choice = rng.choice(safe or options)
+        order.append(choice)
+        counts[choice] -= 1
+        previous = choice
+    return order
+
+
+def _completable(counts: Counter, placed: str, rest: int) -> bool:
+    """Can ``rest`` names (``counts`` less one ``placed``) follow ``placed`` with no neighbours
+    equal? Yes when no other name needs more than half the places (rounded up) and ``placed``
+    itself fits in the places not next to it."""
+    for name, count in counts.items():
+        left = count - (name == placed)
+        if left > (rest // 2 if name == placed else (rest + 1) // 2):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The cycles of a run, produced lazily (a million loops must not build a million objects)."""
+
+    entries: tuple[str, ...]
+    script: PromptScript
+    responses: int = 1
+    single: bool = False
+
+    @property
+    def skipped(self) -> list[str]:
+        """In single-response mode, the models and items that have no partner."""
+        if not self.single:
+            return []
+        items, models = len(self.script.items), len(self.entries)
+        notes = [f"model {i + 1} ({name}) skipped: there is no prompt item {i + 1} for it"
+                 for i, name in enumerate(self.entries) if i >= items]
+        notes += [f"prompt item {i + 1} skipped: there is no model {i + 1} for it"
+                  for i in range(models, items)]
+        return notes
+
+    def __len__(self) -> int:
+        if self.single:
+            return min(len(self.entries), len(self.script.items))
+        return len(self.entries) * self.responses * len(self.script.items)
+
+    def __iter__(self) -> Iterator[Cycle]:
+        number = 0
+        if self.single:
+            for index, (model, item) in enumerate(zip(self.entries, self.script.items)):
+                number += 1
+                yield Cycle(number, model, index + 1, 1, index + 1, item)
+            return
+        for entry, model in enumerate(self.entries, start=1):
+            for round_ in range(1, self.responses + 1):
+                for index, item in enumerate(self.script.items, start=1):
+                    number += 1
+                    yield Cycle(number, model, entry, round_, index, item)

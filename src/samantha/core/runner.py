@@ -1,0 +1,156 @@
+"""The chain runner: drives a run's cycles over a backend and reports what happens as events.
+
+Front ends only render the events; the store only records them. The runner owns the rules of
+SPEC §3: the messages of each cycle, feedback and cumulative responses, the ``[[final]]`` item,
+random hyperparameters, Stop/Next and Stop all, and going on when a model fails.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from typing import Iterator, Protocol, Sequence
+
+from samantha.core.chain import ChainConfig
+from samantha.core.chat import Message, build_messages
+from samantha.core.engine import Cancel
+from samantha.core.errors import PromptTooLongError, SamanthaError
+from samantha.core.events import (
+    CycleFailed, CycleFinished, CycleStarted, GenerationResult, ModelBanner, RunEvent,
+    RunFinished, RunStarted, TokenEvent,
+)
+from samantha.core.plan import Cycle, Plan, model_order
+from samantha.core.promptscript import first_part, parse
+from samantha.core.settings import SEED_MAX, Settings, random_overrides
+
+
+class Backend(Protocol):
+    """What the runner needs from the Workbench."""
+
+    def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
+                 model: str) -> Iterator[TokenEvent | GenerationResult]: ...
+
+    def reset_model(self) -> None: ...
+
+
+class RunControl:
+    """The run's buttons. *Stop / Next* ends the current cycle; *Stop all* ends the run. Both act
+    within one token. A new control is made for every run, so a stop never leaks into the next."""
+
+    def __init__(self) -> None:
+        self.next_cycle = threading.Event()
+        self.stop_all = threading.Event()
+
+    def is_set(self) -> bool:
+        """Used as the generation's cancel: either button stops the current answer."""
+        return self.next_cycle.is_set() or self.stop_all.is_set()
+
+
+def make_plan(config: ChainConfig, rng: random.Random) -> Plan:
+    """Parse the script and order the models (raises PromptScriptError before anything runs)."""
+    script = parse(config.prompts)
+    loops = 1 if config.single else config.loops
+    responses = 1 if config.single else config.responses
+    entries = model_order(config.models, loops, config.shuffle, rng)
+    return Plan(tuple(entries), script, responses, config.single)
+
+
+def run_seed(config: ChainConfig) -> int:
+    return config.seed if config.seed is not None else secrets.randbelow(SEED_MAX + 1)
+
+
+class ChainRunner:
+    """Runs one chain. Iterate :meth:`run` to drive it; every step is an event."""
+
+    def __init__(self, backend: Backend, config: ChainConfig, control: RunControl | None = None):
+        self.backend = backend
+        self.config = config
+        self.control = control or RunControl()
+        self.seed = run_seed(config)
+        self.rng = random.Random(self.seed)
+        self.plan = make_plan(config, self.rng)
+        self.previous = first_part(config.previous)
+        self.system = first_part(config.system)
+        self.responses: list[str] = []
+
+    def run(self) -> Iterator[RunEvent]:
+        yield RunStarted(self.config, self.seed, len(self.plan), tuple(self.plan.skipped))
+        ran, banner, failed_entry = 0, None, None
+        for cycle in self.plan:
+            if self.control.stop_all.is_set():
+                break
+            if cycle.entry == failed_entry:
+                continue
+            if (cycle.entry, cycle.round) != banner:
+                banner = (cycle.entry, cycle.round)
+                yield ModelBanner(cycle.model, cycle.entry, cycle.round)
+            outcome = yield from self._cycle(cycle)
+            ran += 1
+            self.control.next_cycle.clear()
+            if isinstance(outcome, CycleFailed) and outcome.skipped_cycles:
+                failed_entry = cycle.entry
+        stopped = self.control.stop_all.is_set()
+        yield RunFinished("stopped" if stopped else "finished",
+                          "stopped by the user" if stopped else None, ran)
+
+    def _cycle(self, cycle: Cycle) -> Iterator[RunEvent]:
+        prompt = cycle.prompt.render([r for r in self.responses if r])
+        settings, drawn = self._settings(cycle)
+        messages = tuple(build_messages(self.system, self.previous, prompt))
+        yield CycleStarted(cycle, prompt, messages, settings, drawn)
+        if self.config.reset_model:
+            self.backend.reset_model()
+        result = None
+        try:
+            for event in self.backend.generate(messages, settings, self.control, cycle.model):
+                if isinstance(event, GenerationResult):
+                    result = event
+                else:
+                    yield event
+        except PromptTooLongError as exc:
+            failure = CycleFailed(cycle, str(exc))
+            yield failure
+            return failure
+        except SamanthaError as exc:  # the model failed to load: skip the rest of its cycles
+            failure = CycleFailed(cycle, str(exc), self._rest_of_entry(cycle))
+            yield failure
+            return failure
+        assert result is not None
+        finished = CycleFinished(cycle, result)
+        yield finished
+        self._feed_back(result.text)
+        if result.error:
+            failure = CycleFailed(cycle, result.error, self._rest_of_entry(cycle))
+            yield failure
+            return failure
+        return finished
+
+    def _settings(self, cycle: Cycle) -> tuple[Settings, dict[str, float] | None]:
+        """Base settings, then the item's ``{…}`` block, then the random draw; a seed per cycle
+        derived from the run's seed unless one was given."""
+        settings = self.config.settings.replace(**cycle.prompt.overrides)
+        drawn = random_overrides(self.rng) if self.config.random_params else None
+        if drawn:
+            settings = settings.replace(**drawn)
+        if settings.seed is None:
+            settings = settings.with_seed((self.seed * 1_000_003 + cycle.number) % (SEED_MAX + 1))
+        return settings, drawn
+
+    def _feed_back(self, response: str, code_output: str | None = None) -> None:
+        self.responses.append(response)
+        if not self.config.feeds_back:
+            return
+        if self.config.feedback_output_only and code_output is not None:
+            self.previous = code_output
+        elif self.config.cumulative and self.previous:
+            self.previous = f"{self.previous}\n\n{response}"
+        else:
+            self.previous = response
+
+    def _rest_of_entry(self, cycle: Cycle) -> int:
+        if self.plan.single:
+            return 0
+        per_entry = self.plan.responses * len(self.plan.script.items)
+        done = (cycle.round - 1) * len(self.plan.script.items) + cycle.item
+        return per_entry - done
