@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
-from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.errors import SamanthaError
+from samantha.core.events import GenerationResult, RunEvent, RunFinished, TokenEvent
 from samantha.core.generation import generate as generate_tokens
+from samantha.core.runner import ChainRunner, RunControl
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
+from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.resolve import resolve_model
+from samantha.recorder import RunRecorder
+from samantha.store import RunStore
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class Workbench:
     def __init__(self, home: Path, engine: Engine | None = None) -> None:
         self.home = Path(home)
         self._engine = engine
+        self._store: RunStore | None = None
         self._loaded: Loaded | None = None
         self._lock = threading.Lock()  # guards loading and unloading
         self._busy = threading.Lock()  # one generation at a time on the loaded model
@@ -47,6 +54,18 @@ class Workbench:
 
     def resolve_model(self, name: str) -> Path:
         return resolve_model(name, self.model_folders(), self.models_dir)
+
+    def model_file(self, name: str) -> tuple[Path | None, str | None]:
+        """Path and sha256 of a model (the hash is computed once per file and cached)."""
+        try:
+            path = self.resolve_model(name)
+        except SamanthaError:
+            return None, None
+        sha = self.store.cached_sha256(path)
+        if sha is None:
+            sha = sha256_file(path)
+            self.store.remember_sha256(path, sha)
+        return path, sha
 
     def model_info(self, name: str) -> dict[str, Any]:
         """GGUF metadata of a model, read without loading its weights."""
@@ -106,7 +125,53 @@ class Workbench:
             tokens = session.tokenize(prompt.text)
             yield from generate_tokens(session, tokens, settings, cancel, prompt.stop)
 
+    # -- chains -----------------------------------------------------------------------------------
+    @property
+    def store(self) -> RunStore:
+        if self._store is None:
+            self._store = RunStore(self.home / "history.sqlite3")
+        return self._store
+
+    def start_run(self, config: ChainConfig, control: RunControl | None = None) -> "ChainRun":
+        """Check the chain (a bad script raises here, before any model loads) and open its
+        record in the run history. Iterate the result to run it."""
+        runner = ChainRunner(self, config, control)
+        run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict())
+        return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
+
+    def close(self) -> None:
+        self.unload()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     @staticmethod
     def chain_order(settings: Settings) -> str:
         """The sampler chain as shown to users, e.g. ``logits -> penalties -> top-k -> ...``."""
         return SamplerChain(settings, seed=0).describe()
+
+
+class ChainRun:
+    """A run in progress: its history id, its buttons, and its events as it goes."""
+
+    def __init__(self, run_id: int, runner: ChainRunner, recorder: RunRecorder) -> None:
+        self.id = run_id
+        self.runner = runner
+        self.control = runner.control
+        self.recorder = recorder
+
+    def __iter__(self) -> Iterator[RunEvent]:
+        status = None
+        try:
+            for event in self.runner.run():
+                self.recorder.record(event)
+                if isinstance(event, RunFinished):
+                    status = event.status
+                yield event
+        except Exception as exc:
+            status = "failed"
+            self.recorder.store.finish_run(self.id, status, f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            if status is None:  # abandoned by its consumer (a closed browser tab, Ctrl+C)
+                self.recorder.store.finish_run(self.id, "stopped", "interrupted")

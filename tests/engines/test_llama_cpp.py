@@ -73,3 +73,19 @@ def test_a_template_that_rejects_messages_is_a_clear_error(tmp_path, real_workbe
         list(real_workbench.generate(build_messages("S", "", "Q"), Settings(n_ctx=0),
                                      model=str(path)))
     real_workbench.unload()
+
+
+def test_stochastic_answers_do_not_depend_on_what_ran_before(real_workbench) -> None:
+    """llama.cpp's numbers depend on how tokens are batched; the cache reuse must not change
+    an answer (the prompt is longer than one batch, so a whole batch is reused)."""
+    from samantha.core.settings import STOCHASTIC
+
+    long_prompt = "Once upon a time, " * 120 + "the end. Now tell a story."
+    settings = STOCHASTIC.replace(max_tokens=16, seed=21)
+    real_workbench.reset_model()
+    *_, clean = real_workbench.generate(build_messages("", "", long_prompt), settings)
+    *_, other = real_workbench.generate(build_messages("", "", long_prompt + " Longer."),
+                                        settings)
+    *_, reused = real_workbench.generate(build_messages("", "", long_prompt), settings)
+    assert reused.prompt_tokens > 512
+    assert reused.text == clean.text

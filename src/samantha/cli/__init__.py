@@ -6,7 +6,9 @@ import click
 
 from samantha.cli.common import SamanthaGroup
 from samantha.cli.generate import generate
+from samantha.cli.history import history
 from samantha.cli.models import models
+from samantha.cli.run import run
 
 
 @click.group(cls=SamanthaGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +19,8 @@ def cli() -> None:
 
 
 cli.add_command(generate)
+cli.add_command(run)
+cli.add_command(history)
 cli.add_command(models)
 
 

@@ -94,6 +94,13 @@ class ChainRunner:
         yield RunFinished("stopped" if stopped else "finished",
                           "stopped by the user" if stopped else None, ran)
 
+    def preview(self) -> Iterator[tuple[Cycle, Settings, dict[str, float] | None]]:
+        """Each cycle with the settings it would run with (for ``--plan``; loads nothing).
+        Use instead of :meth:`run`, not before it: it consumes the random draws."""
+        for cycle in self.plan:
+            settings, drawn = self._settings(cycle)
+            yield cycle, settings, drawn
+
     def _cycle(self, cycle: Cycle) -> Iterator[RunEvent]:
         prompt = cycle.prompt.render([r for r in self.responses if r])
         settings, drawn = self._settings(cycle)

@@ -94,6 +94,7 @@ class LlamaCppSession:
         self.n_vocab: int = llm.n_vocab()
         self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
         self._cached: list[int] = []  # the tokens whose keys and values the cache holds
+        self._prefilled = 0  # how many of them a prefill computed (generated ones come after)
         self._pieces: dict[int, bytes] = {}
         self._bos_text = self._text(llm.token_bos()) if llm.token_bos() >= 0 else ""
         self._formatter = self._chat_formatter()
@@ -160,21 +161,27 @@ class LlamaCppSession:
         return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
 
     def prefill(self, tokens: Sequence[int], cancel: Cancel) -> np.ndarray | None:
+        """Evaluate the prompt in chunks of ``n_batch`` aligned to position 0, reusing only whole
+        chunks that an earlier prefill computed. llama.cpp's numbers depend slightly on how
+        tokens are batched, so this keeps every answer independent of what ran before: the same
+        seed, settings and prompt give the same answer, reused cache or not."""
         tokens = list(tokens)
-        keep = _common_prefix(self._cached, tokens)
-        keep = min(keep, len(tokens) - 1)  # the last prompt token is always evaluated: its logits
+        step = self._llm.n_batch
+        common = _common_prefix(self._cached[: self._prefilled], tokens)
+        keep = min(common, len(tokens) - 1) // step * step
         if keep < len(self._cached) and not self._llm._ctx.kv_cache_seq_rm(-1, keep, -1):
             self._llm._ctx.kv_cache_clear()  # this cache cannot drop a tail: start over
             keep = 0
         self._llm.n_tokens = keep
         self._cached = tokens[:keep]
-        step = self._llm.n_batch
+        self._prefilled = keep
         for start in range(keep, len(tokens), step):
             if cancel.is_set():
                 return None
             chunk = tokens[start: start + step]
             self._llm.eval(chunk)
             self._cached += chunk
+            self._prefilled += len(chunk)
         return self._logits()
 
     def advance(self, token: int) -> np.ndarray:
@@ -186,6 +193,7 @@ class LlamaCppSession:
         self._llm._ctx.kv_cache_clear()
         self._llm.n_tokens = 0
         self._cached = []
+        self._prefilled = 0
 
     def close(self) -> None:
         self._llm.close()

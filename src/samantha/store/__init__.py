@@ -1,0 +1,14 @@
+"""The run history: an SQLite file written only by :class:`RunStore`."""
+
+from samantha.store.errors import CycleNotFoundError, HistoryError, RunNotFoundError
+from samantha.store.records import CycleRecord, RunRecord
+from samantha.store.runs import RunStore
+
+__all__ = [
+    "CycleNotFoundError",
+    "CycleRecord",
+    "HistoryError",
+    "RunNotFoundError",
+    "RunRecord",
+    "RunStore",
+]

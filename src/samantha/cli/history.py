@@ -1,0 +1,75 @@
+"""``samantha history``: the runs stored in the data home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from samantha.cli.common import print_json, workbench
+from samantha.cli.run import execute
+from samantha.core.chain import ChainConfig
+from samantha.docs.export import EXPORTERS, run_to_markdown
+
+
+@click.group()
+def history() -> None:
+    """Browse, export and re-run past runs."""
+
+
+@history.command("list")
+@click.option("--search", "-q", help="Only runs whose prompts, models or responses contain this.")
+@click.option("--limit", default=50, show_default=True, help="At most this many runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_runs(ctx: click.Context, search: str | None, limit: int, as_json: bool) -> None:
+    """The latest runs, newest first."""
+    runs = workbench(ctx).store.list_runs(search=search, limit=limit)
+    if as_json:
+        print_json([{"id": r.id, "started_at": r.started_at, "status": r.status,
+                     "models": r.config.get("models", []), "title": r.title} for r in runs])
+        return
+    if not runs:
+        click.echo("No runs yet. Start one with `samantha run`.")
+    for r in runs:
+        models = ", ".join(r.config.get("models", []))
+        click.echo(f"{r.id:>5}  {r.started_at[:19].replace('T', ' ')}  {r.status:<8}  "
+                   f"{models[:30]:<30}  {r.title}")
+
+
+@history.command()
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@click.pass_context
+def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
+    """A run with its cycles, settings and responses."""
+    record = workbench(ctx).store.get_run(run_id)
+    click.echo(EXPORTERS["json"](record) if as_json else run_to_markdown(record))
+
+
+@history.command()
+@click.argument("run_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), default="md",
+              show_default=True, help="md (Markdown), html (a self-contained page) or json.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write to this file instead of the terminal.")
+@click.pass_context
+def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
+    """Export a run as Markdown, HTML or JSON."""
+    text = EXPORTERS[fmt](workbench(ctx).store.get_run(run_id))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+@history.command()
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@click.pass_context
+def rerun(ctx: click.Context, run_id: int, as_json: bool) -> None:
+    """Run a stored chain again, with the same models, prompts, settings and seed."""
+    bench = workbench(ctx)
+    config = ChainConfig.from_dict(bench.store.get_run(run_id).config, where="stored run")
+    execute(ctx, bench, config, as_json)

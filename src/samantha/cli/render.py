@@ -1,0 +1,83 @@
+"""How chain events look in a terminal, and as JSON lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from samantha.core.events import (
+    CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished, RunStarted,
+    TokenEvent,
+)
+
+RULE = "=" * 42
+RANDOM_ORDER = ("temperature", "tfs_z", "min_p", "top_p", "typical_p", "presence_penalty",
+                "frequency_penalty", "repeat_penalty")
+
+
+def random_line(drawn: dict[str, float]) -> str:
+    """``RANDOM: temperature (0.53), tfs_z (0.2), …`` in the predecessor's order."""
+    return "RANDOM: " + ", ".join(f"{name} ({drawn[name]})" for name in RANDOM_ORDER)
+
+
+def footer(tokens: int, seconds: float) -> str:
+    return f"---------- ({tokens} tokens, {seconds:.1f} s)"
+
+
+class TerminalView:
+    """Prints a run the way the predecessor's output box showed it."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+
+    def show(self, event: RunEvent) -> None:
+        if isinstance(event, RunStarted):
+            for note in event.skipped:
+                click.echo(f"note: {note}", err=True)
+        elif isinstance(event, ModelBanner):
+            click.echo(f"\n{RULE}\n{event.round}) {event.model}\n{RULE}")
+        elif isinstance(event, CycleStarted) and event.random_overrides:
+            click.echo(random_line(event.random_overrides) + "\n")
+        elif isinstance(event, TokenEvent):
+            click.echo(event.text, nl=False)
+        elif isinstance(event, CycleFinished):
+            note = {"cancelled": ", stopped", "error": ", failed"}.get(
+                event.result.finish_reason, "")
+            click.echo(f"\n{footer(event.result.tokens, event.result.seconds)[:-1]}{note})")
+        elif isinstance(event, CycleFailed):
+            self.failed += 1
+            skipped = (f" Skipping this model's other {event.skipped_cycles} cycles."
+                       if event.skipped_cycles else "")
+            click.echo(f"\nerror in cycle {event.cycle.number} ({event.cycle.model}): "
+                       f"{event.error}{skipped}", err=True)
+
+
+def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
+    """One JSON line per event (``--json``)."""
+    if isinstance(event, RunStarted):
+        return {"event": "run_started", "run_id": run_id, "seed": event.seed,
+                "cycles": event.total_cycles, "skipped": list(event.skipped)}
+    if isinstance(event, ModelBanner):
+        return {"event": "model", "model": event.model, "entry": event.entry,
+                "round": event.round}
+    if isinstance(event, CycleStarted):
+        c = event.cycle
+        return {"event": "cycle_started", "cycle": c.number, "model": c.model, "round": c.round,
+                "item": c.item, "prompt": event.prompt, "settings": event.settings.to_dict(),
+                "random": event.random_overrides,
+                "messages": [m.to_dict() for m in event.messages]}
+    if isinstance(event, TokenEvent):
+        return {"event": "token", "index": event.index, "id": event.token_id, "text": event.text}
+    if isinstance(event, CycleFinished):
+        r = event.result
+        return {"event": "cycle_finished", "cycle": event.cycle.number, "response": r.text,
+                "tokens": r.tokens, "seconds": round(r.seconds, 3),
+                "finish_reason": r.finish_reason, "error": r.error}
+    if isinstance(event, CycleFailed):
+        return {"event": "cycle_failed", "cycle": event.cycle.number, "model": event.cycle.model,
+                "error": event.error, "skipped_cycles": event.skipped_cycles}
+    if isinstance(event, RunFinished):
+        return {"event": "run_finished", "run_id": run_id, "status": event.status,
+                "reason": event.reason}
+    return None

@@ -1,0 +1,147 @@
+"""``samantha run``: a chain of prompts and models, with no human in the loop."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from samantha.cli.common import (
+    PRESETS, SAMPLING_FLAGS, print_json, sampling_options, workbench,
+)
+from samantha.cli.render import TerminalView, event_dict
+from samantha.core.chain import ChainConfig, ChainConfigError
+from samantha.core.events import CycleFinished, CycleStarted
+from samantha.core.runner import ChainRunner
+
+SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
+            "random_params", "reset_model")
+SWITCH_HELP = {
+    "feedback": "Feed each response back as the previous response of the next cycle.",
+    "cumulative": "With feedback, append each response to the previous ones instead.",
+    "feedback_output_only": "Feed back only the Python interpreter output of the cycle "
+                            "(implies feedback).",
+    "single": "Single response per model: model k answers only prompt item k.",
+    "shuffle": "Shuffle the model order (3+ different models), never two equal neighbours.",
+    "random_params": "Draw temperature, tfs_z, top_p, min_p, typical_p and the penalties at "
+                     "random for every cycle (shown and stored).",
+    "reset_model": "Clear the model's state before every cycle.",
+}
+
+
+def load_chain_file(path: Path) -> dict[str, Any]:
+    """A ``.toml`` chain file (everything a run needs) or a prompt script (any other text)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ChainConfigError(f"Cannot read {path}: {exc.strerror}.") from None
+    if path.suffix.lower() != ".toml":
+        return {"prompts": text}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ChainConfigError(f"{path} is not valid TOML: {exc}.") from None
+    options = data.pop("options", {})
+    if not isinstance(options, dict):
+        raise ChainConfigError(f"{path}: [options] must be a table.")
+    return {**data, **options}
+
+
+def chain_options(command: Any) -> Any:
+    for name in reversed(SWITCHES):
+        flag = name.replace("_", "-")
+        command = click.option(f"--{flag}/--no-{flag}", name, default=None,
+                               help=SWITCH_HELP[name])(command)
+    return command
+
+
+def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...],
+                 options: dict[str, Any]) -> ChainConfig:
+    """The chain file's values, overridden by the flags given on the command line."""
+    data = load_chain_file(file) if file else {}
+    if prompts is not None:
+        data["prompts"] = prompts
+    if models:
+        data["models"] = list(models)
+    for name in ("system", "previous", "loops", "responses", "seed", *SWITCHES):
+        if options.get(name) is not None:
+            data[name] = options[name]
+    base = data.pop("settings", {})
+    preset = options.pop("preset")
+    given = {name: options[name] for name in (*SAMPLING_FLAGS, "stop")
+             if options.get(name) is not None}
+    if options.get("seed") is not None:
+        given.pop("seed", None)  # --seed seeds the run; each cycle's seed derives from it
+    data["settings"] = PRESETS[preset].replace(**base).replace(**given).to_dict()
+    if "prompts" not in data:
+        raise ChainConfigError("Nothing to run: give a prompt file, a chain file (.toml) or "
+                               "--prompts TEXT.")
+    return ChainConfig.from_dict(data, where="chain file" if file else "options")
+
+
+@click.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--prompts", help="The prompt script itself (one prompt per line, or separated "
+                                "by $$$; [prefix], [[final]], {key=value} allowed).")
+@click.option("--model", "-m", "models", multiple=True,
+              help="A model for the chain; repeat for several, in order (repeats allowed).")
+@click.option("--system", "-s", help="SYSTEM prompt ($$$ separates parts; --- ignores one).")
+@click.option("--previous", "-p", help="ASSISTANT previous response for the first cycle.")
+@click.option("--loops", type=int, help="Repeat the whole model list this many times.")
+@click.option("--responses", type=int, help="Rounds of the prompt list per model.")
+@chain_options
+@click.option("--plan", "show_plan", is_flag=True,
+              help="Print the cycles as JSON without loading any model.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@sampling_options
+@click.pass_context
+def run(ctx: click.Context, file: Path | None, prompts: str | None, models: tuple[str, ...],
+        show_plan: bool, as_json: bool, **options: Any) -> None:
+    """Run a chain: FILE is a prompt script (.txt) or a chain file (.toml)."""
+    config = build_config(file, prompts, models, options)
+    bench = workbench(ctx)
+    if show_plan:
+        print_json(plan_rows(ChainRunner(bench, config)))
+        return
+    execute(ctx, bench, config, as_json)
+
+
+def plan_rows(runner: ChainRunner) -> list[dict[str, Any]]:
+    return [{"cycle": c.number, "model": c.model, "round": c.round, "item": c.item,
+             "prompt": c.prompt.render(["<responses of the session>"] if c.prompt.final else []),
+             "final": c.prompt.final, "settings": s.to_dict(), "random": drawn}
+            for c, s, drawn in runner.preview()]
+
+
+def execute(ctx: click.Context, bench: Any, config: ChainConfig, as_json: bool) -> None:
+    """Run a chain and print it; exit 1 when a cycle failed."""
+    chain = bench.start_run(config)
+    view = TerminalView()
+    cycles: dict[int, dict[str, Any]] = {}
+    failed = 0
+    for event in chain:
+        if isinstance(event, CycleStarted):
+            c = event.cycle
+            cycles[c.number] = {"cycle": c.number, "model": c.model, "round": c.round,
+                                "item": c.item, "prompt": event.prompt,
+                                "settings": event.settings.to_dict(), "response": "",
+                                "tokens": 0, "seconds": 0.0}
+        elif isinstance(event, CycleFinished):
+            cycles[event.cycle.number].update(response=event.response,
+                                              tokens=event.result.tokens,
+                                              seconds=round(event.result.seconds, 3))
+        failed += type(event).__name__ == "CycleFailed"
+        if as_json:
+            data = event_dict(event, chain.id)
+            if data and data["event"] == "run_finished":
+                data["cycles"] = list(cycles.values())
+            if data:
+                print_json(data)
+        else:
+            view.show(event)
+    if not as_json:
+        click.echo(f"\nRun {chain.id} saved: `samantha history show {chain.id}`.", err=True)
+    if failed:
+        ctx.exit(1)

@@ -1,0 +1,81 @@
+"""Writes a chain run into the run history as its events go by.
+
+Every finished cycle is committed at once, and the text of the cycle being generated is saved
+at least every ``flush_seconds``, so a killed process loses almost nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from samantha.core.events import (
+    CycleFailed, CycleFinished, CycleStarted, RunEvent, RunFinished, TokenEvent,
+)
+from samantha.store import RunStore
+
+
+class RunRecorder:
+    def __init__(self, store: RunStore, run_id: int,
+                 model_file: Callable[[str], tuple[Path | None, str | None]],
+                 flush_seconds: float = 0.5) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.model_file = model_file
+        self.flush_seconds = flush_seconds
+        self.cycle_ids: dict[int, int] = {}
+        self.finished: set[int] = set()
+        self._partial: list[str] = []
+        self._flushed_at = 0.0
+        self._current: int | None = None
+
+    def record(self, event: RunEvent) -> None:
+        if isinstance(event, CycleStarted):
+            self._start(event)
+        elif isinstance(event, TokenEvent):
+            self._token(event)
+        elif isinstance(event, CycleFinished):
+            self._finish(event)
+        elif isinstance(event, CycleFailed):
+            self._fail(event)
+        elif isinstance(event, RunFinished):
+            self.store.finish_run(self.run_id, event.status, event.reason)
+
+    def _start(self, event: CycleStarted) -> None:
+        cycle = event.cycle
+        path, sha = self.model_file(cycle.model)
+        self.cycle_ids[cycle.number] = self.store.start_cycle(
+            self.run_id, number=cycle.number, model=cycle.model,
+            model_path=str(path) if path else None, model_sha256=sha, round=cycle.round,
+            item=cycle.item, prompt=event.prompt,
+            messages=[m.to_dict() for m in event.messages], settings=event.settings.to_dict(),
+            random_overrides=event.random_overrides)
+        self._current, self._partial, self._flushed_at = cycle.number, [], time.monotonic()
+
+    def _token(self, event: TokenEvent) -> None:
+        self._partial.append(event.text)
+        if self._current is not None and time.monotonic() - self._flushed_at >= self.flush_seconds:
+            self.store.update_partial(self.cycle_ids[self._current], "".join(self._partial),
+                                      event.index + 1)
+            self._flushed_at = time.monotonic()
+
+    def _finish(self, event: CycleFinished) -> None:
+        result = event.result
+        self.store.finish_cycle(
+            self.cycle_ids[event.cycle.number], response=result.text, tokens=result.tokens,
+            prompt_tokens=result.prompt_tokens, seconds=result.seconds,
+            finish_reason=result.finish_reason, error=result.error,
+            status="failed" if result.error else "done")
+        self.finished.add(event.cycle.number)
+        self._current = None
+
+    def _fail(self, event: CycleFailed) -> None:
+        number = event.cycle.number
+        if number in self.finished:  # the generation broke: already stored with its error
+            return
+        self.store.finish_cycle(
+            self.cycle_ids[number], response="", tokens=0, prompt_tokens=0, seconds=0.0,
+            finish_reason="error", error=event.error, status="failed")
+        self.finished.add(number)
+        self._current = None

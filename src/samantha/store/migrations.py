@@ -1,0 +1,117 @@
+"""The schema of the run history, as an ordered list of small migrations.
+
+Each migration is a function that takes a connection and runs its DDL with ``conn.execute`` (never
+``executescript``, which would commit half-way). :func:`migrate` runs the ones not yet recorded in
+``_migrations``, each in its own transaction, so a failing migration leaves no trace. Add new
+migrations at the end of :data:`MIGRATIONS`; never edit or reorder one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """Runs, their cycles, and the cache of model file hashes."""
+    conn.execute(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            stop_reason TEXT,
+            config_json TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE cycles (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            model_path TEXT,
+            model_sha256 TEXT,
+            round INTEGER NOT NULL,
+            item INTEGER NOT NULL,
+            prompt TEXT NOT NULL,
+            messages_json TEXT NOT NULL,
+            settings_json TEXT NOT NULL,
+            random_json TEXT,
+            response TEXT NOT NULL DEFAULT '',
+            tokens INTEGER NOT NULL DEFAULT 0,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            seconds REAL NOT NULL DEFAULT 0,
+            finish_reason TEXT,
+            error TEXT,
+            status TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        )
+        """
+    )
+    conn.execute("CREATE INDEX cycles_run_number ON cycles(run_id, number)")
+    conn.execute(
+        """
+        CREATE TABLE model_files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        )
+        """
+    )
+
+
+_CREATE_MIGRATIONS = (
+    "CREATE TABLE IF NOT EXISTS _migrations "
+    "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
+)
+
+# A tuple, not a list: the schema history is not something to mutate at run time.
+MIGRATIONS: tuple[Migration, ...] = (m001_initial,)
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
+    """Run the migrations not yet applied to ``conn``, in order; return the names that ran.
+
+    Each migration runs in a ``BEGIN IMMEDIATE`` transaction that first re-checks ``_migrations``,
+    so two processes opening a fresh file at the same moment apply each migration once. The
+    connection must not be inside a transaction when this is called.
+    """
+    if conn.in_transaction:
+        raise ValueError("migrate() needs a connection with no open transaction; commit first.")
+    applied: list[str] = []
+    for migration in migrations:
+        name = migration.__name__
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_CREATE_MIGRATIONS)
+            done = conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone()
+            if done is None:
+                migration(conn)
+                conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                    (name, datetime.now(timezone.utc).isoformat(timespec="milliseconds")),
+                )
+                applied.append(name)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # SQLite may already have rolled back
+                conn.execute("ROLLBACK")
+            raise
+    if not migrations:
+        conn.execute(_CREATE_MIGRATIONS)
+    return applied
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    """The names recorded in ``_migrations``, in the order they ran."""
+    rows = conn.execute("SELECT name FROM _migrations ORDER BY id").fetchall()
+    return [row[0] for row in rows]

@@ -1,0 +1,59 @@
+"""Between Python values and the history's columns: timestamps, JSON, rows into records."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from typing import Any
+
+from samantha.store.records import CycleRecord, RunRecord
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 in UTC, to the millisecond."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def dumps(value: Any) -> str:
+    """JSON for a column, with non-ASCII text kept readable."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def run_record(row: sqlite3.Row, cycles: list[CycleRecord]) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        status=row["status"],
+        stop_reason=row["stop_reason"],
+        config=json.loads(row["config_json"]),
+        cycles=cycles,
+    )
+
+
+def cycle_record(row: sqlite3.Row) -> CycleRecord:
+    random_json = row["random_json"]
+    return CycleRecord(
+        id=row["id"],
+        run_id=row["run_id"],
+        number=row["number"],
+        model=row["model"],
+        model_path=row["model_path"],
+        model_sha256=row["model_sha256"],
+        round=row["round"],
+        item=row["item"],
+        prompt=row["prompt"],
+        messages=json.loads(row["messages_json"]),
+        settings=json.loads(row["settings_json"]),
+        random_overrides=None if random_json is None else json.loads(random_json),
+        response=row["response"],
+        tokens=row["tokens"],
+        prompt_tokens=row["prompt_tokens"],
+        seconds=float(row["seconds"]),
+        finish_reason=row["finish_reason"],
+        error=row["error"],
+        status=row["status"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+    )

@@ -1,0 +1,268 @@
+"""RunStore: the run history in one SQLite file (the only class in Samantha that writes SQL).
+
+Every write is its own committed transaction, so a process killed mid-run leaves every finished
+cycle, and the last partial text of the one being generated, on disk. The file is in WAL mode, so
+the web UI can read while a run writes, and several processes can share it. One connection is
+shared by the threads of a process and guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from samantha.core.errors import InputError
+from samantha.store.connection import open_history
+from samantha.store.errors import CycleNotFoundError, RunNotFoundError
+from samantha.store.records import RunRecord
+from samantha.store.rows import cycle_record, dumps, run_record, utc_now
+
+RUN_STATUSES = ("running", "finished", "stopped", "failed")
+CYCLE_END_STATUSES = ("done", "failed", "skipped")
+
+
+def _check_status(status: str, allowed: tuple[str, ...], what: str) -> None:
+    if status not in allowed:
+        raise ValueError(f"{what} status must be one of {', '.join(allowed)}, not {status!r}.")
+
+
+class RunStore:
+    """The run history at ``path`` (created with its parent folders if missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._conn = open_history(self.path)
+
+    # -- life -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file (a second call does nothing)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed transaction under the lock (IMMEDIATE: writers queue, never deadlock)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:  # SQLite may already have rolled back
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction under the lock: several SELECTs see one consistent state."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def start_run(self, config: dict[str, Any]) -> int:
+        """Record a new run with status "running"; return its id."""
+        config_json = dumps(config)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (started_at, status, config_json) VALUES (?, 'running', ?)",
+                (utc_now(), config_json),
+            )
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, stop_reason: str | None = None) -> None:
+        """Set a run's final status (running/finished/stopped/failed) and its finish time."""
+        _check_status(status, RUN_STATUSES, "A run's")
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET status = ?, stop_reason = ?, finished_at = ? WHERE id = ?",
+                (status, stop_reason, utc_now(), run_id),
+            )
+            if cursor.rowcount == 0:
+                raise RunNotFoundError(run_id)
+
+    def get_run(self, run_id: int) -> RunRecord:
+        """The run with its cycles in order; :class:`RunNotFoundError` if there is none."""
+        with self._snapshot() as conn:
+            row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise RunNotFoundError(run_id)
+            cycles = conn.execute(
+                "SELECT * FROM cycles WHERE run_id = ? ORDER BY number, id", (run_id,)
+            ).fetchall()
+        return run_record(row, [cycle_record(cycle) for cycle in cycles])
+
+    def list_runs(self, search: str | None = None, limit: int = 50) -> list[RunRecord]:
+        """The newest runs first, without their cycles.
+
+        ``search`` keeps the runs whose config prompts, system text or models, or any cycle's
+        prompt or response, contain it (ignoring case).
+        """
+        sql = "SELECT * FROM runs"
+        params: list[Any] = []
+        needle = (search or "").strip().casefold()
+        if needle:
+            sql += (
+                " WHERE samantha_contains(samantha_config_text(config_json), ?)"
+                " OR EXISTS (SELECT 1 FROM cycles WHERE cycles.run_id = runs.id"
+                " AND (samantha_contains(cycles.prompt, ?)"
+                " OR samantha_contains(cycles.response, ?)))"
+            )
+            params += [needle, needle, needle]
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(max(int(limit), 0))
+        with self._snapshot() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [run_record(row, []) for row in rows]
+
+    def latest_run_id(self) -> int | None:
+        """The id of the most recently started run, or None when the history is empty."""
+        with self._snapshot() as conn:
+            row = conn.execute("SELECT max(id) FROM runs").fetchone()
+        return None if row[0] is None else int(row[0])
+
+    # -- cycles -----------------------------------------------------------------------------
+
+    def start_cycle(
+        self,
+        run_id: int,
+        *,
+        number: int,
+        model: str,
+        model_path: str | None,
+        model_sha256: str | None,
+        round: int,
+        item: int,
+        prompt: str,
+        messages: list[dict[str, str]],
+        settings: dict[str, Any],
+        random_overrides: dict[str, float] | None,
+    ) -> int:
+        """Record a cycle about to generate (status "running"); return its id."""
+        random_json = None if random_overrides is None else dumps(random_overrides)
+        values = (run_id, number, model, model_path, model_sha256, round, item, prompt,
+                  dumps(messages), dumps(settings), random_json, "running", utc_now())
+        return self._insert_cycle(run_id, values, finished_at=None, error=None)
+
+    def update_partial(self, cycle_id: int, response: str, tokens: int) -> None:
+        """Store the text generated so far by a running cycle (ignored once it has finished)."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE cycles SET response = ?, tokens = ? WHERE id = ? AND status = 'running'",
+                (response, tokens, cycle_id),
+            )
+            if cursor.rowcount == 0 and not _cycle_exists(conn, cycle_id):
+                raise CycleNotFoundError(cycle_id)
+
+    def finish_cycle(
+        self,
+        cycle_id: int,
+        *,
+        response: str,
+        tokens: int,
+        prompt_tokens: int,
+        seconds: float,
+        finish_reason: str | None,
+        error: str | None,
+        status: str,
+    ) -> None:
+        """Store a cycle's final answer and status (done/failed/skipped) and its finish time."""
+        _check_status(status, CYCLE_END_STATUSES, "A finished cycle's")
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE cycles SET response = ?, tokens = ?, prompt_tokens = ?, seconds = ?,"
+                " finish_reason = ?, error = ?, status = ?, finished_at = ? WHERE id = ?",
+                (response, tokens, prompt_tokens, float(seconds), finish_reason, error, status,
+                 utc_now(), cycle_id),
+            )
+            if cursor.rowcount == 0:
+                raise CycleNotFoundError(cycle_id)
+
+    def record_skipped(
+        self, run_id: int, *, number: int, model: str, round: int, item: int, prompt: str,
+        reason: str,
+    ) -> int:
+        """Record a cycle that was not run (status "skipped", ``reason`` as its error)."""
+        now = utc_now()
+        values = (run_id, number, model, None, None, round, item, prompt, "[]", "{}", None,
+                  "skipped", now)
+        return self._insert_cycle(run_id, values, finished_at=now, error=reason)
+
+    def _insert_cycle(
+        self, run_id: int, values: tuple[Any, ...], *, finished_at: str | None, error: str | None
+    ) -> int:
+        try:
+            with self._transaction() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO cycles (run_id, number, model, model_path, model_sha256, round,"
+                    " item, prompt, messages_json, settings_json, random_json, status, started_at,"
+                    " finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, finished_at, error),
+                )
+        except sqlite3.IntegrityError as exc:
+            if "FOREIGN KEY" in str(exc):
+                raise RunNotFoundError(run_id) from exc
+            raise
+        return int(cursor.lastrowid)
+
+    # -- model file hashes ------------------------------------------------------------------
+
+    def cached_sha256(self, path: Path) -> str | None:
+        """The remembered SHA-256 of ``path`` if its size and mtime are unchanged, else None."""
+        key, stat = _file_key(path)
+        if stat is None:
+            return None
+        with self._snapshot() as conn:
+            row = conn.execute(
+                "SELECT sha256 FROM model_files WHERE path = ? AND size = ? AND mtime_ns = ?",
+                (key, stat.st_size, stat.st_mtime_ns),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def remember_sha256(self, path: Path, sha256: str) -> None:
+        """Remember ``sha256`` for ``path`` as it is now (its current size and mtime)."""
+        key, stat = _file_key(path)
+        if stat is None:
+            raise InputError(f"Cannot remember the hash of {path}: the file does not exist.")
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO model_files (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(path) DO UPDATE SET size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256",
+                (key, stat.st_size, stat.st_mtime_ns, sha256),
+            )
+
+
+def _file_key(path: Path) -> tuple[str, os.stat_result | None]:
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved), resolved.stat()
+    except OSError:
+        return str(resolved), None
+
+
+def _cycle_exists(conn: sqlite3.Connection, cycle_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM cycles WHERE id = ?", (cycle_id,)).fetchone() is not None
