@@ -136,6 +136,9 @@ class Workbench:
         """Check the chain (a bad script raises here, before any model loads) and open its
         record in the run history. Iterate the result to run it."""
         runner = ChainRunner(self, config, control)
+        for model in dict.fromkeys(config.models):  # a typo in a name fails before anything runs
+            if not model.lower().startswith(("http://", "https://")):
+                self.resolve_model(model)
         run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict())
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
 

@@ -189,3 +189,42 @@ def test_history_survives_a_killed_process(session_home: Path, tmp_path: Path) -
     assert second.status == "running" and len(second.response) > 0
     with sqlite3.connect(home / "history.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_unknown_model_name_fails_before_anything_runs(samantha, real_workbench) -> None:
+    before = real_workbench.store.latest_run_id()
+    result = samantha("run", "--prompts", "Hi.", "-m", "default", "-m", "no-such-model", code=2)
+    assert "Model not found" in result.stderr and "no-such-model" in result.stderr
+    assert real_workbench.store.latest_run_id() == before
+
+
+def test_a_prompt_file(samantha, tmp_path) -> None:
+    script = tmp_path / "prompts.txt"
+    script.write_text("[Answer briefly]\nWhat is the sun?\n---ignored\nWhat is the sea?\n")
+    last = finished(samantha("run", str(script), "--max-tokens", "6", "--json"))
+    assert [c["prompt"] for c in last["cycles"]] == [
+        "Answer briefly\n\nWhat is the sun?", "Answer briefly\n\nWhat is the sea?"]
+
+
+def test_stop_next_mid_cycle_on_the_real_model(real_workbench) -> None:
+    from samantha.core.chain import ChainConfig
+    from samantha.core.events import CycleFinished, RunFinished, TokenEvent
+    from samantha.core.settings import Settings
+
+    run = real_workbench.start_run(ChainConfig("Tell a long story.\nSay hi.",
+                                               settings=Settings(max_tokens=40)))
+    seen, finished_cycles = 0, []
+    for event in run:
+        if isinstance(event, TokenEvent):
+            seen += 1
+            if seen == 3:
+                run.control.next_cycle.set()
+        elif isinstance(event, CycleFinished):
+            finished_cycles.append(event.result)
+        elif isinstance(event, RunFinished):
+            assert event.status == "finished"
+    first, second = finished_cycles
+    assert first.finish_reason == "cancelled" and first.tokens == 3
+    assert second.finish_reason in {"stop", "length"} and second.tokens > 0
+    stored = real_workbench.store.get_run(run.id)
+    assert stored.cycles[0].finish_reason == "cancelled" and stored.cycles[0].tokens == 3

@@ -19,6 +19,7 @@ and column, and are raised before anything runs.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -257,7 +258,9 @@ class _ParamReader:
             key = match.group()
             self.pos = match.end()
             if key not in ITEM_KEYS:
-                raise self.fail(f"unknown parameter {key!r}. Parameters allowed here: "
+                close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise self.fail(f"unknown parameter {key!r}.{hint} Parameters allowed here: "
                                 f"{', '.join(ITEM_KEYS)}.", key_at)
             self.skip_spaces()
             if not self.item.startswith("=", self.pos):
