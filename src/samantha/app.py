@@ -16,8 +16,9 @@ from samantha.core.chat import Message
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
 from samantha.core.errors import SamanthaError
 from samantha.core.events import GenerationResult, RunEvent, RunFinished, TokenEvent
-from samantha.core.generation import generate as generate_tokens
-from samantha.core.runner import ChainRunner, RunControl
+from samantha.core.generation import Pacer, generate as generate_tokens
+from samantha.core.control import RunControl
+from samantha.core.runner import ChainRunner
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
 from samantha.models.files import sha256_file
@@ -113,8 +114,11 @@ class Workbench:
         settings: Settings,
         cancel: Cancel | None = None,
         model: str = "default",
+        trace_top: int = 0,
+        pacer: Pacer | None = None,
     ) -> Iterator[TokenEvent | GenerationResult]:
-        """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult`.
+        """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult`. With
+        ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace.
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
@@ -123,7 +127,8 @@ class Workbench:
             session = self.session(model, settings.n_ctx)
             prompt = session.render_chat(messages)
             tokens = session.tokenize(prompt.text)
-            yield from generate_tokens(session, tokens, settings, cancel, prompt.stop)
+            yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
+                                       trace_top, pacer)
 
     # -- chains -----------------------------------------------------------------------------------
     @property

@@ -3,8 +3,6 @@ failures."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from samantha.app import Workbench
@@ -13,7 +11,8 @@ from samantha.core.events import (
     CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunFinished, RunStarted, TokenEvent,
 )
 from samantha.core.promptscript import PromptScriptError
-from samantha.core.runner import ChainRunner, RunControl
+from samantha.core.control import RunControl
+from samantha.core.runner import ChainRunner
 from samantha.core.settings import RANDOM_RANGES, Settings
 
 FAKE = "fake.gguf"
@@ -122,7 +121,7 @@ def test_stop_next_ends_the_cycle_and_goes_on(fake_workbench, fake_engine) -> No
                              control).run():
         events.append(event)
         if isinstance(event, TokenEvent) and len(of(events, TokenEvent)) == 3:
-            control.next_cycle.set()
+            control.stop_cycle()
     first, second = of(events, CycleFinished)
     assert first.response == "a l" and first.result.finish_reason == "cancelled"
     assert second.response == "a long answer that goes on"
@@ -137,14 +136,14 @@ def test_stop_all_ends_the_run_and_keeps_the_partial_text(fake_workbench, fake_e
                              control).run():
         events.append(event)
         if isinstance(event, TokenEvent) and len(of(events, TokenEvent)) == 4:
-            control.stop_all.set()
+            control.stop_run()
     assert [e.response for e in of(events, CycleFinished)] == ["a lo"]
     assert events[-1].status == "stopped" and events[-1].cycles == 1
 
 
 def test_a_stop_never_leaks_into_the_next_run(fake_workbench, answers) -> None:
     stale = RunControl()
-    stale.stop_all.set()
+    stale.stop_run()
     assert of(run(fake_workbench, stale, prompts="love"), CycleFinished) == []
     assert len(of(run(fake_workbench, prompts="love"), CycleFinished)) == 1
 
@@ -205,6 +204,9 @@ def test_reset_model_option_resets_before_each_cycle(fake_workbench, answers,
 def test_the_control_is_a_cancel_for_generation() -> None:
     control = RunControl()
     assert not control.is_set()
-    control.next_cycle.set()
-    assert control.is_set()
-    assert isinstance(control.next_cycle, type(threading.Event()))
+    control.stop_cycle()
+    assert control.is_set() and not control.run_stopped
+    control.new_cycle()
+    assert not control.is_set()
+    control.stop_run()
+    assert control.is_set() and control.run_stopped

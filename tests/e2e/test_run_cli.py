@@ -218,7 +218,7 @@ def test_stop_next_mid_cycle_on_the_real_model(real_workbench) -> None:
         if isinstance(event, TokenEvent):
             seen += 1
             if seen == 3:
-                run.control.next_cycle.set()
+                run.control.stop_cycle()
         elif isinstance(event, CycleFinished):
             finished_cycles.append(event.result)
         elif isinstance(event, RunFinished):

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from samantha.core.errors import InputError
 from samantha.core.settings import DETERMINISTIC, SEED_MAX, Settings
+from samantha.core.trace import MAX_TOP
 
 LOOP_LIMIT = 1_000_000
 
@@ -34,6 +35,8 @@ class ChainConfig:
     shuffle: bool = False
     random_params: bool = False
     reset_model: bool = False
+    learn: bool = False  # learning mode: record every token's candidates and stage counts
+    learn_top: int = 10  # how many candidates per token
     seed: int | None = None
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 
@@ -48,6 +51,10 @@ class ChainConfig:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LOOP_LIMIT:
                 raise ChainConfigError(f"{name} must be a whole number from 1 to {LOOP_LIMIT:,}, "
                                        f"got {value!r}.")
+        if isinstance(self.learn_top, bool) or not (isinstance(self.learn_top, int)
+                                                      and 1 <= self.learn_top <= MAX_TOP):
+            raise ChainConfigError(f"learn_top must be a whole number from 1 to {MAX_TOP}, "
+                                   f"got {self.learn_top!r}.")
         if self.seed is not None and not (isinstance(self.seed, int) and 0 <= self.seed <= SEED_MAX):
             raise ChainConfigError(f"seed must be a whole number from 0 to {SEED_MAX}, "
                                    f"got {self.seed!r}.")

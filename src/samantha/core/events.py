@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from samantha.core.chain import ChainConfig
     from samantha.core.chat import Message
     from samantha.core.plan import Cycle
+    from samantha.core.trace import TokenStep
 
 FinishReason = Literal["stop", "length", "cancelled", "error"]
 
@@ -23,6 +24,7 @@ class TokenEvent:
     index: int
     token_id: int
     text: str
+    trace: "TokenStep | None" = None  # learning mode only
 
 
 @dataclass(frozen=True)

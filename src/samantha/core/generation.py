@@ -10,13 +10,20 @@ from __future__ import annotations
 import codecs
 import secrets
 import time
-from typing import Iterator, Sequence
+from typing import Iterator, Protocol, Sequence
 
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import PromptTooLongError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import SEED_MAX, Settings
+from samantha.core.trace import make_step
+
+
+class Pacer(Protocol):
+    """Learning mode's pace: ``wait_turn()`` returns when the next token may be generated."""
+
+    def wait_turn(self) -> None: ...
 
 
 class NeverCancel:
@@ -73,9 +80,13 @@ def generate(
     settings: Settings,
     cancel: Cancel | None = None,
     extra_stops: Sequence[str] = (),
+    trace_top: int = 0,
+    pacer: Pacer | None = None,
 ) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
 
+    With ``trace_top`` > 0 (learning mode) every event carries a :class:`TokenStep` with that
+    many candidates. ``pacer`` paces the tokens (learning mode's delay or step by step).
     Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
     """
     cancel = cancel or NeverCancel()
@@ -96,15 +107,21 @@ def generate(
     error: str | None = None
     started = time.perf_counter()
     try:
+        evaluated = time.perf_counter()
         logits = session.prefill(prompt_tokens, cancel)
+        evaluating = time.perf_counter() - evaluated
         while True:
+            if pacer is not None:
+                pacer.wait_turn()
+            turn = time.perf_counter()
             if logits is None or cancel.is_set():
                 reason = "cancelled"
                 break
             if len(ids) >= limit:
                 reason = "length"
                 break
-            token = chain.sample(logits)
+            pick = chain.pick(logits) if trace_top else None
+            token = pick.token if pick else chain.sample(logits)
             if session.is_end(token):
                 reason = "stop"
                 break
@@ -112,12 +129,18 @@ def generate(
             ids.append(token)
             visible = scanner.feed(decoder.decode(session.piece(token)))
             text.append(visible)
-            yield TokenEvent(len(ids) - 1, token, visible)
+            trace = None
+            if pick is not None:
+                took = evaluating + time.perf_counter() - turn
+                trace = make_step(len(ids), logits, pick, trace_top, session.piece, took)
+            yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"
                 break
             if len(ids) < limit:
+                evaluated = time.perf_counter()
                 logits = session.advance(token)
+                evaluating = time.perf_counter() - evaluated
     except Exception as exc:  # the engine failed: keep what was generated, report the error
         reason, error = "error", f"{type(exc).__name__}: {exc}"
     if not scanner.stopped:

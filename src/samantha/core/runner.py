@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 import secrets
-import threading
 from typing import Iterator, Protocol, Sequence
 
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message, build_messages
+from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
+from samantha.core.generation import Pacer
 from samantha.core.errors import PromptTooLongError, SamanthaError
 from samantha.core.events import (
     CycleFailed, CycleFinished, CycleStarted, GenerationResult, ModelBanner, RunEvent,
@@ -29,22 +30,10 @@ class Backend(Protocol):
     """What the runner needs from the Workbench."""
 
     def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
-                 model: str) -> Iterator[TokenEvent | GenerationResult]: ...
+                 model: str, trace_top: int = 0,
+                 pacer: Pacer | None = None) -> Iterator[TokenEvent | GenerationResult]: ...
 
     def reset_model(self) -> None: ...
-
-
-class RunControl:
-    """The run's buttons. *Stop / Next* ends the current cycle; *Stop all* ends the run. Both act
-    within one token. A new control is made for every run, so a stop never leaks into the next."""
-
-    def __init__(self) -> None:
-        self.next_cycle = threading.Event()
-        self.stop_all = threading.Event()
-
-    def is_set(self) -> bool:
-        """Used as the generation's cancel: either button stops the current answer."""
-        return self.next_cycle.is_set() or self.stop_all.is_set()
 
 
 def make_plan(config: ChainConfig, rng: random.Random) -> Plan:
@@ -78,7 +67,7 @@ class ChainRunner:
         yield RunStarted(self.config, self.seed, len(self.plan), tuple(self.plan.skipped))
         ran, banner, failed_entry = 0, None, None
         for cycle in self.plan:
-            if self.control.stop_all.is_set():
+            if self.control.run_stopped:
                 break
             if cycle.entry == failed_entry:
                 continue
@@ -87,10 +76,10 @@ class ChainRunner:
                 yield ModelBanner(cycle.model, cycle.entry, cycle.round)
             outcome = yield from self._cycle(cycle)
             ran += 1
-            self.control.next_cycle.clear()
+            self.control.new_cycle()
             if isinstance(outcome, CycleFailed) and outcome.skipped_cycles:
                 failed_entry = cycle.entry
-        stopped = self.control.stop_all.is_set()
+        stopped = self.control.run_stopped
         yield RunFinished("stopped" if stopped else "finished",
                           "stopped by the user" if stopped else None, ran)
 
@@ -110,7 +99,9 @@ class ChainRunner:
             self.backend.reset_model()
         result = None
         try:
-            for event in self.backend.generate(messages, settings, self.control, cycle.model):
+            trace_top = self.config.learn_top if self.config.learn else 0
+            for event in self.backend.generate(messages, settings, self.control, cycle.model,
+                                               trace_top, self.control):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:

@@ -1,0 +1,130 @@
+"""Learning mode: what the sampler chain saw and did for each generated token.
+
+A :class:`TokenStep` holds the top-N raw candidates (the model's own scores, before any
+hyperparameter), how many candidates each stage kept, the survivors' final probabilities, and the
+chosen token, identified **by id**, with its rank among the raw scores. Only the shown candidates
+are turned into text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from samantha.core.sampling import Pick, StageCount
+
+MAX_TOP = 1000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    piece: str  # the token's text, shown safely (see display_piece)
+    logit: float
+    p: float  # softmax of the raw logits over the whole vocabulary
+
+
+@dataclass(frozen=True)
+class Survivor:
+    id: int
+    p: float  # probability in the final draw (after every stage and the temperature)
+
+
+@dataclass(frozen=True)
+class TokenStep:
+    step: int
+    token_id: int
+    piece: str
+    rank: int  # 1 = the model's most likely token
+    logit: float
+    p: float
+    entropy: float  # of the raw distribution, in nats
+    candidates: tuple[Candidate, ...]
+    stages: tuple[StageCount, ...]
+    final: tuple[Survivor, ...]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stages"] = [{"name": s.name, "kept": s.kept, "active": s.active}
+                          for s in self.stages]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TokenStep":
+        return cls(
+            **{**data,
+               "candidates": tuple(Candidate(**c) for c in data["candidates"]),
+               "stages": tuple(StageCount(**s) for s in data["stages"]),
+               "final": tuple(Survivor(**f) for f in data["final"])})
+
+
+def display_piece(raw: bytes) -> str:
+    """A token's bytes as readable text: UTF-8 when valid, else hex escapes such as ``\\xe2``."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(chr(b) if 32 <= b < 127 else f"\\x{b:02x}" for b in raw)
+
+
+def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
+              piece: Callable[[int], bytes], seconds: float = 0.0) -> TokenStep:
+    """Build the record of one token from the raw logits and what the chain did with them."""
+    top = max(1, min(top, MAX_TOP, len(logits)))
+    shown = np.argpartition(logits, len(logits) - top)[len(logits) - top:]
+    shown = shown[np.argsort(-logits[shown], kind="stable")]
+    shifted = logits - logits[shown[0]]
+    weights = np.exp(shifted, dtype=np.float32)
+    total = float(weights.sum(dtype=np.float64))
+    entropy = float(np.log(total) - float(weights @ shifted) / total)
+    chosen = pick.token
+    rank = int(np.count_nonzero(logits > logits[chosen])) + 1
+    survivors = pick.survivors.sorted()
+    final_p = survivors.probs()[:top]
+    return TokenStep(
+        step=step,
+        token_id=chosen,
+        piece=display_piece(piece(chosen)),
+        rank=rank,
+        logit=float(logits[chosen]),
+        p=float(weights[chosen]) / total,
+        entropy=max(entropy, 0.0),
+        candidates=tuple(Candidate(int(i), display_piece(piece(int(i))), float(logits[i]),
+                                   float(weights[i]) / total) for i in shown),
+        stages=pick.stages,
+        final=tuple(Survivor(int(i), float(p)) for i, p in zip(survivors.ids[:top], final_p)),
+        seconds=seconds,
+    )
+
+
+def unlikely_choices(steps: Sequence[TokenStep]) -> list[tuple[str, int]]:
+    """The chosen tokens that were not the most likely one: (text, rank), in order."""
+    return [(s.piece, s.rank) for s in steps if s.rank > 1]
+
+
+def stage_summary(step: TokenStep, vocabulary: int) -> str:
+    """``262144 -> top-k 40 -> tail-free 12 -> ... -> 3`` (stages that were off are left out)."""
+    parts = [str(vocabulary)]
+    for stage in step.stages:
+        if stage.active and stage.name != "penalties":
+            parts.append(f"{stage.name} {stage.kept}")
+    return " -> ".join(parts)
+
+
+# -- plot data (pure) -----------------------------------------------------------------------------
+def candidate_bars(step: TokenStep) -> list[dict[str, Any]]:
+    """Bars of the candidates' probabilities, the chosen one marked."""
+    return [{"label": f"{c.id} {c.piece!r}", "p": c.p, "chosen": c.id == step.token_id}
+            for c in step.candidates]
+
+
+def rank_series(steps: Sequence[TokenStep]) -> list[dict[str, int]]:
+    """Where along the response a token other than the most likely was chosen, and its rank."""
+    return [{"step": s.step, "rank": s.rank} for s in steps if s.rank > 1]
+
+
+def entropy_series(steps: Sequence[TokenStep]) -> list[dict[str, float]]:
+    """The uncertainty of the model at each step (entropy of the raw distribution, nats)."""
+    return [{"step": s.step, "entropy": s.entropy} for s in steps]
