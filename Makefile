@@ -26,6 +26,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_learning.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
-from samantha.core.errors import SamanthaError
+from samantha.core.errors import SamanthaError, SettingsError
 from samantha.core.events import GenerationResult, RunEvent, RunFinished, TokenEvent
 from samantha.core.generation import Pacer, generate as generate_tokens
 from samantha.core.control import RunControl
@@ -71,6 +71,20 @@ class Workbench:
     def model_info(self, name: str) -> dict[str, Any]:
         """GGUF metadata of a model, read without loading its weights."""
         return read_header(self.resolve_model(name)).summary()
+
+    def vocabulary(self, name: str, start: int, stop: int) -> list[tuple[int, bytes]]:
+        """Pieces of the vocabulary ids ``start <= id < stop``, read without the weights."""
+        path = self.resolve_model(name)
+        read_header(path)
+        vocab = self.engine.vocabulary(path)
+        try:
+            if not 0 <= start < vocab.n_vocab or stop <= start:
+                raise SettingsError(
+                    f"Vocabulary ids go from 0 to {vocab.n_vocab - 1}; give --from and --to with "
+                    f"0 <= from < to (got {start} and {stop}).")
+            return [(i, vocab.piece(i)) for i in range(start, min(stop, vocab.n_vocab))]
+        finally:
+            vocab.close()
 
     @property
     def engine(self) -> Engine:

@@ -27,6 +27,8 @@ class RunRecorder:
         self.cycle_ids: dict[int, int] = {}
         self.finished: set[int] = set()
         self._partial: list[str] = []
+        self._steps: list[dict] = []
+        self._top = 0
         self._flushed_at = 0.0
         self._current: int | None = None
 
@@ -52,9 +54,13 @@ class RunRecorder:
             messages=[m.to_dict() for m in event.messages], settings=event.settings.to_dict(),
             random_overrides=event.random_overrides)
         self._current, self._partial, self._flushed_at = cycle.number, [], time.monotonic()
+        self._steps = []
 
     def _token(self, event: TokenEvent) -> None:
         self._partial.append(event.text)
+        if event.trace is not None:
+            self._steps.append(event.trace.to_dict())
+            self._top = max(self._top, len(event.trace.candidates))
         if self._current is not None and time.monotonic() - self._flushed_at >= self.flush_seconds:
             self.store.update_partial(self.cycle_ids[self._current], "".join(self._partial),
                                       event.index + 1)
@@ -67,6 +73,8 @@ class RunRecorder:
             prompt_tokens=result.prompt_tokens, seconds=result.seconds,
             finish_reason=result.finish_reason, error=result.error,
             status="failed" if result.error else "done")
+        if self._steps:
+            self.store.save_trace(self.cycle_ids[event.cycle.number], self._top, self._steps)
         self.finished.add(event.cycle.number)
         self._current = None
 

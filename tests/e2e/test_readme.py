@@ -40,9 +40,11 @@ def test_readme_example(samantha, command: str, shown: list[str]) -> None:
     elif args[1] == "models":
         got = [line for line in result.stdout.splitlines() if not line.startswith("file")]
         assert got == [line for line in shown if not line.startswith("file")]
-    else:
+    elif args[1] == "generate":
         assert result.stdout.rstrip("\n") == shown[0]
         assert result.stderr.startswith(shown[1].split("(")[0])
+    else:
+        assert result.stdout.rstrip("\n").split("\n") == shown
 
 
 def _untimed(lines: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ import click
 from samantha.cli.common import SamanthaGroup
 from samantha.cli.generate import generate
 from samantha.cli.history import history
+from samantha.cli.learn import learn
 from samantha.cli.models import models
 from samantha.cli.run import run
 
@@ -21,6 +22,7 @@ def cli() -> None:
 cli.add_command(generate)
 cli.add_command(run)
 cli.add_command(history)
+cli.add_command(learn)
 cli.add_command(models)
 
 

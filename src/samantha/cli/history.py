@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from samantha.cli.common import print_json, workbench
+from samantha.cli.learn import step_table
 from samantha.cli.run import execute
 from samantha.core.chain import ChainConfig
+from samantha.core.errors import InputError
+from samantha.core.trace import TokenStep
 from samantha.docs.export import EXPORTERS, run_to_markdown
 
 
@@ -73,3 +77,32 @@ def rerun(ctx: click.Context, run_id: int, as_json: bool) -> None:
     bench = workbench(ctx)
     config = ChainConfig.from_dict(bench.store.get_run(run_id).config, where="stored run")
     execute(ctx, bench, config, as_json)
+
+
+@history.command()
+@click.argument("run_id", type=int)
+@click.option("--cycle", "number", type=int, default=1, show_default=True,
+              help="Which cycle of the run.")
+@click.option("--plot", type=click.Path(path_type=Path), help="Save the plots as a PNG.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+@click.pass_context
+def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, as_json: bool) -> None:
+    """Replay the learning-mode trace of a cycle (runs made with `samantha run --learn`)."""
+    store = workbench(ctx).store
+    record = store.get_run(run_id)
+    cycle = next((c for c in record.cycles if c.number == number), None)
+    if cycle is None:
+        raise InputError(f"Run {run_id} has no cycle {number}; it has {len(record.cycles)}.")
+    steps = [TokenStep.from_dict(data) for data in store.get_trace(cycle.id)]
+    if not steps:
+        raise InputError(f"Cycle {number} of run {run_id} has no trace: run the chain with "
+                         "--learn to record one.")
+    vocabulary = steps[0].stages[0].kept
+    for step in steps:
+        click.echo(json.dumps(step.to_dict(), ensure_ascii=False) if as_json
+                   else step_table(step, vocabulary) + "\n")
+    if plot:
+        from samantha.docs.plots import save_learning_plot
+
+        save_learning_plot(steps, plot)
+        click.echo(f"Saved the plots to {plot}", err=True)

@@ -68,7 +68,10 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
                 "random": event.random_overrides,
                 "messages": [m.to_dict() for m in event.messages]}
     if isinstance(event, TokenEvent):
-        return {"event": "token", "index": event.index, "id": event.token_id, "text": event.text}
+        data = {"event": "token", "index": event.index, "id": event.token_id, "text": event.text}
+        if event.trace is not None:
+            data["trace"] = event.trace.to_dict()
+        return data
     if isinstance(event, CycleFinished):
         r = event.result
         return {"event": "cycle_finished", "cycle": event.cycle.number, "response": r.text,

@@ -65,7 +65,8 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
         data["prompts"] = prompts
     if models:
         data["models"] = list(models)
-    for name in ("system", "previous", "loops", "responses", "seed", *SWITCHES):
+    for name in ("system", "previous", "loops", "responses", "seed", "learn", "learn_top",
+                 *SWITCHES):
         if options.get(name) is not None:
             data[name] = options[name]
     base = data.pop("settings", {})
@@ -92,6 +93,10 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
 @click.option("--loops", type=int, help="Repeat the whole model list this many times.")
 @click.option("--responses", type=int, help="Rounds of the prompt list per model.")
 @chain_options
+@click.option("--learn", "learn", is_flag=True, default=None,
+              help="Learning mode: record every token's candidates and stage counts with the run.")
+@click.option("--top", "learn_top", type=int, help="Candidates per token in learning mode "
+                                                   "(1..1000, default 10).")
 @click.option("--plan", "show_plan", is_flag=True,
               help="Print the cycles as JSON without loading any model.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")

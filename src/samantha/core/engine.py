@@ -47,6 +47,9 @@ class ModelSession(Protocol):
     def piece(self, token: int) -> bytes:
         """The bytes one token stands for (possibly a fragment of a UTF-8 character)."""
 
+    def vocab_piece(self, token: int) -> bytes:
+        """The token as shown in learning mode and the vocabulary (special tokens by name)."""
+
     def is_end(self, token: int) -> bool:
         """True for end-of-generation tokens (EOS, end of turn)."""
 
@@ -65,5 +68,15 @@ class ModelSession(Protocol):
         """Free the model."""
 
 
+class Vocabulary(Protocol):
+    n_vocab: int
+
+    def piece(self, token: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class Engine(Protocol):
     def load(self, spec: ModelSpec) -> ModelSession: ...
+
+    def vocabulary(self, path: Path) -> Vocabulary: ...

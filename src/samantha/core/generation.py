@@ -132,7 +132,7 @@ def generate(
             trace = None
             if pick is not None:
                 took = evaluating + time.perf_counter() - turn
-                trace = make_step(len(ids), logits, pick, trace_top, session.piece, took)
+                trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took)
             yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"

@@ -69,6 +69,15 @@ def display_piece(raw: bytes) -> str:
         return "".join(chr(b) if 32 <= b < 127 else f"\\x{b:02x}" for b in raw)
 
 
+_CONTROL = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def printable(text: str) -> str:
+    """A piece for a table or a label: control characters written as escapes (``\\n``)."""
+    return "".join(_CONTROL.get(ch, f"\\x{ord(ch):02x}") if ord(ch) < 32 or ord(ch) == 127
+                   else ch for ch in text)
+
+
 def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
               piece: Callable[[int], bytes], seconds: float = 0.0) -> TokenStep:
     """Build the record of one token from the raw logits and what the chain did with them."""
@@ -116,7 +125,7 @@ def stage_summary(step: TokenStep, vocabulary: int) -> str:
 # -- plot data (pure) -----------------------------------------------------------------------------
 def candidate_bars(step: TokenStep) -> list[dict[str, Any]]:
     """Bars of the candidates' probabilities, the chosen one marked."""
-    return [{"label": f"{c.id} {c.piece!r}", "p": c.p, "chosen": c.id == step.token_id}
+    return [{"label": f"{c.id} '{printable(c.piece)}'", "p": c.p, "chosen": c.id == step.token_id}
             for c in step.candidates]
 
 

@@ -9,6 +9,7 @@ prompt substring, and the session can be told to fail after some tokens.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -33,6 +34,9 @@ class FakeEngine:
     fail_after: int | None = None
     broken: set[str] = field(default_factory=set)
     loads: list[ModelSpec] = field(default_factory=list)
+
+    def vocabulary(self, path: Path) -> "FakeSession":
+        return FakeSession(path.name, self.n_ctx_train, {}, None)
 
     def load(self, spec: ModelSpec) -> "FakeSession":
         self.loads.append(spec)
@@ -65,6 +69,9 @@ class FakeSession:
 
     def piece(self, token: int) -> bytes:
         return self.vocab[token]
+
+    def vocab_piece(self, token: int) -> bytes:
+        return self.vocab[token] or b"<end>"
 
     def is_end(self, token: int) -> bool:
         return token == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections import deque
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -80,6 +81,38 @@ class LlamaCppEngine:
             ) from None
         return LlamaCppSession(spec.name, llm)
 
+    def vocabulary(self, path: Path) -> "LlamaVocabulary":
+        """The model's vocabulary only (no weights): fast, for listing pieces by id."""
+        import llama_cpp
+        from llama_cpp._internals import LlamaModel
+
+        if self._log is None:
+            self._log = LlamaLog()
+        params = llama_cpp.llama_model_default_params()
+        params.vocab_only = True
+        try:
+            model = LlamaModel(path_model=str(path), params=params, verbose=False)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"llama.cpp could not read the vocabulary of {path.name} "
+                             f"({self._log.first_error() or exc}).") from None
+        return LlamaVocabulary(model)
+
+
+class LlamaVocabulary:
+    def __init__(self, model: "object") -> None:
+        import llama_cpp
+
+        self._lib = llama_cpp
+        self._model = model
+        self._vocab = llama_cpp.llama_model_get_vocab(model.model)
+        self.n_vocab: int = model.n_vocab()
+
+    def piece(self, token: int) -> bytes:
+        return _token_bytes(self._lib, self._vocab, token, special=True)
+
+    def close(self) -> None:
+        self._model.close()
+
 
 class LlamaCppSession:
     """One loaded model and its KV cache (see :class:`samantha.core.engine.ModelSession`)."""
@@ -95,7 +128,8 @@ class LlamaCppSession:
         self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
         self._cached: list[int] = []  # the tokens whose keys and values the cache holds
         self._prefilled = 0  # how many of them a prefill computed (generated ones come after)
-        self._pieces: dict[int, bytes] = {}
+        self._pieces: dict[int, bytes] = {}  # as generated text (special tokens are empty)
+        self._shown: dict[int, bytes] = {}  # as shown in learning mode (special tokens named)
         self._bos_text = self._text(llm.token_bos()) if llm.token_bos() >= 0 else ""
         self._formatter = self._chat_formatter()
 
@@ -144,12 +178,13 @@ class LlamaCppSession:
     def piece(self, token: int) -> bytes:
         cached = self._pieces.get(token)
         if cached is None:
-            buffer = ctypes.create_string_buffer(64)
-            n = self._lib.llama_token_to_piece(self._vocab, token, buffer, 64, 0, False)
-            if n > 64:
-                buffer = ctypes.create_string_buffer(n)
-                n = self._lib.llama_token_to_piece(self._vocab, token, buffer, n, 0, False)
-            cached = self._pieces[token] = buffer.raw[: max(n, 0)]
+            cached = self._pieces[token] = _token_bytes(self._lib, self._vocab, token, False)
+        return cached
+
+    def vocab_piece(self, token: int) -> bytes:
+        cached = self._shown.get(token)
+        if cached is None:
+            cached = self._shown[token] = _token_bytes(self._lib, self._vocab, token, True)
         return cached
 
     def is_end(self, token: int) -> bool:
@@ -197,6 +232,15 @@ class LlamaCppSession:
 
     def close(self) -> None:
         self._llm.close()
+
+
+def _token_bytes(lib: "object", vocab: "object", token: int, special: bool) -> bytes:
+    buffer = ctypes.create_string_buffer(64)
+    n = lib.llama_token_to_piece(vocab, token, buffer, 64, 0, special)
+    if n > 64:
+        buffer = ctypes.create_string_buffer(n)
+        n = lib.llama_token_to_piece(vocab, token, buffer, n, 0, special)
+    return buffer.raw[: max(n, 0)]
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

@@ -69,13 +69,26 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_traces(conn: sqlite3.Connection) -> None:
+    """Learning-mode traces: one zlib-compressed JSON list of token steps per cycle."""
+    conn.execute(
+        """
+        CREATE TABLE traces (
+            cycle_id INTEGER PRIMARY KEY REFERENCES cycles(id) ON DELETE CASCADE,
+            top INTEGER NOT NULL,
+            steps BLOB NOT NULL
+        )
+        """
+    )
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
 )
 
 # A tuple, not a list: the schema history is not something to mutate at run time.
-MIGRATIONS: tuple[Migration, ...] = (m001_initial,)
+MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_traces)
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:

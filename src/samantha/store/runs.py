@@ -8,9 +8,11 @@ shared by the threads of a process and guarded by a lock.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -227,6 +229,22 @@ class RunStore:
                 raise RunNotFoundError(run_id) from exc
             raise
         return int(cursor.lastrowid)
+
+    # -- learning-mode traces ---------------------------------------------------------------
+
+    def save_trace(self, cycle_id: int, top: int, steps: list[dict[str, Any]]) -> None:
+        """Store a cycle's token steps (top-N candidates only), compressed."""
+        blob = zlib.compress(dumps(steps).encode("utf-8"), 6)
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO traces (cycle_id, top, steps) VALUES (?, ?, ?)",
+                         (cycle_id, top, blob))
+
+    def get_trace(self, cycle_id: int) -> list[dict[str, Any]]:
+        """The token steps of a cycle run in learning mode ([] when it was not)."""
+        with self._snapshot() as conn:
+            row = conn.execute("SELECT steps FROM traces WHERE cycle_id = ?",
+                               (cycle_id,)).fetchone()
+        return [] if row is None else json.loads(zlib.decompress(row[0]).decode("utf-8"))
 
     # -- model file hashes ------------------------------------------------------------------
 
