@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import samantha
+from samantha.store.migrations import MIGRATIONS
 from samantha.store import RunStore
 
 CycleArgs = Callable[..., dict[str, object]]
@@ -114,7 +115,7 @@ def test_two_processes_write_at_once(db: Path) -> None:
     spans = conn.execute("SELECT min(id), max(id) FROM cycles GROUP BY run_id").fetchall()
     (first_a, last_a), (first_b, last_b) = spans
     assert first_a < last_b and first_b < last_a  # the writes did interleave
-    assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
     with RunStore(db) as store:
         runs = store.list_runs()
         assert sorted(r.config["prompts"] for r in runs) == ["a", "b"]
@@ -148,7 +149,7 @@ def test_stores_opened_together_on_a_fresh_file(tmp_path: Path) -> None:
         assert errors == []
         conn = sqlite3.connect(path)
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 4
-        assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS)
         conn.close()
 
 

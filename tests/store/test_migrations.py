@@ -34,22 +34,25 @@ def test_fresh_file_gets_every_table_and_a_migration_row(store: RunStore, db: Pa
     ]
     assert columns(conn, "model_files") == ["path", "size", "mtime_ns", "sha256"]
     rows = conn.execute("SELECT name, applied_at FROM _migrations").fetchall()
-    assert [name for name, _ in rows] == [m.__name__ for m in MIGRATIONS] == ["m001_initial"]
+    assert [name for name, _ in rows] == ALL == ["m001_initial", "m002_traces"]
     assert all(applied_at.endswith("+00:00") for _, applied_at in rows)
 
 
 @pytest.mark.parametrize("isolation_level", [None, "DEFERRED"])
 def test_migrate_twice_applies_nothing_new(tmp_path: Path, isolation_level: str | None) -> None:
     conn = sqlite3.connect(tmp_path / "h.sqlite", isolation_level=isolation_level)
-    assert migrate(conn) == ["m001_initial"]
+    assert migrate(conn) == ALL
     assert migrate(conn) == []
-    assert applied_migrations(conn) == ["m001_initial"]
+    assert applied_migrations(conn) == ALL
     conn.close()
     RunStore(tmp_path / "h.sqlite").close()  # opening the store again does not re-run them
-    assert applied_migrations(sqlite3.connect(tmp_path / "h.sqlite")) == ["m001_initial"]
+    assert applied_migrations(sqlite3.connect(tmp_path / "h.sqlite")) == ALL
 
 
-def m002_add_rating(conn: sqlite3.Connection) -> None:
+ALL = [m.__name__ for m in MIGRATIONS]
+
+
+def m999_add_rating(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE cycles ADD COLUMN rating INTEGER")
 
 
@@ -62,10 +65,10 @@ def test_appended_migration_upgrades_an_existing_file(
         store.start_cycle(run_id, **cycle_args(1))
     conn = sqlite3.connect(path, isolation_level=None)
     assert "rating" not in columns(conn, "cycles")
-    assert migrate(conn, [m001_initial, m002_add_rating]) == ["m002_add_rating"]
+    assert migrate(conn, [*MIGRATIONS, m999_add_rating]) == ["m999_add_rating"]
     assert "rating" in columns(conn, "cycles")
-    assert applied_migrations(conn) == ["m001_initial", "m002_add_rating"]
-    assert migrate(conn, [m001_initial, m002_add_rating]) == []
+    assert applied_migrations(conn) == [*ALL, "m999_add_rating"]
+    assert migrate(conn, [*MIGRATIONS, m999_add_rating]) == []
     conn.close()
     with RunStore(path) as store:  # the upgraded file still reads back
         assert store.get_run(run_id).cycles[0].prompt == "prompt 1"

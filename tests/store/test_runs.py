@@ -238,3 +238,19 @@ def test_sha256_cache_hits_until_the_file_changes(
     assert store.cached_sha256(model) is None
     with pytest.raises(InputError, match="does not exist"):
         store.remember_sha256(model, "3" * 64)
+
+
+def test_traces_round_trip_compressed(store, cycle_args) -> None:
+    run_id = store.start_run({"prompts": "x"})
+    cycle_id = store.start_cycle(run_id, **cycle_args(1))
+    other = store.start_cycle(run_id, **cycle_args(2))
+    steps = [{"step": i, "token_id": i, "piece": "olá", "candidates": [{"id": i, "p": 0.5}] * 10}
+             for i in range(500)]
+    store.save_trace(cycle_id, 10, steps)
+    assert store.get_trace(cycle_id) == steps
+    assert store.get_trace(other) == []
+    import sqlite3
+
+    size = sqlite3.connect(store.path).execute(
+        "SELECT length(steps) FROM traces WHERE cycle_id = ?", (cycle_id,)).fetchone()[0]
+    assert size < len(str(steps)) / 10  # stored compactly
