@@ -35,6 +35,8 @@ class ChainConfig:
     shuffle: bool = False
     random_params: bool = False
     reset_model: bool = False
+    auto_run_code: bool = False  # run the Python of every answer and feed its output back
+    stop_condition: bool = False  # stop when that code exits with status 0 and prints something
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
     seed: int | None = None

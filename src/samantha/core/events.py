@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from samantha.core.settings import Settings
 
 if TYPE_CHECKING:
     from samantha.core.chain import ChainConfig
+    from samantha.core.codeblocks import Extraction
     from samantha.core.chat import Message
     from samantha.core.plan import Cycle
     from samantha.core.trace import TokenStep
@@ -91,6 +92,25 @@ class CycleFailed:
     skipped_cycles: int = 0  # the rest of this model's cycles, skipped because it failed
 
 
+class CodeOutcome(Protocol):
+    """What the runner needs to know about a code run (the execution module gives more)."""
+
+    @property
+    def output(self) -> str: ...
+
+    @property
+    def succeeded(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class CodeRan:
+    """The Python of a cycle's answer was run (Run code automatically)."""
+
+    cycle: "Cycle"
+    extraction: "Extraction"
+    result: CodeOutcome
+
+
 @dataclass(frozen=True)
 class RunFinished:
     status: Literal["finished", "stopped", "failed"]
@@ -99,4 +119,4 @@ class RunFinished:
 
 
 RunEvent = (RunStarted | ModelBanner | CycleStarted | TokenEvent | CycleFinished | CycleFailed
-            | RunFinished)
+            | CodeRan | RunFinished)

@@ -12,14 +12,15 @@ import secrets
 from typing import Iterator, Protocol, Sequence
 
 from samantha.core.chain import ChainConfig
+from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.chat import Message, build_messages
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
 from samantha.core.generation import Pacer
 from samantha.core.errors import PromptTooLongError, SamanthaError
 from samantha.core.events import (
-    CycleFailed, CycleFinished, CycleStarted, GenerationResult, ModelBanner, RunEvent,
-    RunFinished, RunStarted, TokenEvent,
+    CodeOutcome, CodeRan, CycleFailed, CycleFinished, CycleStarted, GenerationResult,
+    ModelBanner, RunEvent, RunFinished, RunStarted, TokenEvent,
 )
 from samantha.core.plan import Cycle, Plan, model_order
 from samantha.core.promptscript import first_part, parse
@@ -34,6 +35,12 @@ class Backend(Protocol):
                  pacer: Pacer | None = None) -> Iterator[TokenEvent | GenerationResult]: ...
 
     def reset_model(self) -> None: ...
+
+
+class CodeExecutor(Protocol):
+    """Runs the Python of an answer for a cycle (the app gives each run its own folder)."""
+
+    def run(self, code: str, cycle: Cycle, cancel: Cancel) -> CodeOutcome: ...
 
 
 def make_plan(config: ChainConfig, rng: random.Random) -> Plan:
@@ -62,6 +69,8 @@ class ChainRunner:
         self.previous = first_part(config.previous)
         self.system = first_part(config.system)
         self.responses: list[str] = []
+        self.executor: CodeExecutor | None = None  # needed when config.auto_run_code is on
+        self.stop_reason: str | None = None
 
     def run(self) -> Iterator[RunEvent]:
         yield RunStarted(self.config, self.seed, len(self.plan), tuple(self.plan.skipped))
@@ -79,9 +88,12 @@ class ChainRunner:
             self.control.new_cycle()
             if isinstance(outcome, CycleFailed) and outcome.skipped_cycles:
                 failed_entry = cycle.entry
-        stopped = self.control.run_stopped
-        yield RunFinished("stopped" if stopped else "finished",
-                          "stopped by the user" if stopped else None, ran)
+            if self.stop_reason:
+                break
+        if self.control.run_stopped:
+            yield RunFinished("stopped", "stopped by the user", ran)
+        else:
+            yield RunFinished("finished", self.stop_reason, ran)
 
     def preview(self) -> Iterator[tuple[Cycle, Settings, dict[str, float] | None]]:
         """Each cycle with the settings it would run with (for ``--plan``; loads nothing).
@@ -117,12 +129,35 @@ class ChainRunner:
         assert result is not None
         finished = CycleFinished(cycle, result)
         yield finished
-        self._feed_back(result.text)
+        code_output = None
+        if self.config.auto_run_code and not self.control.run_stopped:
+            code_output = yield from self._run_code(cycle, result.text)
+        self._feed_back(result.text, code_output)
+        if asks_to_stop(result.text):
+            self.stop_reason = self.stop_reason or (
+                f"cycle {cycle.number}: the answer says {STOP_WORD}")
         if result.error:
             failure = CycleFailed(cycle, result.error, self._rest_of_entry(cycle))
             yield failure
             return failure
         return finished
+
+    def _run_code(self, cycle: Cycle, response: str) -> Iterator[RunEvent]:
+        """Run the answer's Python; return its output (None when there was no code)."""
+        extraction = extract_python(response)
+        if not extraction.code:
+            return None
+        if self.executor is None:
+            raise RuntimeError("auto_run_code needs an executor")
+        outcome = self.executor.run(extraction.code, cycle, self.control)
+        yield CodeRan(cycle, extraction, outcome)
+        output = outcome.output
+        if STOP_WORD in output:
+            self.stop_reason = f"cycle {cycle.number}: the code printed {STOP_WORD}"
+        elif self.config.stop_condition and outcome.succeeded and output.strip():
+            self.stop_reason = (f"cycle {cycle.number}: the code exited with status 0 and "
+                                "printed something (stop condition)")
+        return output
 
     def _settings(self, cycle: Cycle) -> tuple[Settings, dict[str, float] | None]:
         """Base settings, then the item's ``{…}`` block, then the random draw; a seed per cycle
@@ -136,6 +171,9 @@ class ChainRunner:
         return settings, drawn
 
     def _feed_back(self, response: str, code_output: str | None = None) -> None:
+        """SPEC §3.6 and §6.6: the interpreter output travels with the answer it came from."""
+        if code_output:
+            response = f"{response}\n\nPython interpreter output:\n\n{code_output}"
         self.responses.append(response)
         if not self.config.feeds_back:
             return
