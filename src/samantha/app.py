@@ -6,10 +6,12 @@ by consecutive generations is not reloaded) and runs generations through our sam
 
 from __future__ import annotations
 
+import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
@@ -24,8 +26,13 @@ from samantha.core.settings import Settings
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.resolve import resolve_model
+from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder
 from samantha.store import RunStore
+
+if TYPE_CHECKING:
+    from samantha.core.plan import Cycle
+    from samantha.execution import CodeLimits, CodeResult
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,24 @@ class Workbench:
             if not model.lower().startswith(("http://", "https://")):
                 self.resolve_model(model)
         run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict())
+        runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id))
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
+
+    # -- code -------------------------------------------------------------------------------------
+    @property
+    def preferences(self) -> Preferences:
+        return Preferences.load(self.home)
+
+    def run_code(self, code: str, work_dir: Path | None = None, cancel: Cancel | None = None,
+                 limits: "CodeLimits | None" = None) -> "CodeResult":
+        """Run Python in the sandbox (a fresh folder under ``<home>/code`` unless given)."""
+        from samantha.execution import CodeLimits, run_code
+
+        if work_dir is None:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            work_dir = self.home / "code" / f"{stamp}-{secrets.token_hex(3)}"
+        return run_code(code, work_dir, interpreter=self.preferences.python,
+                        limits=limits or CodeLimits(), cancel=cancel)
 
     def close(self) -> None:
         self.unload()
@@ -171,6 +195,17 @@ class Workbench:
     def chain_order(settings: Settings) -> str:
         """The sampler chain as shown to users, e.g. ``logits -> penalties -> top-k -> ...``."""
         return SamplerChain(settings, seed=0).describe()
+
+
+class FolderExecutor:
+    """Runs a chain's code, each cycle in its own folder under the run's folder."""
+
+    def __init__(self, bench: Workbench, folder: Path) -> None:
+        self.bench = bench
+        self.folder = folder
+
+    def run(self, code: str, cycle: "Cycle", cancel: Cancel) -> "CodeResult":
+        return self.bench.run_code(code, self.folder / f"cycle-{cycle.number}", cancel)
 
 
 class ChainRun:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from samantha.core.events import (
-    CycleFailed, CycleFinished, CycleStarted, RunEvent, RunFinished, TokenEvent,
+    CodeRan, CycleFailed, CycleFinished, CycleStarted, RunEvent, RunFinished, TokenEvent,
 )
 from samantha.store import RunStore
 
@@ -41,6 +41,8 @@ class RunRecorder:
             self._finish(event)
         elif isinstance(event, CycleFailed):
             self._fail(event)
+        elif isinstance(event, CodeRan):
+            self._code(event)
         elif isinstance(event, RunFinished):
             self.store.finish_run(self.run_id, event.status, event.reason)
 
@@ -87,3 +89,12 @@ class RunRecorder:
             finish_reason="error", error=event.error, status="failed")
         self.finished.add(number)
         self._current = None
+
+    def _code(self, event: CodeRan) -> None:
+        result = event.result
+        self.store.record_code_run(
+            self.run_id, self.cycle_ids.get(event.cycle.number), code=event.extraction.code,
+            dropped=list(event.extraction.dropped), stdout=result.stdout, stderr=result.stderr,
+            exit_status=result.exit_status, seconds=result.seconds, timed_out=result.timed_out,
+            limit=result.limit, work_dir=str(result.work_dir),
+            files=[str(f) for f in result.files], figures=[str(f) for f in result.figures])

@@ -254,3 +254,17 @@ def test_traces_round_trip_compressed(store, cycle_args) -> None:
     size = sqlite3.connect(store.path).execute(
         "SELECT length(steps) FROM traces WHERE cycle_id = ?", (cycle_id,)).fetchone()[0]
     assert size < len(str(steps)) / 10  # stored compactly
+
+
+def test_code_runs_round_trip(store, cycle_args) -> None:
+    run_id = store.start_run({"prompts": "x"})
+    cycle_id = store.start_cycle(run_id, **cycle_args(1))
+    store.record_code_run(run_id, cycle_id, code="print('olá')\n", dropped=["pip install x"],
+                          stdout="olá\n", stderr="", exit_status=0, seconds=0.2, timed_out=False,
+                          limit=None, work_dir="/w", files=["/w/a.csv"], figures=["/w/f.png"])
+    (record,) = store.code_runs(run_id)
+    assert (record.cycle_id, record.code, record.dropped, record.stdout, record.exit_status,
+            record.timed_out, record.files, record.figures) == (
+        cycle_id, "print('olá')\n", ["pip install x"], "olá\n", 0, False, ["/w/a.csv"],
+        ["/w/f.png"])
+    assert store.code_runs(run_id + 1) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from samantha.cli.code import code
 from samantha.cli.common import SamanthaGroup
 from samantha.cli.generate import generate
 from samantha.cli.history import history
@@ -23,6 +24,7 @@ cli.add_command(generate)
 cli.add_command(run)
 cli.add_command(history)
 cli.add_command(learn)
+cli.add_command(code)
 cli.add_command(models)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from samantha.core.events import (
-    CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished, RunStarted,
-    TokenEvent,
+    CodeRan, CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
+    RunStarted, TokenEvent,
 )
 
 RULE = "=" * 42
@@ -45,12 +45,33 @@ class TerminalView:
             note = {"cancelled": ", stopped", "error": ", failed"}.get(
                 event.result.finish_reason, "")
             click.echo(f"\n{footer(event.result.tokens, event.result.seconds)[:-1]}{note})")
+        elif isinstance(event, CodeRan):
+            self._code(event)
+        elif isinstance(event, RunFinished) and event.reason and event.status == "finished":
+            click.echo(f"\nThe run stopped early: {event.reason}.", err=True)
         elif isinstance(event, CycleFailed):
             self.failed += 1
             skipped = (f" Skipping this model's other {event.skipped_cycles} cycles."
                        if event.skipped_cycles else "")
             click.echo(f"\nerror in cycle {event.cycle.number} ({event.cycle.model}): "
                        f"{event.error}{skipped}", err=True)
+
+    @staticmethod
+    def _code(event: CodeRan) -> None:
+        click.echo("\n".join(code_lines(event)))
+
+
+def code_lines(event: CodeRan) -> list[str]:
+    result = event.result
+    lines = [f"(left out: {line})" for line in event.extraction.dropped]
+    output = result.output
+    lines.append("Python interpreter output:\n\n" + output if output else
+                 f"(the code printed nothing; exit status {result.exit_status})")
+    if result.limit:
+        lines.append(result.limit)
+    lines += [f"figure: {path}" for path in result.figures]
+    lines += [f"file: {path}" for path in result.files if path not in result.figures]
+    return lines
 
 
 def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
@@ -80,6 +101,13 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
     if isinstance(event, CycleFailed):
         return {"event": "cycle_failed", "cycle": event.cycle.number, "model": event.cycle.model,
                 "error": event.error, "skipped_cycles": event.skipped_cycles}
+    if isinstance(event, CodeRan):
+        r = event.result
+        return {"event": "code_ran", "cycle": event.cycle.number, "code": event.extraction.code,
+                "dropped": list(event.extraction.dropped), "stdout": r.stdout,
+                "stderr": r.stderr, "exit_status": r.exit_status, "seconds": round(r.seconds, 3),
+                "timed_out": r.timed_out, "limit": r.limit, "work_dir": str(r.work_dir),
+                "figures": [str(f) for f in r.figures], "files": [str(f) for f in r.files]}
     if isinstance(event, RunFinished):
         return {"event": "run_finished", "run_id": run_id, "status": event.status,
                 "reason": event.reason}

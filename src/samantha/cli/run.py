@@ -17,7 +17,7 @@ from samantha.core.events import CycleFinished, CycleStarted
 from samantha.core.runner import ChainRunner
 
 SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
-            "random_params", "reset_model")
+            "random_params", "reset_model", "auto_run_code", "stop_condition")
 SWITCH_HELP = {
     "feedback": "Feed each response back as the previous response of the next cycle.",
     "cumulative": "With feedback, append each response to the previous ones instead.",
@@ -28,6 +28,10 @@ SWITCH_HELP = {
     "random_params": "Draw temperature, tfs_z, top_p, min_p, typical_p and the penalties at "
                      "random for every cycle (shown and stored).",
     "reset_model": "Clear the model's state before every cycle.",
+    "auto_run_code": "Run the Python of every answer in a sandbox and feed its output back "
+                     "(STOP_SAMANTHA in the output or the prose stops the run).",
+    "stop_condition": "With --auto-run-code, stop when the code exits with status 0 and "
+                      "prints something.",
 }
 
 

@@ -82,13 +82,39 @@ def m002_traces(conn: sqlite3.Connection) -> None:
     )
 
 
+def m003_code_runs(conn: sqlite3.Connection) -> None:
+    """Python run for a cycle: the code, what it printed, its limits and the files it made."""
+    conn.execute(
+        """
+        CREATE TABLE code_runs (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+            cycle_id INTEGER REFERENCES cycles(id) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            dropped_json TEXT NOT NULL,
+            stdout TEXT NOT NULL,
+            stderr TEXT NOT NULL,
+            exit_status INTEGER,
+            seconds REAL NOT NULL,
+            timed_out INTEGER NOT NULL,
+            limit_note TEXT,
+            work_dir TEXT NOT NULL,
+            files_json TEXT NOT NULL,
+            figures_json TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX code_runs_run ON code_runs (run_id, cycle_id)")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
 )
 
 # A tuple, not a list: the schema history is not something to mutate at run time.
-MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_traces)
+MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_traces, m003_code_runs)
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:

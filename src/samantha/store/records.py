@@ -49,3 +49,24 @@ class RunRecord:
     def title(self) -> str:
         prompts = str(self.config.get("prompts", "")).strip().splitlines()
         return prompts[0][:80] if prompts else f"run {self.id}"
+
+
+@dataclass(frozen=True)
+class CodeRunRecord:
+    """Python that Samantha ran for a cycle (Run code automatically)."""
+
+    id: int
+    run_id: int | None
+    cycle_id: int | None
+    code: str
+    dropped: list[str]  # install lines left out
+    stdout: str
+    stderr: str
+    exit_status: int | None
+    seconds: float
+    timed_out: bool
+    limit: str | None
+    work_dir: str
+    files: list[str]
+    figures: list[str]
+    created_at: str

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
-from samantha.store.records import CycleRecord, RunRecord
+from samantha.store.records import CodeRunRecord, CycleRecord, RunRecord
 
 
 def utc_now() -> str:
@@ -56,4 +56,24 @@ def cycle_record(row: sqlite3.Row) -> CycleRecord:
         status=row["status"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
+    )
+
+
+def code_run_record(row: sqlite3.Row) -> CodeRunRecord:
+    return CodeRunRecord(
+        id=row["id"],
+        run_id=row["run_id"],
+        cycle_id=row["cycle_id"],
+        code=row["code"],
+        dropped=json.loads(row["dropped_json"]),
+        stdout=row["stdout"],
+        stderr=row["stderr"],
+        exit_status=row["exit_status"],
+        seconds=float(row["seconds"]),
+        timed_out=bool(row["timed_out"]),
+        limit=row["limit_note"],
+        work_dir=row["work_dir"],
+        files=json.loads(row["files_json"]),
+        figures=json.loads(row["figures_json"]),
+        created_at=row["created_at"],
     )

@@ -22,8 +22,8 @@ from typing import Any
 from samantha.core.errors import InputError
 from samantha.store.connection import open_history
 from samantha.store.errors import CycleNotFoundError, RunNotFoundError
-from samantha.store.records import RunRecord
-from samantha.store.rows import cycle_record, dumps, run_record, utc_now
+from samantha.store.records import CodeRunRecord, RunRecord
+from samantha.store.rows import code_run_record, cycle_record, dumps, run_record, utc_now
 
 RUN_STATUSES = ("running", "finished", "stopped", "failed")
 CYCLE_END_STATUSES = ("done", "failed", "skipped")
@@ -245,6 +245,30 @@ class RunStore:
             row = conn.execute("SELECT steps FROM traces WHERE cycle_id = ?",
                                (cycle_id,)).fetchone()
         return [] if row is None else json.loads(zlib.decompress(row[0]).decode("utf-8"))
+
+    # -- code runs --------------------------------------------------------------------------
+
+    def record_code_run(self, run_id: int | None, cycle_id: int | None, *, code: str,
+                        dropped: list[str], stdout: str, stderr: str, exit_status: int | None,
+                        seconds: float, timed_out: bool, limit: str | None, work_dir: str,
+                        files: list[str], figures: list[str]) -> int:
+        """Store one run of Python (its output and the files it wrote)."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO code_runs (run_id, cycle_id, code, dropped_json, stdout, stderr,"
+                " exit_status, seconds, timed_out, limit_note, work_dir, files_json,"
+                " figures_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, cycle_id, code, dumps(dropped), stdout, stderr, exit_status,
+                 float(seconds), int(timed_out), limit, work_dir, dumps(files), dumps(figures),
+                 utc_now()))
+        return int(cursor.lastrowid)
+
+    def code_runs(self, run_id: int) -> list[CodeRunRecord]:
+        """The code runs of a run, in order."""
+        with self._snapshot() as conn:
+            rows = conn.execute("SELECT * FROM code_runs WHERE run_id = ? ORDER BY id",
+                                (run_id,)).fetchall()
+        return [code_run_record(row) for row in rows]
 
     # -- model file hashes ------------------------------------------------------------------
 
