@@ -6,6 +6,7 @@ by consecutive generations is not reloaded) and runs generations through our sam
 
 from __future__ import annotations
 
+import queue
 import secrets
 import threading
 import time
@@ -16,8 +17,10 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
-from samantha.core.errors import SamanthaError, SettingsError
-from samantha.core.events import GenerationResult, RunEvent, RunFinished, TokenEvent
+from samantha.core.errors import InputError, SamanthaError, SettingsError
+from samantha.core.events import (
+    DownloadProgress, GenerationResult, RunEvent, RunFinished, TokenEvent,
+)
 from samantha.core.generation import Pacer, generate as generate_tokens
 from samantha.core.control import RunControl
 from samantha.core.runner import ChainRunner
@@ -25,7 +28,8 @@ from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
-from samantha.models.resolve import resolve_model
+from samantha.models.download import downloaded
+from samantha.models.library import ModelLibrary, is_url
 from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder
 from samantha.store import RunStore
@@ -58,13 +62,33 @@ class Workbench:
         return self.home / "models"
 
     def model_folders(self) -> list[Path]:
-        return [self.models_dir, Path.home() / "Downloads"]
+        """The Samantha models folder, ~/Downloads, and the folders the user added."""
+        added = [Path(f).expanduser() for f in self.preferences.model_folders]
+        return [self.models_dir, Path.home() / "Downloads", *added]
+
+    @property
+    def library(self) -> ModelLibrary:
+        return ModelLibrary(self.models_dir, self.model_folders(),
+                            self.home / "cache" / "gguf-metadata.json")
+
+    def add_model_folder(self, folder: Path) -> Path:
+        folder = Path(folder).expanduser().resolve()
+        if not folder.is_dir():
+            raise InputError(f"{folder} is not a folder. Give a folder that holds .gguf files.")
+        prefs = self.preferences
+        if str(folder) not in prefs.model_folders:
+            prefs.model_folders.append(str(folder))
+            prefs.save(self.home)
+        return folder
 
     def resolve_model(self, name: str) -> Path:
-        return resolve_model(name, self.model_folders(), self.models_dir)
+        return self.library.resolve(name)
 
     def model_file(self, name: str) -> tuple[Path | None, str | None]:
         """Path and sha256 of a model (the hash is computed once per file and cached)."""
+        if is_url(name):
+            found = downloaded(name, self.models_dir)
+            return found if found else (None, None)
         try:
             path = self.resolve_model(name)
         except SamanthaError:
@@ -137,14 +161,17 @@ class Workbench:
         model: str = "default",
         trace_top: int = 0,
         pacer: Pacer | None = None,
-    ) -> Iterator[TokenEvent | GenerationResult]:
-        """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult`. With
+    ) -> Iterator[DownloadProgress | TokenEvent | GenerationResult]:
+        """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
+        :class:`DownloadProgress` while a URL model downloads). With
         ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace.
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
         """
         with self._busy:
+            if is_url(model):
+                yield from self._fetch(model, cancel)
             session = self.session(model, settings.n_ctx)
             prompt = session.render_chat(messages)
             tokens = session.tokenize(prompt.text)
@@ -163,7 +190,7 @@ class Workbench:
         record in the run history. Iterate the result to run it."""
         runner = ChainRunner(self, config, control)
         for model in dict.fromkeys(config.models):  # a typo in a name fails before anything runs
-            if not model.lower().startswith(("http://", "https://")):
+            if not is_url(model):
                 self.resolve_model(model)
         run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict())
         runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id))
@@ -190,6 +217,35 @@ class Workbench:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def _fetch(self, url: str, cancel: Cancel | None) -> Iterator[DownloadProgress]:
+        """Download a URL model in a worker thread, reporting progress a few times a second."""
+        updates: queue.Queue[tuple[int, int | None]] = queue.Queue()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["path"] = self.library.download(
+                    url, progress=lambda done, total: updates.put((done, total)), cancel=cancel)
+            except BaseException as exc:  # handed over to the generating thread below
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="samantha-download", daemon=True)
+        worker.start()
+        last = 0.0
+        while worker.is_alive() or not updates.empty():
+            try:
+                done, total = updates.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if time.monotonic() - last >= 0.2:
+                last = time.monotonic()
+                yield DownloadProgress(url, done, total)
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        size = Path(outcome["path"]).stat().st_size
+        yield DownloadProgress(url, size, size, finished=True)
 
     @staticmethod
     def chain_order(settings: Settings) -> str:

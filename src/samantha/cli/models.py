@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
 import click
 
 from samantha.cli.common import print_json, workbench
@@ -11,6 +17,73 @@ from samantha.core.trace import display_piece, printable
 @click.group()
 def models() -> None:
     """Inspect model files."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_models(ctx: click.Context, as_json: bool) -> None:
+    """The GGUF models in the model folders, with what their metadata says."""
+    bench = workbench(ctx)
+    entries = bench.library.list()
+    if as_json:
+        print_json([asdict(e) for e in entries])
+        return
+    click.echo("Folders: " + ", ".join(str(f) for f in bench.model_folders()))
+    if not entries:
+        click.echo("No .gguf files yet. `default` is always available; add a folder with "
+                   "`samantha models add-folder DIR` or download with `samantha models download`.")
+    for e in entries:
+        facts = (f"{e.architecture or '?'}, {e.quantization or '?'}, "
+                 f"{(e.parameters or 0) / 1e9:.2f}B params" if not e.error else e.error)
+        parts = f", {e.parts} parts" if e.parts > 1 else ""
+        click.echo(f"{e.name}  ({e.size / 2**30:.2f} GiB{parts})  {facts}  [{Path(e.path).parent}]")
+
+
+@models.command("add-folder")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.pass_context
+def add_folder(ctx: click.Context, folder: Path) -> None:
+    """Look for models in FOLDER too (remembered in the data home's settings.json)."""
+    added = workbench(ctx).add_model_folder(folder)
+    click.echo(f"Added {added}.")
+
+
+@models.command()
+@click.argument("url")
+@click.option("--keep", is_flag=True,
+              help="Keep the model under its own file name (default: the test slot "
+                   "MODEL_FOR_TESTING.gguf, which holds only the last downloaded model).")
+@click.pass_context
+def download(ctx: click.Context, url: str, keep: bool) -> None:
+    """Download a GGUF model from a Hugging Face link or any .gguf URL (resumable, verified)."""
+    bench = workbench(ctx)
+    with ProgressLine(url) as bar:
+        path = bench.library.download(url, mode="keep" if keep else "test", progress=bar.update)
+    click.echo(f"Saved {path}")
+
+
+@models.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def links(ctx: click.Context, source: str, as_json: bool) -> None:
+    """Every .gguf download link in SOURCE: pasted text, a file (a saved Hugging Face page, a
+    list), or a Hugging Face repository URL (listed through its API)."""
+    from samantha.models.download import list_repo_gguf_files
+    from samantha.models.links import extract_links
+
+    path = Path(source)
+    if path.is_file():
+        found = extract_links(path.read_text(encoding="utf-8", errors="replace"))
+    elif REPO_URL.match(source.strip()):
+        found = list_repo_gguf_files(source.strip())
+    else:
+        found = extract_links(source)
+    if as_json:
+        print_json(found)
+    else:
+        click.echo("\n".join(found) if found else "No .gguf links found.")
 
 
 @models.command()
@@ -49,3 +122,33 @@ def vocab(ctx: click.Context, model: str, start: int, stop: int, as_json: bool) 
         return
     for i, raw in entries:
         click.echo(f"{i:>8}  '{printable(display_piece(raw))}'")
+
+
+REPO_URL = re.compile(r"^https?://[^/]+/[^/\s]+/[^/\s]+/?(tree/[^/\s]+/?)?$")
+
+
+class ProgressLine:
+    """A one-line progress display on standard error (a line per quarter when not a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label.rsplit("/", 1)[-1].split("?")[0]
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+
+    def __enter__(self) -> "ProgressLine":
+        return self
+
+    def update(self, done: int, total: int | None) -> None:
+        percent = int(done * 100 / total) if total else -1
+        if self.tty:
+            size = f"{done / 2**20:,.0f}/{total / 2**20:,.0f} MiB" if total else \
+                f"{done / 2**20:,.0f} MiB"
+            click.echo(f"\rdownloading {self.label}: {max(percent, 0):3d}% ({size})", nl=False,
+                       err=True)
+        elif percent // 25 > self.shown:
+            self.shown = percent // 25
+            click.echo(f"downloading {self.label}: {percent}%", err=True)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.tty:
+            click.echo(err=True)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from samantha.core.events import (
-    CodeRan, CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
+    CodeRan, CycleFailed, DownloadProgress, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
     RunStarted, TokenEvent,
 )
 
@@ -30,6 +30,7 @@ class TerminalView:
 
     def __init__(self) -> None:
         self.failed = 0
+        self.progress: dict[str, Any] = {}
 
     def show(self, event: RunEvent) -> None:
         if isinstance(event, RunStarted):
@@ -47,6 +48,13 @@ class TerminalView:
             click.echo(f"\n{footer(event.result.tokens, event.result.seconds)[:-1]}{note})")
         elif isinstance(event, CodeRan):
             self._code(event)
+        elif isinstance(event, DownloadProgress):
+            from samantha.cli.models import ProgressLine
+
+            bar = self.progress.setdefault(event.url, ProgressLine(event.url))
+            bar.update(event.done, event.total)
+            if event.finished:
+                bar.__exit__()
         elif isinstance(event, RunFinished) and event.reason and event.status == "finished":
             click.echo(f"\nThe run stopped early: {event.reason}.", err=True)
         elif isinstance(event, CycleFailed):
@@ -101,6 +109,9 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
     if isinstance(event, CycleFailed):
         return {"event": "cycle_failed", "cycle": event.cycle.number, "model": event.cycle.model,
                 "error": event.error, "skipped_cycles": event.skipped_cycles}
+    if isinstance(event, DownloadProgress):
+        return {"event": "download", "url": event.url, "done": event.done, "total": event.total,
+                "finished": event.finished}
     if isinstance(event, CodeRan):
         r = event.result
         return {"event": "code_ran", "cycle": event.cycle.number, "code": event.extraction.code,

@@ -29,6 +29,16 @@ class TokenEvent:
 
 
 @dataclass(frozen=True)
+class DownloadProgress:
+    """A model given as a URL is being downloaded before it can answer."""
+
+    url: str
+    done: int  # bytes
+    total: int | None  # bytes, when the server said
+    finished: bool = False
+
+
+@dataclass(frozen=True)
 class GenerationResult:
     """The end of one generation. Partial text is kept whatever the finish reason."""
 
@@ -118,5 +128,5 @@ class RunFinished:
     cycles: int  # cycles that ran (finished or failed)
 
 
-RunEvent = (RunStarted | ModelBanner | CycleStarted | TokenEvent | CycleFinished | CycleFailed
-            | CodeRan | RunFinished)
+RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | TokenEvent
+            | CycleFinished | CycleFailed | CodeRan | RunFinished)

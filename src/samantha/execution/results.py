@@ -1,0 +1,64 @@
+"""The two values of a code run: the limits it runs under and what came of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from samantha.core.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class CodeLimits:
+    """What one run may use. Every limit applies to the whole run, its child processes included
+    (the memory cap applies to each process)."""
+
+    timeout: float = 60.0  # seconds of wall time
+    memory_bytes: int = 2 * 2**30  # address space per process (RLIMIT_AS)
+    output_bytes: int = 1 * 2**20  # kept per stream; the rest is read and dropped, with a note
+    processes: int = 64  # processes and threads the run may start (fork bombs)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.timeout > 0:
+            problems.append(f"timeout must be more than 0 seconds (got {self.timeout})")
+        if self.memory_bytes < 32 * 2**20:
+            problems.append(f"memory_bytes must be at least 32 MiB, which Python needs to start "
+                            f"(got {self.memory_bytes:,})")
+        if self.output_bytes < 0:
+            problems.append(f"output_bytes cannot be negative (got {self.output_bytes})")
+        if self.processes < 1:
+            problems.append(f"processes must be at least 1 (got {self.processes})")
+        if problems:
+            raise SettingsError("Invalid code limits: " + "; ".join(problems) + ".")
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """What happened when a script ran. ``limit`` is a sentence for the user when a limit
+    stopped or cut the code; ``isolation`` says under which identity it ran (see the package
+    documentation)."""
+
+    stdout: str
+    stderr: str
+    exit_status: int | None  # negative: killed by that signal, as subprocess reports it
+    seconds: float
+    timed_out: bool
+    cancelled: bool
+    limit: str | None
+    work_dir: Path
+    files: tuple[Path, ...]  # created or changed by the code, sorted (no internals, figures)
+    figures: tuple[Path, ...]  # PNG files of matplotlib figures, in the order they were saved
+    isolation: str = ""
+
+    @property
+    def output(self) -> str:
+        """Standard output then standard error, as the user (or the next model) should read
+        them; the limit sentence is separate (``limit``)."""
+        parts = [text.rstrip() for text in (self.stdout, self.stderr) if text.strip()]
+        return "\n".join(parts).strip()
+
+    @property
+    def succeeded(self) -> bool:
+        """Exit status 0 and not stopped by the time limit or a cancel."""
+        return self.exit_status == 0 and not self.timed_out and not self.cancelled

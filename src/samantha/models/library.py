@@ -1,0 +1,46 @@
+"""The user's models: where they are, what they are, and the ones that come from URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Sequence
+
+from samantha.core.engine import Cancel
+from samantha.models.catalog import MetadataCache, ModelEntry, list_models
+from samantha.models.download import download_model, parse_model_url
+from samantha.models.resolve import resolve_model
+
+Progress = Callable[[int, int | None], None]
+
+
+def is_url(name: str) -> bool:
+    return name.strip().lower().startswith(("http://", "https://"))
+
+
+class ModelLibrary:
+    """Model folders (the Samantha folder first), their GGUF files, and URL models, which are
+    downloaded into the Samantha folder on first use and reused afterwards."""
+
+    def __init__(self, models_dir: Path, folders: Sequence[Path], cache_file: Path,
+                 url_mode: str = "keep") -> None:
+        self.models_dir = models_dir
+        self.folders = [models_dir, *(f for f in folders if f != models_dir)]
+        self.cache_file = cache_file
+        self.url_mode = url_mode
+
+    def list(self) -> list[ModelEntry]:
+        return list_models(self.folders, MetadataCache(self.cache_file))
+
+    def resolve(self, name: str, progress: Progress | None = None,
+                cancel: Cancel | None = None) -> Path:
+        """A model file for ``name``: ``default``, a path, a file name in the folders, or a URL
+        (downloaded now unless it already was)."""
+        if is_url(name):
+            return self.download(name, progress=progress, cancel=cancel)
+        return resolve_model(name, self.folders, self.models_dir)
+
+    def download(self, url: str, mode: str | None = None, progress: Progress | None = None,
+                 cancel: Cancel | None = None) -> Path:
+        parse_model_url(url)  # a clear error for a link that is not a model
+        return download_model(url, self.models_dir, mode=mode or self.url_mode,
+                              progress=progress, cancel=cancel)
