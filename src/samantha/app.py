@@ -193,7 +193,8 @@ class Workbench:
             if not is_url(model):
                 self.resolve_model(model)
         run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict())
-        runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id))
+        runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),
+                                         config.code_timeout)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
 
     # -- code -------------------------------------------------------------------------------------
@@ -256,12 +257,16 @@ class Workbench:
 class FolderExecutor:
     """Runs a chain's code, each cycle in its own folder under the run's folder."""
 
-    def __init__(self, bench: Workbench, folder: Path) -> None:
+    def __init__(self, bench: Workbench, folder: Path, timeout: float) -> None:
         self.bench = bench
         self.folder = folder
+        self.timeout = timeout
 
     def run(self, code: str, cycle: "Cycle", cancel: Cancel) -> "CodeResult":
-        return self.bench.run_code(code, self.folder / f"cycle-{cycle.number}", cancel)
+        from samantha.execution import CodeLimits
+
+        return self.bench.run_code(code, self.folder / f"cycle-{cycle.number}", cancel,
+                                   CodeLimits(timeout=self.timeout))
 
 
 class ChainRun:

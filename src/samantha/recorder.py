@@ -31,6 +31,7 @@ class RunRecorder:
         self._top = 0
         self._flushed_at = 0.0
         self._current: int | None = None
+        self._missing_model = False
 
     def record(self, event: RunEvent) -> None:
         if isinstance(event, CycleStarted):
@@ -49,6 +50,7 @@ class RunRecorder:
     def _start(self, event: CycleStarted) -> None:
         cycle = event.cycle
         path, sha = self.model_file(cycle.model)
+        self._missing_model = path is None
         self.cycle_ids[cycle.number] = self.store.start_cycle(
             self.run_id, number=cycle.number, model=cycle.model,
             model_path=str(path) if path else None, model_sha256=sha, round=cycle.round,
@@ -70,6 +72,10 @@ class RunRecorder:
 
     def _finish(self, event: CycleFinished) -> None:
         result = event.result
+        if self._missing_model:  # a URL model, downloaded during the cycle
+            path, sha = self.model_file(event.cycle.model)
+            if path and sha:
+                self.store.set_cycle_model(self.cycle_ids[event.cycle.number], str(path), sha)
         self.store.finish_cycle(
             self.cycle_ids[event.cycle.number], response=result.text, tokens=result.tokens,
             prompt_tokens=result.prompt_tokens, seconds=result.seconds,

@@ -70,7 +70,7 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
     if models:
         data["models"] = list(models)
     for name in ("system", "previous", "loops", "responses", "seed", "learn", "learn_top",
-                 *SWITCHES):
+                 "code_timeout", *SWITCHES):
         if options.get(name) is not None:
             data[name] = options[name]
     base = data.pop("settings", {})
@@ -97,6 +97,8 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
 @click.option("--loops", type=int, help="Repeat the whole model list this many times.")
 @click.option("--responses", type=int, help="Rounds of the prompt list per model.")
 @chain_options
+@click.option("--code-timeout", type=float,
+              help="Seconds each run of model-written code may take (default 60).")
 @click.option("--learn", "learn", is_flag=True, default=None,
               help="Learning mode: record every token's candidates and stage counts with the run.")
 @click.option("--top", "learn_top", type=int, help="Candidates per token in learning mode "

@@ -37,6 +37,7 @@ class ChainConfig:
     reset_model: bool = False
     auto_run_code: bool = False  # run the Python of every answer and feed its output back
     stop_condition: bool = False  # stop when that code exits with status 0 and prints something
+    code_timeout: float = 60.0  # seconds each code run may take
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
     seed: int | None = None
@@ -53,6 +54,10 @@ class ChainConfig:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LOOP_LIMIT:
                 raise ChainConfigError(f"{name} must be a whole number from 1 to {LOOP_LIMIT:,}, "
                                        f"got {value!r}.")
+        if isinstance(self.code_timeout, bool) or not (
+                isinstance(self.code_timeout, (int, float)) and 0 < self.code_timeout <= 86400):
+            raise ChainConfigError(f"code_timeout must be a number of seconds from 0 to 86400, "
+                                   f"got {self.code_timeout!r}.")
         if isinstance(self.learn_top, bool) or not (isinstance(self.learn_top, int)
                                                       and 1 <= self.learn_top <= MAX_TOP):
             raise ChainConfigError(f"learn_top must be a whole number from 1 to {MAX_TOP}, "

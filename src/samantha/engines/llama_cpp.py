@@ -29,9 +29,23 @@ def default_threads() -> int:
 
 class LlamaLog:
     """Keeps llama.cpp's recent error lines (to explain a failed load) instead of printing its
-    chatter on the terminal."""
+    chatter on the terminal.
+
+    llama.cpp holds one log callback for the whole process and calls it until the process ends,
+    so exactly one instance is made, kept on the ``llama_cpp`` module it serves (a callback freed
+    while llama.cpp still points at it would crash the process)."""
 
     ERROR = 4  # ggml_log_level: 1 debug, 2 info, 3 warn, 4 error, 5 continuation
+
+    @classmethod
+    def installed(cls) -> "LlamaLog":
+        import llama_cpp
+
+        log = getattr(llama_cpp, "_samantha_log", None)
+        if log is None:
+            log = cls()
+            llama_cpp._samantha_log = log
+        return log
 
     def __init__(self) -> None:
         import llama_cpp
@@ -59,8 +73,7 @@ class LlamaCppEngine:
     def load(self, spec: ModelSpec) -> "LlamaCppSession":
         import llama_cpp
 
-        if self._log is None:
-            self._log = LlamaLog()
+        self._log = LlamaLog.installed()
         self._log.errors.clear()
         try:
             llm = llama_cpp.Llama(
@@ -86,8 +99,7 @@ class LlamaCppEngine:
         import llama_cpp
         from llama_cpp._internals import LlamaModel
 
-        if self._log is None:
-            self._log = LlamaLog()
+        self._log = LlamaLog.installed()
         params = llama_cpp.llama_model_default_params()
         params.vocab_only = True
         try:

@@ -169,6 +169,16 @@ class RunStore:
                   dumps(messages), dumps(settings), random_json, "running", utc_now())
         return self._insert_cycle(run_id, values, finished_at=None, error=None)
 
+    def set_cycle_model(self, cycle_id: int, model_path: str, model_sha256: str) -> None:
+        """Fill in a cycle's model file once known (a URL model downloads after its cycle
+        starts)."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE cycles SET model_path = ?, model_sha256 = ? WHERE id = ?",
+                (model_path, model_sha256, cycle_id))
+            if cursor.rowcount == 0:
+                raise CycleNotFoundError(cycle_id)
+
     def update_partial(self, cycle_id: int, response: str, tokens: int) -> None:
         """Store the text generated so far by a running cycle (ignored once it has finished)."""
         with self._transaction() as conn:
