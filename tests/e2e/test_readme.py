@@ -27,10 +27,12 @@ def examples() -> list[tuple[str, list[str]]]:
 
 @pytest.mark.parametrize("command, shown", examples(), ids=lambda v: str(v)[:40])
 def test_readme_example(samantha, command: str, shown: list[str]) -> None:
+    command, _, stdin = command.partition(" <<< ")
     args = shlex.split(command)
     assert args[0] == "samantha"
     expect_error = bool(shown) and shown[0].startswith("error:")
-    result = samantha(*args[1:], code=2 if expect_error else 0)
+    result = samantha(*args[1:], code=2 if expect_error else 0,
+                      input=shlex.split(stdin)[0] + "\n" if stdin else None)
     if expect_error:
         assert result.stderr.strip() == shown[0]
     elif "--json" in args:
@@ -40,6 +42,8 @@ def test_readme_example(samantha, command: str, shown: list[str]) -> None:
     elif args[1] == "models":
         got = [line for line in result.stdout.splitlines() if not line.startswith("file")]
         assert got == [line for line in shown if not line.startswith("file")]
+    elif args[1] == "code":
+        assert result.stdout.rstrip("\n") == shown[0] and "exit status 0" in result.stderr
     elif args[1] == "generate":
         assert result.stdout.rstrip("\n") == shown[0]
         assert result.stderr.startswith(shown[1].split("(")[0])
