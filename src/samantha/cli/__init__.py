@@ -11,13 +11,18 @@ from samantha.cli.history import history
 from samantha.cli.learn import learn
 from samantha.cli.models import models
 from samantha.cli.run import run
+from samantha.cli.ui import ui
 
 
-@click.group(cls=SamanthaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SamanthaGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="samantha")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Samantha: run open GGUF language models on your own computer, chain them, and watch how
-    every token is chosen."""
+    every token is chosen. With no command, starts the web UI."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(ui)
 
 
 cli.add_command(generate)
@@ -25,6 +30,7 @@ cli.add_command(run)
 cli.add_command(history)
 cli.add_command(learn)
 cli.add_command(code)
+cli.add_command(ui)
 cli.add_command(models)
 
 

@@ -6,23 +6,12 @@ from typing import Any
 
 import click
 
+from samantha.core.transcript import banner, code_report, footer, random_line
 from samantha.core.events import (
     CodeRan, CycleFailed, DownloadProgress, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
     RunStarted, TokenEvent,
 )
 
-RULE = "=" * 42
-RANDOM_ORDER = ("temperature", "tfs_z", "min_p", "top_p", "typical_p", "presence_penalty",
-                "frequency_penalty", "repeat_penalty")
-
-
-def random_line(drawn: dict[str, float]) -> str:
-    """``RANDOM: temperature (0.53), tfs_z (0.2), …`` in the predecessor's order."""
-    return "RANDOM: " + ", ".join(f"{name} ({drawn[name]})" for name in RANDOM_ORDER)
-
-
-def footer(tokens: int, seconds: float) -> str:
-    return f"---------- ({tokens} tokens, {seconds:.1f} s)"
 
 
 class TerminalView:
@@ -37,15 +26,14 @@ class TerminalView:
             for note in event.skipped:
                 click.echo(f"note: {note}", err=True)
         elif isinstance(event, ModelBanner):
-            click.echo(f"\n{RULE}\n{event.round}) {event.model}\n{RULE}")
+            click.echo(banner(event)[1:], nl=False)
         elif isinstance(event, CycleStarted) and event.random_overrides:
             click.echo(random_line(event.random_overrides) + "\n")
         elif isinstance(event, TokenEvent):
             click.echo(event.text, nl=False)
         elif isinstance(event, CycleFinished):
-            note = {"cancelled": ", stopped", "error": ", failed"}.get(
-                event.result.finish_reason, "")
-            click.echo(f"\n{footer(event.result.tokens, event.result.seconds)[:-1]}{note})")
+            r = event.result
+            click.echo("\n" + footer(r.tokens, r.seconds, r.finish_reason))
         elif isinstance(event, CodeRan):
             self._code(event)
         elif isinstance(event, DownloadProgress):
@@ -66,20 +54,11 @@ class TerminalView:
 
     @staticmethod
     def _code(event: CodeRan) -> None:
-        click.echo("\n".join(code_lines(event)))
-
-
-def code_lines(event: CodeRan) -> list[str]:
-    result = event.result
-    lines = [f"(left out: {line})" for line in event.extraction.dropped]
-    output = result.output
-    lines.append("Python interpreter output:\n\n" + output if output else
-                 f"(the code printed nothing; exit status {result.exit_status})")
-    if result.limit:
-        lines.append(result.limit)
-    lines += [f"figure: {path}" for path in result.figures]
-    lines += [f"file: {path}" for path in result.files if path not in result.figures]
-    return lines
+        click.echo(code_report(event))
+        for path in event.result.figures:
+            click.echo(f"figure: {path}")
+        for path in event.result.files:
+            click.echo(f"file: {path}")
 
 
 def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:

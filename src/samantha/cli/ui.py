@@ -1,0 +1,43 @@
+"""``samantha ui`` (and ``samantha`` alone): the web UI on http://127.0.0.1:7860."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+
+import click
+
+from samantha.cli.common import workbench
+from samantha.core.errors import InputError
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback needs a password.")
+@click.option("--port", default=7860, show_default=True, type=int)
+@click.option("--password", envvar="SAMANTHA_PASSWORD",
+              help="Password for the user `samantha` (or the SAMANTHA_PASSWORD variable).")
+@click.option("--lang", type=click.Choice(["en", "pt"]),
+              help="Interface language (default: from the system locale).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser tab.")
+@click.pass_context
+def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str | None,
+       no_browser: bool) -> None:
+    """Start the web UI with the default model selected (works offline)."""
+    if not is_loopback(host) and not password:
+        raise InputError(f"Listening on {host} lets other computers in: give --password (or "
+                         "set SAMANTHA_PASSWORD) to require a login, or keep the default "
+                         "--host 127.0.0.1.")
+    from samantha.ui.app import launch
+    from samantha.ui.texts import guess_language
+
+    launch(workbench(ctx), lang or guess_language(os.environ), host, port, password,
+           not no_browser)

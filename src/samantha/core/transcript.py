@@ -1,0 +1,98 @@
+"""The text a front end shows for a run, built from its events (the predecessor's layout):
+
+    ==========================================
+    1) model.gguf
+    ==========================================
+    RANDOM: temperature (0.53), …
+     the answer, token by token
+    ---------- (16 tokens, 0.2 s)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from samantha.core.events import (
+    CodeRan, CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
+    RunStarted, TokenEvent,
+)
+
+RULE = "=" * 42
+RANDOM_ORDER = ("temperature", "tfs_z", "min_p", "top_p", "typical_p", "presence_penalty",
+                "frequency_penalty", "repeat_penalty")
+
+
+def banner(event: ModelBanner) -> str:
+    return f"\n\n{RULE}\n{event.round}) {event.model}\n{RULE}\n"
+
+
+def random_line(drawn: dict[str, float]) -> str:
+    """``RANDOM: temperature (0.53), tfs_z (0.2), …`` in the predecessor's order."""
+    return "RANDOM: " + ", ".join(f"{name} ({drawn[name]})" for name in RANDOM_ORDER)
+
+
+def footer(tokens: int, seconds: float, reason: str | None = None) -> str:
+    note = {"cancelled": ", stopped", "error": ", failed"}.get(reason or "", "")
+    return f"---------- ({tokens} tokens, {seconds:.1f} s{note})"
+
+
+def code_report(event: CodeRan) -> str:
+    result = event.result
+    lines = [f"(left out: {line})" for line in event.extraction.dropped]
+    output = result.output
+    lines.append(f"Python interpreter output:\n\n{output}" if output else
+                 f"(the code printed nothing; exit status {getattr(result, 'exit_status', '?')})")
+    limit = getattr(result, "limit", None)
+    if limit:
+        lines.append(limit)
+    return "\n".join(lines)
+
+
+@dataclass
+class Transcript:
+    """Everything said so far in a tab: the display text and the answers themselves."""
+
+    text: str = ""
+    responses: list[str] = field(default_factory=list)  # answers of every finished cycle
+    current: str = ""  # the answer being generated
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def last_response(self) -> str:
+        return self.current or (self.responses[-1] if self.responses else "")
+
+    def add(self, event: RunEvent) -> None:
+        if isinstance(event, RunStarted):
+            self.notes = list(event.skipped)
+            self.text += "".join(f"\nnote: {note}" for note in event.skipped)
+        elif isinstance(event, ModelBanner):
+            self.text += banner(event)
+        elif isinstance(event, CycleStarted):
+            self.current = ""
+            if event.random_overrides:
+                self.text += random_line(event.random_overrides) + "\n\n"
+        elif isinstance(event, TokenEvent):
+            self.current += event.text
+            self.text += event.text
+        elif isinstance(event, CycleFinished):
+            r = event.result
+            # the final text can hold a tail that was held back while it looked like a stop
+            self.text += r.text[len(self.current):] if r.text.startswith(self.current) else ""
+            self.current = ""
+            self.responses.append(r.text)
+            self.text += "\n" + footer(r.tokens, r.seconds, r.finish_reason) + "\n"
+        elif isinstance(event, CycleFailed):
+            self.current = ""
+            self.text += f"\nError in cycle {event.cycle.number} ({event.cycle.model}): " \
+                         f"{event.error}\n"
+        elif isinstance(event, CodeRan):
+            self.text += code_report(event) + "\n"
+            if self.responses:
+                output = event.result.output
+                if output:
+                    self.responses[-1] += f"\n\nPython interpreter output:\n\n{output}"
+        elif isinstance(event, RunFinished) and event.reason:
+            self.text += f"\n({event.reason})\n"
+
+    def clear(self) -> None:
+        self.text, self.responses, self.current, self.notes = "", [], "", []

@@ -1,0 +1,73 @@
+"""The web UI: ``build_app(workbench, lang)`` gives the Gradio Blocks; ``launch`` serves them."""
+
+from __future__ import annotations
+
+import webbrowser
+from typing import Any
+
+from samantha.ui.texts import texts
+
+# Enter anywhere in the Chat tab starts (Shift+Enter is a new line; the code editor keeps Enter),
+# and the dark theme is the default.
+LAUNCH_JS = """
+() => {
+  if (!new URLSearchParams(window.location.search).has('__theme')) {
+    document.body.classList.add('dark');
+  }
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    const target = event.target;
+    if (!target || !target.closest || !target.closest('#chat-tab')) return;
+    if (target.closest('#code-box') || target.tagName === 'BUTTON') return;
+    event.preventDefault();
+    event.stopPropagation();
+    const start = document.querySelector('#start-button');
+    if (start) start.click();
+  }, true);
+}
+"""
+
+CSS = """
+#output textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
+#candidates { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.gradio-container { max-width: 1600px !important; }
+"""
+
+
+def build_app(bench: Any, lang: str = "en") -> Any:
+    import gradio as gr
+
+    from samantha.ui.chat import ChatTab
+    from samantha.ui.history_tab import HistoryTab
+    from samantha.ui.models_tab import ModelsTab
+
+    t = texts(lang)
+    with gr.Blocks(title="Samantha") as demo:
+        with gr.Tabs():
+            with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
+                chat = ChatTab(bench, t)
+                chat.build()
+            with gr.Tab(t["history_tab"].label, elem_id="history-tab"):
+                HistoryTab(bench, t).build()
+            with gr.Tab(t["models_tab"].label, elem_id="models-tab"):
+                ModelsTab(bench, t).build(chat.models, chat.model_pick)
+    return demo
+
+
+def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
+           open_browser: bool) -> None:
+    import gradio as gr
+
+    demo = build_app(bench, lang)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
+                else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
+                theme=gr.themes.Soft(), footer_links=[], quiet=True, show_error=True)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
+    if open_browser:
+        webbrowser.open(url + "?__theme=dark")
+    try:
+        demo.block_thread()
+    finally:
+        bench.close()
