@@ -15,21 +15,34 @@ LAUNCH_JS = """
     document.body.classList.add('dark');
   }
   document.addEventListener('keydown', (event) => {
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    if (event.key !== 'Enter' || event.isComposing) return;
     const target = event.target;
     if (!target || !target.closest || !target.closest('#chat-tab')) return;
     if (target.closest('#code-box') || target.tagName === 'BUTTON') return;
+    if (event.shiftKey) {  // a new line: keep the textarea's own behaviour, nothing else
+      event.stopPropagation();
+      return;
+    }
     event.preventDefault();
     event.stopPropagation();
     const start = document.querySelector('#start-button');
     if (start) start.click();
+  }, true);
+  // Gradio submits a multi-line textbox on Shift+Enter (keypress): keep it a new line.
+  document.addEventListener('keypress', (event) => {
+    if (event.key === 'Enter' && event.shiftKey && event.target.closest
+        && event.target.closest('#chat-tab')) event.stopPropagation();
   }, true);
 }
 """
 
 CSS = """
 #output textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
-#candidates { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+#candidates table { width: 100%; border-collapse: collapse; font-size: 13px;
+  font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+#candidates th, #candidates td { padding: 2px 8px; text-align: left;
+  border-bottom: 1px solid var(--border-color-primary); }
+#candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
 .gradio-container { max-width: 1600px !important; }
 """
 
@@ -47,10 +60,14 @@ def build_app(bench: Any, lang: str = "en") -> Any:
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
                 chat = ChatTab(bench, t)
                 chat.build()
-            with gr.Tab(t["history_tab"].label, elem_id="history-tab"):
-                HistoryTab(bench, t).build()
-            with gr.Tab(t["models_tab"].label, elem_id="models-tab"):
-                ModelsTab(bench, t).build(chat.models, chat.model_pick)
+            with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
+                history = HistoryTab(bench, t)
+                history.build()
+            with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
+                models = ModelsTab(bench, t)
+                models.build(chat.models, chat.model_pick)
+        history_tab.select(history.rows, inputs=history.search, outputs=history.runs)
+        models_tab.select(models.rows, outputs=models.table)
     return demo
 
 

@@ -71,7 +71,7 @@ class ChatTab:
         self.previous = self._text("previous_response", lines=2, elem_id="previous-response")
         self.prompts = self._text("user_prompt", lines=6, value="Who are you?",
                                   placeholder=t["prompt_grammar"].label, elem_id="user-prompt")
-        gr.Markdown(f"<small>{t['prompt_grammar'].label}</small>")
+        gr.Markdown(f"<small>{t['prompt_grammar'].label}</small>", latex_delimiters=[])
         self.error = gr.Markdown(elem_id="input-error")
         with gr.Row():
             self.model_pick = gr.Dropdown(label=t["add_model"].label, info=t["add_model"].help,
@@ -80,10 +80,11 @@ class ChatTab:
             self.add_model = gr.Button(t["add_model_button"].label, size="sm", scale=1)
         self.models = self._text("models", lines=2, value="default", elem_id="models")
         with gr.Accordion(t["chain_options"].label, open=True):
-            with gr.Row():
-                self.switches = {key: self._check(key) for key in SWITCHES[:5]}
-            with gr.Row():
-                self.switches.update({key: self._check(key) for key in SWITCHES[5:]})
+            self.switches = {}
+            for pair in range(0, len(SWITCHES), 2):
+                with gr.Row():
+                    self.switches.update({key: self._check(key)
+                                          for key in SWITCHES[pair: pair + 2]})
             self.pace = gr.Radio(views.PACE_CHOICES, value="OFF", label=t["learning_mode"].label,
                                  info=t["learning_mode"].help, elem_id="learning-pace")
             with gr.Row():
@@ -91,7 +92,7 @@ class ChatTab:
                                       info=t["loops"].help)
                 self.responses = gr.Radio(views.LOOP_CHOICES, value=1,
                                           label=t["responses"].label, info=t["responses"].help)
-        with gr.Accordion(t["sampling"].label, open=False):
+        with gr.Accordion(t["sampling"].label, open=False, elem_id="sampling"):
             with gr.Row():
                 self.deterministic = gr.Button(t["deterministic"].label, size="sm")
                 self.stochastic = gr.Button(t["stochastic"].label, size="sm")
@@ -121,9 +122,8 @@ class ChatTab:
         self.page = gr.Textbox(visible=False)
         with gr.Accordion(t["learning"].label, open=True, elem_id="learning-panel"):
             self.stages = gr.Markdown(elem_id="stages")
-            self.candidates = gr.Dataframe(headers=views.CANDIDATE_HEADERS,
-                                           label=t["candidates"].label, interactive=False,
-                                           elem_id="candidates", max_height=320)
+            self.candidates = gr.HTML(label=t["candidates"].label, elem_id="candidates",
+                                      max_height=340)
             self.probabilities = gr.BarPlot(views.probability_frame(None), x="candidate",
                                             y="probability", color="chosen",
                                             label=t["probabilities_plot"].label, sort=None,
@@ -270,7 +270,7 @@ class ChatTab:
         if session.steps:
             step = session.steps[-1]
             view.update({self.stages: views.stage_text(step),
-                         self.candidates: views.candidate_rows(step)})
+                         self.candidates: views.candidate_table(step)})
             if with_plots:
                 view.update(self._plots(session))
         return view
@@ -314,7 +314,7 @@ class ChatTab:
         session.transcript.clear()
         session.steps = []
         return {self.output: "", self.error: "", self.last_response: "", self.all_responses: "",
-                self.stages: "", self.candidates: [], self.unlikely: "",
+                self.stages: "", self.candidates: "", self.unlikely: "",
                 **self._plots(session)}
 
     def response_page(self, session: UiSession) -> str:

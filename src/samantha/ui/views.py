@@ -36,6 +36,21 @@ def candidate_rows(step: TokenStep | None) -> list[list[Any]]:
              round(c.logit, 3), round(c.p, 5)] for rank, c in enumerate(step.candidates, 1)]
 
 
+def candidate_table(step: TokenStep | None) -> str:
+    """The candidates of one token as an HTML table, the chosen one marked."""
+    if step is None:
+        return ""
+    head = "".join(f"<th>{h}</th>" for h in CANDIDATE_HEADERS)
+    rows = []
+    for mark, rank, token, piece, logit, p in candidate_rows(step):
+        css = ' class="chosen"' if mark else ""
+        rows.append(f"<tr{css}><td>{mark}</td><td>{rank}</td><td>{token}</td>"
+                    f"<td><code>{html.escape(piece) or '&nbsp;'}</code></td><td>{logit:.3f}</td>"
+                    f"<td>{p:.4f}</td></tr>")
+    return f'<table class="candidates"><thead><tr>{head}</tr></thead>' \
+           f'<tbody>{"".join(rows)}</tbody></table>'
+
+
 def stage_text(step: TokenStep | None) -> str:
     if step is None:
         return ""

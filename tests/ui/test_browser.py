@@ -1,0 +1,221 @@
+"""The web UI in headless Chromium against a real `samantha ui` process with the real model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from samantha.store import RunStore
+
+from .conftest import Server, shot
+
+pytestmark = pytest.mark.e2e
+
+COUNT = "Count from 1 to 300: 1, 2, 3, 4,"
+
+
+def output(page) -> str:
+    return page.input_value("#output textarea")
+
+
+def footers(page) -> int:
+    return output(page).count("---------- (")
+
+
+def wait_footers(page, n: int, timeout: float = 90_000) -> None:
+    page.wait_for_function(
+        f"document.querySelector('#output textarea').value.split('---------- (').length > {n}",
+        timeout=timeout)
+
+
+def set_number(page, name: str, value: int) -> None:
+    box = page.locator(f"#slider-{name} input[type=number]")
+    if not box.is_visible():
+        page.locator("#sampling").get_by_text("Sampling", exact=False).first.click()
+    box.fill(str(value))
+    box.press("Tab")
+
+
+def set_prompts(page, text: str) -> None:
+    page.fill("#user-prompt textarea", text)
+
+
+def test_enter_starts_a_two_model_chain(page) -> None:
+    page.fill("#models textarea", "default\ndefault")
+    set_prompts(page, "Who are you?\nWhat is love?")
+    set_number(page, "max_tokens", 12)
+    page.press("#user-prompt textarea", "Enter")  # Enter anywhere starts
+    wait_footers(page, 4)
+    text = output(page)
+    assert text.count("1) default") == 2 and text.count("=" * 42) == 4
+    assert page.input_value("#user-prompt textarea") == "Who are you?\nWhat is love?"
+    shot(page, "chat-two-models")
+
+
+def test_shift_enter_is_a_new_line(page) -> None:
+    set_prompts(page, "one")
+    page.press("#user-prompt textarea", "Shift+Enter")
+    page.keyboard.type("two")
+    assert page.input_value("#user-prompt textarea") == "one\ntwo"
+    assert output(page) == ""
+
+
+def test_stop_all_mid_answer(page, session_home: Path) -> None:
+    set_prompts(page, COUNT + "\nSecond prompt")
+    set_number(page, "max_tokens", 3000)
+    page.click("#start-button")
+    page.wait_for_function("document.querySelector('#output textarea').value.includes(' 15,')")
+    page.click("#stop-all-button")
+    wait_footers(page, 1)
+    time.sleep(1.5)
+    text = output(page)
+    assert text.count("---------- (") == 1 and ", stopped)" in text
+    with RunStore(session_home / "history.sqlite3") as store:
+        run = store.get_run(store.latest_run_id())
+    assert run.status == "stopped" and len(run.cycles) == 1
+    assert run.cycles[0].finish_reason == "cancelled" and 10 < run.cycles[0].tokens < 3000
+
+
+def test_learning_mode_step_by_step(page) -> None:
+    set_prompts(page, "The capital of France is")
+    page.locator("#learning-pace").get_by_text("NEXT TOKEN", exact=True).click()
+    page.click("#start-button")
+    time.sleep(2)
+    assert page.locator("#candidates tbody tr").count() <= 1  # nothing chosen yet
+    shown = []
+    for expected in (1, 2, 3):
+        page.click("#next-token-button")
+        page.wait_for_function(
+            f"document.querySelector('#stages').innerText.includes('Token {expected}:')")
+        time.sleep(0.5)
+        stages = page.inner_text("#stages")
+        assert f"Token {expected}:" in stages and f"Token {expected + 1}:" not in stages
+        assert "top-k 40" in stages
+        shown.append(output(page))
+        assert page.locator("#candidates tbody tr").count() == 10
+    assert len(shown[0]) < len(shown[1]) < len(shown[2])
+    assert "▶" in page.inner_text("#candidates")
+    shot(page, "learning-step")
+    page.click("#stop-all-button")
+    wait_footers(page, 1)
+
+
+def test_feedback_loop_sends_the_first_answer(page, session_home: Path) -> None:
+    page.locator("#opt-feedback_loop input").check()
+    set_prompts(page, "Name a colour.\nWhy that one?")
+    set_number(page, "max_tokens", 10)
+    page.click("#start-button")
+    wait_footers(page, 2)
+    with RunStore(session_home / "history.sqlite3") as store:
+        run = store.get_run(store.latest_run_id())
+    first, second = run.cycles
+    assert {"role": "assistant", "content": first.response} in second.messages
+
+
+def test_a_bad_parameter_block_shows_the_line(page) -> None:
+    set_prompts(page, "Fine prompt\n{temprature=1} broken")
+    page.click("#start-button")
+    page.wait_for_function("document.querySelector('#input-error').innerText.length > 10")
+    message = page.inner_text("#input-error")
+    assert "line 2, column 2" in message and "temprature" in message
+    assert output(page) == ""
+    shot(page, "bad-prompt")
+    set_prompts(page, "Hi")  # the UI keeps working
+    set_number(page, "max_tokens", 4)
+    page.click("#start-button")
+    wait_footers(page, 1)
+    assert page.inner_text("#input-error").strip() == ""
+
+
+def run_code(page, code: str) -> None:
+    page.locator("#code-box .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)
+    page.click("#run-code-button")
+
+
+def test_run_pasted_code(page) -> None:
+    run_code(page, "print(2 + 2)")
+    page.wait_for_selector("#code-result iframe", timeout=60_000)
+    srcdoc = page.get_attribute("#code-result iframe", "srcdoc")
+    assert "<pre>4</pre>" in srcdoc
+    frame = page.frame_locator("#code-result iframe")
+    assert frame.locator("pre").first.inner_text() == "4"
+
+
+def test_a_matplotlib_figure_is_shown(page) -> None:
+    run_code(page, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()\n"
+                   "print('plotted')")
+    page.wait_for_selector("#figures img", timeout=60_000)
+    assert page.locator("#figures img").count() >= 1
+    shot(page, "code-figure")
+
+
+def test_copy_last_response(page) -> None:
+    set_prompts(page, "Who are you?")
+    set_number(page, "max_tokens", 8)
+    page.click("#start-button")
+    wait_footers(page, 1)
+    page.wait_for_function("document.querySelector('#last-response textarea') === null || true")
+    page.click("#copy-last")
+    time.sleep(0.5)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied and copied.strip() in output(page)
+
+
+def test_two_tabs_stay_separate(browser, ui_server) -> None:
+    tabs = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        tab = context.new_page()
+        tab.goto(ui_server.url)
+        tab.wait_for_selector("#start-button", timeout=60_000)
+        tabs.append(tab)
+    first, second = tabs
+    set_prompts(first, COUNT + "\nSay hi.")
+    set_number(first, "max_tokens", 200)
+    set_prompts(second, COUNT)
+    set_number(second, "max_tokens", 3000)
+    first.click("#start-button")
+    second.click("#start-button")
+    second.wait_for_function("document.querySelector('#output textarea').value.includes(' 9,')",
+                             timeout=90_000)
+    second.click("#stop-all-button")  # stops only its own run
+    wait_footers(first, 2, timeout=180_000)
+    wait_footers(second, 1, timeout=60_000)
+    assert ", stopped)" in output(second) and ", stopped)" not in output(first)
+    assert footers(second) == 1 and footers(first) == 2
+    for tab in tabs:
+        tab.context.close()
+
+
+def test_history_and_models_tabs(page) -> None:
+    page.get_by_role("tab", name="History").click()
+    page.wait_for_function("/finished|stopped/.test(document.querySelector('#runs').innerText)")
+    assert "default" in page.inner_text("#runs")
+    shot(page, "history")
+    page.get_by_role("tab", name="Models").click()
+    page.wait_for_function("document.querySelector('#model-table').innerText.includes('gemma')")
+    assert "models" in page.inner_text("#model-folders")
+    shot(page, "models")
+
+
+def test_portuguese_labels(browser, session_home: Path) -> None:
+    from samantha.ui.texts import texts
+
+    server = Server(session_home, lang="pt")
+    try:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        tab = context.new_page()
+        tab.goto(server.url)
+        tab.wait_for_selector("#start-button", timeout=60_000)
+        pt = texts("pt")
+        assert tab.inner_text("#start-button").strip() == pt["start"].label
+        assert pt["system_prompt"].label in tab.content()
+        shot(tab, "portuguese")
+        context.close()
+    finally:
+        server.stop()
