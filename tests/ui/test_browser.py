@@ -219,3 +219,29 @@ def test_portuguese_labels(browser, session_home: Path) -> None:
         context.close()
     finally:
         server.stop()
+
+
+def test_import_a_prompt_file_and_pick_an_example(page, tmp_path: Path) -> None:
+    script = tmp_path / "prompts.txt"
+    script.write_text("First imported prompt\nSecond one\n")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import prompts", exact=False).click()
+    chooser.value.set_files(str(script))
+    page.wait_for_function(
+        "document.querySelector('#user-prompt textarea').value.startsWith('First imported')")
+    page.get_by_label("Example user prompts", exact=False).click()
+    page.get_by_role("option", name="[You are a poet", exact=False).click()
+    page.wait_for_function(
+        "document.querySelector('#user-prompt textarea').value.includes('[[Create a paragraph')")
+
+
+def test_vocabulary_and_metadata_panels(page) -> None:
+    page.get_by_text("Model vocabulary", exact=True).first.click()
+    start = page.get_by_label("From id", exact=False)
+    start.fill("364")
+    page.get_by_label("To id", exact=False).fill("368")
+    page.get_by_role("button", name="Show vocabulary", exact=True).click()
+    page.wait_for_function("document.querySelector('#vocabulary textarea').value.includes('366')")
+    assert "'\\x80'" in page.input_value("#vocabulary textarea")
+    page.get_by_role("button", name="Model metadata", exact=True).click()
+    page.wait_for_function("document.querySelector('#metadata').innerText.includes('gemma3')")

@@ -18,6 +18,7 @@ from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC
 from samantha.docs.code_page import code_result_page
 from samantha.docs.export import markdown_to_html_page
 from samantha.ui import views
+from samantha.ui.chat_extras import ChatExtras
 from samantha.ui.session import UiSession
 from samantha.ui.texts import Text
 
@@ -79,6 +80,8 @@ class ChatTab:
                                           allow_custom_value=True, scale=4)
             self.add_model = gr.Button(t["add_model_button"].label, size="sm", scale=1)
         self.models = self._text("models", lines=2, value="default", elem_id="models")
+        self.extras = ChatExtras(self.bench, t)
+        self.extras.build_files(self.system, self.previous, self.prompts, self.models)
         with gr.Accordion(t["chain_options"].label, open=True):
             self.switches = {}
             for pair in range(0, len(SWITCHES), 2):
@@ -136,6 +139,7 @@ class ChatTab:
                                            label=t["entropy_plot"].label, height=200)
             self.unlikely = self._text("unlikely", lines=2, interactive=False,
                                        elem_id="unlikely")
+            self.extras.build_model_panels(self.models)
         with gr.Accordion(t["code_result"].label, open=True):
             self.code = gr.Code(label=t["code_box"].label, language="python", lines=8,
                                 interactive=True, elem_id="code-box")
