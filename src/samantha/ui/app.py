@@ -55,7 +55,7 @@ def build_app(bench: Any, lang: str = "en") -> Any:
     from samantha.ui.models_tab import ModelsTab
 
     t = texts(lang)
-    with gr.Blocks(title="Samantha") as demo:
+    with gr.Blocks(title="Samantha", analytics_enabled=False) as demo:
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
                 chat = ChatTab(bench, t)
@@ -79,7 +79,9 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
-                theme=gr.themes.Soft(), footer_links=[], quiet=True, show_error=True)
+                theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                                     font_mono=["ui-monospace", "monospace"]),
+                footer_links=[], quiet=True, show_error=True)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
     if open_browser:

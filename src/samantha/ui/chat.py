@@ -110,7 +110,7 @@ class ChatTab:
             self.seed = gr.Number(label=t["seed"].label, info=t["seed"].help, precision=0)
 
     def _right_column(self, t: Mapping[str, Text]) -> None:
-        self.output = gr.Textbox(label=t["output"].label, lines=22, max_lines=22,
+        self.output = gr.Textbox(label=t["output"].label, lines=16, max_lines=16,
                                  autoscroll=True, interactive=False, elem_id="output")
         with gr.Row():
             self.next_token = gr.Button(t["next_token"].label, elem_id="next-token-button")

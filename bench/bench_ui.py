@@ -1,0 +1,85 @@
+"""The web UI's streaming speed: a 256-token answer timed in headless Chromium (from pressing
+Enter to the last token on screen) against the same generation through the CLI, in one run.
+
+Target: ratio >= 0.9. Needs Debian's chromium. Run: ``.venv/bin/python bench/bench_ui.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+PROMPT = "Count from 1 to 300: 1, 2, 3, 4,"
+TOKENS = 256
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def cli_seconds() -> float:
+    out = subprocess.run([sys.executable, "-m", "samantha", "generate", PROMPT, "--max-tokens",
+                          str(TOKENS), "--json"], capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    assert data["tokens"] == TOKENS, data
+    return data["seconds"]
+
+
+def browser_seconds(page) -> float:
+    page.click("#clean-button")
+    page.wait_for_function("document.querySelector('#output textarea').value === ''")
+    started = time.perf_counter()
+    page.press("#user-prompt textarea", "Enter")
+    page.wait_for_function(
+        f"document.querySelector('#output textarea').value.includes('({TOKENS} tokens')",
+        timeout=120_000, polling="raf")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "samantha", "ui", "--no-browser", "--port",
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(url)
+            page.wait_for_selector("#start-button")
+            page.fill("#user-prompt textarea", PROMPT)
+            page.locator("#sampling").get_by_text("Sampling", exact=False).first.click()
+            box = page.locator("#slider-max_tokens input[type=number]")
+            box.fill(str(TOKENS))
+            box.press("Tab")
+            browser_seconds(page)  # warm up: loads the model in the server
+            web, cli = [], []
+            for _ in range(3):
+                web.append(browser_seconds(page))
+                cli.append(cli_seconds())
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    ratio = statistics.median(cli) / statistics.median(web)
+    print(f"{TOKENS} tokens: browser {statistics.median(web):.2f} s (Enter to last token on "
+          f"screen), CLI {statistics.median(cli):.2f} s; speed ratio {ratio:.3f} (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
