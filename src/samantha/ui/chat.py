@@ -13,7 +13,9 @@ from samantha.core.chain import ChainConfig
 from samantha.core.codeblocks import extract_python
 from samantha.core.control import RunControl
 from samantha.core.errors import SamanthaError
-from samantha.core.events import CycleFailed, CycleFinished, CycleStarted, RunFinished, TokenEvent
+from samantha.core.events import (
+    CodeRan, CycleFailed, CycleFinished, CycleStarted, DownloadProgress, RunFinished, TokenEvent,
+)
 from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC
 from samantha.docs.code_page import code_result_page
 from samantha.docs.export import markdown_to_html_page
@@ -264,8 +266,9 @@ class ChatTab:
                     continue
                 last = time.monotonic()
                 yield self._streaming(session, with_plots=paced)
-            elif isinstance(event, (CycleFinished, CycleFailed, RunFinished)) or \
-                    type(event).__name__ in ("CodeRan", "DownloadProgress"):
+            elif isinstance(event, DownloadProgress):
+                yield {self.error: views.download_text(event)}
+            elif isinstance(event, (CycleFinished, CycleFailed, RunFinished, CodeRan)):
                 yield self._cycle_view(session, event)
         yield self._cycle_view(session, None)
 
@@ -290,7 +293,7 @@ class ChatTab:
         view = self._streaming(session, with_plots=True)
         view.update({self.last_response: transcript.last_response,
                      self.all_responses: "\n\n".join(transcript.responses)})
-        if type(event).__name__ == "CodeRan":
+        if isinstance(event, CodeRan):
             view.update(self._code_view(event.result, hide=False))
         elif isinstance(event, CycleFinished):
             code = extract_python(event.result.text).code

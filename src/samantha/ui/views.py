@@ -95,6 +95,14 @@ def settings_from_values(values: dict[str, Any], stop_text: str, seed: Any) -> S
     return Settings(**data)
 
 
+def download_text(event: Any) -> str:
+    name = event.url.rsplit("/", 1)[-1].split("?")[0]
+    if event.finished:
+        return f"✅ {name}: {event.done / 2**20:,.0f} MiB"
+    share = f"{event.done * 100 // event.total}% · " if event.total else ""
+    return f"⏬ {name}: {share}{event.done / 2**20:,.0f} / {(event.total or 0) / 2**20:,.0f} MiB"
+
+
 def iframe(page: str, height: int = 420) -> str:
     """Show a whole HTML page inside the UI without letting its scripts reach the UI."""
     return (f'<iframe sandbox="" style="width:100%;height:{height}px;border:1px solid #444;'
