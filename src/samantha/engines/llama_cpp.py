@@ -10,8 +10,9 @@ from __future__ import annotations
 import ctypes
 import os
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -19,8 +20,14 @@ from samantha.core.chat import ChatPrompt, Message, plain_prompt
 from samantha.core.engine import Cancel, ModelSpec
 from samantha.core.errors import ModelError
 
+T = TypeVar("T")
+
 
 def default_threads() -> int:
+    """``SAMANTHA_THREADS`` if set, else every core this process may use."""
+    configured = os.environ.get("SAMANTHA_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -63,14 +70,26 @@ class LlamaLog:
 
 
 class LlamaCppEngine:
-    """Loads GGUF models on the CPU."""
+    """Loads GGUF models on the CPU.
+
+    Every call into llama.cpp runs on one thread of the engine's own: llama.cpp computes with an
+    OpenMP team per calling thread, and teams left behind by other threads (a web server's
+    workers, the main thread) compete for the cores and slow generation down by a fifth."""
 
     def __init__(self, n_threads: int | None = None, n_batch: int = 512) -> None:
         self.n_threads = n_threads or default_threads()
         self.n_batch = n_batch
         self._log: LlamaLog | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama.cpp")
+
+    def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` on the engine's thread and wait for it."""
+        return self._worker.submit(fn, *args).result()
 
     def load(self, spec: ModelSpec) -> "LlamaCppSession":
+        return self.call(self._load, spec)
+
+    def _load(self, spec: ModelSpec) -> "LlamaCppSession":
         import llama_cpp
 
         self._log = LlamaLog.installed()
@@ -92,10 +111,13 @@ class LlamaCppEngine:
                 "architecture or quantisation this version of llama.cpp does not support; "
                 "try another model or quantisation."
             ) from None
-        return LlamaCppSession(spec.name, llm)
+        return LlamaCppSession(spec.name, llm, self.call)
 
     def vocabulary(self, path: Path) -> "LlamaVocabulary":
         """The model's vocabulary only (no weights): fast, for listing pieces by id."""
+        return self.call(self._vocabulary, path)
+
+    def _vocabulary(self, path: Path) -> "LlamaVocabulary":
         import llama_cpp
         from llama_cpp._internals import LlamaModel
 
@@ -129,11 +151,13 @@ class LlamaVocabulary:
 class LlamaCppSession:
     """One loaded model and its KV cache (see :class:`samantha.core.engine.ModelSession`)."""
 
-    def __init__(self, name: str, llm: "object") -> None:
+    def __init__(self, name: str, llm: "object",
+                 call: Callable[..., Any] = lambda fn, *args: fn(*args)) -> None:
         import llama_cpp
 
         self._lib = llama_cpp
         self._llm = llm
+        self._call = call  # runs llama.cpp's computations on the engine's thread
         self.name = name
         self.n_ctx: int = llm.n_ctx()
         self.n_vocab: int = llm.n_vocab()
@@ -208,6 +232,9 @@ class LlamaCppSession:
         return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
 
     def prefill(self, tokens: Sequence[int], cancel: Cancel) -> np.ndarray | None:
+        return self._call(self._prefill, tokens, cancel)
+
+    def _prefill(self, tokens: Sequence[int], cancel: Cancel) -> np.ndarray | None:
         """Evaluate the prompt in chunks of ``n_batch`` aligned to position 0, reusing only whole
         chunks that an earlier prefill computed. llama.cpp's numbers depend slightly on how
         tokens are batched, so this keeps every answer independent of what ran before: the same
@@ -232,18 +259,24 @@ class LlamaCppSession:
         return self._logits()
 
     def advance(self, token: int) -> np.ndarray:
+        return self._call(self._advance, token)
+
+    def _advance(self, token: int) -> np.ndarray:
         self._llm.eval([token])
         self._cached.append(token)
         return self._logits()
 
     def reset(self) -> None:
+        self._call(self._reset)
+
+    def _reset(self) -> None:
         self._llm._ctx.kv_cache_clear()
         self._llm.n_tokens = 0
         self._cached = []
         self._prefilled = 0
 
     def close(self) -> None:
-        self._llm.close()
+        self._call(self._llm.close)
 
 
 def _token_bytes(lib: "object", vocab: "object", token: int, special: bool) -> bytes:

@@ -4,7 +4,7 @@ the Workbench, and render the run's events."""
 
 from __future__ import annotations
 
-import time
+import threading
 from typing import Any, Iterator, Mapping
 
 import gradio as gr
@@ -33,7 +33,59 @@ SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it
 }
 SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code", "stop_condition",
             "cumulative", "random_params", "output_only", "hide_html")
-REFRESH_SECONDS = 0.05  # at most 20 screen updates a second while streaming
+REFRESH_SECONDS = 0.1  # at most 10 screen updates a second while streaming
+
+
+class RunFeed:
+    """Runs a chain on a thread of its own, keeping the tab's session up to date; the UI picks
+    up what changed whenever it is ready."""
+
+    def __init__(self, session: UiSession, chain: Any, paced: bool) -> None:
+        self.session, self.chain, self.paced = session, chain, paced
+        self.changed = threading.Condition()
+        self.milestones: list[Any] = []  # cycle ends, code runs: each shown once
+        self.tokens = 0
+        self.download: DownloadProgress | None = None
+        self.done = False
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name=f"run-{self.chain.id}", daemon=True).start()
+
+    def _run(self) -> None:
+        session = self.session
+        try:
+            for event in self.chain:
+                with self.changed:
+                    session.transcript.add(event)
+                    if isinstance(event, CycleStarted):
+                        session.steps = []
+                    elif isinstance(event, TokenEvent):
+                        self.tokens += 1
+                        if event.trace is not None:
+                            session.steps.append(event.trace)
+                    elif isinstance(event, DownloadProgress):
+                        self.download = event
+                    elif isinstance(event, (CycleFinished, CycleFailed, RunFinished, CodeRan)):
+                        self.milestones.append(event)
+                    if self.paced or not isinstance(event, TokenEvent):
+                        self.changed.notify_all()
+        except Exception as exc:  # shown in the tab; the run is already marked failed
+            self.error = exc
+        finally:
+            with self.changed:
+                self.done = True
+                self.changed.notify_all()
+
+    def wait(self, seconds: float) -> tuple[bool, list[Any], int, DownloadProgress | None]:
+        """What happened since the last call (waiting up to ``seconds`` for something)."""
+        with self.changed:
+            if not (self.done or self.milestones or (self.paced and self.tokens)):
+                self.changed.wait(seconds)
+            milestones, self.milestones = self.milestones, []
+            tokens, self.tokens = self.tokens, 0
+            download, self.download = self.download, None
+            return self.done and not self.milestones, milestones, tokens, download
 
 
 class ChatTab:
@@ -171,7 +223,7 @@ class ChatTab:
                                self.entropy, self.unlikely, self.code, self.code_view,
                                self.figures, self.files]
         self.start.click(self.run_chain, inputs=inputs, outputs=self.stream_outputs,
-                         concurrency_limit=None)
+                         concurrency_limit=None, show_progress="hidden")
         for button, action in ((self.stop_next, "stop_cycle"), (self.stop_all, "stop_run"),
                                (self.next_token, "step")):
             button.click(lambda s, a=action: getattr(s.control, a)(), inputs=self.state,
@@ -238,6 +290,8 @@ class ChatTab:
         return config, (None if pace is False else pace), switches["fast_mode"]
 
     def run_chain(self, data: dict) -> Iterator[dict]:
+        """Start the run on a thread of its own and show its progress at most 20 times a
+        second: generation never waits for the browser."""
         session: UiSession = data[self.state]
         if not data[self.prompts].strip():
             yield {self.error: f"⚠️ {self.t['msg_no_prompt'].label}"}
@@ -249,27 +303,25 @@ class ChatTab:
         except SamanthaError as exc:
             yield {self.error: f"⚠️ {exc}"}
             return
-        session.run_id, session.steps = chain.id, []
+        feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0))
+        feed.start()
         yield {self.error: "", self.output: session.transcript.text}
-        last = 0.0
-        for event in chain:
-            session.transcript.add(event)
-            if isinstance(event, CycleStarted):
-                session.steps = []
-            if isinstance(event, TokenEvent) and event.trace is not None:
-                session.steps.append(event.trace)
-            if isinstance(event, TokenEvent):
-                if fast:
-                    continue
-                paced = config.learn and pace not in (None, 0)
-                if not paced and time.monotonic() - last < REFRESH_SECONDS:
-                    continue
-                last = time.monotonic()
-                yield self._streaming(session, with_plots=paced)
-            elif isinstance(event, DownloadProgress):
-                yield {self.error: views.download_text(event)}
-            elif isinstance(event, (CycleFinished, CycleFailed, RunFinished, CodeRan)):
-                yield self._cycle_view(session, event)
+        try:
+            while True:
+                finished, milestones, tokens, download = feed.wait(REFRESH_SECONDS)
+                if download is not None:
+                    yield {self.error: views.download_text(download)}
+                for event in milestones:
+                    yield self._cycle_view(session, event)
+                if tokens and not fast:
+                    yield self._streaming(session, with_plots=feed.paced)
+                if finished:
+                    break
+        finally:
+            if not feed.done:  # the tab was closed or reloaded: stop its run
+                session.control.stop_run()
+        if feed.error is not None:
+            yield {self.error: f"⚠️ {feed.error}"}
         yield self._cycle_view(session, None)
 
     def _streaming(self, session: UiSession, with_plots: bool) -> dict:
