@@ -44,6 +44,10 @@ CSS = """
   border-bottom: 1px solid var(--border-color-primary); }
 #candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
 .gradio-container { max-width: 1600px !important; }
+/* No animated "generating" borders: on a 2-core computer the browser's repaints would take
+   time from the model. */
+.generating, .pending { animation: none !important; transition: none !important; }
+* { animation-duration: 0s !important; transition-duration: 0s !important; }
 """
 
 

@@ -33,7 +33,7 @@ SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it
 }
 SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code", "stop_condition",
             "cumulative", "random_params", "output_only", "hide_html")
-REFRESH_SECONDS = 0.1  # at most 10 screen updates a second while streaming
+REFRESH_SECONDS = 0.25  # at most 4 screen updates a second: each one costs the browser CPU
 
 
 class RunFeed:
