@@ -78,3 +78,10 @@ def test_bad_stop_list(session_home: Path) -> None:
 def test_prompt_longer_than_the_context(session_home: Path) -> None:
     proc = samantha("generate", "word " * 400, "--n-ctx", "128", home=session_home)
     assert_clear_error(proc, "tokens", "128", "n_ctx")
+
+
+def test_the_ui_refuses_an_open_address_without_a_password(session_home: Path,
+                                                          monkeypatch) -> None:
+    monkeypatch.delenv("SAMANTHA_PASSWORD", raising=False)
+    env_free = samantha("ui", "--host", "0.0.0.0", "--no-browser", home=session_home)
+    assert_clear_error(env_free, "--password", "127.0.0.1")

@@ -158,6 +158,7 @@ class LlamaCppSession:
         self._lib = llama_cpp
         self._llm = llm
         self._call = call  # runs llama.cpp's computations on the engine's thread
+        self._feed = llm.eval  # llama-cpp-python's name for "decode these tokens"
         self.name = name
         self.n_ctx: int = llm.n_ctx()
         self.n_vocab: int = llm.n_vocab()
@@ -253,7 +254,7 @@ class LlamaCppSession:
             if cancel.is_set():
                 return None
             chunk = tokens[start: start + step]
-            self._llm.eval(chunk)
+            self._feed(chunk)
             self._cached += chunk
             self._prefilled += len(chunk)
         return self._logits()
@@ -262,7 +263,7 @@ class LlamaCppSession:
         return self._call(self._advance, token)
 
     def _advance(self, token: int) -> np.ndarray:
-        self._llm.eval([token])
+        self._feed([token])
         self._cached.append(token)
         return self._logits()
 
