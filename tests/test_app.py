@@ -57,3 +57,17 @@ def test_model_names_resolve_in_the_models_folder(fake_workbench: Workbench) -> 
 
 def test_chain_order_text() -> None:
     assert Workbench.chain_order(Settings()).startswith("logits -> penalties -> top-k")
+
+
+def test_unload_waits_for_a_generation_in_progress(fake_workbench: Workbench) -> None:
+    import threading
+
+    events = fake_workbench.generate([], Settings(), model="fake.gguf")
+    next(events)  # a generation is under way, holding the model
+    unloaded = threading.Event()
+    worker = threading.Thread(target=lambda: (fake_workbench.unload(), unloaded.set()))
+    worker.start()
+    assert not unloaded.wait(0.3)  # it does not pull the model out from under the generation
+    list(events)
+    assert unloaded.wait(5)
+    worker.join()

@@ -53,8 +53,10 @@ class Workbench:
         self._engine = engine
         self._store: RunStore | None = None
         self._loaded: Loaded | None = None
-        self._lock = threading.Lock()  # guards loading and unloading
-        self._busy = threading.Lock()  # one generation at a time on the loaded model
+        # Two locks, always taken in this order: _busy (one generation, reset or unload at a
+        # time on the loaded model, whichever tab asks) then _lock (loading and unloading).
+        self._busy = threading.Lock()
+        self._lock = threading.Lock()
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -138,7 +140,8 @@ class Workbench:
             return self._loaded.session
 
     def unload(self) -> None:
-        with self._lock:
+        """Free the model (waiting for a generation in progress, e.g. in another tab)."""
+        with self._busy, self._lock:
             self._close_loaded()
 
     def _close_loaded(self) -> None:
@@ -148,7 +151,7 @@ class Workbench:
 
     def reset_model(self) -> None:
         """Clear the loaded model's state (its KV cache) so the next prompt starts clean."""
-        with self._lock:
+        with self._busy, self._lock:
             if self._loaded is not None:
                 self._loaded.session.reset()
 
