@@ -296,6 +296,14 @@ class ChatTab:
         if not data[self.prompts].strip():
             yield {self.error: f"⚠️ {self.t['msg_no_prompt'].label}"}
             return
+        if not session.busy.acquire(blocking=False):
+            return  # this tab is already running a chain (Enter pressed twice)
+        try:
+            yield from self._run_chain(session, data)
+        finally:
+            session.busy.release()
+
+    def _run_chain(self, session: UiSession, data: dict) -> Iterator[dict]:
         try:
             config, pace, fast = self.config_from(data)
             session.control = RunControl(pace if config.learn else None)
@@ -365,7 +373,10 @@ class ChatTab:
             return {self.code_view: f"<p>{self.t['msg_no_code'].label}</p>"}
         if "```" in source:
             source = extract_python(source).code
-        result = self.bench.run_code(source, cancel=session.control)
+        control = RunControl()
+        if not session.busy.locked():  # no chain running here: the stop buttons stop this code
+            session.control = control
+        result = self.bench.run_code(source, cancel=control)
         session.last_code = result
         return {**self._code_view(result, hide_html), self.code: source}
 

@@ -22,7 +22,7 @@ class UiSession:
     steps: list[TokenStep] = field(default_factory=list)  # the current answer's traces
     run_id: int | None = None
     last_code: Any = None  # the last CodeResult shown
-    busy: threading.Lock = field(default_factory=threading.Lock)
+    busy: threading.Lock = field(default_factory=threading.Lock)  # held while a chain runs
 
     def __deepcopy__(self, memo: dict) -> "UiSession":
         # Gradio deep-copies state values; a session is made fresh per tab by its factory and
