@@ -39,7 +39,17 @@ def ours(bench: Workbench, settings) -> tuple[float, int]:
     return result.seconds, result.tokens
 
 
+def on_engine_thread(bench: Workbench, fn, *args):
+    """Baselines run on the engine's thread too, as Samantha's generations do (llama.cpp keeps
+    an OpenMP team per calling thread; two teams would slow each other down)."""
+    return bench.engine.call(fn, *args)
+
+
 def raw_greedy(bench: Workbench, n_tokens: int) -> float:
+    return on_engine_thread(bench, _raw_greedy, bench, n_tokens)
+
+
+def _raw_greedy(bench: Workbench, n_tokens: int) -> float:
     import llama_cpp
 
     session = bench.session("default", DETERMINISTIC.n_ctx)
@@ -57,6 +67,10 @@ def raw_greedy(bench: Workbench, n_tokens: int) -> float:
 
 
 def library_stochastic(bench: Workbench, seed: int) -> tuple[float, int]:
+    return on_engine_thread(bench, _library_stochastic, bench, seed)
+
+
+def _library_stochastic(bench: Workbench, seed: int) -> tuple[float, int]:
     session = bench.session("default", DETERMINISTIC.n_ctx)
     llm = session._llm
     bench.reset_model()

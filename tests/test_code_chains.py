@@ -3,8 +3,6 @@ SQLite history keeps it."""
 
 from __future__ import annotations
 
-import pytest
-
 from samantha.core.chain import ChainConfig
 from samantha.core.events import CodeRan, CycleFinished, RunFinished
 

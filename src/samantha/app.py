@@ -16,19 +16,24 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
+from samantha.core.control import RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
 from samantha.core.errors import InputError, SamanthaError, SettingsError
 from samantha.core.events import (
-    DownloadProgress, GenerationResult, RunEvent, RunFinished, TokenEvent,
+    DownloadProgress,
+    GenerationResult,
+    RunEvent,
+    RunFinished,
+    TokenEvent,
 )
-from samantha.core.generation import Pacer, generate as generate_tokens
-from samantha.core.control import RunControl
+from samantha.core.generation import Pacer
+from samantha.core.generation import generate as generate_tokens
 from samantha.core.runner import ChainRunner
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
+from samantha.models.download import downloaded
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
-from samantha.models.download import downloaded
 from samantha.models.library import ModelLibrary, is_url
 from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 from samantha.core.events import (
-    CodeRan, CycleFailed, CycleFinished, CycleStarted, RunEvent, RunFinished, TokenEvent,
+    CodeRan,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    RunEvent,
+    RunFinished,
+    TokenEvent,
 )
 from samantha.store import RunStore
 

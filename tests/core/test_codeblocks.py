@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from samantha.core.codeblocks import asks_to_stop, extract_python, fenced_blocks, outside_code
+from samantha.core.codeblocks import (
+    asks_to_stop,
+    extract_python,
+    fenced_blocks,
+    outside_code,
+)
 
 
 def test_every_python_block_in_order_joined() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samantha.core.plan import Plan, model_order
 from samantha.core.promptscript import parse

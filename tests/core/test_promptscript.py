@@ -4,7 +4,8 @@ new ones where we fixed a bug."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samantha.core.promptscript import PromptScriptError, first_part, parse
 

@@ -7,11 +7,17 @@ import pytest
 
 from samantha.app import Workbench
 from samantha.core.chain import ChainConfig
+from samantha.core.control import RunControl
 from samantha.core.events import (
-    CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunFinished, RunStarted, TokenEvent,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    ModelBanner,
+    RunFinished,
+    RunStarted,
+    TokenEvent,
 )
 from samantha.core.promptscript import PromptScriptError
-from samantha.core.control import RunControl
 from samantha.core.runner import ChainRunner
 from samantha.core.settings import RANDOM_RANGES, Settings
 

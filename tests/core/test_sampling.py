@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from samantha.core.sampling import (
-    Candidates, MinP, Penalties, SamplerChain, TailFree, Temperature, TopK, TopP, Typical,
+    Candidates,
+    MinP,
+    Penalties,
+    SamplerChain,
+    TailFree,
+    Temperature,
+    TopK,
+    TopP,
+    Typical,
 )
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
 

@@ -6,7 +6,13 @@ import pytest
 
 from samantha.core.errors import SettingsError
 from samantha.core.settings import (
-    DETERMINISTIC, PARAMETERS, RANDOM_RANGES, STOCHASTIC, Settings, coerce, parse_stop,
+    DETERMINISTIC,
+    PARAMETERS,
+    RANDOM_RANGES,
+    STOCHASTIC,
+    Settings,
+    coerce,
+    parse_stop,
     random_overrides,
 )
 

@@ -17,8 +17,14 @@ from samantha.core.generation import generate
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import STOCHASTIC, Settings
 from samantha.core.trace import (
-    TokenStep, candidate_bars, display_piece, entropy_series, make_step, rank_series,
-    stage_summary, unlikely_choices,
+    TokenStep,
+    candidate_bars,
+    display_piece,
+    entropy_series,
+    make_step,
+    rank_series,
+    stage_summary,
+    unlikely_choices,
 )
 from samantha.engines.fake import FakeEngine
 

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.hf_server import HFServer
 
 from samantha.app import Workbench
-from support.hf_server import HFServer
 
 pytestmark = pytest.mark.e2e
 

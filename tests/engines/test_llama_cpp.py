@@ -64,8 +64,9 @@ def test_chat_template_from_the_gguf_metadata(tiny_model, real_workbench: Workbe
 
 
 def test_a_template_that_rejects_messages_is_a_clear_error(tmp_path, real_workbench) -> None:
-    from samantha.core.errors import ModelError
     from support.tiny_model import write_tiny_llama
+
+    from samantha.core.errors import ModelError
 
     strict = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('no system') }}{% endif %}"
     path = write_tiny_llama(tmp_path / "strict.gguf", chat_template=strict)

@@ -11,9 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from samantha.execution import CodeLimits, run_code
+from samantha.execution import CodeLimits, run_code, runner
 from samantha.execution import identity as ident
-from samantha.execution import runner
 from samantha.execution.identity import READ, SEARCH, Identity
 
 NOBODY = 65534

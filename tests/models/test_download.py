@@ -12,14 +12,18 @@ from typing import Iterator
 import gguf
 import numpy as np
 import pytest
+from support.hf_server import HFServer, sha256_of
 
 from samantha.core.errors import ModelError
 from samantha.models import download
 from samantha.models.download import (
-    TEST_SLOT_NAME, DownloadCancelled, DownloadError, download_model, list_repo_gguf_files,
+    TEST_SLOT_NAME,
+    DownloadCancelled,
+    DownloadError,
+    download_model,
+    list_repo_gguf_files,
     parse_model_url,
 )
-from support.hf_server import HFServer, sha256_of
 
 MB = 1 << 20
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import samantha
-from samantha.store.migrations import MIGRATIONS
 from samantha.store import RunStore
+from samantha.store.migrations import MIGRATIONS
 
 CycleArgs = Callable[..., dict[str, object]]
 SRC = Path(samantha.__file__).resolve().parents[1]

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from samantha.store import RunStore
-from samantha.store.migrations import MIGRATIONS, applied_migrations, m001_initial, migrate
+from samantha.store.migrations import (
+    MIGRATIONS,
+    applied_migrations,
+    m001_initial,
+    migrate,
+)
 
 CycleArgs = Callable[..., dict[str, object]]
 

@@ -9,7 +9,13 @@ from typing import Any, Callable
 import click
 
 from samantha.core.errors import InputError, SamanthaError
-from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC, STOP_HELP, Settings
+from samantha.core.settings import (
+    DETERMINISTIC,
+    PARAMETERS,
+    STOCHASTIC,
+    STOP_HELP,
+    Settings,
+)
 
 PRESETS = {"deterministic": DETERMINISTIC, "stochastic": STOCHASTIC}
 SAMPLING_FLAGS = (

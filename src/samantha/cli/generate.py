@@ -7,7 +7,11 @@ from typing import Any
 import click
 
 from samantha.cli.common import (
-    print_json, read_text_argument, sampling_options, settings_from, workbench,
+    print_json,
+    read_text_argument,
+    sampling_options,
+    settings_from,
+    workbench,
 )
 from samantha.core.chat import build_messages
 from samantha.core.events import GenerationResult, TokenEvent

@@ -11,7 +11,11 @@ from samantha.cli.common import print_json, sampling_options, settings_from, wor
 from samantha.core.chat import build_messages
 from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.trace import (
-    MAX_TOP, TokenStep, printable, stage_summary, unlikely_choices,
+    MAX_TOP,
+    TokenStep,
+    printable,
+    stage_summary,
+    unlikely_choices,
 )
 
 

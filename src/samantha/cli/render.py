@@ -6,12 +6,19 @@ from typing import Any
 
 import click
 
-from samantha.core.transcript import banner, code_report, footer, random_line
 from samantha.core.events import (
-    CodeRan, CycleFailed, DownloadProgress, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
-    RunStarted, TokenEvent,
+    CodeRan,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    DownloadProgress,
+    ModelBanner,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    TokenEvent,
 )
-
+from samantha.core.transcript import banner, code_report, footer, random_line
 
 
 class TerminalView:

@@ -9,7 +9,11 @@ from typing import Any
 import click
 
 from samantha.cli.common import (
-    PRESETS, SAMPLING_FLAGS, print_json, sampling_options, workbench,
+    PRESETS,
+    SAMPLING_FLAGS,
+    print_json,
+    sampling_options,
+    workbench,
 )
 from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import ChainConfig, ChainConfigError

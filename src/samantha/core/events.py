@@ -9,8 +9,8 @@ from samantha.core.settings import Settings
 
 if TYPE_CHECKING:
     from samantha.core.chain import ChainConfig
-    from samantha.core.codeblocks import Extraction
     from samantha.core.chat import Message
+    from samantha.core.codeblocks import Extraction
     from samantha.core.plan import Cycle
     from samantha.core.trace import TokenStep
 

@@ -12,16 +12,25 @@ import secrets
 from typing import Iterator, Protocol, Sequence
 
 from samantha.core.chain import ChainConfig
-from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.chat import Message, build_messages
+from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
-from samantha.core.generation import Pacer
 from samantha.core.errors import PromptTooLongError, SamanthaError
 from samantha.core.events import (
-    CodeOutcome, CodeRan, CycleFailed, CycleFinished, CycleStarted, GenerationResult,
-    ModelBanner, RunEvent, RunFinished, RunStarted, TokenEvent,
+    CodeOutcome,
+    CodeRan,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    GenerationResult,
+    ModelBanner,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    TokenEvent,
 )
+from samantha.core.generation import Pacer
 from samantha.core.plan import Cycle, Plan, model_order
 from samantha.core.promptscript import first_part, parse
 from samantha.core.settings import SEED_MAX, Settings, random_overrides

@@ -13,8 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from samantha.core.events import (
-    CodeRan, CycleFailed, CycleFinished, CycleStarted, ModelBanner, RunEvent, RunFinished,
-    RunStarted, TokenEvent,
+    CodeRan,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    ModelBanner,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    TokenEvent,
 )
 
 RULE = "=" * 42

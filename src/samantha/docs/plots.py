@@ -6,7 +6,11 @@ from pathlib import Path
 from typing import Sequence
 
 from samantha.core.trace import (
-    TokenStep, candidate_bars, entropy_series, printable, rank_series,
+    TokenStep,
+    candidate_bars,
+    entropy_series,
+    printable,
+    rank_series,
 )
 
 CHOSEN, OTHER = "#e4572e", "#4c72b0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -81,9 +82,13 @@ class LlamaCppEngine:
         self.n_batch = n_batch
         self._log: LlamaLog | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama.cpp")
+        self._worker_id = self._worker.submit(threading.get_ident).result()
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` on the engine's thread and wait for it."""
+        """Run ``fn(*args)`` on the engine's thread and wait for it (at once when already
+        there)."""
+        if threading.get_ident() == self._worker_id:
+            return fn(*args)
         return self._worker.submit(fn, *args).result()
 
     def load(self, spec: ModelSpec) -> "LlamaCppSession":

@@ -14,11 +14,20 @@ from pathlib import Path
 from typing import Protocol
 
 from samantha.execution import workspace
-from samantha.execution.child import (ChildSetup, Kernel, child_environment, child_setup,
-                                      load_kernel)
+from samantha.execution.child import (
+    ChildSetup,
+    Kernel,
+    child_environment,
+    child_setup,
+    load_kernel,
+)
 from samantha.execution.errors import CodeRunError
-from samantha.execution.identity import (Identity, candidate_identities, count_tasks,
-                                         live_group_members)
+from samantha.execution.identity import (
+    Identity,
+    candidate_identities,
+    count_tasks,
+    live_group_members,
+)
 from samantha.execution.results import CodeLimits, CodeResult
 from samantha.execution.streams import CappedReader
 from samantha.execution.verdict import Ending, explain

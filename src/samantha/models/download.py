@@ -28,12 +28,32 @@ import httpx
 
 from samantha.core.errors import ModelError
 from samantha.models.download_http import (
-    Cancel, DownloadCancelled, DownloadError, Progress, Remote, Transfer, discard, human_size,
-    make_client, probe, sidecar_path, status_error, transport_error,
+    Cancel,
+    DownloadCancelled,
+    DownloadError,
+    Progress,
+    Remote,
+    Transfer,
+    discard,
+    human_size,
+    make_client,
+    probe,
+    sidecar_path,
+    status_error,
+    transport_error,
 )
-from samantha.models.download_registry import Record, Registry, load_registry, save_registry
+from samantha.models.download_registry import (
+    Record,
+    Registry,
+    load_registry,
+    save_registry,
+)
 from samantha.models.download_url import (
-    ModelURL, hf_endpoint, parse_model_url, parse_repo_ref, resolve_url,
+    ModelURL,
+    hf_endpoint,
+    parse_model_url,
+    parse_repo_ref,
+    resolve_url,
 )
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header

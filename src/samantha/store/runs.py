@@ -23,7 +23,13 @@ from samantha.core.errors import InputError
 from samantha.store.connection import open_history
 from samantha.store.errors import CycleNotFoundError, RunNotFoundError
 from samantha.store.records import CodeRunRecord, RunRecord
-from samantha.store.rows import code_run_record, cycle_record, dumps, run_record, utc_now
+from samantha.store.rows import (
+    code_run_record,
+    cycle_record,
+    dumps,
+    run_record,
+    utc_now,
+)
 
 RUN_STATUSES = ("running", "finished", "stopped", "failed")
 CYCLE_END_STATUSES = ("done", "failed", "skipped")

@@ -14,7 +14,13 @@ from samantha.core.codeblocks import extract_python
 from samantha.core.control import RunControl
 from samantha.core.errors import SamanthaError
 from samantha.core.events import (
-    CodeRan, CycleFailed, CycleFinished, CycleStarted, DownloadProgress, RunFinished, TokenEvent,
+    CodeRan,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    DownloadProgress,
+    RunFinished,
+    TokenEvent,
 )
 from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC
 from samantha.docs.code_page import code_result_page

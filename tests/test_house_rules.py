@@ -1,0 +1,63 @@
+"""The design's rules, checked: one direction of imports, small files, clean code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "samantha"
+
+
+def imports(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    return set(re.findall(r"^\s*(?:from|import)\s+([\w.]+)", text, re.M))
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((SRC / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules("core"), ids=lambda p: p.name)
+def test_core_imports_nothing_above_it(path: Path) -> None:
+    outer = ("llama_cpp", "gradio", "sqlite3", "subprocess", "httpx", "samantha.app",
+             "samantha.cli", "samantha.ui", "samantha.engines", "samantha.store",
+             "samantha.execution", "samantha.models", "samantha.docs")
+    bad = [name for name in imports(path) if name.startswith(outer)]
+    assert bad == [], f"{path.name} imports {bad}"
+
+
+def test_only_the_engine_imports_llama_cpp() -> None:
+    users = {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")
+             if any(name.startswith("llama_cpp") for name in imports(p))}
+    assert users == {"engines/llama_cpp.py"}
+
+
+def test_only_the_store_speaks_sql() -> None:
+    users = {p.relative_to(SRC).parts[0] for p in SRC.rglob("*.py")
+             if "sqlite3" in imports(p)}
+    assert users == {"store"}
+
+
+def test_front_ends_do_not_import_each_other() -> None:
+    for path in modules("cli"):
+        if path.name == "ui.py":  # `samantha ui` starts the web front end, and only that
+            continue
+        assert not any(n.startswith("samantha.ui") for n in imports(path)), path
+    for path in modules("ui"):
+        assert not any(n.startswith("samantha.cli") for n in imports(path)), path
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: p.name)
+def test_files_stay_small(path: Path) -> None:
+    assert len(path.read_text(encoding="utf-8").splitlines()) < 500
+
+
+def test_code_is_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9,I",
+                             "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
