@@ -228,3 +228,15 @@ def test_stop_next_mid_cycle_on_the_real_model(real_workbench) -> None:
     assert second.finish_reason in {"stop", "length"} and second.tokens > 0
     stored = real_workbench.store.get_run(run.id)
     assert stored.cycles[0].finish_reason == "cancelled" and stored.cycles[0].tokens == 3
+
+
+def test_a_run_exported_as_a_chain_file_repeats_exactly(samantha, tmp_path) -> None:
+    prompts = 'Tell a story about "quotes" and a \\ backslash.\n{temperature=0.9} Olá, mundo!'
+    original = finished(samantha("run", "--prompts", prompts, "--preset", "stochastic",
+                                 "--random-params", "--max-tokens", "10", "--json"))
+    chain = tmp_path / "chain.toml"
+    samantha("history", "export", str(original["run_id"]), "--format", "toml", "--output",
+             str(chain))
+    again = finished(samantha("run", str(chain), "--json"))
+    assert [c["response"] for c in again["cycles"]] == [c["response"] for c in original["cycles"]]
+    assert [c["settings"] for c in again["cycles"]] == [c["settings"] for c in original["cycles"]]

@@ -13,6 +13,7 @@ from samantha.cli.run import execute
 from samantha.core.chain import ChainConfig
 from samantha.core.errors import InputError
 from samantha.core.trace import TokenStep
+from samantha.docs.chainfile import config_to_toml
 from samantha.docs.export import EXPORTERS, run_to_markdown
 from samantha.docs.notebook import run_to_notebook
 
@@ -54,17 +55,23 @@ def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
 
 @history.command()
 @click.argument("run_id", type=int)
-@click.option("--format", "fmt", type=click.Choice([*sorted(EXPORTERS), "ipynb"]), default="md",
-              show_default=True, help="md (Markdown), html (a self-contained page), json, or "
-                                      "ipynb (a Jupyter notebook: prompts as Markdown, code as "
-                                      "code cells).")
+@click.option("--format", "fmt", type=click.Choice([*sorted(EXPORTERS), "ipynb", "toml"]),
+              default="md", show_default=True,
+              help="md (Markdown), html (a self-contained page), json, ipynb (a Jupyter "
+                   "notebook: prompts as Markdown, code as code cells) or toml (a chain file: "
+                   "`samantha run FILE.toml` repeats the run).")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
               help="Write to this file instead of the terminal.")
 @click.pass_context
 def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
     """Export a run as Markdown, HTML, JSON or a notebook."""
     record = workbench(ctx).store.get_run(run_id)
-    text = run_to_notebook(record) if fmt == "ipynb" else EXPORTERS[fmt](record)
+    if fmt == "ipynb":
+        text = run_to_notebook(record)
+    elif fmt == "toml":
+        text = config_to_toml(record.config, f"Samantha run {record.id}, {record.started_at}")
+    else:
+        text = EXPORTERS[fmt](record)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
