@@ -58,6 +58,7 @@ def test_files_stay_small(path: Path) -> None:
 
 
 def test_code_is_clean() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9,I",
-                             "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9,I,E501",
+                             "--line-length", "100", "src", "tests", "bench"], cwd=ROOT,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

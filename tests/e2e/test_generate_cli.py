@@ -83,7 +83,8 @@ REPEAT = "Say hello five times: hello hello hello"
 def test_penalties_change_a_repetitive_answer(samantha, flag) -> None:
     plain = samantha.json("generate", REPEAT, "--max-tokens", "24")["text"]
     penalised = samantha.json("generate", REPEAT, "--max-tokens", "24", flag, "1.8")["text"]
-    off = samantha.json("generate", REPEAT, "--max-tokens", "24", flag, "1.8", "--penalty-last-n", "0")
+    off = samantha.json("generate", REPEAT, "--max-tokens", "24", flag, "1.8",
+                        "--penalty-last-n", "0")
     assert penalised != plain
     assert off["text"] == plain
 
@@ -108,8 +109,8 @@ def test_tfs_z_changes_the_candidate_count(real_workbench) -> None:
 
 def test_system_and_previous_reach_the_model(samantha) -> None:
     bare = samantha.json("generate", "Continue.", "--max-tokens", "4")
-    both = samantha.json("generate", "Continue.", "--max-tokens", "4", "--system", "You are a pirate.",
-                         "--previous", "Arr, the sea is calm today.")
+    both = samantha.json("generate", "Continue.", "--max-tokens", "4", "--system",
+                         "You are a pirate.", "--previous", "Arr, the sea is calm today.")
     assert both["prompt_tokens"] > bare["prompt_tokens"] + 10
 
 

@@ -20,7 +20,8 @@ class ChainConfigError(InputError):
 
 @dataclass(frozen=True)
 class ChainConfig:
-    """``( [models] -> ( [prompt items] x responses ) ) x loops``, plus how cycles feed each other."""
+    """``( [models] -> ( [prompt items] x responses ) ) x loops``, and how cycles feed each
+    other."""
 
     prompts: str
     system: str = ""
@@ -44,27 +45,18 @@ class ChainConfig:
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 
     def __post_init__(self) -> None:
-        models = tuple(m.strip() for m in self.models if m.strip() and not m.strip().startswith("---"))
+        models = tuple(m.strip() for m in self.models
+                       if m.strip() and not m.strip().startswith("---"))
         if not models:
             raise ChainConfigError("No model selected. Give at least one model (`default` is "
                                    "the packaged Gemma 3 270M).")
         object.__setattr__(self, "models", models)
-        for name in ("loops", "responses"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LOOP_LIMIT:
-                raise ChainConfigError(f"{name} must be a whole number from 1 to {LOOP_LIMIT:,}, "
-                                       f"got {value!r}.")
-        if isinstance(self.code_timeout, bool) or not (
-                isinstance(self.code_timeout, (int, float)) and 0 < self.code_timeout <= 86400):
-            raise ChainConfigError(f"code_timeout must be a number of seconds from 0 to 86400, "
-                                   f"got {self.code_timeout!r}.")
-        if isinstance(self.learn_top, bool) or not (isinstance(self.learn_top, int)
-                                                      and 1 <= self.learn_top <= MAX_TOP):
-            raise ChainConfigError(f"learn_top must be a whole number from 1 to {MAX_TOP}, "
-                                   f"got {self.learn_top!r}.")
-        if self.seed is not None and not (isinstance(self.seed, int) and 0 <= self.seed <= SEED_MAX):
-            raise ChainConfigError(f"seed must be a whole number from 0 to {SEED_MAX}, "
-                                   f"got {self.seed!r}.")
+        _check("loops", self.loops, 1, LOOP_LIMIT)
+        _check("responses", self.responses, 1, LOOP_LIMIT)
+        _check("learn_top", self.learn_top, 1, MAX_TOP)
+        _check("code_timeout", self.code_timeout, 0.001, 86400, kind=(int, float))
+        if self.seed is not None:
+            _check("seed", self.seed, 0, SEED_MAX)
 
     def replace(self, **changes: Any) -> "ChainConfig":
         return dataclasses.replace(self, **changes)
@@ -101,3 +93,9 @@ class ChainConfig:
             values["settings"] = Settings.from_dict(
                 {k: v for k, v in settings.items() if not (k == "seed" and v is None)})
         return cls(**values)
+
+
+def _check(name: str, value: Any, low: float, high: float, kind: Any = int) -> None:
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+        what = "a whole number" if kind is int else "a number"
+        raise ChainConfigError(f"{name} must be {what} from {low:g} to {high:,}, got {value!r}.")

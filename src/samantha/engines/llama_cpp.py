@@ -208,8 +208,8 @@ class LlamaCppSession:
                 "refuse a system prompt or an empty user turn; leave the SYSTEM prompt or the "
                 "previous response empty, or use another model."
             ) from None
-        stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
-        return ChatPrompt(result.prompt, tuple(s for s in stop if isinstance(s, str)))
+        stops = result.stop if isinstance(result.stop, list) else [result.stop]
+        return ChatPrompt(result.prompt, tuple(s for s in stops if isinstance(s, str) and s))
 
     def tokenize(self, text: str) -> list[int]:
         add_bos = bool(self._llm._model.add_bos_token()) and not (

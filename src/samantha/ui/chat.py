@@ -37,8 +37,8 @@ SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it
     "frequency_penalty": (-2, 2, 0.05), "repeat_penalty": (0.1, 2, 0.05),
     "penalty_last_n": (0, 4096, 1),
 }
-SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code", "stop_condition",
-            "cumulative", "random_params", "output_only", "hide_html")
+SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
+            "stop_condition", "cumulative", "random_params", "output_only", "hide_html")
 REFRESH_SECONDS = 0.25  # at most 4 screen updates a second: each one costs the browser CPU
 
 
@@ -91,7 +91,7 @@ class RunFeed:
             milestones, self.milestones = self.milestones, []
             tokens, self.tokens = self.tokens, 0
             download, self.download = self.download, None
-            return self.done and not self.milestones, milestones, tokens, download
+            return self.done, milestones, tokens, download
 
 
 class ChatTab:
