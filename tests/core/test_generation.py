@@ -130,3 +130,11 @@ def test_stop_scanner(stops, chunks, shown) -> None:
     if not scanner.stopped:
         out += scanner.flush()
     assert out == shown
+
+
+def test_penalties_look_at_the_answer_not_the_prompt() -> None:
+    """As in llama-cpp-python: a word of the prompt is not penalised in the answer."""
+    _, result = run("ab", Settings(presence_penalty=2.0, typical_p=1.0), prompt="aaaa")
+    assert result.text.startswith("a")
+    _, repeated = run("aab", Settings(presence_penalty=2.0, typical_p=1.0), prompt="x")
+    assert not repeated.text.startswith("aa")  # but a token the answer already used is

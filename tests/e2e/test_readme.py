@@ -44,9 +44,9 @@ def test_readme_example(samantha, command: str, shown: list[str]) -> None:
         assert got == [line for line in shown if not line.startswith("file")]
     elif args[1] == "code":
         assert result.stdout.rstrip("\n") == shown[0] and "exit status 0" in result.stderr
-    elif args[1] == "generate":
-        assert result.stdout.rstrip("\n") == shown[0]
-        assert result.stderr.startswith(shown[1].split("(")[0])
+    elif args[1] == "generate":  # the answer on stdout, then the footer on stderr
+        assert result.stdout.rstrip("\n").split("\n") == shown[:-1]
+        assert result.stderr.startswith(shown[-1].split("(")[0])
     else:
         assert result.stdout.rstrip("\n").split("\n") == shown
 

@@ -97,8 +97,7 @@ def generate(
     room = session.n_ctx - n_prompt
     limit = min(settings.max_tokens, room) if settings.max_tokens > 0 else room
 
-    chain = SamplerChain(settings, settings.seed or 0)
-    chain.prime(prompt_tokens)
+    chain = SamplerChain(settings, settings.seed or 0)  # its penalties see the answer only
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     scanner = StopScanner((*settings.stop, *extra_stops))
     text: list[str] = []

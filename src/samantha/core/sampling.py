@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -316,11 +316,6 @@ class SamplerChain:
 
     def accept(self, token: int) -> None:
         self.penalties.accept(token)
-
-    def prime(self, tokens: Sequence[int]) -> None:
-        """Let the penalties see the prompt (only its last ``penalty_last_n`` tokens count)."""
-        for token in tokens:
-            self.penalties.accept(token)
 
     def sample(self, logits: np.ndarray) -> int:
         """The next token from a row of raw logits (not modified)."""
