@@ -245,3 +245,29 @@ def test_vocabulary_and_metadata_panels(page) -> None:
     assert "'\\x80'" in page.input_value("#vocabulary textarea")
     page.get_by_role("button", name="Model metadata", exact=True).click()
     page.wait_for_function("document.querySelector('#metadata').innerText.includes('gemma3')")
+
+
+def test_fast_mode_renders_once_per_answer(page) -> None:
+    page.locator("#opt-fast_mode input").check()
+    set_prompts(page, COUNT)
+    set_number(page, "max_tokens", 150)
+    page.click("#start-button")
+    seen = set()
+    deadline = time.monotonic() + 60
+    while footers(page) == 0 and time.monotonic() < deadline:
+        seen.add(output(page))
+        time.sleep(0.05)
+    partial = [text for text in seen if " 5," in text and "---------- (" not in text]
+    assert footers(page) == 1 and partial == []  # never a half-written answer on screen
+
+
+def test_an_unknown_model_is_shown_in_place(page) -> None:
+    page.fill("#models textarea", "no-such-model.gguf")
+    set_prompts(page, "Hi")
+    page.click("#start-button")
+    page.wait_for_function("document.querySelector('#input-error').innerText.includes('not')")
+    assert "no-such-model.gguf" in page.inner_text("#input-error")
+    page.fill("#models textarea", "default")
+    set_number(page, "max_tokens", 4)
+    page.click("#start-button")
+    wait_footers(page, 1)
