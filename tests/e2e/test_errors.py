@@ -85,3 +85,14 @@ def test_the_ui_refuses_an_open_address_without_a_password(session_home: Path,
     monkeypatch.delenv("SAMANTHA_PASSWORD", raising=False)
     env_free = samantha("ui", "--host", "0.0.0.0", "--no-browser", home=session_home)
     assert_clear_error(env_free, "--password", "127.0.0.1")
+
+
+def test_the_ui_says_when_its_port_is_taken(session_home: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = samantha("ui", "--no-browser", "--port", str(port), home=session_home)
+    assert_clear_error(proc, "taken", "--port")

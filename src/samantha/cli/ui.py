@@ -19,6 +19,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs a password.")
@@ -36,6 +45,9 @@ def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str
         raise InputError(f"Listening on {host} lets other computers in: give --password (or "
                          "set SAMANTHA_PASSWORD) to require a login, or keep the default "
                          "--host 127.0.0.1.")
+    if not port_is_free(host, port):
+        raise InputError(f"Port {port} on {host} is taken (another Samantha, or another "
+                         "program). Stop it, or start this one with --port 7861.")
     from samantha.ui.app import launch
     from samantha.ui.texts import guess_language
 
