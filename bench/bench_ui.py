@@ -67,6 +67,8 @@ def main() -> None:
             page.fill("#user-prompt textarea", PROMPT)
             page.locator("#sampling").get_by_text("Sampling", exact=False).first.click()
             box = page.locator("#slider-max_tokens input[type=number]")
+            box.wait_for(state="visible")
+            page.wait_for_timeout(700)  # let the accordion's sliders mount
             box.fill(str(TOKENS))
             box.press("Tab")
             browser_seconds(page)  # warm up: loads the model in the server

@@ -167,8 +167,9 @@ def test_history_survives_a_killed_process(session_home: Path, tmp_path: Path) -
             home / "models" / "gemma-3-270m-q4_k_m.gguf")
     env = {**os.environ, "SAMANTHA_HOME": str(home)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "samantha", "run", "--prompts", "Count to ten.\nTell a long story.",
-         "--max-tokens", "0", "--n-ctx", "2048", "--json", "--repeat-penalty", "1.3"],
+        [sys.executable, "-m", "samantha", "run", "--prompts",
+         "Count to ten.\nCount from 1 to 300: 1, 2, 3, 4,",
+         "--max-tokens", "0", "--n-ctx", "2048", "--json"],
         stdout=subprocess.PIPE, text=True, env=env)
     tokens_after_first = 0
     for line in proc.stdout:

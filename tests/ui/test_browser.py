@@ -34,8 +34,12 @@ def set_number(page, name: str, value: int) -> None:
     box = page.locator(f"#slider-{name} input[type=number]")
     if not box.is_visible():
         page.locator("#sampling").get_by_text("Sampling", exact=False).first.click()
+        box.wait_for(state="visible")
+        page.wait_for_timeout(700)  # the accordion's sliders finish mounting (and set defaults)
     box.fill(str(value))
     box.press("Tab")
+    page.wait_for_timeout(200)
+    assert box.input_value() == str(value)
 
 
 def set_prompts(page, text: str) -> None:
@@ -117,7 +121,7 @@ def test_feedback_loop_sends_the_first_answer(page, session_home: Path) -> None:
 def test_a_bad_parameter_block_shows_the_line(page) -> None:
     set_prompts(page, "Fine prompt\n{temprature=1} broken")
     page.click("#start-button")
-    page.wait_for_function("document.querySelector('#input-error').innerText.length > 10")
+    page.wait_for_function("document.querySelector('#input-error').innerText.includes('line')")
     message = page.inner_text("#input-error")
     assert "line 2, column 2" in message and "temprature" in message
     assert output(page) == ""
