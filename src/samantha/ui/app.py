@@ -47,7 +47,7 @@ CSS = """
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
 .generating, .pending { animation: none !important; transition: none !important; }
-* { animation-duration: 0s !important; transition-duration: 0s !important; }
+* { animation: none !important; transition: none !important; }
 """
 
 
