@@ -275,3 +275,48 @@ def test_an_unknown_model_is_shown_in_place(page) -> None:
     set_number(page, "max_tokens", 4)
     page.click("#start-button")
     wait_footers(page, 1)
+
+
+def test_the_answer_streams_in_while_it_is_generated(page) -> None:
+    set_prompts(page, COUNT)
+    set_number(page, "max_tokens", 200)
+    page.click("#start-button")
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while footers(page) == 0 and time.monotonic() < deadline:
+        text = output(page)
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+        time.sleep(0.05)
+    partial = [text for text in seen if "---------- (" not in text]
+    assert footers(page) == 1 and len(partial) >= 3, seen  # several updates before the end
+    assert all(b.startswith(a) for a, b in zip(seen, seen[1:]))  # each one adds to the last
+
+
+COUNT_FRAMES = """() => {
+  window.framesAsked = 0;
+  const request = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (callback) => {
+    window.framesAsked += 1;
+    return request(callback);
+  };
+}"""
+
+
+def test_an_idle_page_asks_for_no_frames(browser, ui_server) -> None:
+    # Gradio's loading indicator leaves a timer asking for 60 frames a second forever;
+    # page_script.py stops it. An idle tab must then ask for none (its springs settle in ~5 s).
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    tab = context.new_page()
+    tab.add_init_script(f"({COUNT_FRAMES})()")
+    tab.goto(ui_server.url)
+    tab.wait_for_selector("#start-button", timeout=60_000)
+    counts = []
+    for _ in range(12):
+        before = tab.evaluate("window.framesAsked")
+        tab.wait_for_timeout(1000)
+        counts.append(tab.evaluate("window.framesAsked") - before)
+        if counts[-1] == 0:
+            break
+    context.close()
+    assert counts[-1] == 0, f"frames asked per second while idle: {counts}"

@@ -5,12 +5,16 @@ from __future__ import annotations
 import webbrowser
 from typing import Any
 
+from samantha.ui.live import PAGE_JS as LIVE_JS
+from samantha.ui.live import LiveText
 from samantha.ui.texts import texts
 
 # Enter anywhere in the Chat tab starts (Shift+Enter is a new line; the code editor keeps Enter),
-# and the dark theme is the default.
+# the dark theme is the default, and the answer streams in through the tab's live stream.
 LAUNCH_JS = """
 () => {
+  if (window.samanthaPageReady) window.samanthaPageReady();  // see page_script.py
+""" + LIVE_JS + """
   if (!new URLSearchParams(window.location.search).has('__theme')) {
     document.body.classList.add('dark');
   }
@@ -51,7 +55,7 @@ CSS = """
 """
 
 
-def build_app(bench: Any, lang: str = "en") -> Any:
+def build_app(bench: Any, lang: str = "en", live: LiveText | None = None) -> Any:
     import gradio as gr
 
     from samantha.ui.chat import ChatTab
@@ -62,7 +66,7 @@ def build_app(bench: Any, lang: str = "en") -> Any:
     with gr.Blocks(title="Samantha", analytics_enabled=False) as demo:
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
-                chat = ChatTab(bench, t)
+                chat = ChatTab(bench, t, live)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
                 history = HistoryTab(bench, t)
@@ -78,14 +82,20 @@ def build_app(bench: Any, lang: str = "en") -> Any:
 def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
            open_browser: bool) -> None:
     import gradio as gr
+    from starlette.middleware import Middleware
 
-    demo = build_app(bench, lang)
+    from samantha.ui.page_script import FRAME_LEAK_FIX, HeadScript
+
+    live = LiveText()
+    demo = build_app(bench, lang, live)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
                 theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                      font_mono=["ui-monospace", "monospace"]),
-                footer_links=[], quiet=True, show_error=True)
+                footer_links=[], quiet=True, show_error=True,
+                app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX)],
+                            "routes": [live.route()]})
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
     if open_browser:

@@ -27,6 +27,7 @@ from samantha.docs.code_page import code_result_page
 from samantha.docs.export import markdown_to_html_page
 from samantha.ui import views
 from samantha.ui.chat_extras import ChatExtras
+from samantha.ui.live import LiveText
 from samantha.ui.session import UiSession
 from samantha.ui.texts import Text
 
@@ -39,7 +40,7 @@ SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it
 }
 SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
             "stop_condition", "cumulative", "random_params", "output_only", "hide_html")
-REFRESH_SECONDS = 0.25  # at most 4 screen updates a second: each one costs the browser CPU
+REFRESH_SECONDS = 0.25  # learning mode's panels: at most 4 updates a second (see live.py)
 
 
 class RunFeed:
@@ -54,6 +55,10 @@ class RunFeed:
         self.download: DownloadProgress | None = None
         self.done = False
         self.error: BaseException | None = None
+
+    @property
+    def text(self) -> str:
+        return self.session.transcript.text
 
     def start(self) -> None:
         threading.Thread(target=self._run, name=f"run-{self.chain.id}", daemon=True).start()
@@ -95,9 +100,10 @@ class RunFeed:
 
 
 class ChatTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Any, t: Mapping[str, Text], live: LiveText | None = None) -> None:
         self.bench = bench
         self.t = t
+        self.live = live or LiveText()
 
     # -- layout -----------------------------------------------------------------------------------
     def build(self) -> None:
@@ -234,7 +240,8 @@ class ChatTab:
                                (self.next_token, "step")):
             button.click(lambda s, a=action: getattr(s.control, a)(), inputs=self.state,
                          outputs=None, concurrency_limit=None, queue=False)
-        self.clean.click(self.clean_history, inputs=self.state, outputs=self.stream_outputs)
+        self.clean.click(self.clean_history, inputs=self.state, outputs=self.stream_outputs,
+                         show_progress="hidden")
         self.replace.click(lambda s: s.transcript.last_response, inputs=self.state,
                            outputs=self.previous)
         self.unload.click(lambda: self.bench.unload() or None, outputs=None)
@@ -295,9 +302,10 @@ class ChatTab:
             settings=settings.replace(seed=None), seed=settings.seed)
         return config, (None if pace is False else pace), switches["fast_mode"]
 
-    def run_chain(self, data: dict) -> Iterator[dict]:
-        """Start the run on a thread of its own and show its progress at most 20 times a
-        second: generation never waits for the browser."""
+    def run_chain(self, data: dict, request: gr.Request) -> Iterator[dict]:
+        """Start the run on a thread of its own and show its progress: the text through the
+        tab's live stream, the cycles' ends and learning mode's panels through Gradio.
+        Generation never waits for the browser."""
         session: UiSession = data[self.state]
         if not data[self.prompts].strip():
             yield {self.error: f"⚠️ {self.t['msg_no_prompt'].label}"}
@@ -305,11 +313,11 @@ class ChatTab:
         if not session.busy.acquire(blocking=False):
             return  # this tab is already running a chain (Enter pressed twice)
         try:
-            yield from self._run_chain(session, data)
+            yield from self._run_chain(session, data, request.session_hash or "")
         finally:
             session.busy.release()
 
-    def _run_chain(self, session: UiSession, data: dict) -> Iterator[dict]:
+    def _run_chain(self, session: UiSession, data: dict, tab: str) -> Iterator[dict]:
         try:
             config, pace, fast = self.config_from(data)
             session.control = RunControl(pace if config.learn else None)
@@ -319,40 +327,51 @@ class ChatTab:
             return
         feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0))
         feed.start()
+        if not fast:
+            self.live.attach(tab, feed)
         yield {self.error: "", self.output: session.transcript.text}
+        view: dict = {}
         try:
-            while True:
+            while True:  # one update per wake-up: each costs the browser and the server
                 finished, milestones, tokens, download = feed.wait(REFRESH_SECONDS)
+                view = {}
+                if tokens and config.learn and not fast:
+                    view.update(self._streaming(session, with_plots=feed.paced))
                 if download is not None:
-                    yield {self.error: views.download_text(download)}
+                    view[self.error] = views.download_text(download)
                 for event in milestones:
-                    yield self._cycle_view(session, event)
-                if tokens and not fast:
-                    yield self._streaming(session, with_plots=feed.paced)
+                    view.update(self._cycle_view(session, event))
                 if finished:
                     break
+                if view:
+                    yield view
         finally:
+            self.live.detach(tab, feed)
             if not feed.done:  # the tab was closed or reloaded: stop its run
                 session.control.stop_run()
+        view.update(self._cycle_view(session, None))
         if feed.error is not None:
-            yield {self.error: f"⚠️ {feed.error}"}
-        yield self._cycle_view(session, None)
+            view[self.error] = f"⚠️ {feed.error}"
+        yield view
 
     def _streaming(self, session: UiSession, with_plots: bool) -> dict:
-        view = {self.output: session.transcript.text}
-        if session.steps:
-            step = session.steps[-1]
-            view.update({self.stages: views.stage_text(step),
-                         self.candidates: views.candidate_table(step)})
-            if with_plots:
-                view.update(self._plots(session))
-        return view
+        return {self.output: session.transcript.text, **self._learning(session, with_plots)}
 
-    def _plots(self, session: UiSession) -> dict:
+    def _learning(self, session: UiSession, with_plots: bool) -> dict:
+        """The learning panels, when they have something to show or something to clear (each
+        plot drawn costs the browser more than a streamed answer)."""
         steps = session.steps
-        return {self.probabilities: views.probability_frame(steps[-1] if steps else None),
-                self.ranks: views.rank_frame(steps), self.entropy: views.entropy_frame(steps),
-                self.unlikely: views.unlikely_text(steps)}
+        if not steps and not (with_plots and session.panels_shown):
+            return {}
+        step = steps[-1] if steps else None
+        view = {self.stages: views.stage_text(step), self.candidates: views.candidate_table(step)}
+        if with_plots:
+            session.panels_shown = bool(steps)
+            view.update({self.probabilities: views.probability_frame(step),
+                         self.ranks: views.rank_frame(steps),
+                         self.entropy: views.entropy_frame(steps),
+                         self.unlikely: views.unlikely_text(steps)})
+        return view
 
     def _cycle_view(self, session: UiSession, event: Any) -> dict:
         transcript = session.transcript
@@ -390,8 +409,7 @@ class ChatTab:
         session.transcript.clear()
         session.steps = []
         return {self.output: "", self.error: "", self.last_response: "", self.all_responses: "",
-                self.stages: "", self.candidates: "", self.unlikely: "",
-                **self._plots(session)}
+                **self._learning(session, with_plots=True)}
 
     def response_page(self, session: UiSession) -> str:
         text = session.transcript.last_response

@@ -20,6 +20,7 @@ class UiSession:
     transcript: Transcript = field(default_factory=Transcript)
     control: RunControl = field(default_factory=RunControl)
     steps: list[TokenStep] = field(default_factory=list)  # the current answer's traces
+    panels_shown: bool = False  # the learning panels show traces (so a clean must clear them)
     run_id: int | None = None
     last_code: Any = None  # the last CodeResult shown
     busy: threading.Lock = field(default_factory=threading.Lock)  # held while a chain runs

@@ -1,0 +1,124 @@
+"""The answer's text on its way to the page, beside Gradio's events rather than through them.
+
+Every Gradio update costs the browser about 25 ms of work, however small the change: the page
+refreshes the loading state of every component that any event has ever updated. At a few
+updates a second, that time comes straight out of generation on a computer whose cores run the
+model. So, while a chain runs, its text streams through one plain server-sent-events request
+per tab (``GET /samantha/live/<session>``), and a few lines of page script put it in the output
+box. Gradio still sends the text at the end of each cycle, so the page shows everything even
+if this stream fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, AsyncIterator, Protocol
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+PATH = "/samantha/live/{session}"
+INTERVAL = 0.25  # seconds between updates: each costs a software-drawn page ~6 ms
+WAIT = 10.0  # how long a request waits for its tab's run to start
+TAIL = 32  # characters compared to tell an append from a cleared output
+
+# Page script: opens the stream when Start is clicked (or Enter pressed) and writes the text.
+PAGE_JS = """
+  let live = null;
+  const follow = () => {
+    const session = window.__gradio_session_hash__;
+    if (live) live.close();
+    if (!session) return;
+    const source = new EventSource(new URL('samantha/live/' + session, document.baseURI));
+    live = source;
+    let text = '';
+    source.onmessage = (message) => {
+      const data = JSON.parse(message.data);
+      if (data.done) { source.close(); return; }
+      text = text.slice(0, data.offset) + data.text;
+      const box = document.querySelector('#output textarea');
+      if (!box) return;
+      const following = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
+      box.value = text;
+      if (following) box.scrollTop = box.scrollHeight;
+    };
+    source.onerror = () => source.close();
+  };
+  document.addEventListener('click', (event) => {
+    if (event.target.closest && event.target.closest('#start-button')) follow();
+  }, true);
+"""
+
+
+class Feed(Protocol):
+    done: bool
+
+    @property
+    def text(self) -> str: ...
+
+
+def logged_in(request: Request) -> bool:
+    """True when the UI needs no password, or the request carries Gradio's login cookie."""
+    app = request.app
+    if getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None:
+        return True
+    cookie_id = getattr(app, "cookie_id", None)
+    token = (request.cookies.get(f"access-token-{cookie_id}")
+             or request.cookies.get(f"access-token-unsecure-{cookie_id}"))
+    return token is not None and token in getattr(app, "tokens", {})
+
+
+def message(data: dict) -> str:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class LiveText:
+    """Which run streams into which browser tab, and the request that streams it."""
+
+    def __init__(self, interval: float = INTERVAL, wait: float = WAIT) -> None:
+        self.interval, self.wait = interval, wait
+        self._feeds: dict[str, Feed] = {}
+
+    def attach(self, session: str, feed: Feed) -> None:
+        self._feeds[session] = feed
+
+    def detach(self, session: str, feed: Feed) -> None:
+        if self._feeds.get(session) is feed:
+            del self._feeds[session]
+
+    def route(self) -> Route:
+        return Route(PATH, self.endpoint, methods=["GET"])
+
+    async def endpoint(self, request: Request) -> Response:
+        if not logged_in(request):
+            return PlainTextResponse("Log in to Samantha first.", status_code=401)
+        events = self.events(request.path_params["session"])
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
+
+    async def events(self, session: str) -> AsyncIterator[str]:
+        """The tab's run as messages: the whole text first, then what was added, then done."""
+        feed = await self._next_feed(session)
+        sent = ""  # the last TAIL characters sent, to tell an append from a cleared output
+        length = 0
+        while feed is not None:
+            done = feed.done  # read before the text: the last text is then complete
+            text = feed.text
+            appended = len(text) >= length and text[max(0, length - TAIL):length] == sent
+            if not appended or len(text) > length:
+                offset = length if appended else 0
+                yield message({"offset": offset, "text": text[offset:]})
+                length, sent = len(text), text[max(0, len(text) - TAIL):]
+            if done:
+                break
+            await asyncio.sleep(self.interval)
+        yield message({"done": True})
+
+    async def _next_feed(self, session: str) -> Any:
+        waited = 0.0
+        while (feed := self._feeds.get(session)) is None and waited < self.wait:
+            await asyncio.sleep(0.05)
+            waited += 0.05
+        return feed

@@ -1,0 +1,119 @@
+"""The live text stream: what it sends, to whom, and when it ends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from types import SimpleNamespace
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from samantha.ui.live import LiveText, logged_in
+
+
+class FakeFeed:
+    """A run whose text grows by the given steps, one per read, then is done."""
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+        self.reads = 0
+
+    @property
+    def done(self) -> bool:
+        return self.reads >= len(self.texts) - 1
+
+    @property
+    def text(self) -> str:
+        text = self.texts[min(self.reads, len(self.texts) - 1)]
+        self.reads += 1
+        return text
+
+
+def collect(live: LiveText, session: str) -> list[dict]:
+    async def run() -> list[dict]:
+        return [json.loads(m.removeprefix("data: ")) async for m in live.events(session)]
+
+    return asyncio.run(run())
+
+
+def test_the_whole_text_first_then_what_was_added_then_done() -> None:
+    live = LiveText(interval=0)
+    live.attach("tab", FakeFeed("ab", "abcd", "abcd", "abcdef"))
+    assert collect(live, "tab") == [{"offset": 0, "text": "ab"}, {"offset": 2, "text": "cd"},
+                                    {"offset": 4, "text": "ef"}, {"done": True}]
+
+
+def test_a_cleared_output_is_sent_again_whole() -> None:
+    live = LiveText(interval=0)
+    cleared = "new text that is longer than fifty characters ....."
+    live.attach("tab", FakeFeed("x" * 50, cleared))
+    assert collect(live, "tab")[1] == {"offset": 0, "text": cleared}
+
+
+def test_each_tab_gets_its_own_run() -> None:
+    live = LiveText(interval=0)
+    live.attach("one", FakeFeed("first tab"))
+    live.attach("two", FakeFeed("second tab"))
+    assert collect(live, "two")[0]["text"] == "second tab"
+    assert collect(live, "one")[0]["text"] == "first tab"
+
+
+def test_a_request_waits_for_its_run_and_gives_up_after_a_while() -> None:
+    live = LiveText(interval=0, wait=0.3)
+    assert collect(live, "nobody") == [{"done": True}]
+
+    async def late_start() -> list[str]:
+        async def attach_later() -> None:
+            await asyncio.sleep(0.1)
+            live.attach("late", FakeFeed("hello"))
+
+        task = asyncio.create_task(attach_later())
+        messages = [m async for m in live.events("late")]
+        await task
+        return messages
+
+    assert '"hello"' in asyncio.run(late_start())[0]
+
+
+def test_detach_forgets_only_the_same_run() -> None:
+    live = LiveText(interval=0, wait=0)
+    old, new = FakeFeed("old"), FakeFeed("new")
+    live.attach("tab", old)
+    live.attach("tab", new)
+    live.detach("tab", old)  # a finished run must not take its successor away
+    assert collect(live, "tab")[0]["text"] == "new"
+    live.detach("tab", new)
+    assert collect(live, "tab") == [{"done": True}]
+
+
+def test_the_route_streams_server_sent_events() -> None:
+    live = LiveText(interval=0)
+    live.attach("tab", FakeFeed("streamed"))
+    with TestClient(Starlette(routes=[live.route()])) as client:
+        response = client.get("/samantha/live/tab")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text == 'data: {"offset": 0, "text": "streamed"}\n\ndata: {"done": true}\n\n'
+
+
+def test_with_a_password_only_a_logged_in_browser_may_listen() -> None:
+    def request(cookies: dict, **app: object) -> SimpleNamespace:
+        return SimpleNamespace(app=SimpleNamespace(**app), cookies=cookies)
+
+    assert logged_in(request({}, auth=None, auth_dependency=None))
+    locked = {"auth": [("samantha", "pw")], "auth_dependency": None, "cookie_id": "c",
+              "tokens": {"good": "samantha"}}
+    assert not logged_in(request({}, **locked))
+    assert not logged_in(request({"access-token-c": "forged"}, **locked))
+    assert logged_in(request({"access-token-c": "good"}, **locked))
+    assert logged_in(request({"access-token-unsecure-c": "good"}, **locked))
+    assert not logged_in(request({"access-token-c": "good"}, auth=[("a", "b")]))  # fail closed
+
+    live = LiveText(interval=0, wait=0)
+
+    async def locked_app(scope, receive, send):  # the route sees Gradio's app as request.app
+        scope["app"] = SimpleNamespace(**locked)
+        await live.route().handle(scope, receive, send)
+
+    assert TestClient(locked_app).get("/samantha/live/tab").status_code == 401
