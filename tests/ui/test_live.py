@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 from starlette.applications import Starlette
@@ -30,11 +31,18 @@ class FakeFeed:
         return text
 
 
+def run_async(make_coroutine):
+    """Runs a coroutine on a loop of its own thread (the browser tests' Playwright session keeps
+    an event loop running on the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def collect(live: LiveText, session: str) -> list[dict]:
     async def run() -> list[dict]:
         return [json.loads(m.removeprefix("data: ")) async for m in live.events(session)]
 
-    return asyncio.run(run())
+    return run_async(run)
 
 
 def test_the_whole_text_first_then_what_was_added_then_done() -> None:
@@ -73,7 +81,7 @@ def test_a_request_waits_for_its_run_and_gives_up_after_a_while() -> None:
         await task
         return messages
 
-    assert '"hello"' in asyncio.run(late_start())[0]
+    assert '"hello"' in run_async(late_start)[0]
 
 
 def test_detach_forgets_only_the_same_run() -> None:

@@ -327,20 +327,23 @@ class ChatTab:
             return
         feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0))
         feed.start()
-        if not fast:
+        live = not fast  # the text streams through the tab's live stream (fast mode: per cycle)
+        if live:
             self.live.attach(tab, feed)
-        yield {self.error: "", self.output: session.transcript.text}
+        # Mid-run, Gradio sends no text while the live stream does: a late Gradio update
+        # would show an older text for a moment. The last update below has it all.
+        yield {self.error: ""} if live else {self.error: "", self.output: session.transcript.text}
         view: dict = {}
         try:
             while True:  # one update per wake-up: each costs the browser and the server
                 finished, milestones, tokens, download = feed.wait(REFRESH_SECONDS)
                 view = {}
-                if tokens and config.learn and not fast:
-                    view.update(self._streaming(session, with_plots=feed.paced))
+                if tokens and config.learn:
+                    view.update(self._learning(session, with_plots=feed.paced))
                 if download is not None:
                     view[self.error] = views.download_text(download)
                 for event in milestones:
-                    view.update(self._cycle_view(session, event))
+                    view.update(self._cycle_view(session, event, text=not live))
                 if finished:
                     break
                 if view:
@@ -353,9 +356,6 @@ class ChatTab:
         if feed.error is not None:
             view[self.error] = f"⚠️ {feed.error}"
         yield view
-
-    def _streaming(self, session: UiSession, with_plots: bool) -> dict:
-        return {self.output: session.transcript.text, **self._learning(session, with_plots)}
 
     def _learning(self, session: UiSession, with_plots: bool) -> dict:
         """The learning panels, when they have something to show or something to clear (each
@@ -373,9 +373,11 @@ class ChatTab:
                          self.unlikely: views.unlikely_text(steps)})
         return view
 
-    def _cycle_view(self, session: UiSession, event: Any) -> dict:
+    def _cycle_view(self, session: UiSession, event: Any, text: bool = True) -> dict:
         transcript = session.transcript
-        view = self._streaming(session, with_plots=True)
+        view = self._learning(session, with_plots=True)
+        if text:
+            view[self.output] = transcript.text
         view.update({self.last_response: transcript.last_response,
                      self.all_responses: "\n\n".join(transcript.responses)})
         if isinstance(event, CodeRan):

@@ -39,7 +39,8 @@ PAGE_JS = """
       if (data.done) { source.close(); return; }
       text = text.slice(0, data.offset) + data.text;
       const box = document.querySelector('#output textarea');
-      if (!box) return;
+      // Gradio's last update can arrive first: never show less of the same text.
+      if (!box || (box.value.length > text.length && box.value.startsWith(text))) return;
       const following = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
       box.value = text;
       if (following) box.scrollTop = box.scrollHeight;
