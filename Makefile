@@ -34,9 +34,10 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install browser
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_learning.py
+	$(BIN)/python bench/bench_ui.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -26,14 +26,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home: Path, lang: str = "en") -> None:
+    def __init__(self, home: Path, lang: str = "en", password: str | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "SAMANTHA_HOME": str(home)}
         self.log = open(home / f"ui-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "samantha", "ui", "--no-browser", "--port", str(self.port),
-             "--lang", lang], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+             "--lang", lang, *(["--password", password] if password else [])], env=env,
+            stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
