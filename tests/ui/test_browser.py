@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.pdf_file import write_pdf
 
 from samantha.store import RunStore
 
@@ -237,6 +238,24 @@ def test_import_a_prompt_file_and_pick_an_example(page, tmp_path: Path) -> None:
     page.get_by_role("option", name="[You are a poet", exact=False).click()
     page.wait_for_function(
         "document.querySelector('#user-prompt textarea').value.includes('[[Create a paragraph')")
+
+
+def test_pdf_pages_fill_the_prompt_and_a_bad_pdf_is_explained(page, tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "capitals.pdf", ["Paris is in France.", "Rome is in Italy."])
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="PDF pages", exact=True).click()
+    chooser.value.set_files(str(pdf))
+    page.wait_for_function(
+        "document.querySelector('#user-prompt textarea').value.includes('Page 2 of 2: Rome')")
+    script = page.input_value("#user-prompt textarea")
+    assert script.startswith("[Summarize this text") and "\n$$$\n" in script
+    fake = tmp_path / "fake.pdf"
+    fake.write_text("not a pdf")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Full PDF", exact=True).click()
+    chooser.value.set_files(str(fake))
+    page.wait_for_function("document.querySelector('#input-error').innerText.includes('%PDF')")
+    assert page.input_value("#user-prompt textarea") == script  # nothing lost
 
 
 def test_vocabulary_and_metadata_panels(page) -> None:

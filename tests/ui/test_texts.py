@@ -20,7 +20,8 @@ frequency_penalty repeat_penalty penalty_last_n stop seed deterministic stochast
 output next_token copy_last copy_all copy_code run_code code_box code_result figures files
 response_html responses_html learning stages candidates probabilities_plot ranks_plot
 entropy_plot unlikely vocabulary vocab_from vocab_to vocab_show metadata import_system
-import_previous import_prompts import_models save_prompts examples_user examples_system
+import_previous import_prompts import_models import_pdf_pages import_pdf_whole pdf_instruction
+pdf_final save_prompts examples_user examples_system
 """.split()
 HISTORY_KEYS = """
 history_tab history_search history_refresh runs run_id open_run run_view export_format export
@@ -44,7 +45,8 @@ shuffle fast_mode learning_mode loops responses auto_run_code stop_condition cum
 random_params output_only hide_html n_ctx max_tokens temperature tfs_z top_p min_p typical_p
 top_k presence_penalty frequency_penalty repeat_penalty penalty_last_n stop seed deterministic
 stochastic next_token copy_last copy_all copy_code run_code code_box vocab_from vocab_to
-vocab_show import_system import_previous import_prompts import_models save_prompts
+vocab_show import_system import_previous import_prompts import_models import_pdf_pages
+import_pdf_whole pdf_instruction pdf_final save_prompts
 examples_user examples_system history_search history_refresh run_id open_run export_format
 export rerun folders add_folder add_folder_button refresh_models download_url keep download
 links_text extract_links

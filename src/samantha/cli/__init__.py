@@ -10,6 +10,7 @@ from samantha.cli.generate import generate
 from samantha.cli.history import history
 from samantha.cli.learn import learn
 from samantha.cli.models import models
+from samantha.cli.pdf import pdf
 from samantha.cli.run import run
 from samantha.cli.ui import ui
 
@@ -32,6 +33,7 @@ cli.add_command(learn)
 cli.add_command(code)
 cli.add_command(ui)
 cli.add_command(models)
+cli.add_command(pdf)
 
 
 def main() -> None:

@@ -40,11 +40,19 @@ SWITCH_HELP = {
 
 
 def load_chain_file(path: Path) -> dict[str, Any]:
-    """A ``.toml`` chain file (everything a run needs) or a prompt script (any other text)."""
+    """A ``.toml`` chain file (everything a run needs), a PDF (one item per page, then a summary
+    of the answers) or a prompt script (any other text)."""
+    if path.suffix.lower() == ".pdf":
+        from samantha.docs.pdf import pages_script, read_pages
+
+        return {"prompts": pages_script(read_pages(path))}
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ChainConfigError(f"Cannot read {path}: {exc.strerror}.") from None
+    except UnicodeDecodeError:
+        raise ChainConfigError(f"{path} is not a text file: give a prompt script (UTF-8 text), "
+                               "a chain file (.toml) or a PDF.") from None
     if path.suffix.lower() != ".toml":
         return {"prompts": text}
     try:
@@ -114,7 +122,8 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
 @click.pass_context
 def run(ctx: click.Context, file: Path | None, prompts: str | None, models: tuple[str, ...],
         show_plan: bool, as_json: bool, **options: Any) -> None:
-    """Run a chain: FILE is a prompt script (.txt) or a chain file (.toml)."""
+    """Run a chain: FILE is a prompt script (.txt), a chain file (.toml) or a PDF (each page
+    summarised, then the whole; `samantha pdf` shows or changes that script)."""
     config = build_config(file, prompts, models, options)
     bench = workbench(ctx)
     if show_plan:

@@ -147,7 +147,8 @@ class ChatTab:
             self.add_model = gr.Button(t["add_model_button"].label, size="sm", scale=1)
         self.models = self._text("models", lines=2, value="default", elem_id="models")
         self.extras = ChatExtras(self.bench, t)
-        self.extras.build_files(self.system, self.previous, self.prompts, self.models)
+        self.extras.build_files(self.system, self.previous, self.prompts, self.models,
+                                self.error)
         with gr.Accordion(t["chain_options"].label, open=True):
             self.switches = {}
             for pair in range(0, len(SWITCHES), 2):

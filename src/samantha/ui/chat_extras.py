@@ -12,14 +12,18 @@ import gradio as gr
 
 from samantha.core.errors import SamanthaError
 from samantha.core.trace import display_piece, printable
+from samantha.docs.pdf import pages_script, read_pages, whole_script
 from samantha.ui import views
 from samantha.ui.collections import collection, title
 from samantha.ui.texts import Text
 
 
+def upload_path(file: Any) -> Path:
+    return Path(file if isinstance(file, str) else file.name)
+
+
 def read_upload(file: Any) -> str:
-    path = Path(file if isinstance(file, str) else file.name)
-    return path.read_text(encoding="utf-8", errors="replace")
+    return upload_path(file).read_text(encoding="utf-8", errors="replace")
 
 
 class ChatExtras:
@@ -28,7 +32,7 @@ class ChatExtras:
         self.t = t
 
     def build_files(self, system: gr.Textbox, previous: gr.Textbox, prompts: gr.Textbox,
-                    models: gr.Textbox) -> None:
+                    models: gr.Textbox, error: gr.Markdown) -> None:
         t = self.t
         with gr.Row():
             for key, field in (("import_system", system), ("import_previous", previous),
@@ -36,6 +40,19 @@ class ChatExtras:
                 button = gr.UploadButton(t[key].label, file_types=[".txt"], size="sm")
                 button.upload(read_upload, inputs=button, outputs=field)
             save = gr.Button(t["save_prompts"].label, size="sm")
+        with gr.Row():
+            pages = gr.UploadButton(t["import_pdf_pages"].label, file_types=[".pdf"], size="sm",
+                                    elem_id="import-pdf-pages")
+            whole = gr.UploadButton(t["import_pdf_whole"].label, file_types=[".pdf"], size="sm",
+                                    elem_id="import-pdf-whole")
+        with gr.Accordion(t["pdf_instruction"].label, open=False):
+            instruction = gr.Textbox(t["pdf_instruction_text"].label, lines=2,
+                                     label=t["pdf_instruction"].label,
+                                     info=t["pdf_instruction"].help, elem_id="pdf-instruction")
+            final = gr.Textbox(t["pdf_final_text"].label, lines=2, label=t["pdf_final"].label,
+                               info=t["pdf_final"].help)
+        for button, handler in ((pages, self.pdf_pages), (whole, self.pdf_whole)):
+            button.upload(handler, inputs=[button, instruction, final], outputs=[prompts, error])
         saved = gr.File(label=t["save_prompts"].label, visible=False, interactive=False)
         save.click(self.save_prompts, inputs=prompts, outputs=saved)
         with gr.Row():
@@ -51,6 +68,20 @@ class ChatExtras:
                         outputs=prompts)
         system_pick.input(lambda i: systems[i] if i is not None else gr.skip(),
                           inputs=system_pick, outputs=system)
+
+    def pdf_pages(self, file: Any, instruction: str, final: str) -> list[Any]:
+        return self._pdf(file, lambda pages: pages_script(pages, instruction, final))
+
+    def pdf_whole(self, file: Any, instruction: str, final: str) -> list[Any]:
+        return self._pdf(file, lambda pages: whole_script(pages, instruction))
+
+    def _pdf(self, file: Any, script: Any) -> list[Any]:
+        """The PDF as a prompt script in the USER field, or a clear message (field untouched)."""
+        try:
+            pages = read_pages(upload_path(file))
+        except SamanthaError as exc:
+            return [gr.skip(), f"⚠️ {exc}"]
+        return [script(pages), ""]
 
     def save_prompts(self, text: str) -> Any:
         folder = self.bench.home / "exports"

@@ -174,6 +174,43 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Importar lista de modelos (TXT)",
      "Preenche a Lista de modelos com as linhas de um arquivo .txt: nomes de arquivo, default "
      "ou URLs."),
+    ("import_pdf_pages",
+     "PDF pages",
+     "Fills the USER prompt field with a PDF, one item per page (\"Page 1 of 9: …\", separated "
+     "by $$$), each after the PDF instruction, then the final request over all the answers. "
+     "Scanned pages without text are left out.",
+     "Páginas do PDF",
+     "Preenche o campo Prompt do USUÁRIO com um PDF, um item por página (\"Page 1 of 9: …\", "
+     "separadas por $$$), cada uma depois da instrução para PDF, e por fim o pedido final sobre "
+     "todas as respostas. Páginas escaneadas, sem texto, ficam de fora."),
+    ("import_pdf_whole",
+     "Full PDF",
+     "Fills the USER prompt field with the whole text of a PDF as one item, after the PDF "
+     "instruction. Mind the context size (n_ctx): a long document may not fit.",
+     "PDF inteiro",
+     "Preenche o campo Prompt do USUÁRIO com o texto inteiro de um PDF como um só item, depois "
+     "da instrução para PDF. Atenção ao tamanho do contexto (n_ctx): um documento longo pode "
+     "não caber."),
+    ("pdf_instruction",
+     "PDF instruction",
+     "Put before each page (or before the whole text): it becomes the script's [prefix]. "
+     "Empty: the pages alone.",
+     "Instrução para PDF",
+     "Vai antes de cada página (ou do texto inteiro): vira o [prefixo] do script. Vazia: só as "
+     "páginas."),
+    ("pdf_final",
+     "Final request (PDF pages)",
+     "The last item, answered with every page's answer below it: it becomes the script's "
+     "[[final]]. Empty: no final item.",
+     "Pedido final (páginas do PDF)",
+     "O último item, respondido com a resposta de cada página abaixo dele: vira o [[final]] do "
+     "script. Vazio: sem item final."),
+    ("pdf_instruction_text",
+     "Summarize this text in a few sentences. Keep names, numbers and conclusions.", "",
+     "Resuma este texto em poucas frases. Mantenha nomes, números e conclusões.", ""),
+    ("pdf_final_text",
+     "Write a summary of the whole document from the page summaries above.", "",
+     "Escreva um resumo do documento inteiro a partir dos resumos das páginas acima.", ""),
     ("save_prompts",
      "Save prompts (TXT)",
      "Saves the USER prompt field as a .txt file, to import it again later.",
