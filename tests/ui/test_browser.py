@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -201,6 +202,12 @@ def test_history_and_models_tabs(page) -> None:
     page.get_by_role("tab", name="History").click()
     page.wait_for_function("/finished|stopped/.test(document.querySelector('#runs').innerText)")
     assert "default" in page.inner_text("#runs")
+    listed = re.search(r"^\s*(\d+)\s", page.inner_text("#runs"), re.M)
+    page.get_by_label("Run id", exact=False).fill(listed.group(1))
+    page.click("#compare-run")
+    page.wait_for_function(
+        "document.querySelector('#run-view').innerText.includes('Speed over the run')")
+    assert page.locator("#run-view table").count() == 1
     shot(page, "history")
     page.get_by_role("tab", name="Models").click()
     page.wait_for_function("document.querySelector('#model-table').innerText.includes('gemma')")

@@ -24,8 +24,8 @@ import_previous import_prompts import_models import_pdf_pages import_pdf_whole p
 pdf_final save_prompts examples_user examples_system
 """.split()
 HISTORY_KEYS = """
-history_tab history_search history_refresh runs run_id open_run run_view export_format export
-rerun
+history_tab history_search history_refresh runs run_id open_run compare_run run_view
+export_format export rerun
 """.split()
 MODELS_KEYS = """
 models_tab folders add_folder add_folder_button model_list refresh_models download_url keep
@@ -47,7 +47,8 @@ top_k presence_penalty frequency_penalty repeat_penalty penalty_last_n stop seed
 stochastic next_token copy_last copy_all copy_code run_code code_box vocab_from vocab_to
 vocab_show import_system import_previous import_prompts import_models import_pdf_pages
 import_pdf_whole pdf_instruction pdf_final save_prompts
-examples_user examples_system history_search history_refresh run_id open_run export_format
+examples_user examples_system history_search history_refresh run_id open_run compare_run
+export_format
 export rerun folders add_folder add_folder_button refresh_models download_url keep download
 links_text extract_links
 """.split()

@@ -14,6 +14,8 @@ from samantha.core.chain import ChainConfig
 from samantha.core.errors import InputError
 from samantha.core.trace import TokenStep
 from samantha.docs.chainfile import config_to_toml
+from samantha.docs.compare import compare as comparison
+from samantha.docs.compare import grid_html, grid_json, grid_markdown
 from samantha.docs.export import EXPORTERS, run_to_markdown
 from samantha.docs.notebook import run_to_notebook
 
@@ -72,6 +74,27 @@ def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> No
         text = config_to_toml(record.config, f"Samantha run {record.id}, {record.started_at}")
     else:
         text = EXPORTERS[fmt](record)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+@history.command()
+@click.argument("run_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
+              show_default=True, help="md (a table), html (a page with the whole answers) or "
+                                      "json.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write to this file instead of the terminal.")
+@click.pass_context
+def compare(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
+    """The models of a run side by side: a row per prompt, a column per model, each answer
+    with its tokens per second, and each model's speed over the run."""
+    grid = comparison(workbench(ctx).store.get_run(run_id))
+    text = (grid_markdown(grid) if fmt == "md" else grid_html(grid) if fmt == "html"
+            else json.dumps(grid_json(grid), indent=2, ensure_ascii=False))
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)

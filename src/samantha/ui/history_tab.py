@@ -10,6 +10,7 @@ import gradio as gr
 from samantha.core.chain import ChainConfig
 from samantha.core.errors import SamanthaError
 from samantha.core.transcript import Transcript
+from samantha.docs.compare import compare, grid_markdown
 from samantha.docs.export import EXPORTERS, run_to_markdown
 from samantha.docs.notebook import run_to_notebook
 from samantha.ui.texts import Text
@@ -35,18 +36,20 @@ class HistoryTab:
         with gr.Row():
             self.run_id = gr.Number(label=t["run_id"].label, precision=0, scale=1)
             self.open = gr.Button(t["open_run"].label, scale=1)
+            self.compare = gr.Button(t["compare_run"].label, scale=1, elem_id="compare-run")
             self.fmt = gr.Radio(list(FORMATS), value="html", label=t["export_format"].label,
                                 scale=2)
             self.export = gr.Button(t["export"].label, scale=1)
             self.rerun = gr.Button(t["rerun"].label, scale=1)
-        self.file = gr.File(label=t["export"].label, interactive=False)
         self.view = gr.Markdown(elem_id="run-view")
+        self.file = gr.File(label=t["export"].label, interactive=False, height=120)
         self.rerun_output = gr.Textbox(label=t["output"].label, lines=10, interactive=False)
 
         self.search.submit(self.rows, inputs=self.search, outputs=self.runs)
         self.refresh.click(self.rows, inputs=self.search, outputs=self.runs)
         self.runs.select(self.pick, outputs=self.run_id)
         self.open.click(self.show, inputs=self.run_id, outputs=self.view)
+        self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view)
         self.export.click(self.export_file, inputs=[self.run_id, self.fmt], outputs=self.file)
         self.rerun.click(self.run_again, inputs=self.run_id, outputs=self.rerun_output,
                          concurrency_limit=None)
@@ -76,6 +79,15 @@ class HistoryTab:
             text += (f"\n\n**Code run** (exit status {code.exit_status}, {code.seconds:.1f} s)"
                      f"\n\n```\n{(code.stdout + code.stderr).strip()}\n```")
         return text
+
+    def comparison(self, run_id: Any) -> str:
+        if run_id in (None, ""):
+            return ""
+        try:
+            record = self.bench.store.get_run(int(run_id))
+        except SamanthaError as exc:
+            return f"⚠️ {exc}"
+        return grid_markdown(compare(record), limit=600)
 
     def export_file(self, run_id: Any, fmt: str) -> str | None:
         if run_id in (None, ""):

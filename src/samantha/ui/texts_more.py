@@ -280,6 +280,14 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Saves the chosen run in the chosen format and offers the file for download.",
      "Exportar",
      "Salva a execução escolhida no formato escolhido e oferece o arquivo para download."),
+    ("compare_run",
+     "Compare models",
+     "Shows the chosen run as a table: a row per prompt, a column per model, every answer side "
+     "by side with its tokens per second, and each model's speed over the run.",
+     "Comparar modelos",
+     "Mostra a execução escolhida como uma tabela: uma linha por prompt, uma coluna por modelo, "
+     "as respostas lado a lado com seus tokens por segundo, e a velocidade de cada modelo na "
+     "execução."),
     ("rerun",
      "Re-run",
      "Runs the chosen run again with the same models, prompts, settings and seed, to check that "
