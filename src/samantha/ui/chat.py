@@ -40,7 +40,7 @@ SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it
 }
 SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
             "stop_condition", "cumulative", "random_params", "output_only", "hide_html")
-REFRESH_SECONDS = 0.25  # learning mode's panels: at most 4 updates a second (see live.py)
+REFRESH_SECONDS = 0.5  # learning mode at full speed: its panels twice a second (see live.py)
 
 
 class RunFeed:
