@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PROMPT ?= Who are you?
 
-.PHONY: install run test bench browser clean
+.PHONY: install run test bench browser voice clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,14 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-test: install browser
+# Reading aloud uses espeak-ng on Linux (the web UI works without it and says how to add it).
+voice:
+	@command -v espeak-ng >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; \
+	  else echo "Install espeak-ng first: sudo apt-get install espeak-ng" >&2; exit 1; fi; }
+
+test: install browser voice
 	$(BIN)/python -m pytest
 
 bench: install browser

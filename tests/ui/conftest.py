@@ -26,7 +26,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, home: Path, lang: str = "en", password: str | None = None) -> None:
+    def __init__(self, home: Path, lang: str = "en", password: str | None = None,
+                 cwd: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "SAMANTHA_HOME": str(home)}
@@ -34,7 +35,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "samantha", "ui", "--no-browser", "--port", str(self.port),
              "--lang", lang, *(["--password", password] if password else [])], env=env,
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

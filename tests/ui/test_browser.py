@@ -160,6 +160,45 @@ def test_a_matplotlib_figure_is_shown(page) -> None:
     shot(page, "code-figure")
 
 
+def test_files_in_a_data_home_outside_the_temp_folder_are_shown(browser, tmp_path: Path) -> None:
+    # Gradio serves only files under the working folder, the temp folder and allowed paths; the
+    # usual data home (~/.local/share/samantha) is none of the first two.
+    import secrets
+    import shutil
+
+    home = Path.home() / ".cache" / f"samantha-test-{secrets.token_hex(4)}"
+    home.mkdir(parents=True)
+    server = Server(home, cwd=tmp_path)
+    try:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        tab = context.new_page()
+        tab.goto(server.url)
+        tab.wait_for_selector("#start-button", timeout=60_000)
+        run_code(tab, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()\n")
+        tab.wait_for_selector("#figures img", timeout=60_000)
+        assert "Cannot move" not in tab.inner_text("body")
+        context.close()
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_answers_are_read_aloud(page) -> None:
+    page.locator("#opt-auto_read input").check()
+    set_prompts(page, "Say hello.")
+    set_number(page, "max_tokens", 12)
+    page.click("#start-button")
+    wait_footers(page, 1)
+    spoken = "(() => { const a = document.querySelector('#speech a[download]');" \
+             " return a ? a.getAttribute('download') : ''; })()"
+    page.wait_for_function(f"{spoken}.startsWith('speech-')", timeout=30_000)  # read at once
+    first = page.evaluate(spoken)
+    page.click("#read-aloud")  # again, on demand: a new recording
+    page.wait_for_function(f"{spoken}.startsWith('speech-') && {spoken} !== {first!r}",
+                           timeout=30_000)
+    assert page.inner_text("#input-error").strip() == ""
+
+
 def test_copy_last_response(page) -> None:
     set_prompts(page, "Who are you?")
     set_number(page, "max_tokens", 8)

@@ -12,6 +12,7 @@ from samantha.cli.learn import learn
 from samantha.cli.models import models
 from samantha.cli.pdf import pdf
 from samantha.cli.run import run
+from samantha.cli.say import say
 from samantha.cli.ui import ui
 
 
@@ -34,6 +35,7 @@ cli.add_command(code)
 cli.add_command(ui)
 cli.add_command(models)
 cli.add_command(pdf)
+cli.add_command(say)
 
 
 def main() -> None:

@@ -66,7 +66,7 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None) -> Any
     with gr.Blocks(title="Samantha", analytics_enabled=False) as demo:
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
-                chat = ChatTab(bench, t, live)
+                chat = ChatTab(bench, t, live, lang)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
                 history = HistoryTab(bench, t)
@@ -94,6 +94,9 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
                 theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                      font_mono=["ui-monospace", "monospace"]),
                 footer_links=[], quiet=True, show_error=True,
+                # figures, exports and speech live in the data home: Gradio serves only files
+                # under the working folder, the temp folder and these
+                allowed_paths=[str(bench.home)],
                 app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX)],
                             "routes": [live.route()]})
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"

@@ -30,6 +30,7 @@ from samantha.ui.chat_extras import ChatExtras
 from samantha.ui.live import LiveText
 from samantha.ui.session import UiSession
 from samantha.ui.texts import Text
+from samantha.voice.speech import Speaker, speech_file
 
 SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it had them
     "n_ctx": (0, 131072, 64), "max_tokens": (0, 131072, 1), "temperature": (0, 5, 0.05),
@@ -100,10 +101,13 @@ class RunFeed:
 
 
 class ChatTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text], live: LiveText | None = None) -> None:
+    def __init__(self, bench: Any, t: Mapping[str, Text], live: LiveText | None = None,
+                 lang: str = "en") -> None:
         self.bench = bench
         self.t = t
         self.live = live or LiveText()
+        self.lang = lang
+        self.speaker = Speaker()
 
     # -- layout -----------------------------------------------------------------------------------
     def build(self) -> None:
@@ -187,6 +191,7 @@ class ChatTab:
         with gr.Row():
             self.response_html = gr.Button(t["response_html"].label, size="sm")
             self.responses_html = gr.Button(t["responses_html"].label, size="sm")
+        self._speech_controls(t)
         self.last_response = gr.Textbox(visible=False, elem_id="last-response")
         self.all_responses = gr.Textbox(visible=False, elem_id="all-responses")
         self.page = gr.Textbox(visible=False)
@@ -216,6 +221,21 @@ class ChatTab:
                                       elem_id="figures")
             self.files = gr.Textbox(label=t["files"].label, interactive=False, lines=2)
 
+    def _speech_controls(self, t: Mapping[str, Text]) -> None:
+        try:
+            voices = [(f"{v.name} ({v.id})", v.id) for v in self.speaker.voices()]
+            default = self.speaker.voice_for(self.lang)
+        except SamanthaError:  # no speech engine here: the button says why when pressed
+            voices, default = [], None
+        with gr.Row(equal_height=False):
+            self.read = gr.Button(t["read_aloud"].label, size="sm", elem_id="read-aloud",
+                                  scale=1)
+            self.auto_read = self._check("auto_read")
+            self.voice = gr.Dropdown(voices, value=default, label=t["voice"].label,
+                                     info=t["voice"].help, scale=2, elem_id="voice")
+        self.speech = gr.Audio(label=t["speech"].label, autoplay=True, interactive=False,
+                               elem_id="speech")
+
     def _model_choices(self) -> list[str]:
         try:
             names = [e.name for e in self.bench.library.list() if not e.error]
@@ -230,11 +250,11 @@ class ChatTab:
     def _wire(self) -> None:
         inputs = {self.state, self.system, self.feedback, self.previous, self.prompts,
                   self.models, self.pace, self.loops, self.responses, self.stop, self.seed,
-                  *self.switches.values(), *self.sliders.values()}
+                  self.auto_read, self.voice, *self.switches.values(), *self.sliders.values()}
         self.stream_outputs = [self.output, self.error, self.last_response, self.all_responses,
                                self.stages, self.candidates, self.probabilities, self.ranks,
                                self.entropy, self.unlikely, self.code, self.code_view,
-                               self.figures, self.files]
+                               self.figures, self.files, self.speech]
         self.start.click(self.run_chain, inputs=inputs, outputs=self.stream_outputs,
                          concurrency_limit=None, show_progress="hidden")
         for button, action in ((self.stop_next, "stop_cycle"), (self.stop_all, "stop_run"),
@@ -245,6 +265,8 @@ class ChatTab:
                          show_progress="hidden")
         self.replace.click(lambda s: s.transcript.last_response, inputs=self.state,
                            outputs=self.previous)
+        self.read.click(self.read_aloud, inputs=[self.state, self.voice],
+                        outputs=[self.speech, self.error])
         self.unload.click(lambda: self.bench.unload() or None, outputs=None)
         self.add_model.click(lambda pick, text: "\n".join([*views.model_lines(text), pick])
                              if pick else text, inputs=[self.model_pick, self.models],
@@ -345,6 +367,8 @@ class ChatTab:
                     view[self.error] = views.download_text(download)
                 for event in milestones:
                     view.update(self._cycle_view(session, event, text=not live))
+                    if isinstance(event, CycleFinished) and data[self.auto_read]:
+                        view.update(self._speech(event.result.text, data[self.voice]))
                 if finished:
                     break
                 if view:
@@ -388,6 +412,18 @@ class ChatTab:
             if code:
                 view[self.code] = code
         return view
+
+    def _speech(self, text: str, voice: str | None) -> dict:
+        """The answer spoken into a file for the audio player, or why it cannot be."""
+        try:
+            path = self.speaker.save(text, speech_file(self.bench.home / "speech"), voice)
+        except SamanthaError as exc:
+            return {self.error: f"⚠️ {exc}"}
+        return {self.speech: str(path)}
+
+    def read_aloud(self, session: UiSession, voice: str | None) -> list[Any]:
+        view = self._speech(session.transcript.last_response, voice)
+        return [view.get(self.speech, gr.skip()), view.get(self.error, "")]
 
     def _code_view(self, result: Any, hide: bool) -> dict:
         page = code_result_page(result)
