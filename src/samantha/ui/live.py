@@ -96,8 +96,8 @@ class LiveText:
         if not logged_in(request):
             return PlainTextResponse("Log in to Samantha first.", status_code=401)
         events = self.events(request.path_params["session"])
-        return StreamingResponse(events, media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store"})
+        no_buffering = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nor proxies
+        return StreamingResponse(events, media_type="text/event-stream", headers=no_buffering)
 
     async def events(self, session: str) -> AsyncIterator[str]:
         """The tab's run as messages: the whole text first, then what was added, then done."""
