@@ -199,6 +199,41 @@ def test_answers_are_read_aloud(page) -> None:
     assert page.inner_text("#input-error").strip() == ""
 
 
+COUNT_TONES = """() => {
+  window.tones = [];
+  const Real = window.AudioContext;
+  window.AudioContext = class extends Real {
+    createOscillator() {
+      const tone = super.createOscillator();
+      const start = tone.start.bind(tone);
+      tone.start = (when) => { window.tones.push(tone.frequency.value); return start(when); };
+      return tone;
+    }
+  };
+}"""
+
+
+def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    tab = context.new_page()
+    tab.add_init_script(f"({COUNT_TONES})()")
+    tab.goto(ui_server.url)
+    tab.wait_for_selector("#start-button", timeout=60_000)
+    set_prompts(tab, COUNT)
+    set_number(tab, "max_tokens", 120)
+    tab.click("#start-button")
+    wait_footers(tab, 1)
+    tab.wait_for_function("window.tones.includes(880)", timeout=10_000)  # the end chime
+    assert 600 in tab.evaluate("window.tones")  # the start beep
+    tab.locator("#opt-sounds input").uncheck()
+    tab.evaluate("window.tones = []")
+    tab.click("#start-button")
+    wait_footers(tab, 2)
+    tab.wait_for_timeout(1000)
+    assert tab.evaluate("window.tones") == []  # Sounds off: silence
+    context.close()
+
+
 def test_copy_last_response(page) -> None:
     set_prompts(page, "Who are you?")
     set_number(page, "max_tokens", 8)

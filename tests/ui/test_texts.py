@@ -18,7 +18,7 @@ responses auto_run_code stop_condition cumulative random_params output_only hide
 n_ctx max_tokens temperature tfs_z top_p min_p typical_p top_k presence_penalty
 frequency_penalty repeat_penalty penalty_last_n stop seed deterministic stochastic chain_order
 output next_token copy_last copy_all copy_code run_code code_box code_result figures files
-response_html responses_html read_aloud auto_read voice speech learning stages candidates
+response_html responses_html read_aloud auto_read sounds voice speech learning stages candidates
 probabilities_plot ranks_plot
 entropy_plot unlikely vocabulary vocab_from vocab_to vocab_show metadata import_system
 import_previous import_prompts import_models import_pdf_pages import_pdf_whole pdf_instruction
@@ -45,7 +45,8 @@ previous_response user_prompt models add_model add_model_button single_response 
 shuffle fast_mode learning_mode loops responses auto_run_code stop_condition cumulative
 random_params output_only hide_html n_ctx max_tokens temperature tfs_z top_p min_p typical_p
 top_k presence_penalty frequency_penalty repeat_penalty penalty_last_n stop seed deterministic
-stochastic next_token copy_last copy_all copy_code run_code code_box read_aloud auto_read voice
+stochastic next_token copy_last copy_all copy_code run_code code_box read_aloud auto_read sounds
+voice
 vocab_from vocab_to
 vocab_show import_system import_previous import_prompts import_models import_pdf_pages
 import_pdf_whole pdf_instruction pdf_final save_prompts

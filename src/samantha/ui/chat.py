@@ -123,9 +123,9 @@ class ChatTab:
     def _text(self, key: str, **kwargs: Any) -> gr.Textbox:
         return gr.Textbox(label=self.t[key].label, info=self.t[key].help or None, **kwargs)
 
-    def _check(self, key: str, value: bool = False) -> gr.Checkbox:
+    def _check(self, key: str, value: bool = False, **kwargs: Any) -> gr.Checkbox:
         return gr.Checkbox(value=value, label=self.t[key].label, info=self.t[key].help or None,
-                           elem_id=f"opt-{key}")
+                           elem_id=f"opt-{key}", **kwargs)
 
     def _left_column(self, t: Mapping[str, Text]) -> None:
         with gr.Row():
@@ -231,6 +231,8 @@ class ChatTab:
             self.read = gr.Button(t["read_aloud"].label, size="sm", elem_id="read-aloud",
                                   scale=1)
             self.auto_read = self._check("auto_read")
+            # played by the page (live.py); no event reads it, so Gradio would lock it
+            self.sounds = self._check("sounds", value=True, interactive=True)
             self.voice = gr.Dropdown(voices, value=default, label=t["voice"].label,
                                      info=t["voice"].help, scale=2, elem_id="voice")
         self.speech = gr.Audio(label=t["speech"].label, autoplay=True, interactive=False,

@@ -24,20 +24,43 @@ INTERVAL = 0.25  # seconds between updates: each costs a software-drawn page ~6 
 WAIT = 10.0  # how long a request waits for its tab's run to start
 TAIL = 32  # characters compared to tell an append from a cleared output
 
-# Page script: opens the stream when Start is clicked (or Enter pressed) and writes the text.
+# Page script: opens the stream when Start is clicked (or Enter pressed) and writes the text;
+# with Sounds on, a beep when an answer starts and a chime when it ends (the predecessor's).
 PAGE_JS = """
   let live = null;
+  const tones = (notes) => {
+    const box = document.querySelector('#opt-sounds input');
+    if (!box || !box.checked || !window.AudioContext) return;
+    const audio = new AudioContext();
+    notes.forEach(([frequency, start, length]) => {
+      const tone = audio.createOscillator();
+      const volume = audio.createGain();
+      tone.frequency.value = frequency;
+      volume.gain.value = 0.08;
+      tone.connect(volume).connect(audio.destination);
+      tone.start(audio.currentTime + start);
+      tone.stop(audio.currentTime + start + length);
+    });
+    setTimeout(() => audio.close(), 2000);
+  };
+  const answers = (text) => text.split('\\n---------- (').length;
   const follow = () => {
     const session = window.__gradio_session_hash__;
     if (live) live.close();
     if (!session) return;
     const source = new EventSource(new URL('samantha/live/' + session, document.baseURI));
     live = source;
-    let text = '';
+    let text = null, ended = 0, waiting = true, seen = 0;
     source.onmessage = (message) => {
       const data = JSON.parse(message.data);
       if (data.done) { source.close(); return; }
-      text = text.slice(0, data.offset) + data.text;
+      const first = text === null;
+      text = (text || '').slice(0, data.offset) + data.text;
+      if (first) { ended = answers(text); seen = text.length; }
+      if (answers(text) > ended) { tones([[880, 0, 0.12], [660, 0.15, 0.2]]); waiting = true; }
+      else if (waiting && text.length > seen) { tones([[600, 0, 0.25]]); waiting = false; }
+      ended = answers(text);
+      seen = text.length;
       const box = document.querySelector('#output textarea');
       // Gradio's last update can arrive first: never show less of the same text.
       if (!box || (box.value.length > text.length && box.value.startsWith(text))) return;

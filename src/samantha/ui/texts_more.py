@@ -79,6 +79,12 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Reads each answer aloud as soon as it is complete.",
      "Ler respostas em voz alta",
      "Lê cada resposta em voz alta assim que ela termina."),
+    ("sounds",
+     "Sounds",
+     "A beep when an answer starts and a chime when it ends, as in the original Samantha.",
+     "Sons",
+     "Um bipe quando uma resposta começa e um toque quando ela termina, como na Samantha "
+     "original."),
     ("voice",
      "Voice",
      "The voice that reads aloud: pick one in the language of the answers.",
