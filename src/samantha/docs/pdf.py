@@ -24,7 +24,7 @@ WHOLE_INSTRUCTION = "Summarize this document. Keep names, numbers and conclusion
 def read_pages(path: str | Path) -> list[str]:
     """The text of every page (pypdf; nothing is rendered, no OCR)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings: our error says it all
     path = Path(path)
@@ -35,13 +35,18 @@ def read_pages(path: str | Path) -> list[str]:
             raise InputError(f"{path.name} is not a PDF (no %PDF header): give a .pdf file.")
     try:
         reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError(f"{path.name} is protected by a password: open it in a PDF "
-                             "reader, save an unprotected copy and import that.")
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")  # many "protected" PDFs open with no password
+            except DependencyError:  # AES, and no cryptography package
+                unlocked = False
+            if not unlocked:
+                raise InputError(f"{path.name} is protected by a password: open it in a PDF "
+                                 "reader, save an unprotected copy and import that.")
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputError:
         raise
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+    except Exception as exc:  # a damaged or unusual file: pypdf raises many kinds of errors
         raise InputError(f"{path.name} is not a PDF that can be read ({exc}). Is it really a "
                          "PDF, and complete?") from exc
     if not any(text.strip() for text in pages):
