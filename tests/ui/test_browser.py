@@ -48,6 +48,16 @@ def set_prompts(page, text: str) -> None:
     page.fill("#user-prompt textarea", text)
 
 
+def open_tab(browser, url: str, script: str | None = None):
+    """A page of its own (its own browser context), ready to use; ``script`` runs first."""
+    tab = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    if script:
+        tab.add_init_script(f"({script})()")
+    tab.goto(url)
+    tab.wait_for_selector("#start-button", timeout=60_000)
+    return tab
+
+
 def test_enter_starts_a_two_model_chain(page) -> None:
     page.fill("#models textarea", "default\ndefault")
     set_prompts(page, "Who are you?\nWhat is love?")
@@ -170,14 +180,11 @@ def test_files_in_a_data_home_outside_the_temp_folder_are_shown(browser, tmp_pat
     home.mkdir(parents=True)
     server = Server(home, cwd=tmp_path)
     try:
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        tab = context.new_page()
-        tab.goto(server.url)
-        tab.wait_for_selector("#start-button", timeout=60_000)
+        tab = open_tab(browser, server.url)
         run_code(tab, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()\n")
         tab.wait_for_selector("#figures img", timeout=60_000)
         assert "Cannot move" not in tab.inner_text("body")
-        context.close()
+        tab.context.close()
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
@@ -214,11 +221,7 @@ COUNT_TONES = """() => {
 
 
 def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> None:
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    tab = context.new_page()
-    tab.add_init_script(f"({COUNT_TONES})()")
-    tab.goto(ui_server.url)
-    tab.wait_for_selector("#start-button", timeout=60_000)
+    tab = open_tab(browser, ui_server.url, COUNT_TONES)
     set_prompts(tab, COUNT)
     set_number(tab, "max_tokens", 120)
     tab.click("#start-button")
@@ -231,7 +234,7 @@ def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> Non
     wait_footers(tab, 2)
     tab.wait_for_timeout(1000)
     assert tab.evaluate("window.tones") == []  # Sounds off: silence
-    context.close()
+    tab.context.close()
 
 
 def test_copy_last_response(page) -> None:
@@ -249,11 +252,7 @@ def test_copy_last_response(page) -> None:
 def test_two_tabs_stay_separate(browser, ui_server) -> None:
     tabs = []
     for _ in range(2):
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        tab = context.new_page()
-        tab.goto(ui_server.url)
-        tab.wait_for_selector("#start-button", timeout=60_000)
-        tabs.append(tab)
+        tabs.append(open_tab(browser, ui_server.url))
     first, second = tabs
     set_prompts(first, COUNT + "\nSay hi.")
     set_number(first, "max_tokens", 200)
@@ -294,15 +293,12 @@ def test_portuguese_labels(browser, session_home: Path) -> None:
 
     server = Server(session_home, lang="pt")
     try:
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        tab = context.new_page()
-        tab.goto(server.url)
-        tab.wait_for_selector("#start-button", timeout=60_000)
+        tab = open_tab(browser, server.url)
         pt = texts("pt")
         assert tab.inner_text("#start-button").strip() == pt["start"].label
         assert pt["system_prompt"].label in tab.content()
         shot(tab, "portuguese")
-        context.close()
+        tab.context.close()
     finally:
         server.stop()
 
@@ -406,11 +402,7 @@ COUNT_FRAMES = """() => {
 def test_an_idle_page_asks_for_no_frames(browser, ui_server) -> None:
     # Gradio's loading indicator leaves a timer asking for 60 frames a second forever;
     # page_script.py stops it. An idle tab must then ask for none (its springs settle in ~5 s).
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    tab = context.new_page()
-    tab.add_init_script(f"({COUNT_FRAMES})()")
-    tab.goto(ui_server.url)
-    tab.wait_for_selector("#start-button", timeout=60_000)
+    tab = open_tab(browser, ui_server.url, COUNT_FRAMES)
     counts = []
     for _ in range(12):
         before = tab.evaluate("window.framesAsked")
@@ -418,7 +410,7 @@ def test_an_idle_page_asks_for_no_frames(browser, ui_server) -> None:
         counts.append(tab.evaluate("window.framesAsked") - before)
         if counts[-1] == 0:
             break
-    context.close()
+    tab.context.close()
     assert counts[-1] == 0, f"frames asked per second while idle: {counts}"
 
 

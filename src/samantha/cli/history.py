@@ -74,6 +74,10 @@ def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> No
         text = config_to_toml(record.config, f"Samantha run {record.id}, {record.started_at}")
     else:
         text = EXPORTERS[fmt](record)
+    write_or_print(text, output)
+
+
+def write_or_print(text: str, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)
@@ -95,11 +99,7 @@ def compare(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> N
     grid = comparison(workbench(ctx).store.get_run(run_id))
     text = (grid_markdown(grid) if fmt == "md" else grid_html(grid) if fmt == "html"
             else json.dumps(grid_json(grid), indent=2, ensure_ascii=False))
-    if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
-    else:
-        click.echo(text)
+    write_or_print(text, output)
 
 
 @history.command()

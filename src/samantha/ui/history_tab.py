@@ -64,13 +64,22 @@ class HistoryTab:
         row = event.row_value if hasattr(event, "row_value") else None
         return int(row[0]) if row else None
 
-    def show(self, run_id: Any) -> str:
+    def _view(self, run_id: Any, render: Any) -> str:
+        """``render(record)`` for the chosen run, or what is wrong with the choice."""
         if run_id in (None, ""):
             return ""
         try:
-            record = self.bench.store.get_run(int(run_id))
+            return render(self.bench.store.get_run(int(run_id)))
         except SamanthaError as exc:
             return f"⚠️ {exc}"
+
+    def show(self, run_id: Any) -> str:
+        return self._view(run_id, self._run_text)
+
+    def comparison(self, run_id: Any) -> str:
+        return self._view(run_id, lambda record: grid_markdown(compare(record), limit=600))
+
+    def _run_text(self, record: Any) -> str:
         text = run_to_markdown(record)
         steps = [c for c in record.cycles if self.bench.store.get_trace(c.id)]
         if steps:
@@ -79,15 +88,6 @@ class HistoryTab:
             text += (f"\n\n**Code run** (exit status {code.exit_status}, {code.seconds:.1f} s)"
                      f"\n\n```\n{(code.stdout + code.stderr).strip()}\n```")
         return text
-
-    def comparison(self, run_id: Any) -> str:
-        if run_id in (None, ""):
-            return ""
-        try:
-            record = self.bench.store.get_run(int(run_id))
-        except SamanthaError as exc:
-            return f"⚠️ {exc}"
-        return grid_markdown(compare(record), limit=600)
 
     def export_file(self, run_id: Any, fmt: str) -> str | None:
         if run_id in (None, ""):
