@@ -228,10 +228,16 @@ def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> Non
     wait_footers(tab, 1)
     tab.wait_for_function("window.tones.includes(880)", timeout=10_000)  # the end chime
     assert 600 in tab.evaluate("window.tones")  # the start beep
-    tab.locator("#opt-sounds input").uncheck()
+    tab.locator("#opt-fast_mode input").check()  # fast mode shows no text, but still sounds
     tab.evaluate("window.tones = []")
     tab.click("#start-button")
     wait_footers(tab, 2)
+    tab.wait_for_function("window.tones.includes(880)", timeout=10_000)
+    tab.locator("#opt-fast_mode input").uncheck()
+    tab.locator("#opt-sounds input").uncheck()
+    tab.evaluate("window.tones = []")
+    tab.click("#start-button")
+    wait_footers(tab, 3)
     tab.wait_for_timeout(1000)
     assert tab.evaluate("window.tones") == []  # Sounds off: silence
     tab.context.close()

@@ -16,9 +16,10 @@ from samantha.ui.live import LiveText, logged_in
 class FakeFeed:
     """A run whose text grows by the given steps, one per read, then is done."""
 
-    def __init__(self, *texts: str) -> None:
+    def __init__(self, *texts: str, show: bool = True) -> None:
         self.texts = list(texts)
         self.reads = 0
+        self.show = show
 
     @property
     def done(self) -> bool:
@@ -48,15 +49,22 @@ def collect(live: LiveText, session: str) -> list[dict]:
 def test_the_whole_text_first_then_what_was_added_then_done() -> None:
     live = LiveText(interval=0)
     live.attach("tab", FakeFeed("ab", "abcd", "abcd", "abcdef"))
-    assert collect(live, "tab") == [{"offset": 0, "text": "ab"}, {"offset": 2, "text": "cd"},
-                                    {"offset": 4, "text": "ef"}, {"done": True}]
+    assert collect(live, "tab") == [{"offset": 0, "text": "ab", "show": True},
+                                    {"offset": 2, "text": "cd", "show": True},
+                                    {"offset": 4, "text": "ef", "show": True}, {"done": True}]
+
+
+def test_in_fast_mode_the_page_is_told_not_to_show_the_text() -> None:
+    live = LiveText(interval=0)
+    live.attach("tab", FakeFeed("ab", "abcd", show=False))
+    assert [m.get("show") for m in collect(live, "tab")] == [False, False, None]
 
 
 def test_a_cleared_output_is_sent_again_whole() -> None:
     live = LiveText(interval=0)
     cleared = "new text that is longer than fifty characters ....."
     live.attach("tab", FakeFeed("x" * 50, cleared))
-    assert collect(live, "tab")[1] == {"offset": 0, "text": cleared}
+    assert collect(live, "tab")[1] == {"offset": 0, "text": cleared, "show": True}
 
 
 def test_each_tab_gets_its_own_run() -> None:
@@ -102,7 +110,8 @@ def test_the_route_streams_server_sent_events() -> None:
         response = client.get("/samantha/live/tab")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
-    assert response.text == 'data: {"offset": 0, "text": "streamed"}\n\ndata: {"done": true}\n\n'
+    assert response.text == ('data: {"offset": 0, "text": "streamed", "show": true}\n\n'
+                             'data: {"done": true}\n\n')
 
 
 def test_with_a_password_only_a_logged_in_browser_may_listen() -> None:

@@ -48,8 +48,9 @@ class RunFeed:
     """Runs a chain on a thread of its own, keeping the tab's session up to date; the UI picks
     up what changed whenever it is ready."""
 
-    def __init__(self, session: UiSession, chain: Any, paced: bool) -> None:
+    def __init__(self, session: UiSession, chain: Any, paced: bool, show: bool = True) -> None:
         self.session, self.chain, self.paced = session, chain, paced
+        self.show = show  # stream the text to the page (fast mode: only its sounds)
         self.changed = threading.Condition()
         self.milestones: list[Any] = []  # cycle ends, code runs: each shown once
         self.tokens = 0
@@ -350,11 +351,10 @@ class ChatTab:
         except SamanthaError as exc:
             yield {self.error: f"⚠️ {exc}"}
             return
-        feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0))
-        feed.start()
         live = not fast  # the text streams through the tab's live stream (fast mode: per cycle)
-        if live:
-            self.live.attach(tab, feed)
+        feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0), show=live)
+        feed.start()
+        self.live.attach(tab, feed)
         # Mid-run, Gradio sends no text while the live stream does: a late Gradio update
         # would show an older text for a moment. The last update below has it all.
         yield {self.error: ""} if live else {self.error: "", self.output: session.transcript.text}

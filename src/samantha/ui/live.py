@@ -61,6 +61,7 @@ PAGE_JS = """
       else if (waiting && text.length > seen) { tones([[600, 0, 0.25]]); waiting = false; }
       ended = answers(text);
       seen = text.length;
+      if (!data.show) return;  // fast mode: Gradio shows each answer once, complete
       const box = document.querySelector('#output textarea');
       // Gradio's last update can arrive first: never show less of the same text.
       if (!box || (box.value.length > text.length && box.value.startsWith(text))) return;
@@ -78,6 +79,7 @@ PAGE_JS = """
 
 class Feed(Protocol):
     done: bool
+    show: bool  # False in fast mode: the page only plays the sounds
 
     @property
     def text(self) -> str: ...
@@ -133,7 +135,7 @@ class LiveText:
             appended = len(text) >= length and text[max(0, length - TAIL):length] == sent
             if not appended or len(text) > length:
                 offset = length if appended else 0
-                yield message({"offset": offset, "text": text[offset:]})
+                yield message({"offset": offset, "text": text[offset:], "show": feed.show})
                 length, sent = len(text), text[max(0, len(text) - TAIL):]
             if done:
                 break
