@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import wave
 from pathlib import Path
 
 import pytest
@@ -190,6 +192,11 @@ def test_files_in_a_data_home_outside_the_temp_folder_are_shown(browser, tmp_pat
         shutil.rmtree(home, ignore_errors=True)
 
 
+def seconds(wav: bytes) -> float:
+    with wave.open(io.BytesIO(wav)) as audio:
+        return audio.getnframes() / audio.getframerate()
+
+
 def test_answers_are_read_aloud(page) -> None:
     page.locator("#opt-auto_read input").check()
     set_prompts(page, "Say hello.")
@@ -204,6 +211,16 @@ def test_answers_are_read_aloud(page) -> None:
     page.wait_for_function(f"{spoken}.startsWith('speech-') && {spoken} !== {first!r}",
                            timeout=30_000)
     assert page.inner_text("#input-error").strip() == ""
+    english = page.request.get(page.get_attribute("#speech a[download]", "href")).body()
+    page.locator("#voice input").click()  # the chosen voice reads the same answer differently
+    page.locator("#voice input").fill("Portuguese (Brazil)")
+    page.get_by_role("option", name="Portuguese (Brazil)", exact=False).first.click()
+    second = page.evaluate(spoken)
+    page.click("#read-aloud")
+    page.wait_for_function(f"{spoken} !== {second!r}", timeout=30_000)
+    portuguese = page.request.get(page.get_attribute("#speech a[download]", "href")).body()
+    assert abs(seconds(english) - seconds(portuguese)) > 0.03  # espeak timing: same voice,
+    # same length within a few ms; another voice, another length
 
 
 COUNT_TONES = """() => {
@@ -325,6 +342,8 @@ def test_import_a_prompt_file_and_pick_an_example(page, tmp_path: Path) -> None:
 
 def test_pdf_pages_fill_the_prompt_and_a_bad_pdf_is_explained(page, tmp_path: Path) -> None:
     pdf = write_pdf(tmp_path / "capitals.pdf", ["Paris is in France.", "Rome is in Italy."])
+    page.get_by_text("PDF instruction", exact=True).first.click()  # opens the accordion
+    page.get_by_label("Final request (PDF pages)", exact=False).fill("List the capitals.")
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="PDF pages", exact=True).click()
     chooser.value.set_files(str(pdf))
@@ -332,6 +351,7 @@ def test_pdf_pages_fill_the_prompt_and_a_bad_pdf_is_explained(page, tmp_path: Pa
         "document.querySelector('#user-prompt textarea').value.includes('Page 2 of 2: Rome')")
     script = page.input_value("#user-prompt textarea")
     assert script.startswith("[Summarize this text") and "\n$$$\n" in script
+    assert "[[List the capitals.]]" in script
     fake = tmp_path / "fake.pdf"
     fake.write_text("not a pdf")
     with page.expect_file_chooser() as chooser:
