@@ -22,6 +22,7 @@ from samantha.core.errors import InputError, SamanthaError, SettingsError
 from samantha.core.events import (
     DownloadProgress,
     GenerationResult,
+    ModelLoading,
     RunEvent,
     RunFinished,
     TokenEvent,
@@ -132,10 +133,18 @@ class Workbench:
             self._engine = LlamaCppEngine()
         return self._engine
 
+    def _spec(self, model: str, n_ctx: int) -> ModelSpec:
+        return ModelSpec(name=model, path=self.resolve_model(model), n_ctx=n_ctx)
+
+    def is_loaded(self, model: str, n_ctx: int = 4000) -> bool:
+        """Is this model in memory with this context size (so the next answer starts at once)?"""
+        loaded = self._loaded
+        return loaded is not None and loaded.spec == self._spec(model, n_ctx)
+
     def session(self, model: str = "default", n_ctx: int = 4000) -> ModelSession:
         """The loaded model, loading (and first unloading the previous one) only when needed."""
-        path = self.resolve_model(model)
-        spec = ModelSpec(name=model, path=path, n_ctx=n_ctx)
+        spec = self._spec(model, n_ctx)
+        path = spec.path
         with self._lock:
             if self._loaded and self._loaded.spec == spec:
                 return self._loaded.session
@@ -169,10 +178,13 @@ class Workbench:
         model: str = "default",
         trace_top: int = 0,
         pacer: Pacer | None = None,
-    ) -> Iterator[DownloadProgress | TokenEvent | GenerationResult]:
+        loop_guard: bool = True,
+    ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | GenerationResult]:
         """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
-        :class:`DownloadProgress` while a URL model downloads). With
-        ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace.
+        :class:`DownloadProgress` while a URL model downloads and :class:`ModelLoading` while
+        a model is loaded). With
+        ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace;
+        ``loop_guard`` ends an answer that has started repeating itself.
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
@@ -180,11 +192,13 @@ class Workbench:
         with self._busy:
             if is_url(model):
                 yield from self._fetch(model, cancel)
+            if not self.is_loaded(model, settings.n_ctx):
+                yield ModelLoading(model)
             session = self.session(model, settings.n_ctx)
             prompt = session.render_chat(messages)
             tokens = session.tokenize(prompt.text)
             yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
-                                       trace_top, pacer)
+                                       trace_top, pacer, loop_guard)
 
     # -- chains -----------------------------------------------------------------------------------
     @property

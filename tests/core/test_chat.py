@@ -20,7 +20,7 @@ def test_plain_prompt_for_models_without_a_template() -> None:
     prompt = plain_prompt(build_messages("Be brief.", "Earlier answer", "Question?"))
     # the empty user turn is left out
     assert prompt.text == "Be brief.\n\nAssistant: Earlier answer\nUser: Question?\nAssistant:"
-    assert prompt.stop == ("\nUser:",)
+    assert prompt.stop == ("\nUser:", "\nAssistant:", "\nSystem:")
 
 
 def test_plain_prompt_single_question() -> None:

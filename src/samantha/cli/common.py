@@ -68,6 +68,17 @@ def sampling_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+LOOP_GUARD_HELP = ("End an answer that has started repeating itself: the same block of tokens three "
+                   "times in a row, 24 tokens or more (finish reason `repetition`). On by "
+                   "default.")
+
+
+def loop_guard_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--loop-guard/--no-loop-guard`` (on by default)."""
+    return click.option("--loop-guard/--no-loop-guard", "loop_guard", default=True,
+                        show_default=True, help=LOOP_GUARD_HELP)(command)
+
+
 def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from samantha.cli.common import (
+    loop_guard_option,
     print_json,
     read_text_argument,
     sampling_options,
@@ -15,6 +16,7 @@ from samantha.cli.common import (
 )
 from samantha.core.chat import build_messages
 from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.transcript import ENDINGS
 
 
 @click.command()
@@ -25,16 +27,17 @@ from samantha.core.events import GenerationResult, TokenEvent
 @click.option("--previous", "-p", default="",
               help="ASSISTANT previous response: shown to the model as its own earlier answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of streaming.")
+@loop_guard_option
 @sampling_options
 @click.pass_context
 def generate(ctx: click.Context, prompt: str, model: str, system: str, previous: str,
-             as_json: bool, **options: Any) -> None:
+             as_json: bool, loop_guard: bool, **options: Any) -> None:
     """Answer PROMPT (use - to read it from standard input) with one model."""
     settings = settings_from(options)
     bench = workbench(ctx)
     messages = build_messages(system, previous, read_text_argument(prompt))
     result = None
-    for event in bench.generate(messages, settings, model=model):
+    for event in bench.generate(messages, settings, model=model, loop_guard=loop_guard):
         if isinstance(event, TokenEvent) and not as_json:
             click.echo(event.text, nl=False)
         elif isinstance(event, GenerationResult):
@@ -57,7 +60,8 @@ def generate(ctx: click.Context, prompt: str, model: str, system: str, previous:
         click.echo()
         click.echo(
             f"---------- ({result.tokens} tokens, {result.seconds:.1f} s, "
-            f"{result.tokens_per_second:.1f} tokens/s, {result.finish_reason}, "
+            f"{result.tokens_per_second:.1f} tokens/s, "
+            f"{ENDINGS.get(result.finish_reason, result.finish_reason)}, "
             f"seed {result.settings.seed})",
             err=True,
         )

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from samantha.cli.common import print_json, sampling_options, settings_from, workbench
+from samantha.cli.common import (
+    loop_guard_option,
+    print_json,
+    sampling_options,
+    settings_from,
+    workbench,
+)
 from samantha.core.chat import build_messages
 from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.trace import (
@@ -42,10 +48,11 @@ def step_table(step: TokenStep, vocabulary: int) -> str:
 @click.option("--plot", type=click.Path(path_type=Path),
               help="Also save the plots (candidates, unlikely choices, entropy) as a PNG.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+@loop_guard_option
 @sampling_options
 @click.pass_context
 def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
-          plot: Path | None, as_json: bool, **options: Any) -> None:
+          plot: Path | None, as_json: bool, loop_guard: bool, **options: Any) -> None:
     """Answer PROMPT and show, for every token, the candidates and what each sampler stage
     kept."""
     settings = settings_from(options)
@@ -53,7 +60,7 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
     steps: list[TokenStep] = []
     vocabulary = 0
     for event in bench.generate(build_messages(system, "", prompt), settings, model=model,
-                                trace_top=top):
+                                trace_top=top, loop_guard=loop_guard):
         if isinstance(event, TokenEvent):
             steps.append(event.trace)
             vocabulary = vocabulary or event.trace.stages[0].kept

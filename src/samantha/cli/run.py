@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from samantha.cli.common import (
+    LOOP_GUARD_HELP,
     PRESETS,
     SAMPLING_FLAGS,
     print_json,
@@ -21,7 +22,7 @@ from samantha.core.events import CycleFinished, CycleStarted
 from samantha.core.runner import ChainRunner
 
 SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
-            "random_params", "reset_model", "auto_run_code", "stop_condition")
+            "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard")
 SWITCH_HELP = {
     "feedback": "Feed each response back as the previous response of the next cycle.",
     "cumulative": "With feedback, append each response to the previous ones instead.",
@@ -36,6 +37,7 @@ SWITCH_HELP = {
                      "(STOP_SAMANTHA in the output or the prose stops the run).",
     "stop_condition": "With --auto-run-code, stop when the code exits with status 0 and "
                       "prints something.",
+    "loop_guard": LOOP_GUARD_HELP,
 }
 
 

@@ -20,12 +20,23 @@ def is_loopback(host: str) -> bool:
 
 
 def port_is_free(host: str, port: int) -> bool:
+    """Can a server listen on ``host:port``? Like the server itself (uvicorn), the probe may
+    reuse a port whose last connections are still closing (TIME_WAIT), so a UI that was just
+    stopped can start again at once on the same port."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        if os.name == "posix":  # on Windows this option would let two servers share a port
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
             return False
     return True
+
+
+def free_port_near(host: str, port: int, tries: int = 50) -> int | None:
+    """The first free port after ``port`` (None when the next ``tries`` are all taken)."""
+    return next((p for p in range(port + 1, min(port + 1 + tries, 65536))
+                 if port_is_free(host, p)), None)
 
 
 @click.command()
@@ -46,8 +57,10 @@ def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str
                          "set SAMANTHA_PASSWORD) to require a login, or keep the default "
                          "--host 127.0.0.1.")
     if not port_is_free(host, port):
+        near = free_port_near(host, port)
+        other = f"start this one with --port {near}" if near else "choose another --port"
         raise InputError(f"Port {port} on {host} is taken (another Samantha, or another "
-                         "program). Stop it, or start this one with --port 7861.")
+                         f"program). Stop it, or {other}.")
     from samantha.ui.app import launch
     from samantha.ui.texts import guess_language
 

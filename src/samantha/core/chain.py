@@ -41,6 +41,7 @@ class ChainConfig:
     code_timeout: float = 60.0  # seconds each code run may take
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
+    loop_guard: bool = True  # end an answer that has started repeating itself
     seed: int | None = None
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 

@@ -35,7 +35,7 @@ def build_messages(system: str, previous: str, prompt: str) -> list[Message]:
     return messages
 
 
-PLAIN_STOP = ("\nUser:",)
+PLAIN_STOP = ("\nUser:", "\nAssistant:", "\nSystem:")  # a new turn starts
 
 
 def plain_prompt(messages: Sequence[Message]) -> ChatPrompt:
@@ -48,7 +48,8 @@ def plain_prompt(messages: Sequence[Message]) -> ChatPrompt:
         User: <prompt>
         Assistant:
 
-    Empty turns are left out. Generation stops when the model starts a new ``User:`` line.
+    Empty turns are left out. The answer ends when the model starts a new turn: a line that
+    begins ``User:``, ``Assistant:`` or ``System:``.
     """
     lines: list[str] = []
     for message in messages:

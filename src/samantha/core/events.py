@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from samantha.core.plan import Cycle
     from samantha.core.trace import TokenStep
 
-FinishReason = Literal["stop", "length", "cancelled", "error"]
+FinishReason = Literal["stop", "length", "cancelled", "error", "repetition"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,13 @@ class DownloadProgress:
     done: int  # bytes
     total: int | None  # bytes, when the server said
     finished: bool = False
+
+
+@dataclass(frozen=True)
+class ModelLoading:
+    """A model is being loaded into memory (a few seconds to minutes) before it can answer."""
+
+    model: str
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,13 @@ class CodeOutcome(Protocol):
 
 
 @dataclass(frozen=True)
+class CodeRunning:
+    """The Python of a cycle's answer is about to run (Run code automatically)."""
+
+    cycle: "Cycle"
+
+
+@dataclass(frozen=True)
 class CodeRan:
     """The Python of a cycle's answer was run (Run code automatically)."""
 
@@ -128,5 +142,5 @@ class RunFinished:
     cycles: int  # cycles that ran (finished or failed)
 
 
-RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | TokenEvent
-            | CycleFinished | CycleFailed | CodeRan | RunFinished)
+RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | ModelLoading
+            | TokenEvent | CycleFinished | CycleFailed | CodeRunning | CodeRan | RunFinished)

@@ -15,6 +15,7 @@ from typing import Iterator, Protocol, Sequence
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import PromptTooLongError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
+from samantha.core.loopguard import LoopGuard
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import SEED_MAX, Settings
 from samantha.core.trace import make_step
@@ -82,11 +83,14 @@ def generate(
     extra_stops: Sequence[str] = (),
     trace_top: int = 0,
     pacer: Pacer | None = None,
+    loop_guard: bool = True,
 ) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
 
     With ``trace_top`` > 0 (learning mode) every event carries a :class:`TokenStep` with that
-    many candidates. ``pacer`` paces the tokens (learning mode's delay or step by step).
+    many candidates. ``pacer`` paces the tokens (learning mode's delay or step by step). With
+    ``loop_guard`` an answer that has started repeating itself ends with finish reason
+    ``repetition`` (see :mod:`samantha.core.loopguard`); the tokens chosen are the same.
     Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
     """
     cancel = cancel or NeverCancel()
@@ -100,6 +104,7 @@ def generate(
     chain = SamplerChain(settings, settings.seed or 0)  # its penalties see the answer only
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     scanner = StopScanner((*settings.stop, *extra_stops))
+    guard = LoopGuard() if loop_guard else None
     text: list[str] = []
     ids: list[int] = []
     reason: FinishReason = "length"
@@ -135,6 +140,9 @@ def generate(
             yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"
+                break
+            if guard is not None and guard.add(token):
+                reason = "repetition"
                 break
             if len(ids) < limit:
                 evaluated = time.perf_counter()

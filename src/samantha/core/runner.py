@@ -20,6 +20,7 @@ from samantha.core.errors import PromptTooLongError, SamanthaError
 from samantha.core.events import (
     CodeOutcome,
     CodeRan,
+    CodeRunning,
     CycleFailed,
     CycleFinished,
     CycleStarted,
@@ -40,8 +41,8 @@ class Backend(Protocol):
     """What the runner needs from the Workbench."""
 
     def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
-                 model: str, trace_top: int = 0,
-                 pacer: Pacer | None = None) -> Iterator[TokenEvent | GenerationResult]: ...
+                 model: str, trace_top: int = 0, pacer: Pacer | None = None,
+                 loop_guard: bool = True) -> Iterator[TokenEvent | GenerationResult]: ...
 
     def reset_model(self) -> None: ...
 
@@ -122,7 +123,8 @@ class ChainRunner:
         try:
             trace_top = self.config.learn_top if self.config.learn else 0
             for event in self.backend.generate(messages, settings, self.control, cycle.model,
-                                               trace_top, self.control):
+                                               trace_top, self.control,
+                                               loop_guard=self.config.loop_guard):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:
@@ -158,6 +160,7 @@ class ChainRunner:
             return None
         if self.executor is None:
             raise RuntimeError("auto_run_code needs an executor")
+        yield CodeRunning(cycle)
         outcome = self.executor.run(extraction.code, cycle, self.control)
         yield CodeRan(cycle, extraction, outcome)
         output = outcome.output

@@ -38,8 +38,13 @@ def random_line(drawn: dict[str, float]) -> str:
     return "RANDOM: " + ", ".join(f"{name} ({drawn[name]})" for name in RANDOM_ORDER)
 
 
+#: How an answer ended, when it did not end by itself (or at max_tokens).
+ENDINGS = {"cancelled": "stopped", "error": "failed",
+           "repetition": "stopped: the answer repeats itself"}
+
+
 def footer(tokens: int, seconds: float, reason: str | None = None) -> str:
-    note = {"cancelled": ", stopped", "error": ", failed"}.get(reason or "", "")
+    note = f", {ENDINGS[reason]}" if reason in ENDINGS else ""
     return f"---------- ({tokens} tokens, {seconds:.1f} s{note})"
 
 
