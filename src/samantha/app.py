@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import queue
 import secrets
+import shutil
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
@@ -32,12 +33,19 @@ from samantha.core.generation import generate as generate_tokens
 from samantha.core.runner import ChainRunner
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
+from samantha.liveness import this_process
 from samantha.models.download import downloaded
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
 from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder
+from samantha.resume import (
+    NotResumableError,
+    mark_interrupted,
+    past_cycles,
+    resumable_run,
+)
 from samantha.store import RunStore
 
 if TYPE_CHECKING:
@@ -63,6 +71,7 @@ class Workbench:
         # time on the loaded model, whichever tab asks) then _lock (loading and unloading).
         self._busy = threading.Lock()
         self._lock = threading.Lock()
+        self._store_lock = threading.Lock()
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -203,20 +212,64 @@ class Workbench:
     # -- chains -----------------------------------------------------------------------------------
     @property
     def store(self) -> RunStore:
-        if self._store is None:
-            self._store = RunStore(self.home / "history.sqlite3")
-        return self._store
+        """The run history. Opening it marks "interrupted" the runs whose process is gone."""
+        with self._store_lock:
+            if self._store is None:
+                store = RunStore(self.home / "history.sqlite3")
+                mark_interrupted(store)
+                self._store = store
+            return self._store
 
     def start_run(self, config: ChainConfig, control: RunControl | None = None) -> "ChainRun":
         """Check the chain (a bad script raises here, before any model loads) and open its
-        record in the run history. Iterate the result to run it."""
+        record in the run history, owned by this process. Iterate the result to run it."""
         runner = ChainRunner(self, config, control)
+        self._check_models(config)
+        run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict(),
+                                      this_process())
+        return self._chain_run(run_id, runner)
+
+    def resume_run(self, run_id: int, control: RunControl | None = None) -> "ChainRun":
+        """Continue an interrupted run, in the same run, from its first unfinished cycle: the
+        cycles that ran are replayed without generating them, the unfinished one is generated
+        again (its stored row replaced), and the run ends with the cycles it would have had
+        without the interruption. Iterate the result to run it."""
+        record = resumable_run(self.store, run_id)
+        config = ChainConfig.from_dict(record.config, where=f"stored run {run_id}")
+        done, discard_from = past_cycles(record, self.store.code_runs(run_id),
+                                         config.auto_run_code)
+        runner = ChainRunner(self, config, control, done)
+        self._check_models(config)
+        if not self.store.claim_run(run_id, this_process(), discard_from):
+            raise NotResumableError(f"Run {run_id} was resumed by another process just now.")
+        for cycle in record.cycles:  # the files of the code of the cycles generated again
+            if discard_from is not None and cycle.number >= discard_from:
+                shutil.rmtree(self.home / "runs" / str(run_id) / f"cycle-{cycle.number}",
+                              ignore_errors=True)
+        return self._chain_run(run_id, runner)
+
+    def rerun_config(self, run_id: int, settings_changes: Mapping[str, Any] | None = None,
+                     models: Sequence[str] | None = None) -> ChainConfig:
+        """A stored run's chain with some settings changed and, when ``models`` is given, that
+        list of models instead. ``settings_changes`` maps Settings names to values (checked by
+        Settings); ``seed`` seeds the run, as ``samantha run --seed`` does (None: a fresh one).
+        Start the result with :meth:`start_run`."""
+        record = self.store.get_run(run_id)
+        config = ChainConfig.from_dict(record.config, where=f"stored run {run_id}")
+        changes = dict(settings_changes or {})
+        if "seed" in changes:
+            config = config.replace(seed=changes.pop("seed"))
+        config = config.replace(settings=config.settings.replace(**changes))
+        return config if models is None else config.replace(models=tuple(models))
+
+    def _check_models(self, config: ChainConfig) -> None:
         for model in dict.fromkeys(config.models):  # a typo in a name fails before anything runs
             if not is_url(model):
                 self.resolve_model(model)
-        run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict())
+
+    def _chain_run(self, run_id: int, runner: ChainRunner) -> "ChainRun":
         runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),
-                                         config.code_timeout)
+                                         runner.config.code_timeout)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
 
     # -- code -------------------------------------------------------------------------------------
@@ -313,5 +366,5 @@ class ChainRun:
             self.recorder.store.finish_run(self.id, status, f"{type(exc).__name__}: {exc}")
             raise
         finally:
-            if status is None:  # abandoned by its consumer (a closed browser tab, Ctrl+C)
-                self.recorder.store.finish_run(self.id, "stopped", "interrupted")
+            if status is None:  # abandoned by its consumer (Ctrl+C, a closed window): resumable
+                self.recorder.interrupted("let go before its end (Ctrl+C, or its window closed)")

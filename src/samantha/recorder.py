@@ -33,6 +33,7 @@ class RunRecorder:
         self.cycle_ids: dict[int, int] = {}
         self.finished: set[int] = set()
         self._partial: list[str] = []
+        self._tokens = 0
         self._steps: list[dict] = []
         self._top = 0
         self._flushed_at = 0.0
@@ -64,10 +65,11 @@ class RunRecorder:
             messages=[m.to_dict() for m in event.messages], settings=event.settings.to_dict(),
             random_overrides=event.random_overrides)
         self._current, self._partial, self._flushed_at = cycle.number, [], time.monotonic()
-        self._steps = []
+        self._steps, self._tokens = [], 0
 
     def _token(self, event: TokenEvent) -> None:
         self._partial.append(event.text)
+        self._tokens = event.index + 1
         if event.trace is not None:
             self._steps.append(event.trace.to_dict())
             self._top = max(self._top, len(event.trace.candidates))
@@ -94,13 +96,21 @@ class RunRecorder:
 
     def _fail(self, event: CycleFailed) -> None:
         number = event.cycle.number
-        if number in self.finished:  # the generation broke: already stored with its error
-            return
-        self.store.finish_cycle(
-            self.cycle_ids[number], response="", tokens=0, prompt_tokens=0, seconds=0.0,
-            finish_reason="error", error=event.error, status="failed")
-        self.finished.add(number)
-        self._current = None
+        if number not in self.finished:  # else the generation broke: stored with its error
+            self.store.finish_cycle(
+                self.cycle_ids[number], response="", tokens=0, prompt_tokens=0, seconds=0.0,
+                finish_reason="error", error=event.error, status="failed")
+            self.finished.add(number)
+            self._current = None
+        self.store.set_skipped_cycles(self.cycle_ids[number], event.skipped_cycles)
+
+    def interrupted(self, reason: str) -> None:
+        """The run was let go before its end (Ctrl+C, a closed window): save the text of the
+        cycle in progress as it is now, and mark the run and that cycle "interrupted"."""
+        if self._current is not None and self._current not in self.finished:
+            self.store.update_partial(self.cycle_ids[self._current], "".join(self._partial),
+                                      self._tokens)
+        self.store.interrupt_run(self.run_id, reason)
 
     def _code(self, event: CodeRan) -> None:
         result = event.result

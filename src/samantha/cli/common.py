@@ -51,6 +51,14 @@ def workbench(ctx: click.Context) -> Any:
 
 def sampling_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--temperature``, ``--top-k``, … ``--stop`` and ``--preset`` to a command."""
+    return click.option(
+        "--preset", type=click.Choice(sorted(PRESETS)), default="deterministic", show_default=True,
+        help="Starting values for every sampling setting; the flags above override them.",
+    )(sampling_flags(command))
+
+
+def sampling_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--temperature``, ``--top-k``, … and ``--stop`` (no ``--preset``) to a command."""
     for name in reversed(SAMPLING_FLAGS):
         param = PARAMETERS[name]
         default = getattr(DETERMINISTIC, name)
@@ -59,17 +67,13 @@ def sampling_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--" + name.replace("_", "-"), name, type=param.kind, default=None,
             help=f"{param.help} [{_number(param.low)}..{_number(param.high)}, default {shown}]",
         )(command)
-    command = click.option("--stop", "stop", default=None, metavar="JSON_LIST", help=STOP_HELP)(
+    return click.option("--stop", "stop", default=None, metavar="JSON_LIST", help=STOP_HELP)(
         command
     )
-    return click.option(
-        "--preset", type=click.Choice(sorted(PRESETS)), default="deterministic", show_default=True,
-        help="Starting values for every sampling setting; the flags above override them.",
-    )(command)
 
 
-LOOP_GUARD_HELP = ("End an answer that has started repeating itself: the same block of tokens three "
-                   "times in a row, 24 tokens or more (finish reason `repetition`). On by "
+LOOP_GUARD_HELP = ("End an answer that has started repeating itself: the same block of tokens "
+                   "three times in a row, 24 tokens or more (finish reason `repetition`). On by "
                    "default.")
 
 
@@ -81,6 +85,13 @@ def loop_guard_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def given_sampling(options: dict[str, Any]) -> dict[str, Any]:
+    """The sampling flags given on the command line, as Settings names to values (``seed``
+    included: `run` and `history rerun` seed the run with it)."""
+    return {name: options[name] for name in (*SAMPLING_FLAGS, "stop")
+            if options.get(name) is not None}
 
 
 def settings_from(options: dict[str, Any]) -> Settings:

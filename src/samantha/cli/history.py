@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from samantha.cli.common import print_json, workbench
+from samantha.cli.common import PRESETS, given_sampling, print_json, sampling_flags, workbench
 from samantha.cli.learn import step_table
-from samantha.cli.run import execute
-from samantha.core.chain import ChainConfig
+from samantha.cli.run import execute, show_run
 from samantha.core.errors import InputError
 from samantha.core.trace import TokenStep
 from samantha.docs.chainfile import config_to_toml
@@ -22,7 +22,7 @@ from samantha.docs.notebook import run_to_notebook
 
 @click.group()
 def history() -> None:
-    """Browse, export and re-run past runs."""
+    """Browse, export, re-run and resume past runs."""
 
 
 @history.command("list")
@@ -104,13 +104,44 @@ def compare(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> N
 
 @history.command()
 @click.argument("run_id", type=int)
+@click.option("--model", "-m", "models", multiple=True,
+              help="Run these models instead of the stored ones (repeat for several, in order).")
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
+              help="Start from this preset instead of the run's stored settings; the flags "
+                   "above override it.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@sampling_flags
+@click.pass_context
+def rerun(ctx: click.Context, run_id: int, models: tuple[str, ...], as_json: bool,
+          **options: Any) -> None:
+    """Run a stored chain again, with the same models, prompts, settings and seed, or with the
+    settings (`--seed` seeds the run) and models given here."""
+    bench = workbench(ctx)
+    preset = options.pop("preset")
+    changes = {} if preset is None else PRESETS[preset].to_dict()
+    changes.pop("seed", None)  # a preset does not choose the run's seed
+    changes.update(given_sampling(options))
+    config = bench.rerun_config(run_id, changes, list(models) if models else None)
+    execute(ctx, bench, config, as_json)
+
+
+@history.command()
+@click.argument("run_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
 @click.pass_context
-def rerun(ctx: click.Context, run_id: int, as_json: bool) -> None:
-    """Run a stored chain again, with the same models, prompts, settings and seed."""
+def resume(ctx: click.Context, run_id: int, as_json: bool) -> None:
+    """Continue an interrupted run (its process was killed, or Ctrl+C) in the same run, from
+    its first unfinished cycle; it ends as it would have without the interruption."""
     bench = workbench(ctx)
-    config = ChainConfig.from_dict(bench.store.get_run(run_id).config, where="stored run")
-    execute(ctx, bench, config, as_json)
+    chain = bench.resume_run(run_id)
+    earlier = bench.store.get_run(run_id).cycles
+    first = chain.runner.first_new_cycle()
+    done = len(chain.runner.done)
+    already = f"{done} cycle{'s' if done != 1 else ''} already done"
+    where = (f"at cycle {first.number} of {len(chain.runner.plan)}" if first
+             else "with every cycle already done")
+    click.echo(f"Resuming run {run_id} {where} ({already}).", err=True)
+    show_run(ctx, chain, as_json, earlier)
 
 
 @history.command()

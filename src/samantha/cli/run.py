@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 
 from samantha.cli.common import (
     LOOP_GUARD_HELP,
     PRESETS,
-    SAMPLING_FLAGS,
+    given_sampling,
     print_json,
     sampling_options,
     workbench,
@@ -20,6 +20,9 @@ from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import ChainConfig, ChainConfigError
 from samantha.core.events import CycleFinished, CycleStarted
 from samantha.core.runner import ChainRunner
+
+if TYPE_CHECKING:
+    from samantha.store import CycleRecord
 
 SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
             "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard")
@@ -89,10 +92,8 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
             data[name] = options[name]
     base = data.pop("settings", {})
     preset = options.pop("preset")
-    given = {name: options[name] for name in (*SAMPLING_FLAGS, "stop")
-             if options.get(name) is not None}
-    if options.get("seed") is not None:
-        given.pop("seed", None)  # --seed seeds the run; each cycle's seed derives from it
+    given = given_sampling(options)
+    given.pop("seed", None)  # --seed seeds the run; each cycle's seed derives from it
     data["settings"] = PRESETS[preset].replace(**base).replace(**given).to_dict()
     if "prompts" not in data:
         raise ChainConfigError("Nothing to run: give a prompt file, a chain file (.toml) or "
@@ -143,31 +144,53 @@ def plan_rows(runner: ChainRunner) -> list[dict[str, Any]]:
 
 def execute(ctx: click.Context, bench: Any, config: ChainConfig, as_json: bool) -> None:
     """Run a chain and print it; exit 1 when a cycle failed."""
-    chain = bench.start_run(config)
+    show_run(ctx, bench.start_run(config), as_json)
+
+
+def show_run(ctx: click.Context, chain: Any, as_json: bool,
+             earlier: Sequence["CycleRecord"] = ()) -> None:
+    """Run a started (or resumed) chain and print it; exit 1 when a cycle failed, 130 on
+    Ctrl+C (the run is then interrupted, to resume). ``earlier``: the cycles of a resumed run
+    that ran before, counted in the summary."""
     view = TerminalView()
-    cycles: dict[int, dict[str, Any]] = {}
-    failed = 0
-    for event in chain:
-        if isinstance(event, CycleStarted):
-            c = event.cycle
-            cycles[c.number] = {"cycle": c.number, "model": c.model, "round": c.round,
-                                "item": c.item, "prompt": event.prompt,
-                                "settings": event.settings.to_dict(), "response": "",
-                                "tokens": 0, "seconds": 0.0}
-        elif isinstance(event, CycleFinished):
-            cycles[event.cycle.number].update(response=event.response,
-                                              tokens=event.result.tokens,
-                                              seconds=round(event.result.seconds, 3))
-        failed += type(event).__name__ == "CycleFailed"
-        if as_json:
-            data = event_dict(event, chain.id)
-            if data and data["event"] == "run_finished":
-                data["cycles"] = list(cycles.values())
-            if data:
-                print_json(data)
-        else:
-            view.show(event)
+    cycles = {c.number: stored_cycle(c) for c in earlier}
+    failed = sum(c.status == "failed" for c in earlier)
+    events = iter(chain)
+    try:
+        for event in events:
+            if isinstance(event, CycleStarted):
+                c = event.cycle
+                cycles[c.number] = {"cycle": c.number, "model": c.model, "round": c.round,
+                                    "item": c.item, "prompt": event.prompt,
+                                    "settings": event.settings.to_dict(), "response": "",
+                                    "tokens": 0, "seconds": 0.0}
+            elif isinstance(event, CycleFinished):
+                cycles[event.cycle.number].update(response=event.response,
+                                                  tokens=event.result.tokens,
+                                                  seconds=round(event.result.seconds, 3))
+            failed += type(event).__name__ == "CycleFailed"
+            if as_json:
+                data = event_dict(event, chain.id)
+                if data and data["event"] == "run_finished":
+                    data["cycles"] = [cycles[n] for n in sorted(cycles)]
+                if data:
+                    print_json(data)
+            else:
+                view.show(event)
+    except KeyboardInterrupt:
+        events.close()  # the run and its cycle in progress become "interrupted"
+        click.echo(f"\nRun {chain.id} interrupted: `samantha history resume {chain.id}` "
+                   "continues it.", err=True)
+        ctx.exit(130)
     if not as_json:
         click.echo(f"\nRun {chain.id} saved: `samantha history show {chain.id}`.", err=True)
     if failed:
         ctx.exit(1)
+
+
+def stored_cycle(cycle: "CycleRecord") -> dict[str, Any]:
+    """A stored cycle in the shape of the ``cycles`` of ``run_finished`` (``--json``)."""
+    return {"cycle": cycle.number, "model": cycle.model, "round": cycle.round,
+            "item": cycle.item, "prompt": cycle.prompt, "settings": cycle.settings,
+            "response": cycle.response, "tokens": cycle.tokens,
+            "seconds": round(cycle.seconds, 3)}

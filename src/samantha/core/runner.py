@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import secrets
-from typing import Iterator, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Protocol, Sequence
 
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message, build_messages
@@ -66,10 +67,27 @@ def run_seed(config: ChainConfig) -> int:
     return config.seed if config.seed is not None else secrets.randbelow(SEED_MAX + 1)
 
 
-class ChainRunner:
-    """Runs one chain. Iterate :meth:`run` to drive it; every step is an event."""
+@dataclass(frozen=True)
+class PastCycle:
+    """What a cycle of an interrupted run produced: enough to bring the runner to the state
+    after it without generating it again."""
 
-    def __init__(self, backend: Backend, config: ChainConfig, control: RunControl | None = None):
+    answer: str | None  # the answer as it was fed on; None: the cycle failed before answering
+    code: CodeOutcome | None = None  # its Python's output, when Samantha ran some
+    skips_rest: bool = False  # it failed, and the run skipped the rest of its model's cycles
+
+
+class ChainRunner:
+    """Runs one chain. Iterate :meth:`run` to drive it; every step is an event.
+
+    ``done`` (resuming an interrupted run) maps the numbers of the cycles that already ran to
+    what they produced: :meth:`run` replays them in order, without events (the random draws,
+    the feedback, the final item's responses, the stop rules, the skipped cycles), and
+    generates the others, so the run ends as if it had never been interrupted.
+    """
+
+    def __init__(self, backend: Backend, config: ChainConfig, control: RunControl | None = None,
+                 done: Mapping[int, PastCycle] | None = None):
         self.backend = backend
         self.config = config
         self.control = control or RunControl()
@@ -81,29 +99,51 @@ class ChainRunner:
         self.responses: list[str] = []
         self.executor: CodeExecutor | None = None  # needed when config.auto_run_code is on
         self.stop_reason: str | None = None
+        self.done: Mapping[int, PastCycle] = dict(done or {})
 
     def run(self) -> Iterator[RunEvent]:
         yield RunStarted(self.config, self.seed, len(self.plan), tuple(self.plan.skipped))
-        ran, banner, failed_entry = 0, None, None
-        for cycle in self.plan:
+        ran, banner = 0, None
+        failed: set[int] = set()
+        for cycle in self._due(failed):
             if self.control.run_stopped:
                 break
-            if cycle.entry == failed_entry:
-                continue
-            if (cycle.entry, cycle.round) != banner:
-                banner = (cycle.entry, cycle.round)
-                yield ModelBanner(cycle.model, cycle.entry, cycle.round)
-            outcome = yield from self._cycle(cycle)
+            past = self.done.get(cycle.number)
+            if past is not None:
+                skipped = self._replay(cycle, past)
+            else:
+                if (cycle.entry, cycle.round) != banner:
+                    banner = (cycle.entry, cycle.round)
+                    yield ModelBanner(cycle.model, cycle.entry, cycle.round)
+                outcome = yield from self._cycle(cycle)
+                self.control.new_cycle()
+                skipped = isinstance(outcome, CycleFailed) and outcome.skipped_cycles > 0
             ran += 1
-            self.control.new_cycle()
-            if isinstance(outcome, CycleFailed) and outcome.skipped_cycles:
-                failed_entry = cycle.entry
+            if skipped:
+                failed.add(cycle.entry)
             if self.stop_reason:
                 break
         if self.control.run_stopped:
             yield RunFinished("stopped", "stopped by the user", ran)
         else:
             yield RunFinished("finished", self.stop_reason, ran)
+
+    def first_new_cycle(self) -> Cycle | None:
+        """The first cycle :meth:`run` will generate rather than replay (None: all are done).
+        A stop rule met by a replayed cycle is not foreseen: then the run ends at once."""
+        failed: set[int] = set()
+        for cycle in self._due(failed):
+            past = self.done.get(cycle.number)
+            if past is None:
+                return cycle
+            if past.skips_rest:
+                failed.add(cycle.entry)
+        return None
+
+    def _due(self, failed: set[int]) -> Iterator[Cycle]:
+        """The plan's cycles, less those of the model entries in ``failed`` (a model that failed
+        skips the rest of its cycles; the caller adds to the set as it goes)."""
+        return (cycle for cycle in self.plan if cycle.entry not in failed)
 
     def preview(self) -> Iterator[tuple[Cycle, Settings, dict[str, float] | None]]:
         """Each cycle with the settings it would run with (for ``--plan``; loads nothing).
@@ -140,21 +180,41 @@ class ChainRunner:
         assert result is not None
         finished = CycleFinished(cycle, result)
         yield finished
-        code_output = None
+        code = None
         if self.config.auto_run_code and not self.control.run_stopped:
-            code_output = yield from self._run_code(cycle, result.text)
-        self._feed_back(result.text, code_output)
-        if asks_to_stop(result.text):
-            self.stop_reason = self.stop_reason or (
-                f"cycle {cycle.number}: the answer says {STOP_WORD}")
+            code = yield from self._run_code(cycle, result.text)
+        self._absorb(cycle, result.text, code)
         if result.error:
             failure = CycleFailed(cycle, result.error, self._rest_of_entry(cycle))
             yield failure
             return failure
         return finished
 
+    def _replay(self, cycle: Cycle, past: PastCycle) -> bool:
+        """A past cycle's effects on the cycles after it, with no event; return whether its
+        failure skipped the rest of its model's cycles."""
+        self._settings(cycle)  # its random draw, so the next cycles draw what they drew
+        if past.answer is not None:
+            self._absorb(cycle, past.answer, past.code)
+        return past.skips_rest
+
+    def _absorb(self, cycle: Cycle, answer: str, code: CodeOutcome | None) -> None:
+        """What an answer (and the output of its code) does to the rest of the run: the stop
+        rules, the feedback and the final item's responses."""
+        if code is not None:
+            output = code.output
+            if STOP_WORD in output:
+                self.stop_reason = f"cycle {cycle.number}: the code printed {STOP_WORD}"
+            elif self.config.stop_condition and code.succeeded and output.strip():
+                self.stop_reason = (f"cycle {cycle.number}: the code exited with status 0 and "
+                                    "printed something (stop condition)")
+        self._feed_back(answer, None if code is None else code.output)
+        if asks_to_stop(answer):
+            self.stop_reason = self.stop_reason or (
+                f"cycle {cycle.number}: the answer says {STOP_WORD}")
+
     def _run_code(self, cycle: Cycle, response: str) -> Iterator[RunEvent]:
-        """Run the answer's Python; return its output (None when there was no code)."""
+        """Run the answer's Python; return its outcome (None when there was no code)."""
         extraction = extract_python(response)
         if not extraction.code:
             return None
@@ -163,13 +223,7 @@ class ChainRunner:
         yield CodeRunning(cycle)
         outcome = self.executor.run(extraction.code, cycle, self.control)
         yield CodeRan(cycle, extraction, outcome)
-        output = outcome.output
-        if STOP_WORD in output:
-            self.stop_reason = f"cycle {cycle.number}: the code printed {STOP_WORD}"
-        elif self.config.stop_condition and outcome.succeeded and output.strip():
-            self.stop_reason = (f"cycle {cycle.number}: the code exited with status 0 and "
-                                "printed something (stop condition)")
-        return output
+        return outcome
 
     def _settings(self, cycle: Cycle) -> tuple[Settings, dict[str, float] | None]:
         """Base settings, then the item's ``{…}`` block, then the random draw; a seed per cycle

@@ -1,7 +1,7 @@
 """The run history: an SQLite file written only by :class:`RunStore`."""
 
 from samantha.store.errors import CycleNotFoundError, HistoryError, RunNotFoundError
-from samantha.store.records import CycleRecord, RunRecord
+from samantha.store.records import CycleRecord, RunOwner, RunRecord
 from samantha.store.runs import RunStore
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "CycleRecord",
     "HistoryError",
     "RunNotFoundError",
+    "RunOwner",
     "RunRecord",
     "RunStore",
 ]

@@ -108,13 +108,29 @@ def m003_code_runs(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX code_runs_run ON code_runs (run_id, cycle_id)")
 
 
+def m004_run_owners(conn: sqlite3.Connection) -> None:
+    """Which process runs a run: its host, its pid, and what tells a reused pid apart (on Linux
+    the boot id and the process start time; NULL elsewhere). NULL for runs made before."""
+    conn.execute("ALTER TABLE runs ADD COLUMN owner_host TEXT")
+    conn.execute("ALTER TABLE runs ADD COLUMN owner_pid INTEGER")
+    conn.execute("ALTER TABLE runs ADD COLUMN owner_started TEXT")
+
+
+def m005_cycle_skips(conn: sqlite3.Connection) -> None:
+    """How many of its model's next cycles a failed cycle made the run skip (resuming a run
+    skips them again). NULL when the cycle did not fail, or failed before this was recorded."""
+    conn.execute("ALTER TABLE cycles ADD COLUMN skipped_cycles INTEGER")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
 )
 
 # A tuple, not a list: the schema history is not something to mutate at run time.
-MIGRATIONS: tuple[Migration, ...] = (m001_initial, m002_traces, m003_code_runs)
+MIGRATIONS: tuple[Migration, ...] = (
+    m001_initial, m002_traces, m003_code_runs, m004_run_owners, m005_cycle_skips,
+)
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:

@@ -28,9 +28,10 @@ class CycleRecord:
     seconds: float
     finish_reason: str | None  # stop | length | cancelled | error
     error: str | None
-    status: str  # running | done | failed | skipped
+    status: str  # running | done | failed | skipped | interrupted
     started_at: str  # ISO 8601, UTC
     finished_at: str | None
+    skipped_cycles: int | None = None  # failed: the rest of its model's cycles, skipped
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class RunRecord:
     id: int
     started_at: str
     finished_at: str | None
-    status: str  # running | finished | stopped | failed
+    status: str  # running | finished | stopped | failed | interrupted
     stop_reason: str | None
     config: dict[str, Any]  # the chain configuration (ChainConfig.to_dict()): enough to re-run
     cycles: list[CycleRecord] = field(default_factory=list)
@@ -49,6 +50,15 @@ class RunRecord:
     def title(self) -> str:
         prompts = str(self.config.get("prompts", "")).strip().splitlines()
         return prompts[0][:80] if prompts else f"run {self.id}"
+
+
+@dataclass(frozen=True)
+class RunOwner:
+    """The process that runs (or ran) a run: enough to tell whether it is still alive."""
+
+    host: str
+    pid: int
+    started: str | None  # tells a reused pid apart (Linux: boot id and start time), else None
 
 
 @dataclass(frozen=True)

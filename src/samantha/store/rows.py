@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
-from samantha.store.records import CodeRunRecord, CycleRecord, RunRecord
+from samantha.store.records import CodeRunRecord, CycleRecord, RunOwner, RunRecord
 
 
 def utc_now() -> str:
@@ -56,7 +56,15 @@ def cycle_record(row: sqlite3.Row) -> CycleRecord:
         status=row["status"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
+        skipped_cycles=row["skipped_cycles"],
     )
+
+
+def run_owner(row: sqlite3.Row) -> RunOwner | None:
+    """The owner columns of a ``runs`` row (None for runs recorded before owners were)."""
+    if row["owner_host"] is None or row["owner_pid"] is None:
+        return None
+    return RunOwner(row["owner_host"], int(row["owner_pid"]), row["owner_started"])
 
 
 def code_run_record(row: sqlite3.Row) -> CodeRunRecord:

@@ -22,16 +22,21 @@ from typing import Any
 from samantha.core.errors import InputError
 from samantha.store.connection import open_history
 from samantha.store.errors import CycleNotFoundError, RunNotFoundError
-from samantha.store.records import CodeRunRecord, RunRecord
+from samantha.store.records import CodeRunRecord, RunOwner, RunRecord
 from samantha.store.rows import (
     code_run_record,
     cycle_record,
     dumps,
+    run_owner,
     run_record,
     utc_now,
 )
 
-RUN_STATUSES = ("running", "finished", "stopped", "failed")
+#: "interrupted": its process ended (killed, crashed) or let it go (Ctrl+C) before it finished;
+#: ``samantha history resume`` continues it.
+RUN_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
+FINISH_STATUSES = RUN_STATUSES[:4]  # for finish_run; interrupt_run marks its cycle as well
+CYCLE_STATUSES = ("running", "done", "failed", "skipped", "interrupted")
 CYCLE_END_STATUSES = ("done", "failed", "skipped")
 
 
@@ -91,19 +96,21 @@ class RunStore:
 
     # -- runs -------------------------------------------------------------------------------
 
-    def start_run(self, config: dict[str, Any]) -> int:
-        """Record a new run with status "running"; return its id."""
+    def start_run(self, config: dict[str, Any], owner: RunOwner | None = None) -> int:
+        """Record a new run with status "running", run by ``owner``; return its id."""
         config_json = dumps(config)
+        host, pid, started = _owner_values(owner)
         with self._transaction() as conn:
             cursor = conn.execute(
-                "INSERT INTO runs (started_at, status, config_json) VALUES (?, 'running', ?)",
-                (utc_now(), config_json),
+                "INSERT INTO runs (started_at, status, config_json, owner_host, owner_pid,"
+                " owner_started) VALUES (?, 'running', ?, ?, ?, ?)",
+                (utc_now(), config_json, host, pid, started),
             )
         return int(cursor.lastrowid)
 
     def finish_run(self, run_id: int, status: str, stop_reason: str | None = None) -> None:
         """Set a run's final status (running/finished/stopped/failed) and its finish time."""
-        _check_status(status, RUN_STATUSES, "A run's")
+        _check_status(status, FINISH_STATUSES, "A run's")
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, stop_reason = ?, finished_at = ? WHERE id = ?",
@@ -111,6 +118,58 @@ class RunStore:
             )
             if cursor.rowcount == 0:
                 raise RunNotFoundError(run_id)
+
+    def run_owner(self, run_id: int) -> RunOwner | None:
+        """The process recorded as running the run (None for runs recorded before owners)."""
+        with self._snapshot() as conn:
+            row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise RunNotFoundError(run_id)
+        return run_owner(row)
+
+    def running_runs(self) -> list[tuple[int, RunOwner | None]]:
+        """Every run with status "running", with its owner, oldest first."""
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                "SELECT * FROM runs WHERE status = 'running' ORDER BY id").fetchall()
+        return [(int(row["id"]), run_owner(row)) for row in rows]
+
+    def interrupt_run(self, run_id: int, reason: str) -> bool:
+        """Mark a running run "interrupted", and its running cycle too (its partial text and
+        token count are kept). Return False when the run was not running."""
+        with self._transaction() as conn:
+            if not _run_exists(conn, run_id):
+                raise RunNotFoundError(run_id)
+            return _interrupt(conn, run_id, reason, "")
+
+    def interrupt_if_owned(self, run_id: int, owner: RunOwner | None, reason: str) -> bool:
+        """:meth:`interrupt_run`, only while ``owner`` (None: no owner recorded) still owns it:
+        a run that another process has just resumed is left alone."""
+        host, pid, started = _owner_values(owner)
+        with self._transaction() as conn:
+            return _interrupt(
+                conn, run_id, reason,
+                " AND owner_host IS ? AND owner_pid IS ? AND owner_started IS ?",
+                host, pid, started)
+
+    def claim_run(self, run_id: int, owner: RunOwner, discard_from: int | None) -> bool:
+        """Take an interrupted run over to resume it: it becomes "running", run by ``owner``,
+        and its cycles numbered ``discard_from`` or more are deleted (with their traces and code
+        runs) to be generated again. False (and nothing changed) when it was not interrupted,
+        e.g. because another process claimed it first."""
+        host, pid, started = _owner_values(owner)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET status = 'running', stop_reason = NULL, finished_at = NULL,"
+                " owner_host = ?, owner_pid = ?, owner_started = ?"
+                " WHERE id = ? AND status = 'interrupted'",
+                (host, pid, started, run_id))
+            if cursor.rowcount == 0:
+                return False
+            if discard_from is not None:
+                conn.execute("DELETE FROM cycles WHERE run_id = ? AND number >= ?",
+                             (run_id, discard_from))
+        return True
 
     def get_run(self, run_id: int) -> RunRecord:
         """The run with its cycles in order; :class:`RunNotFoundError` if there is none."""
@@ -219,6 +278,14 @@ class RunStore:
             if cursor.rowcount == 0:
                 raise CycleNotFoundError(cycle_id)
 
+    def set_skipped_cycles(self, cycle_id: int, skipped: int) -> None:
+        """Note that a failed cycle made the run skip ``skipped`` more cycles of its model."""
+        with self._transaction() as conn:
+            cursor = conn.execute("UPDATE cycles SET skipped_cycles = ? WHERE id = ?",
+                                  (int(skipped), cycle_id))
+            if cursor.rowcount == 0:
+                raise CycleNotFoundError(cycle_id)
+
     def record_skipped(
         self, run_id: int, *, number: int, model: str, round: int, item: int, prompt: str,
         reason: str,
@@ -320,6 +387,27 @@ def _file_key(path: Path) -> tuple[str, os.stat_result | None]:
         return str(resolved), resolved.stat()
     except OSError:
         return str(resolved), None
+
+
+def _owner_values(owner: RunOwner | None) -> tuple[str | None, int | None, str | None]:
+    return (None, None, None) if owner is None else (owner.host, owner.pid, owner.started)
+
+
+def _interrupt(conn: sqlite3.Connection, run_id: int, reason: str, condition: str,
+               *params: Any) -> bool:
+    cursor = conn.execute(
+        "UPDATE runs SET status = 'interrupted', stop_reason = ?, finished_at = ?"
+        " WHERE id = ? AND status = 'running'" + condition,
+        (reason, utc_now(), run_id, *params))
+    if cursor.rowcount == 0:
+        return False
+    conn.execute("UPDATE cycles SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+                 (run_id,))
+    return True
+
+
+def _run_exists(conn: sqlite3.Connection, run_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
 
 
 def _cycle_exists(conn: sqlite3.Connection, cycle_id: int) -> bool:
