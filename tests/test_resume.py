@@ -275,3 +275,17 @@ def test_history_rerun_flags_override_the_stored_run(fake_workbench, answers) ->
         "a.gguf", FAKE]
     assert [(c.model, c.response) for c in rerun.cycles] == [
         ("a.gguf", "Am"), ("a.gguf", "Vi"), (FAKE, "Am"), (FAKE, "Vi")]
+
+
+def test_history_rerun_preset_replaces_the_stored_settings(fake_workbench, answers) -> None:
+    from samantha.core.settings import STOCHASTIC
+
+    original = fake_workbench.start_run(ChainConfig("love", models=(FAKE,), seed=8,
+                                                    settings=Settings(max_tokens=30)))
+    list(original)
+    result = CliRunner().invoke(cli, ["history", "rerun", str(original.id), "--preset",
+                                      "stochastic", "--top-k", "7"], obj=fake_workbench)
+    assert result.exit_code == 0, result.output
+    rerun = fake_workbench.store.get_run(fake_workbench.store.latest_run_id())
+    expected = STOCHASTIC.replace(top_k=7).to_dict()
+    assert rerun.config["settings"] == expected and rerun.config["seed"] == 8

@@ -56,11 +56,12 @@ def resumable_run(store: RunStore, run_id: int) -> RunRecord:
         if state == "gone":
             store.interrupt_if_owned(run_id, owner, gone_reason(owner))
             record = store.get_run(run_id)
-        elif owner is not None:
-            where = " (another computer: resume it there once it ends)" if state == "elsewhere" \
-                else ": let it finish, or stop it first"
+        else:
+            assert owner is not None  # a run without an owner counts as gone
+            what = ("another computer: resume it there if it ends before the run"
+                    if state == "elsewhere" else "let it finish, or stop it first")
             raise NotResumableError(
-                f"Run {run_id} is running in process {owner.pid} on {owner.host}{where}.")
+                f"Run {run_id} is running in process {owner.pid} on {owner.host}: {what}.")
     if record.status == "interrupted":
         return record
     if record.status == "running":  # claimed by another process a moment ago

@@ -41,7 +41,7 @@ def list_runs(ctx: click.Context, search: str | None, limit: int, as_json: bool)
         click.echo("No runs yet. Start one with `samantha run`.")
     for r in runs:
         models = ", ".join(r.config.get("models", []))
-        click.echo(f"{r.id:>5}  {r.started_at[:19].replace('T', ' ')}  {r.status:<8}  "
+        click.echo(f"{r.id:>5}  {r.started_at[:19].replace('T', ' ')}  {r.status:<11}  "
                    f"{models[:30]:<30}  {r.title}")
 
 
@@ -106,11 +106,11 @@ def compare(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> N
 @click.argument("run_id", type=int)
 @click.option("--model", "-m", "models", multiple=True,
               help="Run these models instead of the stored ones (repeat for several, in order).")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
-              help="Start from this preset instead of the run's stored settings; the flags "
-                   "above override it.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
 @sampling_flags
+@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
+              help="Start from this preset instead of the run's stored settings (the sampling "
+                   "flags above override it).")
 @click.pass_context
 def rerun(ctx: click.Context, run_id: int, models: tuple[str, ...], as_json: bool,
           **options: Any) -> None:
