@@ -97,6 +97,7 @@ class RunRecorder:
     def _fail(self, event: CycleFailed) -> None:
         number = event.cycle.number
         if number not in self.finished:  # else the generation broke: stored with its error
+            # No generation ran, so no prompt tokens: resuming tells these failures apart by it.
             self.store.finish_cycle(
                 self.cycle_ids[number], response="", tokens=0, prompt_tokens=0, seconds=0.0,
                 finish_reason="error", error=event.error, status="failed")
