@@ -33,7 +33,7 @@ def first_alarm(tokens: list[int], guard: LoopGuard | None = None) -> int | None
 ])
 def test_a_block_written_three_times_in_a_row_is_a_loop(block: list[int], alarm: int) -> None:
     lead = [1000 + i for i in range(17)]  # some text before the loop starts
-    assert first_alarm(lead + block * 10) == len(lead) + alarm
+    assert first_alarm(lead + block * 30) == len(lead) + alarm
 
 
 @pytest.mark.parametrize("tokens", [
@@ -42,9 +42,19 @@ def test_a_block_written_three_times_in_a_row_is_a_loop(block: list[int], alarm:
     [t for i in range(50) for t in (*range(10), 500 + i, 600 + i)],
     list(range(8)) * 2 + [99] + list(range(8)) * 2,  # twice in a row, then twice again
     [5] * 23,  # one token 23 times
-], ids=["counting", "json-list", "twice", "23-times"])
+    # a times table: "2 x 1 = 2", "2 x 2 = 4", ... (two tokens change in every line)
+    [t for i in range(1, 40) for t in (2, 900, 800 + i, 901, 700 + 2 * i, 902)],
+    # four items that only count, then something else
+    [t for i in range(4) for t in (100 + i, *range(8))] + list(range(200, 260)),
+], ids=["counting", "json-list", "twice", "23-times", "times-table", "four-counted-items"])
 def test_repetition_that_is_not_a_loop_is_left_alone(tokens: list[int]) -> None:
     assert first_alarm(tokens) is None
+
+
+def test_a_list_whose_items_only_count_is_a_loop() -> None:
+    item = [9, 10, 11, 12, 13, 14, 15]  # ". Create a new account.\n" after the number
+    tokens = [t for i in range(100) for t in (500 + i, *item)]
+    assert first_alarm(tokens) == 5 * 8  # five items of eight tokens
 
 
 def test_a_loop_after_a_long_answer_is_still_found() -> None:
@@ -68,7 +78,7 @@ LOOPING = "Intro. " + "I love the sea. " * 40
 def test_a_looping_answer_ends_with_finish_reason_repetition() -> None:
     tokens, result = answer(LOOPING, loop_guard=True)
     assert result.finish_reason == "repetition"
-    assert result.text.startswith("Intro. I love the sea. I love the sea. I love the sea.")
+    assert result.text.startswith("Intro. I love the sea. I love the sea. I love the sea")
     assert result.text.count("I love the sea.") <= 4 and result.tokens == len(tokens)
 
 

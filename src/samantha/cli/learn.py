@@ -19,20 +19,20 @@ from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
-    printable,
+    visible,
     stage_summary,
     unlikely_choices,
 )
 
 
 def step_table(step: TokenStep, vocabulary: int) -> str:
-    lines = [f"token {step.step}: '{printable(step.piece)}' (id {step.token_id}, rank {step.rank}, "
+    lines = [f"token {step.step}: '{visible(step.piece)}' (id {step.token_id}, rank {step.rank}, "
              f"entropy {step.entropy:.2f})",
              f"  {stage_summary(step, vocabulary)}",
              f"  {'':2}{'rank':>4}  {'id':>7}  {'piece':<18} {'logit':>8}  {'p':>7}"]
     for rank, c in enumerate(step.candidates, start=1):
         mark = ">" if c.id == step.token_id else " "
-        piece = f"'{printable(c.piece)}'"
+        piece = f"'{visible(c.piece)}'"
         lines.append(f"  {mark:2}{rank:>4}  {c.id:>7}  {piece:<18.18} {c.logit:>8.2f}  "
                      f"{c.p:>7.4f}")
     return "\n".join(lines)
@@ -71,7 +71,7 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
         elif isinstance(event, GenerationResult) and not as_json:
             click.echo(f"Answer: {event.text}")
             unlikely = unlikely_choices(steps)
-            listed = ", ".join(f"'{printable(text)}' {rank}" for text, rank in unlikely) or "none"
+            listed = ", ".join(f"'{visible(text)}' {rank}" for text, rank in unlikely) or "none"
             click.echo(f"Chosen although not the most likely: {listed}")
             click.echo(f"Chain: {bench.chain_order(event.settings)}", err=True)
     if plot and steps:

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from samantha.cli.common import print_json, workbench
-from samantha.core.trace import display_piece, printable
+from samantha.core.trace import display_piece, visible
 
 
 @click.group()
@@ -121,7 +121,7 @@ def vocab(ctx: click.Context, model: str, start: int, stop: int, as_json: bool) 
                     for i, raw in entries])
         return
     for i, raw in entries:
-        click.echo(f"{i:>8}  '{printable(display_piece(raw))}'")
+        click.echo(f"{i:>8}  '{visible(display_piece(raw))}'")
 
 
 REPO_URL = re.compile(r"^https?://[^/]+/[^/\s]+/[^/\s]+/?(tree/[^/\s]+/?)?$")

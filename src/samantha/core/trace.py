@@ -70,12 +70,20 @@ def display_piece(raw: bytes) -> str:
 
 
 _CONTROL = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_WHITESPACE = {" ": "␣", "\n": "⏎", "\t": "⇥", "\r": "␍", "\u00a0": "⍽"}
 
 
 def printable(text: str) -> str:
     """A piece for a table or a label: control characters written as escapes (``\\n``)."""
     return "".join(_CONTROL.get(ch, f"\\x{ord(ch):02x}") if ord(ch) < 32 or ord(ch) == 127
                    else ch for ch in text)
+
+
+def visible(text: str) -> str:
+    """A token's text with its whitespace made visible, for learning mode: a space is ``␣``, a
+    new line ``⏎``, a tab ``⇥``, a no-break space ``⍽`` (so `` of`` reads ``␣of``); other
+    control characters are written as escapes (``\\x07``)."""
+    return printable("".join(_WHITESPACE.get(ch, ch) for ch in text))
 
 
 def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
@@ -125,8 +133,8 @@ def stage_summary(step: TokenStep, vocabulary: int) -> str:
 # -- plot data (pure) -----------------------------------------------------------------------------
 def candidate_bars(step: TokenStep) -> list[dict[str, Any]]:
     """Bars of the candidates' probabilities, the chosen one marked."""
-    return [{"label": f"{c.id} '{printable(c.piece)}'", "p": c.p, "chosen": c.id == step.token_id}
-            for c in step.candidates]
+    return [{"label": f"{rank}. {visible(c.piece)}", "p": c.p, "chosen": c.id == step.token_id}
+            for rank, c in enumerate(step.candidates, start=1)]
 
 
 def rank_series(steps: Sequence[TokenStep]) -> list[dict[str, int]]:

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import gradio as gr
 
 from samantha.core.errors import SamanthaError
-from samantha.core.trace import display_piece, printable
+from samantha.core.trace import display_piece, visible
 from samantha.docs.pdf import pages_script, read_pages, whole_script
 from samantha.ui import views
 from samantha.ui.collections import collection, title
@@ -114,7 +114,7 @@ class ChatExtras:
                                             int(stop or 0))
         except SamanthaError as exc:
             return f"⚠️ {exc}"
-        return "\n".join(f"{i:>8}  '{printable(display_piece(raw))}'" for i, raw in entries)
+        return "\n".join(f"{i:>8}  '{visible(display_piece(raw))}'" for i, raw in entries)
 
     def metadata(self, models: str) -> str:
         try:
