@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 from samantha.core.events import (
     CodeRan,
@@ -39,21 +41,37 @@ def random_line(drawn: dict[str, float]) -> str:
 
 
 #: How an answer ended, when it did not end by itself (or at max_tokens).
-ENDINGS = {"cancelled": "stopped", "error": "failed",
-           "repetition": "stopped: the answer repeats itself"}
+ENDINGS: Mapping[str, str] = MappingProxyType({
+    "cancelled": "stopped", "error": "failed", "repetition": "stopped: the answer repeats itself"})
 
 
-def footer(tokens: int, seconds: float, reason: str | None = None) -> str:
-    note = f", {ENDINGS[reason]}" if reason in ENDINGS else ""
+@dataclass(frozen=True)
+class Phrases:
+    """The words of the output text, English by default (the web UI passes its language's)."""
+
+    endings: Mapping[str, str] = field(default_factory=lambda: ENDINGS)
+    error: str = "Error in cycle {number} ({model}): {error}"
+    note: str = "note"
+    printed_nothing: str = "(the code printed nothing; exit status {status})"
+    left_out: str = "(left out: {line})"
+
+
+ENGLISH = Phrases()
+
+
+def footer(tokens: int, seconds: float, reason: str | None = None,
+           words: Phrases = ENGLISH) -> str:
+    note = f", {words.endings[reason]}" if reason in words.endings else ""
     return f"---------- ({tokens} tokens, {seconds:.1f} s{note})"
 
 
-def code_report(event: CodeRan) -> str:
+def code_report(event: CodeRan, words: Phrases = ENGLISH) -> str:
     result = event.result
-    lines = [f"(left out: {line})" for line in event.extraction.dropped]
+    lines = [words.left_out.format(line=line) for line in event.extraction.dropped]
     output = result.output
+    status = getattr(result, "exit_status", "?")
     lines.append(f"Python interpreter output:\n\n{output}" if output else
-                 f"(the code printed nothing; exit status {getattr(result, 'exit_status', '?')})")
+                 words.printed_nothing.format(status=status))
     limit = getattr(result, "limit", None)
     if limit:
         lines.append(limit)
@@ -68,6 +86,7 @@ class Transcript:
     responses: list[str] = field(default_factory=list)  # answers of every finished cycle
     current: str = ""  # the answer being generated
     notes: list[str] = field(default_factory=list)
+    words: Phrases = ENGLISH
 
     @property
     def last_response(self) -> str:
@@ -76,7 +95,7 @@ class Transcript:
     def add(self, event: RunEvent) -> None:
         if isinstance(event, RunStarted):
             self.notes = list(event.skipped)
-            self.text += "".join(f"\nnote: {note}" for note in event.skipped)
+            self.text += "".join(f"\n{self.words.note}: {note}" for note in event.skipped)
         elif isinstance(event, ModelBanner):
             self.text += banner(event)
         elif isinstance(event, CycleStarted):
@@ -92,13 +111,13 @@ class Transcript:
             self.text += r.text[len(self.current):] if r.text.startswith(self.current) else ""
             self.current = ""
             self.responses.append(r.text)
-            self.text += "\n" + footer(r.tokens, r.seconds, r.finish_reason) + "\n"
+            self.text += "\n" + footer(r.tokens, r.seconds, r.finish_reason, self.words) + "\n"
         elif isinstance(event, CycleFailed):
             self.current = ""
-            self.text += f"\nError in cycle {event.cycle.number} ({event.cycle.model}): " \
-                         f"{event.error}\n"
+            self.text += "\n" + self.words.error.format(
+                number=event.cycle.number, model=event.cycle.model, error=event.error) + "\n"
         elif isinstance(event, CodeRan):
-            self.text += code_report(event) + "\n"
+            self.text += code_report(event, self.words) + "\n"
             if self.responses:
                 output = event.result.output
                 if output:

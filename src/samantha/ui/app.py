@@ -7,14 +7,18 @@ from typing import Any
 
 from samantha.ui.live import PAGE_JS as LIVE_JS
 from samantha.ui.live import LiveText
+from samantha.ui.panels.header import CSS as HEADER_CSS
+from samantha.ui.panels.header import PAGE_JS as HEADER_JS
+from samantha.ui.runs import ActiveRuns
 from samantha.ui.texts import texts
+from samantha.ui.wording import status_text
 
 # Enter anywhere in the Chat tab starts (Shift+Enter is a new line; the code editor keeps Enter),
 # the dark theme is the default, and the answer streams in through the tab's live stream.
 LAUNCH_JS = """
 () => {
   if (window.samanthaPageReady) window.samanthaPageReady();  // see page_script.py
-""" + LIVE_JS + """
+""" + LIVE_JS + HEADER_JS + """
   if (!new URLSearchParams(window.location.search).has('__theme')) {
     document.body.classList.add('dark');
   }
@@ -47,33 +51,38 @@ CSS = """
 #candidates th, #candidates td { padding: 2px 8px; text-align: left;
   border-bottom: 1px solid var(--border-color-primary); }
 #candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
-.gradio-container { max-width: 1600px !important; }
+#plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
+.gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
 .generating, .pending { animation: none !important; transition: none !important; }
 * { animation: none !important; transition: none !important; }
-"""
+""" + HEADER_CSS
 
 
-def build_app(bench: Any, lang: str = "en", live: LiveText | None = None) -> Any:
+def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
+              runs: ActiveRuns | None = None) -> Any:
     import gradio as gr
 
     from samantha.ui.chat import ChatTab
     from samantha.ui.history_tab import HistoryTab
     from samantha.ui.models_tab import ModelsTab
+    from samantha.ui.panels.header import Header
 
     t = texts(lang)
     with gr.Blocks(title="Samantha", analytics_enabled=False) as demo:
+        header = Header(t)
+        header.build()
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
-                chat = ChatTab(bench, t, live, lang)
+                chat = ChatTab(bench, t, header, live, runs, lang)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
                 history = HistoryTab(bench, t)
                 history.build()
             with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
                 models = ModelsTab(bench, t)
-                models.build(chat.models, chat.model_pick)
+                models.build(chat.models, chat.models_panel.pick)
         history_tab.select(history.rows, inputs=history.search, outputs=history.runs)
         models_tab.select(models.rows, outputs=models.table)
     return demo
@@ -87,7 +96,9 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     from samantha.ui.page_script import FRAME_LEAK_FIX, HeadScript
 
     live = LiveText()
-    demo = build_app(bench, lang, live)
+    t = texts(lang)
+    runs = ActiveRuns(lambda progress: status_text(progress, t, lang))
+    demo = build_app(bench, lang, live, runs)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
@@ -98,7 +109,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
                 # under the working folder, the temp folder and these
                 allowed_paths=[str(bench.home)],
                 app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX)],
-                            "routes": [live.route()]})
+                            "routes": [live.route(), *runs.routes()]})
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
     if open_browser:

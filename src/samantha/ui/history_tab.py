@@ -1,21 +1,49 @@
-"""The History tab: past runs, searchable; open one, export it, run it again."""
+"""The History tab: past runs, searchable; open one, compare its models, export it, run it again
+(with changed settings), resume it when it was interrupted, and replay its learning-mode
+traces in the same panels as the Chat tab."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import gradio as gr
 
-from samantha.core.chain import ChainConfig
-from samantha.core.errors import SamanthaError
+from samantha.core.errors import SamanthaError, SettingsError
+from samantha.core.settings import coerce
+from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
+from samantha.docs.chainfile import config_to_toml
 from samantha.docs.compare import compare, grid_markdown
 from samantha.docs.export import EXPORTERS, run_to_markdown
 from samantha.docs.notebook import run_to_notebook
+from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.texts import Text
+from samantha.ui.wording import phrases
 
-FORMATS = {"html": "html", "md": "md", "json": "json", "ipynb": "ipynb"}
+FORMATS = ("html", "md", "json", "ipynb", "toml")
+CHANGE = re.compile(r'\s*(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,]*)\s*(?:,|$)')
+
+
+def parse_changes(text: str) -> tuple[dict[str, Any], list[str] | None]:
+    """``temperature=0.8, max_tokens=100, model=a.gguf`` -> settings changes and models."""
+    changes: dict[str, Any] = {}
+    models: list[str] = []
+    position, text = 0, text.strip()
+    while position < len(text):
+        match = CHANGE.match(text, position)
+        if not match or match.end() == position:
+            raise SettingsError(f"Cannot read the changes from {text[position:]!r}: write "
+                                "name=value pairs separated by commas, e.g. temperature=0.8, "
+                                "max_tokens=100, model=default.")
+        key, value = match.group(1), match.group(2).strip()
+        if key in ("model", "models"):
+            models.append(value)
+        else:
+            changes[key] = coerce(key, value)
+        position = match.end()
+    return changes, models or None
 
 
 class HistoryTab:
@@ -30,29 +58,58 @@ class HistoryTab:
                                      info=t["history_search"].help, scale=4,
                                      elem_id="history-search")
             self.refresh = gr.Button(t["history_refresh"].label, scale=1)
-        self.runs = gr.Dataframe(headers=["id", "started", "status", "models", "prompts"],
+        self.runs = gr.Dataframe(headers=t["history_headers"].label.split("|"),
                                  value=self.rows(""), label=t["runs"].label, interactive=False,
                                  max_height=300, elem_id="runs")
-        with gr.Row():
-            self.run_id = gr.Number(label=t["run_id"].label, precision=0, scale=1)
+        with gr.Row(equal_height=True):
+            self.run_id = gr.Number(label=t["run_id"].label, precision=0, scale=1,
+                                    elem_id="history-run-id")
             self.open = gr.Button(t["open_run"].label, scale=1)
             self.compare = gr.Button(t["compare_run"].label, scale=1, elem_id="compare-run")
             self.fmt = gr.Radio(list(FORMATS), value="html", label=t["export_format"].label,
-                                scale=2)
-            self.export = gr.Button(t["export"].label, scale=1)
-            self.rerun = gr.Button(t["rerun"].label, scale=1)
-        self.view = gr.Markdown(elem_id="run-view")
-        self.file = gr.File(label=t["export"].label, interactive=False, height=120)
-        self.rerun_output = gr.Textbox(label=t["output"].label, lines=10, interactive=False)
+                                scale=3)
+            self.export = gr.Button(t["export"].label, scale=1, elem_id="export-run")
+        with gr.Row(equal_height=True):
+            self.changes = gr.Textbox(label=t["rerun_changes"].label,
+                                      info=t["rerun_changes"].help, scale=4,
+                                      elem_id="rerun-changes")
+            self.rerun = gr.Button(t["rerun"].label, scale=1, elem_id="rerun-run")
+            self.resume = gr.Button(t["resume"].label, scale=1, elem_id="resume-run")
+        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
+        self.file = gr.File(label=t["export"].label, interactive=False, height=120,
+                            elem_id="export-file")
+        self.rerun_output = gr.Textbox(label=t["output"].label, lines=10, interactive=False,
+                                       elem_id="rerun-output")
+        with gr.Accordion(t["trace_viewer"].label, open=False, elem_id="trace-viewer"):
+            with gr.Row(equal_height=True):
+                self.trace_cycle = gr.Number(1, label=t["trace_cycle"].label,
+                                             info=t["trace_cycle"].help, precision=0,
+                                             minimum=1, elem_id="trace-cycle")
+                self.trace_step = gr.Number(1, label=t["trace_step"].label,
+                                            info=t["trace_step"].help, precision=0, minimum=1,
+                                            elem_id="trace-step")
+                self.show_trace = gr.Button(t["trace_show"].label, elem_id="trace-show")
+            self.trace_note = gr.Markdown(elem_id="trace-note", latex_delimiters=[])
+            self.learning = LearningPanel(t, prefix="trace-")
+            self.learning.build()
+        self._wire()
 
+    def _wire(self) -> None:
         self.search.submit(self.rows, inputs=self.search, outputs=self.runs)
         self.refresh.click(self.rows, inputs=self.search, outputs=self.runs)
         self.runs.select(self.pick, outputs=self.run_id)
         self.open.click(self.show, inputs=self.run_id, outputs=self.view)
         self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view)
-        self.export.click(self.export_file, inputs=[self.run_id, self.fmt], outputs=self.file)
-        self.rerun.click(self.run_again, inputs=self.run_id, outputs=self.rerun_output,
-                         concurrency_limit=None)
+        self.export.click(self.export_file, inputs=[self.run_id, self.fmt],
+                          outputs=[self.file, self.view])
+        self.rerun.click(self.run_again, inputs=[self.run_id, self.changes],
+                         outputs=self.rerun_output, concurrency_limit=None)
+        self.resume.click(self.resume_run, inputs=self.run_id, outputs=self.rerun_output,
+                          concurrency_limit=None)
+        trace_outputs = [self.trace_note, *self.learning.outputs]
+        for trigger in (self.show_trace.click, self.trace_step.submit, self.trace_cycle.submit):
+            trigger(self.trace, inputs=[self.run_id, self.trace_cycle, self.trace_step],
+                    outputs=trace_outputs)
 
     def rows(self, search: str) -> list[list[Any]]:
         runs = self.bench.store.list_runs(search=search or None, limit=200)
@@ -81,36 +138,79 @@ class HistoryTab:
 
     def _run_text(self, record: Any) -> str:
         text = run_to_markdown(record)
-        steps = [c for c in record.cycles if self.bench.store.get_trace(c.id)]
-        if steps:
-            text += f"\n\n*Learning-mode traces stored for {len(steps)} cycle(s).*"
+        traced = [c for c in record.cycles if self.bench.store.get_trace(c.id)]
+        if traced:
+            text += "\n\n*" + self.t["msg_traces"].label.format(n=len(traced)) + "*"
         for code in self.bench.store.code_runs(record.id):
             text += (f"\n\n**Code run** (exit status {code.exit_status}, {code.seconds:.1f} s)"
                      f"\n\n```\n{(code.stdout + code.stderr).strip()}\n```")
         return text
 
-    def export_file(self, run_id: Any, fmt: str) -> str | None:
+    def export_file(self, run_id: Any, fmt: str) -> tuple[str | None, Any]:
         if run_id in (None, ""):
-            return None
-        record = self.bench.store.get_run(int(run_id))
-        text = run_to_notebook(record) if fmt == "ipynb" else EXPORTERS[fmt](record)
+            return None, gr.skip()
+        try:
+            record = self.bench.store.get_run(int(run_id))
+        except SamanthaError as exc:
+            return None, f"⚠️ {exc}"
+        if fmt == "ipynb":
+            text = run_to_notebook(record)
+        elif fmt == "toml":
+            text = config_to_toml(record.config, f"Samantha run {record.id}, {record.started_at}")
+        else:
+            text = EXPORTERS[fmt](record)
         folder = self.bench.home / "exports"
         folder.mkdir(parents=True, exist_ok=True)
-        path = Path(folder / f"run-{record.id}.{FORMATS[fmt]}")
+        path = Path(folder / f"run-{record.id}.{fmt}")
         path.write_text(text, encoding="utf-8")
-        return str(path)
+        return str(path), gr.skip()
 
-    def run_again(self, run_id: Any) -> Iterator[str]:
+    def run_again(self, run_id: Any, changes: str) -> Iterator[str]:
+        """The stored chain again, with the settings (and models) written in ``changes``."""
         if run_id in (None, ""):
             return
         try:
-            record = self.bench.store.get_run(int(run_id))
-            chain = self.bench.start_run(ChainConfig.from_dict(record.config, where="run"))
+            settings, models = parse_changes(changes or "")
+            config = self.bench.rerun_config(int(run_id), settings, models)
+            chain = self.bench.start_run(config)
         except SamanthaError as exc:
             yield f"⚠️ {exc}"
             return
-        transcript = Transcript()
+        yield from self._follow(chain)
+
+    def resume_run(self, run_id: Any) -> Iterator[str]:
+        if run_id in (None, ""):
+            return
+        try:
+            chain = self.bench.resume_run(int(run_id))
+        except SamanthaError as exc:
+            yield f"⚠️ {exc}"
+            return
+        yield from self._follow(chain)
+
+    def _follow(self, chain: Any) -> Iterator[str]:
+        transcript = Transcript(words=phrases(self.t))
         for event in chain:
             transcript.add(event)
             yield transcript.text
         yield transcript.text + f"\n\n({self.t['msg_run_saved'].label.format(chain.id)})"
+
+    def trace(self, run_id: Any, cycle: Any, step: Any) -> list[Any]:
+        """The stored trace of one cycle in the learning panels, token ``step`` in focus."""
+        empty = [""] * len(self.learning.outputs)
+        if run_id in (None, ""):
+            return ["", *empty]
+        try:
+            record = self.bench.store.get_run(int(run_id))
+        except SamanthaError as exc:
+            return [f"⚠️ {exc}", *empty]
+        number = int(cycle or 1)
+        found = next((c for c in record.cycles if c.number == number), None)
+        steps = [TokenStep.from_dict(d) for d in self.bench.store.get_trace(found.id)] \
+            if found else []
+        if not steps:
+            note = self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
+            return [f"⚠️ {note}", *empty]
+        focus = steps[min(max(int(step or 1), 1), len(steps)) - 1]
+        view = self.learning.view(steps, with_plots=True, focus=focus)
+        return ["", *(view[c] for c in self.learning.outputs)]

@@ -53,6 +53,7 @@ PAGE_JS = """
     let text = null, ended = 0, waiting = true, seen = 0;
     source.onmessage = (message) => {
       const data = JSON.parse(message.data);
+      if (data.status && window.samanthaStatus) window.samanthaStatus(data.status);
       if (data.done) { source.close(); return; }
       const first = text === null;
       text = (text || '').slice(0, data.offset) + data.text;
@@ -83,6 +84,9 @@ class Feed(Protocol):
 
     @property
     def text(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...  # the status line
 
 
 def logged_in(request: Request) -> bool:
@@ -128,19 +132,21 @@ class LiveText:
         """The tab's run as messages: the whole text first, then what was added, then done."""
         feed = await self._next_feed(session)
         sent = ""  # the last TAIL characters sent, to tell an append from a cleared output
-        length = 0
+        length, status = 0, ""
         while feed is not None:
             done = feed.done  # read before the text: the last text is then complete
             text = feed.text
             appended = len(text) >= length and text[max(0, length - TAIL):length] == sent
-            if not appended or len(text) > length:
+            if not appended or len(text) > length or feed.status != status:
                 offset = length if appended else 0
-                yield message({"offset": offset, "text": text[offset:], "show": feed.show})
+                status = feed.status
+                yield message({"offset": offset, "text": text[offset:], "show": feed.show,
+                               "status": status})
                 length, sent = len(text), text[max(0, len(text) - TAIL):]
             if done:
                 break
             await asyncio.sleep(self.interval)
-        yield message({"done": True})
+        yield message({"done": True} | ({"status": feed.status} if feed is not None else {}))
 
     async def _next_feed(self, session: str) -> Any:
         waited = 0.0

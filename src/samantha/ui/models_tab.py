@@ -11,6 +11,7 @@ import gradio as gr
 from samantha.core.errors import SamanthaError
 from samantha.models.links import extract_links
 from samantha.ui import views
+from samantha.ui.panels.models import model_choices
 from samantha.ui.texts import Text
 
 
@@ -26,8 +27,7 @@ class ModelsTab:
             self.new_folder = gr.Textbox(label=t["add_folder"].label, info=t["add_folder"].help,
                                          scale=4)
             self.add = gr.Button(t["add_folder_button"].label, scale=1)
-        self.table = gr.Dataframe(headers=["name", "GiB", "architecture", "quantization",
-                                           "parameters (B)", "context", "folder / problem"],
+        self.table = gr.Dataframe(headers=t["model_headers"].label.split("|"),
                                   value=self.rows(), label=t["model_list"].label,
                                   interactive=False, max_height=320, elem_id="model-table")
         self.refresh = gr.Button(t["refresh_models"].label, size="sm")
@@ -41,7 +41,7 @@ class ModelsTab:
         self.extract = gr.Button(t["extract_links"].label)
         self.found = gr.Markdown()
 
-        choices = lambda: gr.update(choices=views_choices(self.bench))  # noqa: E731
+        choices = lambda: gr.update(choices=model_choices(self.bench))  # noqa: E731
         self.add.click(self.add_folder, inputs=self.new_folder,
                        outputs=[self.folders, self.table]).then(choices, outputs=model_pick)
         self.refresh.click(self.rows, outputs=self.table).then(choices, outputs=model_pick)
@@ -106,9 +106,3 @@ class ModelsTab:
         merged = "\n".join([*lines, *(u for u in found if u not in lines)])
         return "\n".join(f"- `{u}`" for u in found), merged
 
-
-def views_choices(bench: Any) -> list[str]:
-    try:
-        return ["default", *(e.name for e in bench.library.list() if not e.error)]
-    except SamanthaError:
-        return ["default"]

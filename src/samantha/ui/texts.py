@@ -2,7 +2,8 @@
 
 One row per control: its key, then the English label and help, then the Portuguese label and help.
 Keeping both languages on the same row makes a missing translation impossible and a stale one easy
-to spot. Help texts are shown under the controls (Gradio ``info=``) and are written for users:
+to spot. Help texts appear on demand (a tooltip on names marked (?), or all of them with the Help
+switch; Gradio ``info=`` under the controls) and are written for users:
 what the control does, a tip, and the default. The sampling texts say what our sampler really
 does (the table in :mod:`samantha.core.settings` is the ground truth).
 
@@ -17,6 +18,7 @@ from typing import Mapping
 
 from samantha.ui.texts_chat import ROWS as CHAT_ROWS
 from samantha.ui.texts_more import ROWS as MORE_ROWS
+from samantha.ui.texts_panels import ROWS as PANEL_ROWS
 
 LANGUAGES = ("en", "pt")
 
@@ -30,7 +32,7 @@ class Text:
 
 
 # (key, English label, English help, Portuguese label, Portuguese help)
-_ROWS: tuple[tuple[str, str, str, str, str], ...] = CHAT_ROWS + MORE_ROWS
+_ROWS: tuple[tuple[str, str, str, str, str], ...] = CHAT_ROWS + MORE_ROWS + PANEL_ROWS
 
 #: Every key, in the order of the table (Chat tab, History tab, Models tab, messages).
 KEYS: tuple[str, ...] = tuple(row[0] for row in _ROWS)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import html
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from samantha.core.settings import Settings
-from samantha.core.trace import TokenStep, printable, stage_summary, unlikely_choices
+from samantha.core.trace import TokenStep, stage_summary, unlikely_choices, visible
+from samantha.ui import charts
+from samantha.ui.texts import Text
 
-PACE_CHOICES = ["OFF", "0", "0.3", "1", "3", "10", "NEXT TOKEN"]
+PACES = ["OFF", "0", "0.3", "1", "3", "10", "NEXT TOKEN"]  # the values of the pace choice
 LOOP_CHOICES = [1, 2, 3, 5, 10, 100, 1000000]
-CANDIDATE_HEADERS = ["", "rank", "id", "piece", "logit", "p"]
+
+
+def pace_choices(t: Mapping[str, Text]) -> list[tuple[str, str]]:
+    """The pace radio's (label, value) pairs: OFF and NEXT TOKEN in the interface's language."""
+    names = {"OFF": t["learning_off"].label, "NEXT TOKEN": t["learning_step"].label}
+    return [(names.get(value, value), value) for value in PACES]
 
 
 def pace_of(choice: str) -> float | str | None | bool:
@@ -32,59 +39,61 @@ def model_lines(text: str) -> list[str]:
 def candidate_rows(step: TokenStep | None) -> list[list[Any]]:
     if step is None:
         return []
-    return [["▶" if c.id == step.token_id else "", rank, c.id, printable(c.piece),
+    return [["▶" if c.id == step.token_id else "", rank, c.id, visible(c.piece),
              round(c.logit, 3), round(c.p, 5)] for rank, c in enumerate(step.candidates, 1)]
 
 
-def candidate_table(step: TokenStep | None) -> str:
-    """The candidates of one token as an HTML table, the chosen one marked."""
+def candidate_table(step: TokenStep | None, t: Mapping[str, Text]) -> str:
+    """The candidates of one token as an HTML table in rank order, the chosen one marked, and
+    whitespace visible (``␣of``, ``⏎``)."""
     if step is None:
         return ""
-    head = "".join(f"<th>{h}</th>" for h in CANDIDATE_HEADERS)
+    head = "<th></th>" + "".join(f"<th>{html.escape(h)}</th>"
+                                 for h in t["candidate_headers"].label.split("|"))
     rows = []
     for mark, rank, token, piece, logit, p in candidate_rows(step):
         css = ' class="chosen"' if mark else ""
         rows.append(f"<tr{css}><td>{mark}</td><td>{rank}</td><td>{token}</td>"
-                    f"<td><code>{html.escape(piece) or '&nbsp;'}</code></td><td>{logit:.3f}</td>"
+                    f"<td><code>{html.escape(piece)}</code></td><td>{logit:.3f}</td>"
                     f"<td>{p:.4f}</td></tr>")
     return f'<table class="candidates"><thead><tr>{head}</tr></thead>' \
            f'<tbody>{"".join(rows)}</tbody></table>'
 
 
-def stage_text(step: TokenStep | None) -> str:
+def stage_text(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     if step is None:
         return ""
-    return (f"**Token {step.step}:** `{printable(step.piece)}` (id {step.token_id}, rank "
-            f"{step.rank}, p {step.p:.4f}, entropy {step.entropy:.2f})  \n"
-            f"{stage_summary(step, step.stages[0].kept)}")
+    line = t["stage_line"].label.format(
+        step=step.step, piece=f"`{visible(step.piece)}`", id=step.token_id, rank=step.rank,
+        p=f"{step.p:.4f}", entropy=f"{step.entropy:.2f}")
+    return f"**{line}**  \n`{stage_summary(step, step.stages[0].kept)}`"
 
 
-def probability_frame(step: TokenStep | None) -> Any:
-    import pandas as pd
-
-    rows = [] if step is None else [
-        {"candidate": f"{rank}. {printable(c.piece)!s}", "probability": c.p,
-         "chosen": "chosen" if c.id == step.token_id else "other"}
-        for rank, c in enumerate(step.candidates, 1)]
-    return pd.DataFrame(rows, columns=["candidate", "probability", "chosen"])
-
-
-def rank_frame(steps: Sequence[TokenStep]) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame([{"token": s.step, "rank": s.rank} for s in steps if s.rank > 1],
-                        columns=["token", "rank"])
+def probability_chart(step: TokenStep | None, t: Mapping[str, Text]) -> str:
+    """The candidates' probabilities as bars, most likely first, the chosen one in orange."""
+    if step is None:
+        return ""
+    bars = [charts.Bar(f"{rank}. {visible(c.piece)}", c.p, c.id == step.token_id)
+            for rank, c in enumerate(step.candidates, 1)]
+    return charts.bar_chart(bars, t["probabilities_plot"].label, t["axis_probability"].label)
 
 
-def entropy_frame(steps: Sequence[TokenStep]) -> Any:
-    import pandas as pd
+def rank_chart(steps: Sequence[TokenStep], t: Mapping[str, Text]) -> str:
+    """Where a token other than the most likely was chosen, and its rank."""
+    picked = [s for s in steps if s.rank > 1]
+    return charts.stem_chart([s.step for s in picked], [s.rank for s in picked], len(steps),
+                             t["ranks_plot"].label, t["axis_token"].label,
+                             t["axis_rank"].label, t["ranks_none"].label)
 
-    return pd.DataFrame([{"token": s.step, "entropy": s.entropy} for s in steps],
-                        columns=["token", "entropy"])
+
+def entropy_chart(steps: Sequence[TokenStep], t: Mapping[str, Text]) -> str:
+    return charts.line_chart([s.step for s in steps], [s.entropy for s in steps],
+                             t["entropy_plot"].label, t["axis_token"].label,
+                             t["axis_entropy"].label)
 
 
 def unlikely_text(steps: Sequence[TokenStep]) -> str:
-    return ", ".join(f"'{printable(text)}' {rank}" for text, rank in unlikely_choices(steps))
+    return ", ".join(f"{visible(text)} ({rank})" for text, rank in unlikely_choices(steps))
 
 
 def settings_from_values(values: dict[str, Any], stop_text: str, seed: Any) -> Settings:

@@ -1,0 +1,41 @@
+"""The code panel: the Python of the last answer (or any pasted code), Run code, and what it
+printed, drew and wrote."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import gradio as gr
+
+from samantha.docs.code_page import code_result_page
+from samantha.ui import views
+from samantha.ui.texts import Text
+
+
+class CodePanel:
+    def __init__(self, t: Mapping[str, Text]) -> None:
+        self.t = t
+
+    def build(self) -> None:
+        t = self.t
+        with gr.Accordion(t["code_result"].label, open=False, elem_id="code-panel"):
+            self.code = gr.Code(label=t["code_box"].label, language="python", lines=8,
+                                interactive=True, elem_id="code-box")
+            with gr.Row():
+                self.run = gr.Button(t["run_code"].label, elem_id="run-code-button")
+                self.copy = gr.Button(t["copy_code"].label, size="sm", elem_id="copy-code")
+            self.result = gr.HTML(elem_id="code-result")
+            self.figures = gr.Gallery(label=t["figures"].label, columns=3, height=260,
+                                      elem_id="figures")
+            self.files = gr.Textbox(label=t["files"].label, interactive=False, lines=2)
+
+    @property
+    def outputs(self) -> list[Any]:
+        return [self.code, self.result, self.figures, self.files]
+
+    def view(self, result: Any, hide: bool) -> dict:
+        """A code run's page (unless hidden), its figures and its files."""
+        page = code_result_page(result)
+        return {self.result: "" if hide else views.iframe(page),
+                self.figures: [str(f) for f in result.figures],
+                self.files: "\n".join(str(f) for f in result.files)}

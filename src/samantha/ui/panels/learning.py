@@ -1,0 +1,63 @@
+"""Learning mode's panel: the pace and Next token (in the Chat tab), then, for a token, what
+each sampler stage kept, its candidates in rank order, their probabilities as bars, the ranks of
+the tokens chosen although not the most likely and the entropy along the answer. The History
+tab's trace viewer shows stored traces in the same panel, without the pace."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import gradio as gr
+
+from samantha.core.trace import TokenStep
+from samantha.ui import views
+from samantha.ui.texts import Text
+
+
+class LearningPanel:
+    def __init__(self, t: Mapping[str, Text], prefix: str = "") -> None:
+        self.t = t
+        self.prefix = prefix  # element ids are unique per page: "" in Chat, "trace-" in History
+
+    def build_pace(self) -> None:
+        t = self.t
+        with gr.Row(equal_height=True):
+            self.pace = gr.Radio(views.pace_choices(t), value="OFF",
+                                 label=t["learning_mode"].label, info=t["learning_mode"].help,
+                                 elem_id="learning-pace", scale=4)
+            self.next_token = gr.Button(t["next_token"].label, elem_id="next-token-button",
+                                        scale=1)
+
+    def build(self) -> None:
+        t, p = self.t, self.prefix
+        self.stages = gr.Markdown(elem_id=f"{p}stages", latex_delimiters=[])
+        with gr.Row(equal_height=False):
+            self.candidates = gr.HTML(label=t["candidates"].label, elem_id=f"{p}candidates",
+                                      max_height=360)
+            self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
+        with gr.Row(equal_height=False):
+            self.ranks = gr.HTML(elem_id=f"{p}ranks")
+            self.entropy = gr.HTML(elem_id=f"{p}entropy")
+        self.unlikely = gr.Textbox(label=t["unlikely"].label, info=t["unlikely"].help or None,
+                                   lines=1, max_lines=3, interactive=False,
+                                   elem_id=f"{p}unlikely")
+
+    @property
+    def outputs(self) -> list[Any]:
+        return [self.stages, self.candidates, self.probabilities, self.ranks, self.entropy,
+                self.unlikely]
+
+    def view(self, steps: Sequence[TokenStep], with_plots: bool = True,
+             focus: TokenStep | None = None) -> dict:
+        """What the panel shows for these steps: ``focus`` (default the last one) in the table
+        and the bars; the answer so far in the two charts along it (``with_plots``)."""
+        t = self.t
+        step = focus or (steps[-1] if steps else None)
+        view = {self.stages: views.stage_text(step, t),
+                self.candidates: views.candidate_table(step, t)}
+        if with_plots:
+            view.update({self.probabilities: views.probability_chart(step, t),
+                         self.ranks: views.rank_chart(steps, t),
+                         self.entropy: views.entropy_chart(steps, t),
+                         self.unlikely: views.unlikely_text(steps)})
+        return view

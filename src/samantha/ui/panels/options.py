@@ -1,0 +1,48 @@
+"""Chain options: the switches of a run (feedback's variants, single response, shuffle, random
+parameters, code, fast mode, the loop guard) and the numbers of loops and responses."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import gradio as gr
+
+from samantha.ui import views
+from samantha.ui.texts import Text
+
+SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
+            "stop_condition", "cumulative", "random_params", "output_only", "hide_html",
+            "loop_guard")
+ON_BY_DEFAULT = {"loop_guard"}
+
+
+def checkbox(t: Mapping[str, Text], key: str, value: bool = False, **kwargs: Any) -> gr.Checkbox:
+    return gr.Checkbox(value=value, label=t[key].label, info=t[key].help or None,
+                       elem_id=f"opt-{key}", **kwargs)
+
+
+class ChainOptions:
+    def __init__(self, t: Mapping[str, Text]) -> None:
+        self.t = t
+
+    def build(self) -> None:
+        t = self.t
+        with gr.Accordion(t["chain_options"].label, open=False, elem_id="chain-options"):
+            self.switches = {}
+            for pair in range(0, len(SWITCHES), 2):
+                with gr.Row():
+                    self.switches.update({key: checkbox(t, key, key in ON_BY_DEFAULT)
+                                          for key in SWITCHES[pair: pair + 2]})
+            with gr.Row():
+                self.loops = gr.Radio(views.LOOP_CHOICES, value=1, label=t["loops"].label,
+                                      info=t["loops"].help, elem_id="loops")
+                self.responses = gr.Radio(views.LOOP_CHOICES, value=1,
+                                          label=t["responses"].label, info=t["responses"].help,
+                                          elem_id="responses")
+
+    @property
+    def inputs(self) -> list[Any]:
+        return [*self.switches.values(), self.loops, self.responses]
+
+    def values(self, data: dict) -> dict[str, Any]:
+        return {key: data[box] for key, box in self.switches.items()}

@@ -1,0 +1,152 @@
+"""Labels and help texts of the web interface, part 3: the header, the status line, the Runs
+list, the panels' titles, the plan line, the charts and the trace viewer (see
+:mod:`samantha.ui.texts`).
+
+Rows: (key, English label, English help, Portuguese label, Portuguese help). In texts with
+``|``, the part before it is the singular and the part after it the plural.
+"""
+
+ROWS: tuple[tuple[str, str, str, str, str], ...] = (
+    # ---------------------------------------------------------------- header
+    ("app_tagline",
+     "Local language models on your own computer: chain them, compare them, watch every token "
+     "being chosen.", "",
+     "Modelos de linguagem locais no seu computador: encadeie, compare e veja cada token sendo "
+     "escolhido.", ""),
+    ("model_in_use",
+     "Model",
+     "The model of the next run: the first line of the Model list (open Models to change it or "
+     "add more).",
+     "Modelo",
+     "O modelo da próxima execução: a primeira linha da Lista de modelos (abra Modelos para "
+     "trocá-lo ou acrescentar outros)."),
+    ("models_in_use", "Models", "", "Modelos", ""),
+    ("help_toggle",
+     "Help",
+     "Shows every help text under its control. Without it, point at a name marked (?) to read "
+     "what it does.",
+     "Ajuda",
+     "Mostra cada texto de ajuda embaixo do seu controle. Sem ela, aponte para um nome marcado "
+     "com (?) para ler o que ele faz."),
+    ("runs_list",
+     "Runs in progress",
+     "Every run going on in this Samantha, started from any browser tab, with a Stop for each. "
+     "A run goes on when the tab that started it is closed; its answers are saved in the "
+     "History tab.",
+     "Execuções em andamento",
+     "Todas as execuções em andamento neste Samantha, iniciadas em qualquer aba do navegador, "
+     "cada uma com um Parar. Uma execução continua quando a aba que a iniciou é fechada; as "
+     "respostas ficam salvas na aba Histórico."),
+    ("runs_none", "none", "", "nenhuma", ""),
+    ("runs_stop", "Stop", "", "Parar", ""),
+    ("runs_stopping", "stopping…", "", "parando…", ""),
+    # ---------------------------------------------------------------- status line
+    ("status_ready", "Ready.", "", "Pronto.", ""),
+    ("status_starting", "Starting…", "", "Iniciando…", ""),
+    ("status_downloading", "Downloading {model}: {share}", "", "Baixando {model}: {share}", ""),
+    ("status_loading", "Loading model {model}…", "", "Carregando o modelo {model}…", ""),
+    ("status_cycle", "Cycle {cycle} of {total}", "", "Ciclo {cycle} de {total}", ""),
+    ("status_reading", "reading the prompt", "", "lendo o prompt", ""),
+    ("status_generating", "{tokens} tokens · {speed} tokens/s", "",
+     "{tokens} tokens · {speed} tokens/s", ""),
+    ("status_code", "running code…", "", "executando código…", ""),
+    ("status_between", "done", "", "concluído", ""),
+    ("status_finished", "Run finished.", "", "Execução concluída.", ""),
+    ("status_stopped", "Run stopped.", "", "Execução parada.", ""),
+    ("status_failed", "Run failed.", "", "A execução falhou.", ""),
+    # ---------------------------------------------------------------- the plan line
+    ("plan_prompts", "{n} prompt|{n} prompts", "", "{n} prompt|{n} prompts", ""),
+    ("plan_models", "{n} model|{n} models", "", "{n} modelo|{n} modelos", ""),
+    ("plan_responses", "{n} response|{n} responses", "", "{n} resposta|{n} respostas", ""),
+    ("plan_loops", "{n} loop|{n} loops", "", "{n} loop|{n} loops", ""),
+    ("plan_cycles", "{n} cycle|{n} cycles", "", "{n} ciclo|{n} ciclos", ""),
+    ("plan_start", "Start (or Enter) runs it.", "", "Iniciar (ou Enter) executa.", ""),
+    ("plan_single", "single response per model", "", "resposta única por modelo", ""),
+    ("plan_lines",
+     "Each line is a prompt: this text makes {n} prompts. To keep lines together as one prompt, "
+     "put $$$ between prompts.", "",
+     "Cada linha é um prompt: este texto forma {n} prompts. Para manter linhas juntas num só "
+     "prompt, ponha $$$ entre os prompts.", ""),
+    # ---------------------------------------------------------------- panels
+    ("conversation", "System prompt and previous response", "",
+     "Prompt do sistema e resposta anterior", ""),
+    ("files_examples", "Files and examples", "", "Arquivos e exemplos", ""),
+    ("voice_panel", "Voice", "", "Voz", ""),
+    ("loop_guard",
+     "Loop guard",
+     "Ends an answer that has started repeating itself: the same block of tokens three times in "
+     "a row (24 tokens or more), or a block written five times with only one token changed "
+     "each time, such as a numbered list whose items only count. The footer then says "
+     "'stopped: the answer repeats itself'. It never changes which tokens are chosen. On by "
+     "default; turn it off to let a model repeat itself up to max_tokens.",
+     "Proteção contra repetição",
+     "Encerra uma resposta que começou a se repetir: o mesmo bloco de tokens três vezes seguidas "
+     "(24 tokens ou mais), ou um bloco escrito cinco vezes com só um token diferente a cada vez, "
+     "como uma lista numerada cujos itens só contam. O rodapé diz então 'parou: a resposta se "
+     "repete'. Nunca muda quais tokens são escolhidos. Ligada por padrão; desligue para deixar "
+     "o modelo se repetir até max_tokens."),
+    # ---------------------------------------------------------------- output box
+    ("ending_cancelled", "stopped", "", "parado", ""),
+    ("ending_error", "failed", "", "falhou", ""),
+    ("ending_repetition", "stopped: the answer repeats itself", "",
+     "parou: a resposta se repete", ""),
+    ("out_error", "Error in cycle {number} ({model}): {error}", "",
+     "Erro no ciclo {number} ({model}): {error}", ""),
+    ("out_note", "note", "", "nota", ""),
+    ("out_printed_nothing", "(the code printed nothing; exit status {status})", "",
+     "(o código não imprimiu nada; status de saída {status})", ""),
+    ("out_left_out", "(left out: {line})", "", "(deixado de fora: {line})", ""),
+    # ---------------------------------------------------------------- learning panels
+    ("stage_line", "Token {step}: {piece} (id {id}, rank {rank}, p {p}, entropy {entropy})", "",
+     "Token {step}: {piece} (id {id}, posição {rank}, p {p}, entropia {entropy})", ""),
+    ("candidate_headers", "rank|id|text|logit|p", "", "posição|id|texto|logit|p", ""),
+    ("axis_probability", "probability", "", "probabilidade", ""),
+    ("axis_token", "token of the answer", "", "token da resposta", ""),
+    ("axis_rank", "rank", "", "posição", ""),
+    ("axis_entropy", "entropy (nats)", "", "entropia (nats)", ""),
+    ("ranks_none", "None yet: every token chosen was the model's most likely one.", "",
+     "Nenhum até agora: cada token escolhido foi o mais provável para o modelo.", ""),
+    # ---------------------------------------------------------------- history tab
+    ("history_headers", "id|started|status|models|prompts", "",
+     "id|início|situação|modelos|prompts", ""),
+    ("model_headers",
+     "name|GiB|architecture|quantization|parameters (B)|context|folder / problem", "",
+     "nome|GiB|arquitetura|quantização|parâmetros (B)|contexto|pasta / problema", ""),
+    ("trace_viewer",
+     "Learning-mode trace",
+     "The candidates of every token of a cycle run in learning mode, as stored: pick the cycle "
+     "and a token, and see the same panels as in the Chat tab.",
+     "Rastro do modo de aprendizagem",
+     "Os candidatos de cada token de um ciclo executado no modo de aprendizagem, como foram "
+     "salvos: escolha o ciclo e um token e veja os mesmos painéis da aba Chat."),
+    ("trace_cycle", "Cycle", "The cycle number in the run (1 is the first answer).", "Ciclo",
+     "O número do ciclo na execução (1 é a primeira resposta)."),
+    ("trace_step", "Token", "Which token of the answer to show (1 is the first).", "Token",
+     "Qual token da resposta mostrar (1 é o primeiro)."),
+    ("trace_show", "Show trace", "", "Mostrar rastro", ""),
+    ("msg_no_trace",
+     "Cycle {cycle} of run {run} has no learning-mode trace: run it with learning mode on to "
+     "record one.", "",
+     "O ciclo {cycle} da execução {run} não tem rastro do modo de aprendizagem: execute-o com "
+     "o modo de aprendizagem ligado para gravar um.", ""),
+    ("msg_traces",
+     "Learning-mode traces stored for {n} cycle(s): open Learning-mode trace below.", "",
+     "Rastros do modo de aprendizagem salvos para {n} ciclo(s): abra Rastro do modo de "
+     "aprendizagem abaixo.", ""),
+    ("rerun_changes",
+     "Changes for Rerun",
+     "Settings to change when running it again, written as in a prompt's {…} block: "
+     "temperature=0.8, max_tokens=100. Add model=NAME to use another model. Empty: the very "
+     "same run.",
+     "Mudanças para Reexecutar",
+     "Ajustes a mudar ao executar de novo, escritos como no bloco {…} de um prompt: "
+     "temperature=0.8, max_tokens=100. Acrescente model=NOME para usar outro modelo. Vazio: "
+     "exatamente a mesma execução."),
+    ("resume",
+     "Resume",
+     "Continues an interrupted run (its program ended before it finished) from its first "
+     "unfinished cycle, in the same run, as if it had never stopped.",
+     "Retomar",
+     "Continua uma execução interrompida (o programa terminou antes dela) a partir do primeiro "
+     "ciclo não concluído, na mesma execução, como se nunca tivesse parado."),
+)
