@@ -7,16 +7,28 @@ import pytest
 from samantha.app import Workbench
 from samantha.core.chat import build_messages
 from samantha.core.errors import ModelError
-from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.events import GenerationResult, ModelLoading, TokenEvent
 from samantha.core.settings import Settings
 from samantha.engines.fake import FakeEngine
 
 
 def answer(bench: Workbench, settings: Settings = Settings(), model: str = "fake.gguf") -> str:
     events = list(bench.generate(build_messages("", "", "hi"), settings, model=model))
-    assert all(isinstance(e, TokenEvent) for e in events[:-1])
+    loading = [e for e in events if isinstance(e, ModelLoading)]
+    tokens = events[len(loading):-1]
+    assert loading in ([], [ModelLoading(model)]) and events[:len(loading)] == loading
+    assert tokens and all(isinstance(e, TokenEvent) for e in tokens)
     assert isinstance(events[-1], GenerationResult)
     return events[-1].text
+
+
+def test_loading_a_model_is_announced_once(fake_workbench: Workbench) -> None:
+    first = list(fake_workbench.generate(build_messages("", "", "hi"), Settings(),
+                                         model="fake.gguf"))
+    again = list(fake_workbench.generate(build_messages("", "", "hi"), Settings(),
+                                         model="fake.gguf"))
+    assert first[0] == ModelLoading("fake.gguf")  # before its first token: the status line
+    assert not any(isinstance(e, ModelLoading) for e in again)  # already in memory
 
 
 def test_generate_yields_tokens_then_a_result(fake_workbench: Workbench) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samantha.app import Workbench
-from samantha.core.chat import build_messages
+from samantha.core.chat import PLAIN_STOP, build_messages
 from samantha.core.events import GenerationResult
 from samantha.core.generation import NeverCancel
 from samantha.core.settings import Settings
@@ -29,7 +29,9 @@ def test_generated_ids_detokenise_to_the_text(real_workbench: Workbench) -> None
     result = result_of(real_workbench, "Name three colours.", max_tokens=24)
     session = real_workbench.session("default", 4000)
     decoded = b"".join(session.piece(t) for t in result.token_ids).decode("utf-8", "replace")
-    assert decoded == result.text
+    rest = decoded[len(result.text):]  # a stop string is generated, not shown
+    assert decoded.startswith(result.text)
+    assert rest == "" or (result.finish_reason == "stop" and rest.startswith(PLAIN_STOP))
 
 
 def test_reusing_the_cache_gives_the_same_answer_as_a_reset(real_workbench: Workbench) -> None:
@@ -50,7 +52,7 @@ def test_n_ctx_zero_uses_the_trained_context(real_workbench: Workbench) -> None:
 def test_base_model_uses_the_plain_format(real_workbench: Workbench) -> None:
     session = real_workbench.session("default", 4000)
     prompt = session.render_chat(build_messages("Be brief.", "", "Hi"))
-    assert prompt.text == "Be brief.\n\nUser: Hi\nAssistant:" and prompt.stop == ("\nUser:",)
+    assert prompt.text == "Be brief.\n\nUser: Hi\nAssistant:" and prompt.stop == PLAIN_STOP
 
 
 def test_chat_template_from_the_gguf_metadata(tiny_model, real_workbench: Workbench) -> None:

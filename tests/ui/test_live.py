@@ -16,10 +16,11 @@ from samantha.ui.live import LiveText, logged_in
 class FakeFeed:
     """A run whose text grows by the given steps, one per read, then is done."""
 
-    def __init__(self, *texts: str, show: bool = True) -> None:
+    def __init__(self, *texts: str, show: bool = True, status: str = "working") -> None:
         self.texts = list(texts)
         self.reads = 0
         self.show = show
+        self.status = status
 
     @property
     def done(self) -> bool:
@@ -49,9 +50,28 @@ def collect(live: LiveText, session: str) -> list[dict]:
 def test_the_whole_text_first_then_what_was_added_then_done() -> None:
     live = LiveText(interval=0)
     live.attach("tab", FakeFeed("ab", "abcd", "abcd", "abcdef"))
-    assert collect(live, "tab") == [{"offset": 0, "text": "ab", "show": True},
-                                    {"offset": 2, "text": "cd", "show": True},
-                                    {"offset": 4, "text": "ef", "show": True}, {"done": True}]
+    sent = {"show": True, "status": "working"}
+    assert collect(live, "tab") == [{"offset": 0, "text": "ab", **sent},
+                                    {"offset": 2, "text": "cd", **sent},
+                                    {"offset": 4, "text": "ef", **sent},
+                                    {"done": True, "status": "working"}]
+
+
+def test_a_new_status_is_sent_even_when_the_text_stays_the_same() -> None:
+    class Loading(FakeFeed):
+        @property
+        def status(self) -> str:
+            return "loading" if self.reads < 2 else "cycle 1"
+
+        @status.setter
+        def status(self, value: str) -> None:
+            pass
+
+    live = LiveText(interval=0)
+    live.attach("tab", Loading("", "", "", "ab"))
+    messages = collect(live, "tab")
+    assert [m["status"] for m in messages] == ["loading", "cycle 1", "cycle 1", "cycle 1"]
+    assert messages[1]["text"] == "" and messages[2]["text"] == "ab"
 
 
 def test_in_fast_mode_the_page_is_told_not_to_show_the_text() -> None:
@@ -64,7 +84,8 @@ def test_a_cleared_output_is_sent_again_whole() -> None:
     live = LiveText(interval=0)
     cleared = "new text that is longer than fifty characters ....."
     live.attach("tab", FakeFeed("x" * 50, cleared))
-    assert collect(live, "tab")[1] == {"offset": 0, "text": cleared, "show": True}
+    assert collect(live, "tab")[1] == {"offset": 0, "text": cleared, "show": True,
+                                       "status": "working"}
 
 
 def test_each_tab_gets_its_own_run() -> None:
@@ -110,8 +131,9 @@ def test_the_route_streams_server_sent_events() -> None:
         response = client.get("/samantha/live/tab")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
-    assert response.text == ('data: {"offset": 0, "text": "streamed", "show": true}\n\n'
-                             'data: {"done": true}\n\n')
+    assert response.text == ('data: {"offset": 0, "text": "streamed", "show": true, '
+                             '"status": "working"}\n\n'
+                             'data: {"done": true, "status": "working"}\n\n')
 
 
 def test_with_a_password_only_a_logged_in_browser_may_listen() -> None:

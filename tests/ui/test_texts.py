@@ -34,9 +34,16 @@ download download_status links_text extract_links model_info
 """.split()
 MESSAGE_KEYS = """
 msg_no_prompt msg_no_model msg_stopped msg_run_saved msg_copied msg_no_code msg_download_done
-msg_folder_added msg_no_runs msg_working msg_prompt_ready
+msg_folder_added msg_no_runs msg_working msg_prompt_ready msg_no_trace msg_traces
 """.split()
-REQUIRED = CHAT_KEYS + HISTORY_KEYS + MODELS_KEYS + MESSAGE_KEYS
+PANEL_KEYS = """
+app_tagline model_in_use help_toggle runs_list runs_none runs_stop status_ready status_loading
+status_cycle status_generating plan_prompts plan_models plan_cycles plan_lines conversation
+files_examples voice_panel loop_guard ending_repetition stage_line candidate_headers
+axis_probability axis_token axis_rank axis_entropy ranks_none history_headers model_headers
+trace_viewer trace_cycle trace_step trace_show rerun_changes resume
+""".split()
+REQUIRED = CHAT_KEYS + HISTORY_KEYS + MODELS_KEYS + MESSAGE_KEYS + PANEL_KEYS
 
 # Controls the user types in, picks, ticks or presses: each one explains itself.
 INPUTS = """
@@ -53,11 +60,14 @@ import_pdf_whole pdf_instruction pdf_final save_prompts
 examples_user examples_system history_search history_refresh run_id open_run compare_run
 export_format
 export rerun folders add_folder add_folder_button refresh_models download_url keep download
-links_text extract_links
+links_text extract_links loop_guard help_toggle runs_list trace_cycle trace_step rerun_changes
+resume
 """.split()
 
-# Names that are the same in every language: the parameters users also write in prompt scripts.
-TECHNICAL = set(PARAMETERS) | {"stop", "chat_tab"}
+# Names that are the same in every language: the parameters users also write in prompt scripts,
+# and words Portuguese uses as they are (prompt, token, loop).
+TECHNICAL = set(PARAMETERS) | {"stop", "status_generating", "plan_prompts",
+                               "plan_loops", "trace_step"}
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
@@ -122,12 +132,22 @@ def test_messages_format_with_their_placeholders(lang: str) -> None:
     table = texts(lang)
     for key in MESSAGE_KEYS:
         label = table[key].label
+        if PLACEHOLDER.search(label.replace("{}", "")):  # named placeholders: checked below
+            continue
         count = label.count("{}")
         filled = label.format(*(f"<{i}>" for i in range(count)))
         assert all(f"<{i}>" in filled for i in range(count)), key
     assert "42" in table["msg_run_saved"].label.format(42)
     assert "model.gguf" in table["msg_download_done"].label.format("model.gguf")
     assert "/models" in table["msg_folder_added"].label.format("/models")
+
+
+def test_named_placeholders_format(lang: str) -> None:
+    table = texts(lang)
+    assert "7" in table["msg_no_trace"].label.format(cycle=7, run=3)
+    assert "Token 4" in table["stage_line"].label.format(step=4, piece="x", id=1, rank=1, p=1,
+                                                         entropy=0)
+    assert "2" in table["status_cycle"].label.format(cycle=2, total=6)
 
 
 def test_exact_english_messages() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ from samantha.core.settings import Settings
 from samantha.core.trace import make_step
 from samantha.ui import views
 from samantha.ui.collections import collection, title
+from samantha.ui.texts import texts
+
+EN, PT = texts("en"), texts("pt")
 
 
 @pytest.mark.parametrize("choice, pace", [("OFF", False), ("0", None), ("0.3", 0.3),
@@ -33,16 +37,45 @@ def step():
 
 
 def test_candidate_table_marks_the_chosen_and_escapes_pieces() -> None:
-    table = views.candidate_table(step())
+    table = views.candidate_table(step(), EN)
     assert table.count("<tr") == 4 and table.count('class="chosen"') == 1
-    assert "&lt;t3&gt;\\n" in table and "<t3>" not in table
+    assert "&lt;t3&gt;⏎" in table and "<t3>" not in table  # the new line made visible
+    assert "<th>rank</th>" in table and "<th>posição</th>" in views.candidate_table(step(), PT)
 
 
-def test_plot_frames() -> None:
-    s = step()
-    frame = views.probability_frame(s)
-    assert list(frame["chosen"]) == ["chosen", "other", "other"]
-    assert views.rank_frame([s]).empty and list(views.entropy_frame([s])["token"]) == [1]
+def spaced_step():
+    logits = np.log(np.array([0.5, 0.3, 0.2], dtype=np.float32))
+    pieces = {0: b" of", 1: b" ", 2: b"\n"}
+    return make_step(1, logits, SamplerChain(Settings(), seed=0).pick(logits), 3,
+                     lambda i: pieces[i])
+
+
+def test_whitespace_is_visible_in_the_table_and_the_bars() -> None:
+    table = views.candidate_table(spaced_step(), EN)
+    assert "<code>␣of</code>" in table and "<code>␣</code>" in table and "<code>⏎</code>" in table
+    bars = views.probability_chart(spaced_step(), EN)
+    assert "1. ␣of" in bars and "2. ␣" in bars and "3. ⏎" in bars
+
+
+def test_the_bars_are_in_rank_order_with_the_chosen_one_marked() -> None:
+    logits = np.log(np.array([0.01] * 8 + [0.2, 0.3, 0.1, 0.05], dtype=np.float32))
+    s = make_step(1, logits, SamplerChain(Settings(), seed=0).pick(logits), 12,
+                  lambda i: f"t{i}".encode())
+    chart = views.probability_chart(s, EN)
+    labels = [chart.index(f">{rank}. ") for rank in range(1, 13)]
+    assert labels == sorted(labels)  # 1., 2., … 10., 11., 12. top to bottom, not as text
+    assert chart.index(">1. t9<") < chart.index(">2. t8<") and "probability" in chart
+
+
+def test_charts_are_empty_before_there_is_data() -> None:
+    assert views.probability_chart(None, EN) == ""
+    assert views.rank_chart([], EN) == "" and views.entropy_chart([], EN) == ""
+    assert views.stage_text(None, EN) == "" and views.candidate_table(None, EN) == ""
+
+
+def test_the_rank_chart_says_when_every_token_was_the_most_likely() -> None:
+    chart = views.rank_chart([step()], EN)
+    assert html.escape(EN["ranks_none"].label) in chart and "<line" not in chart
 
 
 def test_settings_from_values() -> None:

@@ -19,9 +19,9 @@ from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
-    visible,
     stage_summary,
     unlikely_choices,
+    visible,
 )
 
 

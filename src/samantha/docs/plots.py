@@ -9,8 +9,8 @@ from samantha.core.trace import (
     TokenStep,
     candidate_bars,
     entropy_series,
-    visible,
     rank_series,
+    visible,
 )
 
 CHOSEN, OTHER = "#e4572e", "#4c72b0"

@@ -96,11 +96,11 @@ class ChatTab:
                                  max_lines=15, autoscroll=True, interactive=False,
                                  elem_id="output")
         with gr.Row(equal_height=True, elem_id="output-actions"):
-            self.clean = gr.Button(t["clean_history"].label, size="sm", elem_id="clean-button", min_width=40)
-            self.copy_last = gr.Button(t["copy_last"].label, size="sm", elem_id="copy-last", min_width=40)
-            self.copy_all = gr.Button(t["copy_all"].label, size="sm", elem_id="copy-all", min_width=40)
-            self.response_html = gr.Button(t["response_html"].label, size="sm", min_width=40)
-            self.responses_html = gr.Button(t["responses_html"].label, size="sm", min_width=40)
+            self.clean = gr.Button(t["clean_history"].label, size="sm", elem_id="clean-button")
+            self.copy_last = gr.Button(t["copy_last"].label, size="sm", elem_id="copy-last")
+            self.copy_all = gr.Button(t["copy_all"].label, size="sm", elem_id="copy-all")
+            self.response_html = gr.Button(t["response_html"].label, size="sm")
+            self.responses_html = gr.Button(t["responses_html"].label, size="sm")
         self.last_response = gr.Textbox(visible=False, elem_id="last-response")
         self.all_responses = gr.Textbox(visible=False, elem_id="all-responses")
         self.page = gr.Textbox(visible=False)

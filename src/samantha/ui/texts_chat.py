@@ -5,7 +5,7 @@ Rows: (key, English label, English help, Portuguese label, Portuguese help).
 
 ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     # ---------------------------------------------------------------- Chat tab: main buttons
-    ("chat_tab", "Chat", "", "Chat", ""),
+    ("chat_tab", "Chat", "", "Conversa", ""),
     ("start",
      "Start",
      "Starts a run: every model of the Model list answers every prompt of the USER prompt field, "

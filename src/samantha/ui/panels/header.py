@@ -120,7 +120,8 @@ CSS = """
 #samantha-status { font-weight: 600; }
 .samantha-run { margin-right: 10px; white-space: nowrap; }
 .samantha-run-stop { margin-left: 6px; padding: 0 8px; border-radius: 4px;
-  border: 1px solid var(--border-color-primary); background: var(--button-secondary-background-fill); }
+  border: 1px solid var(--border-color-primary);
+  background: var(--button-secondary-background-fill); }
 #samantha-help-switch { margin-left: 12px; padding: 1px 10px; border-radius: 10px; font-size: 13px;
   border: 1px solid var(--border-color-primary); }
 body.samantha-help #samantha-help-switch { background: var(--color-accent); color: white; }
