@@ -27,8 +27,8 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, home: Path, lang: str = "en", password: str | None = None,
-                 cwd: Path | None = None) -> None:
-        self.port = free_port()
+                 cwd: Path | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "SAMANTHA_HOME": str(home)}
         self.log = open(home / f"ui-{self.port}.log", "w")

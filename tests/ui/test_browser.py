@@ -14,54 +14,23 @@ from support.pdf_file import write_pdf
 from samantha.store import RunStore
 
 from .conftest import Server, shot
+from .pages import (
+    COUNT,
+    check,
+    footers,
+    open_panel,
+    open_tab,
+    output,
+    set_models,
+    set_number,
+    set_prompts,
+    wait_footers,
+)
 
 pytestmark = pytest.mark.e2e
 
-COUNT = "Count from 1 to 300: 1, 2, 3, 4,"
-
-
-def output(page) -> str:
-    return page.input_value("#output textarea")
-
-
-def footers(page) -> int:
-    return output(page).count("---------- (")
-
-
-def wait_footers(page, n: int, timeout: float = 90_000) -> None:
-    page.wait_for_function(
-        f"document.querySelector('#output textarea').value.split('---------- (').length > {n}",
-        timeout=timeout)
-
-
-def set_number(page, name: str, value: int) -> None:
-    box = page.locator(f"#slider-{name} input[type=number]")
-    if not box.is_visible():
-        page.locator("#sampling").get_by_text("Sampling", exact=False).first.click()
-        box.wait_for(state="visible")
-        page.wait_for_timeout(700)  # the accordion's sliders finish mounting (and set defaults)
-    box.fill(str(value))
-    box.press("Tab")
-    page.wait_for_timeout(200)
-    assert box.input_value() == str(value)
-
-
-def set_prompts(page, text: str) -> None:
-    page.fill("#user-prompt textarea", text)
-
-
-def open_tab(browser, url: str, script: str | None = None):
-    """A page of its own (its own browser context), ready to use; ``script`` runs first."""
-    tab = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    if script:
-        tab.add_init_script(f"({script})()")
-    tab.goto(url)
-    tab.wait_for_selector("#start-button", timeout=60_000)
-    return tab
-
-
 def test_enter_starts_a_two_model_chain(page) -> None:
-    page.fill("#models textarea", "default\ndefault")
+    set_models(page, "default\ndefault")
     set_prompts(page, "Who are you?\nWhat is love?")
     set_number(page, "max_tokens", 12)
     page.press("#user-prompt textarea", "Enter")  # Enter anywhere starts
@@ -98,6 +67,7 @@ def test_stop_all_mid_answer(page, session_home: Path) -> None:
 
 def test_learning_mode_step_by_step(page) -> None:
     set_prompts(page, "The capital of France is")
+    open_panel(page, "learning-panel")
     page.locator("#learning-pace").get_by_text("NEXT TOKEN", exact=True).click()
     page.click("#start-button")
     time.sleep(2)
@@ -121,7 +91,7 @@ def test_learning_mode_step_by_step(page) -> None:
 
 
 def test_feedback_loop_sends_the_first_answer(page, session_home: Path) -> None:
-    page.locator("#opt-feedback_loop input").check()
+    check(page, "conversation", "feedback_loop")
     set_prompts(page, "Name a colour.\nWhy that one?")
     set_number(page, "max_tokens", 10)
     page.click("#start-button")
@@ -148,6 +118,7 @@ def test_a_bad_parameter_block_shows_the_line(page) -> None:
 
 
 def run_code(page, code: str) -> None:
+    open_panel(page, "code-panel")
     page.locator("#code-box .cm-content").click()
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
@@ -198,7 +169,7 @@ def seconds(wav: bytes) -> float:
 
 
 def test_answers_are_read_aloud(page) -> None:
-    page.locator("#opt-auto_read input").check()
+    check(page, "voice-panel", "auto_read")
     set_prompts(page, "Say hello.")
     set_number(page, "max_tokens", 12)
     page.click("#start-button")
@@ -245,13 +216,13 @@ def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> Non
     wait_footers(tab, 1)
     tab.wait_for_function("window.tones.includes(880)", timeout=10_000)  # the end chime
     assert 600 in tab.evaluate("window.tones")  # the start beep
-    tab.locator("#opt-fast_mode input").check()  # fast mode shows no text, but still sounds
+    check(tab, "chain-options", "fast_mode")  # fast mode shows no text, but still sounds
     tab.evaluate("window.tones = []")
     tab.click("#start-button")
     wait_footers(tab, 2)
     tab.wait_for_function("window.tones.includes(880)", timeout=10_000)
-    tab.locator("#opt-fast_mode input").uncheck()
-    tab.locator("#opt-sounds input").uncheck()
+    check(tab, "chain-options", "fast_mode", on=False)
+    check(tab, "voice-panel", "sounds", on=False)
     tab.evaluate("window.tones = []")
     tab.click("#start-button")
     wait_footers(tab, 3)
@@ -329,6 +300,7 @@ def test_portuguese_labels(browser, session_home: Path) -> None:
 def test_import_a_prompt_file_and_pick_an_example(page, tmp_path: Path) -> None:
     script = tmp_path / "prompts.txt"
     script.write_text("First imported prompt\nSecond one\n")
+    open_panel(page, "files-panel")
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Import prompts", exact=False).click()
     chooser.value.set_files(str(script))
@@ -342,6 +314,7 @@ def test_import_a_prompt_file_and_pick_an_example(page, tmp_path: Path) -> None:
 
 def test_pdf_pages_fill_the_prompt_and_a_bad_pdf_is_explained(page, tmp_path: Path) -> None:
     pdf = write_pdf(tmp_path / "capitals.pdf", ["Paris is in France.", "Rome is in Italy."])
+    open_panel(page, "files-panel")
     page.get_by_text("PDF instruction", exact=True).first.click()  # opens the accordion
     page.get_by_label("Final request (PDF pages)", exact=False).fill("List the capitals.")
     with page.expect_file_chooser() as chooser:
@@ -362,6 +335,7 @@ def test_pdf_pages_fill_the_prompt_and_a_bad_pdf_is_explained(page, tmp_path: Pa
 
 
 def test_vocabulary_and_metadata_panels(page) -> None:
+    open_panel(page, "models-panel")
     page.get_by_text("Model vocabulary", exact=True).first.click()
     start = page.get_by_label("From id", exact=False)
     start.fill("364")
@@ -374,7 +348,7 @@ def test_vocabulary_and_metadata_panels(page) -> None:
 
 
 def test_fast_mode_renders_once_per_answer(page) -> None:
-    page.locator("#opt-fast_mode input").check()
+    check(page, "chain-options", "fast_mode")
     set_prompts(page, COUNT)
     set_number(page, "max_tokens", 150)
     page.click("#start-button")
@@ -388,12 +362,12 @@ def test_fast_mode_renders_once_per_answer(page) -> None:
 
 
 def test_an_unknown_model_is_shown_in_place(page) -> None:
-    page.fill("#models textarea", "no-such-model.gguf")
+    set_models(page, "no-such-model.gguf")
     set_prompts(page, "Hi")
     page.click("#start-button")
     page.wait_for_function("document.querySelector('#input-error').innerText.includes('not')")
     assert "no-such-model.gguf" in page.inner_text("#input-error")
-    page.fill("#models textarea", "default")
+    set_models(page, "default")
     set_number(page, "max_tokens", 4)
     page.click("#start-button")
     wait_footers(page, 1)

@@ -60,7 +60,7 @@ class HistoryTab:
             self.refresh = gr.Button(t["history_refresh"].label, scale=1)
         self.runs = gr.Dataframe(headers=t["history_headers"].label.split("|"),
                                  value=self.rows(""), label=t["runs"].label, interactive=False,
-                                 max_height=300, elem_id="runs")
+                                 max_height=260, elem_id="runs")
         with gr.Row(equal_height=True):
             self.run_id = gr.Number(label=t["run_id"].label, precision=0, scale=1,
                                     elem_id="history-run-id")
@@ -75,11 +75,10 @@ class HistoryTab:
                                       elem_id="rerun-changes")
             self.rerun = gr.Button(t["rerun"].label, scale=1, elem_id="rerun-run")
             self.resume = gr.Button(t["resume"].label, scale=1, elem_id="resume-run")
-        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
-        self.file = gr.File(label=t["export"].label, interactive=False, height=120,
+        self.file = gr.File(label=t["export"].label, interactive=False, height=70,
                             elem_id="export-file")
-        self.rerun_output = gr.Textbox(label=t["output"].label, lines=10, interactive=False,
-                                       elem_id="rerun-output")
+        self.rerun_output = gr.Textbox(label=t["output"].label, lines=6, max_lines=12,
+                                       interactive=False, elem_id="rerun-output")
         with gr.Accordion(t["trace_viewer"].label, open=False, elem_id="trace-viewer"):
             with gr.Row(equal_height=True):
                 self.trace_cycle = gr.Number(1, label=t["trace_cycle"].label,
@@ -92,6 +91,7 @@ class HistoryTab:
             self.trace_note = gr.Markdown(elem_id="trace-note", latex_delimiters=[])
             self.learning = LearningPanel(t, prefix="trace-")
             self.learning.build()
+        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
         self._wire()
 
     def _wire(self) -> None:

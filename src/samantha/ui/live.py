@@ -29,8 +29,8 @@ TAIL = 32  # characters compared to tell an append from a cleared output
 PAGE_JS = """
   let live = null;
   const tones = (notes) => {
-    const box = document.querySelector('#opt-sounds input');
-    if (!box || !box.checked || !window.AudioContext) return;
+    const box = document.querySelector('#opt-sounds input');  // on until its panel says off
+    if ((box && !box.checked) || !window.AudioContext) return;
     const audio = new AudioContext();
     notes.forEach(([frequency, start, length]) => {
       const tone = audio.createOscillator();

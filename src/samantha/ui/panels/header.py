@@ -51,20 +51,18 @@ PAGE_JS = """
     tip.style.top = (below + tip.offsetHeight < window.innerHeight ? below
                      : Math.max(8, box.top - tip.offsetHeight - 6)) + 'px';
   });
-  const helpSwitch = document.querySelector('#samantha-help-switch');
-  if (helpSwitch) {
-    const show = (on) => {
-      document.body.classList.toggle('samantha-help', on);
-      helpSwitch.setAttribute('aria-pressed', on ? 'true' : 'false');
-      try { localStorage.setItem('samantha-help', on ? '1' : ''); } catch (e) {}
-    };
-    let saved = '';
-    try { saved = localStorage.getItem('samantha-help') || ''; } catch (e) {}
-    show(saved === '1');
-    helpSwitch.addEventListener('click', () => {
-      show(!document.body.classList.contains('samantha-help'));
-    });
-  }
+  const showHelp = (on) => {
+    document.body.classList.toggle('samantha-help', on);
+    const button = document.querySelector('#samantha-help-switch');
+    if (button) button.setAttribute('aria-pressed', on ? 'true' : 'false');
+    try { localStorage.setItem('samantha-help', on ? '1' : ''); } catch (e) {}
+  };
+  document.addEventListener('click', (event) => {
+    if (event.target.closest && event.target.closest('#samantha-help-switch')) {
+      showHelp(!document.body.classList.contains('samantha-help'));
+    }
+  });
+  try { if (localStorage.getItem('samantha-help') === '1') showHelp(true); } catch (e) {}
   // The Runs list: every run in progress in this server, whichever tab started it.
   let runsShown = null;
   const drawRuns = (runs) => {
@@ -124,10 +122,12 @@ CSS = """
   background: var(--button-secondary-background-fill); }
 #samantha-help-switch { margin-left: 12px; padding: 1px 10px; border-radius: 10px; font-size: 13px;
   border: 1px solid var(--border-color-primary); }
-body.samantha-help #samantha-help-switch { background: var(--color-accent); color: white; }
-/* Help on demand: names with help get a mark, their help shows on pointing or with Help. */
+body.samantha-help .gradio-container #samantha-help-switch { background: var(--color-accent);
+  color: white; }
+/* Help on demand: names with help get a mark, their help shows on pointing or with Help.
+   (Gradio also writes each rule under .gradio-container .contain: the Help rule outweighs it.) */
 .info-text { display: none !important; }
-body.samantha-help .info-text { display: block !important; }
+body.samantha-help .gradio-container .contain .info-text { display: block !important; }
 [data-testid="block-info"].has-info::after, .block:has(> .info-text) .label-text::after {
   content: "?"; display: inline-block; width: 14px; height: 14px; line-height: 13px;
   margin-left: 5px; border: 1px solid currentColor; border-radius: 50%; font-size: 10px;
@@ -148,10 +148,10 @@ class Header:
         t = self.t
         with gr.Row(elem_id="samantha-header", equal_height=True):
             gr.HTML(f'<h1>Samantha</h1><div class="tagline">{html.escape(t["app_tagline"].label)}'
-                    "</div>", elem_id="samantha-title", scale=6)
+                    "</div>", elem_id="samantha-title", scale=5)
             self.model = gr.Markdown(self.model_line(["default"]), elem_id="model-in-use",
                                      scale=2)
-            gr.HTML(self._live_html(), elem_id="samantha-live", scale=4)
+            gr.HTML(self._live_html(), elem_id="samantha-live", scale=5)
 
     def _live_html(self) -> str:
         t = self.t

@@ -1,0 +1,64 @@
+"""What the browser tests do on a Samantha page: open a panel, fill the prompt, set a number,
+read the output, wait for answers."""
+
+from __future__ import annotations
+
+COUNT = "Count from 1 to 300: 1, 2, 3, 4,"
+
+
+def open_panel(page, panel: str) -> None:
+    """Open one of the Chat tab's panels (an accordion) unless it is open already."""
+    toggle = page.locator(f"#{panel} > button.label-wrap").first
+    if "open" not in (toggle.get_attribute("class") or "").split():
+        toggle.click()
+        page.wait_for_timeout(400)  # its controls mount (and take their values)
+
+
+def output(page) -> str:
+    return page.input_value("#output textarea")
+
+
+def footers(page) -> int:
+    return output(page).count("---------- (")
+
+
+def wait_footers(page, n: int, timeout: float = 90_000) -> None:
+    page.wait_for_function(
+        f"document.querySelector('#output textarea').value.split('---------- (').length > {n}",
+        timeout=timeout)
+
+
+def set_number(page, name: str, value: int) -> None:
+    open_panel(page, "sampling")
+    box = page.locator(f"#slider-{name} input[type=number]")
+    box.wait_for(state="visible")
+    box.fill(str(value))
+    box.press("Tab")
+    page.wait_for_timeout(200)
+    assert box.input_value() == str(value)
+
+
+def set_prompts(page, text: str) -> None:
+    page.fill("#user-prompt textarea", text)
+
+
+def set_models(page, text: str) -> None:
+    open_panel(page, "models-panel")
+    page.fill("#models textarea", text)
+
+
+def check(page, panel: str, option: str, on: bool = True) -> None:
+    """Tick (or untick) a switch of a panel, e.g. ``check(page, "chain-options", "fast_mode")``."""
+    open_panel(page, panel)
+    box = page.locator(f"#opt-{option} input")
+    box.check() if on else box.uncheck()
+
+
+def open_tab(browser, url: str, script: str | None = None):
+    """A page of its own (its own browser context), ready to use; ``script`` runs first."""
+    tab = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    if script:
+        tab.add_init_script(f"({script})()")
+    tab.goto(url)
+    tab.wait_for_selector("#start-button", timeout=60_000)
+    return tab
