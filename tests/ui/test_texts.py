@@ -38,7 +38,7 @@ msg_folder_added msg_no_runs msg_working msg_prompt_ready msg_no_trace msg_trace
 """.split()
 PANEL_KEYS = """
 app_tagline model_in_use help_toggle runs_list runs_none runs_stop status_ready status_loading
-status_cycle status_generating plan_prompts plan_models plan_cycles plan_lines conversation
+status_cycle status_tokens plan_prompts plan_models plan_cycles plan_lines conversation
 files_examples voice_panel loop_guard ending_repetition stage_line candidate_headers
 axis_probability axis_token axis_rank axis_entropy ranks_none history_headers model_headers
 trace_viewer trace_cycle trace_step trace_show rerun_changes resume
@@ -66,7 +66,7 @@ resume
 
 # Names that are the same in every language: the parameters users also write in prompt scripts,
 # and words Portuguese uses as they are (prompt, token, loop).
-TECHNICAL = set(PARAMETERS) | {"stop", "status_generating", "plan_prompts",
+TECHNICAL = set(PARAMETERS) | {"stop", "status_tokens", "status_speed", "plan_prompts",
                                "plan_loops", "trace_step"}
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")

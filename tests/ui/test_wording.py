@@ -34,6 +34,7 @@ def test_the_plan_line_in_portuguese() -> None:
     (Progress(phase="reading", cycle=2, total=6), "Cycle 2 of 6 · reading the prompt"),
     (Progress(phase="generating", cycle=2, total=6, tokens=31, tokens_per_second=30.25),
      "Cycle 2 of 6 · 31 tokens · 30.2 tokens/s"),
+    (Progress(phase="generating", cycle=1, total=1, tokens=1), "Cycle 1 of 1 · 1 token"),
     (Progress(phase="code", cycle=1, total=1), "Cycle 1 of 1 · running code…"),
     (Progress(phase="finished", status="stopped"), "Run stopped."),
     (Progress(phase="finished", status="finished"), "Run finished."),

@@ -46,11 +46,11 @@ LAUNCH_JS = """
 
 CSS = """
 #output textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
-#candidates table { width: 100%; border-collapse: collapse; font-size: 13px;
+table.candidates { width: 100%; border-collapse: collapse; font-size: 13px;
   font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
-#candidates th, #candidates td { padding: 2px 8px; text-align: left;
-  border-bottom: 1px solid var(--border-color-primary); }
-#candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
+table.candidates th, table.candidates td { padding: 2px 8px !important; text-align: left;
+  border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
+table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take

@@ -67,7 +67,7 @@ class HistoryTab:
             self.open = gr.Button(t["open_run"].label, scale=1)
             self.compare = gr.Button(t["compare_run"].label, scale=1, elem_id="compare-run")
             self.fmt = gr.Radio(list(FORMATS), value="html", label=t["export_format"].label,
-                                scale=3)
+                                scale=3, elem_id="export-format")
             self.export = gr.Button(t["export"].label, scale=1, elem_id="export-run")
         with gr.Row(equal_height=True):
             self.changes = gr.Textbox(label=t["rerun_changes"].label,

@@ -39,8 +39,10 @@ def status_text(progress: Progress | None, t: Mapping[str, Text], lang: str = "e
         return t["status_downloading"].label.format(model=progress.model, share=share)
     cycle = t["status_cycle"].label.format(cycle=progress.cycle, total=progress.total)
     if phase == "generating":
-        detail = t["status_generating"].label.format(
-            tokens=progress.tokens, speed=_number(progress.tokens_per_second, lang))
+        detail = plural(t, "status_tokens", progress.tokens)
+        if progress.tokens_per_second > 0:
+            speed = _number(progress.tokens_per_second, lang)
+            detail += " · " + t["status_speed"].label.format(speed=speed)
     else:
         detail = t[{"reading": "status_reading", "code": "status_code"}.get(
             phase, "status_between")].label

@@ -83,8 +83,12 @@ PAGE_JS = """
       row.className = 'samantha-run';
       row.dataset.run = run.id;
       const label = document.createElement('span');
-      label.textContent = '#' + run.id + ' ' + run.title + ' · ' + run.status;
-      label.title = run.models.join(', ');
+      label.className = 'samantha-run-title';
+      label.textContent = '#' + run.id + ' ' + run.title;
+      label.title = run.title + ' (' + run.models.join(', ') + ')';
+      const status = document.createElement('span');
+      status.className = 'samantha-run-status';
+      status.textContent = ' · ' + run.status;
       const stop = document.createElement('button');
       stop.className = 'samantha-run-stop';
       stop.textContent = run.stopping ? words.stopping : words.stop;
@@ -94,7 +98,7 @@ PAGE_JS = """
         fetch(new URL('samantha/runs/' + run.id + '/stop', document.baseURI),
               {method: 'POST', headers: {'X-Samantha-Request': 'stop'}}).then(pollRuns);
       });
-      row.append(label, stop);
+      row.append(label, status, stop);
       list.append(row);
     }
   };
@@ -114,10 +118,15 @@ CSS = """
 #output-actions button { font-size: 12px; padding: 2px 4px; }
 #model-in-use p { margin: 0; font-size: 13px; }
 #samantha-live { font-size: 13px; }
-#samantha-live .live-row { display: flex; gap: 14px; align-items: baseline; flex-wrap: wrap; }
+#samantha-live .live-row { display: flex; gap: 14px; align-items: baseline;
+  justify-content: space-between; }
 #samantha-status { font-weight: 600; }
-.samantha-run { margin-right: 10px; white-space: nowrap; }
-.samantha-run-stop { margin-left: 6px; padding: 0 8px; border-radius: 4px;
+#samantha-live .runs-row { margin-top: 2px; opacity: 0.9; }
+.samantha-run { display: inline-flex; align-items: baseline; max-width: 100%; margin-right: 10px; }
+.samantha-run-title { max-width: 14em; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
+.samantha-run-status { white-space: nowrap; }
+.samantha-run-stop { margin-left: 6px; padding: 0 8px; border-radius: 4px; font-size: 12px;
   border: 1px solid var(--border-color-primary);
   background: var(--button-secondary-background-fill); }
 #samantha-help-switch { margin-left: 12px; padding: 1px 10px; border-radius: 10px; font-size: 13px;
@@ -162,12 +171,12 @@ class Header:
             '<div class="live-row">'
             f'<span id="samantha-status" aria-live="polite">{html.escape(t["status_ready"].label)}'
             "</span>"
-            f'<span title="{html.escape(t["runs_list"].help, quote=True)}">'
-            f'{html.escape(t["runs_list"].label)}: '
-            f'<span id="samantha-runs" data-texts="{data}"></span></span>'
             f'<button id="samantha-help-switch" aria-pressed="false" '
             f'title="{html.escape(t["help_toggle"].help, quote=True)}">'
-            f'{html.escape(t["help_toggle"].label)}</button></div>')
+            f'{html.escape(t["help_toggle"].label)}</button></div>'
+            f'<div class="runs-row" title="{html.escape(t["runs_list"].help, quote=True)}">'
+            f'{html.escape(t["runs_list"].label)}: '
+            f'<span id="samantha-runs" data-texts="{data}"></span></div>')
 
     def model_line(self, models: list[str]) -> str:
         """``**Model:** default`` (the first model of the next run, and how many others)."""

@@ -21,12 +21,12 @@ class LearningPanel:
 
     def build_pace(self) -> None:
         t = self.t
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=False):
             self.pace = gr.Radio(views.pace_choices(t), value="OFF",
                                  label=t["learning_mode"].label, info=t["learning_mode"].help,
-                                 elem_id="learning-pace", scale=4)
+                                 elem_id="learning-pace", scale=5)
             self.next_token = gr.Button(t["next_token"].label, elem_id="next-token-button",
-                                        scale=1)
+                                        scale=1, min_width=120)
 
     def build(self) -> None:
         t, p = self.t, self.prefix

@@ -1,0 +1,49 @@
+"""The first ten minutes: with the defaults, the first prompts a newcomer tries end by
+themselves, on the real default model."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from samantha.ui.collections import SEPARATOR
+
+pytestmark = pytest.mark.e2e
+
+ENDED_BY_ITSELF = ("stop", "repetition")  # not "length": the answer did not run to max_tokens
+
+
+def cycles(samantha, script: Path) -> list[dict]:
+    events = [json.loads(line) for line in samantha("run", str(script), "--json").stdout
+              .splitlines()]
+    return [e for e in events if e["event"] == "cycle_finished"]
+
+
+def test_the_two_line_prompt_ends_both_cycles_by_itself(samantha, tmp_path: Path) -> None:
+    script = tmp_path / "first.txt"
+    script.write_text("Write a sentence about love.\nWrite a sentence about the sea.\n")
+    done = cycles(samantha, script)
+    assert len(done) == 2
+    assert all(c["finish_reason"] in ENDED_BY_ITSELF and c["tokens"] < 300 for c in done), done
+    assert not any("Assistant:" in c["response"] for c in done)  # a new turn ends the answer
+
+
+def deterministic_examples() -> list[str]:
+    """The UI's example prompts that use the default (greedy) settings. The one that asks for
+    stochastic settings in its {…} block draws other words on other processors, so how long it
+    runs there cannot be promised."""
+    shipped = files("samantha.ui").joinpath("prompts", "user_prompts.txt").read_text("utf-8")
+    examples = [piece.strip() for piece in shipped.split(SEPARATOR) if piece.strip()]
+    return [e for e in examples if "temperature=" not in e]
+
+
+@pytest.mark.parametrize("example", deterministic_examples(), ids=lambda e: e[:30])
+def test_the_example_prompts_end_by_themselves(samantha, tmp_path: Path, example: str) -> None:
+    script = tmp_path / "example.txt"
+    script.write_text(example, encoding="utf-8")
+    done = cycles(samantha, script)
+    assert done and all(c["finish_reason"] in ENDED_BY_ITSELF and c["tokens"] < 300
+                        for c in done), [(c["tokens"], c["finish_reason"]) for c in done]
