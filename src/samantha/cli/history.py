@@ -13,11 +13,10 @@ from samantha.cli.learn import step_table
 from samantha.cli.run import execute, show_run
 from samantha.core.errors import InputError
 from samantha.core.trace import TokenStep
-from samantha.docs.chainfile import config_to_toml
 from samantha.docs.compare import compare as comparison
 from samantha.docs.compare import grid_html, grid_json, grid_markdown
 from samantha.docs.export import EXPORTERS, run_to_markdown
-from samantha.docs.notebook import run_to_notebook
+from samantha.docs.formats import FORMATS, export_run
 
 
 @click.group()
@@ -57,7 +56,7 @@ def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
 
 @history.command()
 @click.argument("run_id", type=int)
-@click.option("--format", "fmt", type=click.Choice([*sorted(EXPORTERS), "ipynb", "toml"]),
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)),
               default="md", show_default=True,
               help="md (Markdown), html (a self-contained page), json, ipynb (a Jupyter "
                    "notebook: prompts as Markdown, code as code cells) or toml (a chain file: "
@@ -68,13 +67,7 @@ def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
 def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
     """Export a run as Markdown, HTML, JSON or a notebook."""
     record = workbench(ctx).store.get_run(run_id)
-    if fmt == "ipynb":
-        text = run_to_notebook(record)
-    elif fmt == "toml":
-        text = config_to_toml(record.config, f"Samantha run {record.id}, {record.started_at}")
-    else:
-        text = EXPORTERS[fmt](record)
-    write_or_print(text, output)
+    write_or_print(export_run(record, fmt), output)
 
 
 def write_or_print(text: str, output: Path | None) -> None:

@@ -14,15 +14,13 @@ from samantha.core.errors import SamanthaError, SettingsError
 from samantha.core.settings import coerce
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
-from samantha.docs.chainfile import config_to_toml
 from samantha.docs.compare import compare, grid_markdown
-from samantha.docs.export import EXPORTERS, run_to_markdown
-from samantha.docs.notebook import run_to_notebook
+from samantha.docs.export import run_to_markdown
+from samantha.docs.formats import FORMATS, export_run
 from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.texts import Text
 from samantha.ui.wording import phrases
 
-FORMATS = ("html", "md", "json", "ipynb", "toml")
 CHANGE = re.compile(r'\s*(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,]*)\s*(?:,|$)')
 
 
@@ -153,12 +151,7 @@ class HistoryTab:
             record = self.bench.store.get_run(int(run_id))
         except SamanthaError as exc:
             return None, f"⚠️ {exc}"
-        if fmt == "ipynb":
-            text = run_to_notebook(record)
-        elif fmt == "toml":
-            text = config_to_toml(record.config, f"Samantha run {record.id}, {record.started_at}")
-        else:
-            text = EXPORTERS[fmt](record)
+        text = export_run(record, fmt)
         folder = self.bench.home / "exports"
         folder.mkdir(parents=True, exist_ok=True)
         path = Path(folder / f"run-{record.id}.{fmt}")
