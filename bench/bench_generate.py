@@ -8,6 +8,7 @@ noisy. Run with ``make bench`` or ``.venv/bin/python bench/bench_generate.py [--
 2. Stochastic preset: our sampler chain vs llama-cpp-python's ``create_completion`` with the same
    settings. Target: ratio >= 1.0 (tokens per second).
 3. Peak RSS of ``samantha generate`` at n_ctx 4000. Target: <= model file + 600 MB.
+4. The loop guard's cost: greedy generation with the guard on vs off. Target: ratio >= 0.98.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ PROMPT = "Write a long story about a lighthouse keeper and the sea."
 NEW_TOKENS = 128
 
 
-def ours(bench: Workbench, settings) -> tuple[float, int]:
+def ours(bench: Workbench, settings, loop_guard: bool = True) -> tuple[float, int]:
     bench.reset_model()
-    *_, result = bench.generate(build_messages("", "", PROMPT), settings)
+    *_, result = bench.generate(build_messages("", "", PROMPT), settings,
+                                loop_guard=loop_guard)
     return result.seconds, result.tokens
 
 
@@ -113,10 +115,12 @@ def main() -> None:
     bench.session("default", greedy.n_ctx)
     ours(bench, greedy)  # warm up: page the weights in
 
-    ours_greedy, raw, ours_stoch, lib_stoch = [], [], [], []
+    ours_greedy, raw, ours_stoch, lib_stoch, unguarded = [], [], [], [], []
     for round_ in range(args.rounds):
         seconds, n = ours(bench, greedy)
         ours_greedy.append(n / seconds)
+        seconds, n = ours(bench, greedy, loop_guard=False)
+        unguarded.append(n / seconds)
         raw.append(n / raw_greedy(bench, n))
         seconds, n = ours(bench, STOCHASTIC.replace(max_tokens=NEW_TOKENS, seed=round_ + 1))
         ours_stoch.append(n / seconds)
@@ -136,6 +140,7 @@ def main() -> None:
         "stochastic_tokens_per_second": {"samantha": statistics.median(ours_stoch),
                                          "llama_cpp_python": statistics.median(lib_stoch)},
         "stochastic_ratio": statistics.median(ours_stoch) / statistics.median(lib_stoch),
+        "loop_guard_ratio": statistics.median(ours_greedy) / statistics.median(unguarded),
         "peak_rss_mb": rss,
         "model_file_mb": model_mb,
         "rss_budget_mb": model_mb + 600,
@@ -151,6 +156,9 @@ def main() -> None:
     print(f"stochastic  samantha {report['stochastic_tokens_per_second']['samantha']:6.1f} tok/s   "
           f"library  {report['stochastic_tokens_per_second']['llama_cpp_python']:6.1f} tok/s   "
           f"ratio {report['stochastic_ratio']:.3f}  (target >= 1.0)")
+    print(f"loop guard  on {statistics.median(ours_greedy):6.1f} tok/s   "
+          f"off      {statistics.median(unguarded):6.1f} tok/s   "
+          f"ratio {report['loop_guard_ratio']:.3f}  (target >= 0.98)")
     print(f"peak RSS    {rss:.0f} MB at n_ctx 4000   budget {model_mb + 600:.0f} MB "
           f"(model {model_mb:.0f} MB + 600)")
 
