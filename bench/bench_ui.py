@@ -82,14 +82,16 @@ def main() -> None:
             page.goto(url)
             page.wait_for_selector("#start-button")
             page.fill("#user-prompt textarea", PROMPT)
-            page.locator("#sampling").get_by_text("Sampling", exact=False).first.click()
+            page.locator("#sampling > button.label-wrap").click()  # the sampling panel
             box = page.locator("#slider-max_tokens input[type=number]")
             box.wait_for(state="visible")
             page.wait_for_timeout(700)  # let the accordion's sliders mount
             box.fill(str(TOKENS))
             box.press("Tab")
             browser_seconds(page)  # warm up: loads the model in the server
+            page.locator("#chain-options > button.label-wrap").click()  # for Fast mode
             fast_box = page.locator("#opt-fast_mode input")
+            fast_box.wait_for(state="visible")
             web, fast_web, cli, wall = [], [], [], []
             for _ in range(ROUNDS):  # interleaved, so that the machine's noise hits all three
                 web.append(browser_seconds(page))
