@@ -14,6 +14,7 @@ from samantha.ui.texts import texts
 from .conftest import Server, shot
 from .pages import (
     COUNT,
+    footers,
     open_panel,
     open_tab,
     output,
@@ -189,3 +190,23 @@ def test_the_trace_viewer_shows_a_stored_cycle(page, session_home: Path) -> None
     page.locator("#trace-viewer").scroll_into_view_if_needed()
     page.evaluate("document.querySelector('#trace-viewer').scrollIntoView()")
     shot(page, "trace-viewer")
+
+
+def test_an_empty_seed_stays_random_with_the_sampling_panel_open(page, session_home) -> None:
+    set_number(page, "max_tokens", 2)  # opens the panel: its controls mount with their values
+    assert page.input_value("#seed textarea, #seed input") == ""
+    seeds = []
+    for _ in range(2):
+        before = footers(page)
+        page.click("#start-button")
+        wait_footers(page, before + 1, timeout=60_000)
+        with RunStore(session_home / "history.sqlite3") as store:
+            seeds.append(store.get_run(store.latest_run_id()).config["seed"])
+        page.wait_for_function("!document.querySelector('#start-button').disabled")
+    assert seeds[0] != seeds[1]  # a fresh seed for every run, as the help text says
+    page.fill("#seed textarea, #seed input", "7")
+    before = footers(page)
+    page.click("#start-button")
+    wait_footers(page, before + 1)
+    with RunStore(session_home / "history.sqlite3") as store:
+        assert store.get_run(store.latest_run_id()).config["seed"] == 7

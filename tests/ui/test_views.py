@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from samantha.core.errors import SettingsError
 from samantha.core.events import DownloadProgress
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
@@ -81,6 +82,14 @@ def test_the_rank_chart_says_when_every_token_was_the_most_likely() -> None:
 def test_settings_from_values() -> None:
     settings = views.settings_from_values({"temperature": 0.5}, '["x"]', "")
     assert settings.temperature == 0.5 and settings.stop == ("x",) and settings.seed is None
+    assert views.settings_from_values({}, "", " 42 ").seed == 42
+    assert views.settings_from_values({}, "", None).seed is None
+
+
+@pytest.mark.parametrize("seed", ["abc", "-1", "1.5"])
+def test_a_bad_seed_is_explained(seed: str) -> None:
+    with pytest.raises(SettingsError, match="seed"):
+        views.settings_from_values({}, "", seed)
 
 
 def test_download_text() -> None:

@@ -85,6 +85,7 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "como uma lista numerada cujos itens só contam. O rodapé diz então 'parou: a resposta se "
      "repete'. Nunca muda quais tokens são escolhidos. Ligada por padrão; desligue para deixar "
      "o modelo se repetir até max_tokens."),
+    ("seed_random", "random", "", "aleatória", ""),
     # ---------------------------------------------------------------- output box
     ("ending_cancelled", "stopped", "", "parado", ""),
     ("ending_error", "failed", "", "falhou", ""),

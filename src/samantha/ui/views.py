@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any, Mapping, Sequence
 
-from samantha.core.settings import Settings
+from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep, stage_summary, unlikely_choices, visible
 from samantha.ui import charts
 from samantha.ui.texts import Text
@@ -97,10 +97,12 @@ def unlikely_text(steps: Sequence[TokenStep]) -> str:
 
 
 def settings_from_values(values: dict[str, Any], stop_text: str, seed: Any) -> Settings:
-    """Settings from the sliders (values outside a slider's range are refused by Settings)."""
+    """Settings from the sliders (values outside a slider's range are refused by Settings) and
+    the seed box (empty: a fresh random seed)."""
     data = dict(values)
     data["stop"] = stop_text or ""
-    data["seed"] = None if seed in (None, "") else int(seed)
+    text = "" if seed is None else str(seed).strip()
+    data["seed"] = coerce("seed", text) if text else None
     return Settings(**data)
 
 

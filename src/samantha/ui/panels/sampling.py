@@ -30,13 +30,14 @@ class SamplingPanel:
     def build(self) -> None:
         t = self.t
         with gr.Accordion(t["sampling"].label, open=False, elem_id="sampling"):
-            with gr.Row(equal_height=True):
+            with gr.Row(equal_height=False):
                 self.deterministic = gr.Button(t["deterministic"].label, size="sm",
                                                elem_id="preset-deterministic")
                 self.stochastic = gr.Button(t["stochastic"].label, size="sm",
                                             elem_id="preset-stochastic")
-                self.seed = gr.Number(label=t["seed"].label, info=t["seed"].help, precision=0,
-                                      elem_id="seed")
+                # a text box: a number box shows (and sends) 0 once mounted, not "random"
+                self.seed = gr.Textbox("", label=t["seed"].label, info=t["seed"].help,
+                                       placeholder=t["seed_random"].label, elem_id="seed")
             self.chain_order = gr.Markdown(self.order_text(DETERMINISTIC))
             self.sliders = {}
             for name, (low, high, step) in SLIDERS.items():
