@@ -30,7 +30,8 @@ def test_the_plan_line_in_portuguese() -> None:
 @pytest.mark.parametrize("progress, line", [
     (None, "Ready."),
     (Progress(phase="loading", model="default"), "Loading model default…"),
-    (Progress(phase="downloading", model="m.gguf", downloaded=0.43), "Downloading m.gguf: 43%"),
+    (Progress(phase="downloading", model="https://h/r/resolve/main/m.gguf?download=true",
+              downloaded=0.43), "Downloading m.gguf: 43%"),
     (Progress(phase="reading", cycle=2, total=6), "Cycle 2 of 6 · reading the prompt"),
     (Progress(phase="generating", cycle=2, total=6, tokens=31, tokens_per_second=30.25),
      "Cycle 2 of 6 · 31 tokens · 30.2 tokens/s"),

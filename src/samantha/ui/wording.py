@@ -16,6 +16,11 @@ def plural(t: Mapping[str, Text], key: str, n: int) -> str:
     return (one if n == 1 else many or one).format(n=f"{n:,}")
 
 
+def short_name(model: str) -> str:
+    """A model as the status line names it: a URL by its file name."""
+    return model.rsplit("/", 1)[-1].split("?", 1)[0] or model
+
+
 def _number(value: float, lang: str) -> str:
     text = f"{value:.1f}"
     return text.replace(".", ",") if lang == "pt" else text
@@ -33,10 +38,10 @@ def status_text(progress: Progress | None, t: Mapping[str, Text], lang: str = "e
     if phase == "starting":
         return t["status_starting"].label
     if phase == "loading":
-        return t["status_loading"].label.format(model=progress.model)
+        return t["status_loading"].label.format(model=short_name(progress.model))
     if phase == "downloading":
         share = "…" if progress.downloaded is None else f"{progress.downloaded:.0%}"
-        return t["status_downloading"].label.format(model=progress.model, share=share)
+        return t["status_downloading"].label.format(model=short_name(progress.model), share=share)
     cycle = t["status_cycle"].label.format(cycle=progress.cycle, total=progress.total)
     if phase == "generating":
         detail = plural(t, "status_tokens", progress.tokens)
