@@ -47,3 +47,25 @@ def test_the_example_prompts_end_by_themselves(samantha, tmp_path: Path, example
     done = cycles(samantha, script)
     assert done and all(c["finish_reason"] in ENDED_BY_ITSELF and c["tokens"] < 300
                         for c in done), [(c["tokens"], c["finish_reason"]) for c in done]
+
+
+LOOPING = Path(__file__).resolve().parents[2] / "examples" / "love-and-life.toml"
+
+
+def endings(samantha, *args: str) -> list[tuple[int, str]]:
+    events = [json.loads(line) for line in samantha("run", *args, "--json").stdout.splitlines()]
+    return [(e["tokens"], e["finish_reason"]) for e in events if e["event"] == "cycle_finished"]
+
+
+def test_the_loop_guard_ends_the_looping_answer_and_its_switches_turn_it_off(
+        samantha, tmp_path: Path) -> None:
+    guarded = endings(samantha, str(LOOPING), "--max-tokens", "60")
+    assert guarded[1][1] == "repetition" and guarded[1][0] < 60  # "I am a student…" three times
+    assert endings(samantha, str(LOOPING), "--max-tokens", "60", "--no-loop-guard")[1] == \
+        (60, "length")
+    chain = tmp_path / "unguarded.toml"
+    chain.write_text(LOOPING.read_text(encoding="utf-8").replace(
+        "[options]", "loop_guard = false\n\n[options]"), encoding="utf-8")
+    assert endings(samantha, str(chain), "--max-tokens", "60")[1] == (60, "length")
+    assert endings(samantha, str(chain), "--max-tokens", "60", "--loop-guard")[1][1] == \
+        "repetition"  # the flag overrides the file

@@ -441,3 +441,18 @@ def test_with_a_password_the_answer_streams_only_to_the_logged_in_page(browser,
         context.close()
     finally:
         server.stop()
+
+
+def test_the_loop_guard_switch(page) -> None:
+    set_prompts(page, "[You are a poet that writes only in Portuguese]\nCreate a sentence about "
+                      "love\nCreate a sentence about life")
+    set_number(page, "max_tokens", 60)
+    page.click("#start-button")
+    wait_footers(page, 2)
+    assert "stopped: the answer repeats itself)" in output(page)
+    page.click("#clean-button")
+    page.wait_for_function("document.querySelector('#output textarea').value === ''")
+    check(page, "chain-options", "loop_guard", on=False)
+    page.click("#start-button")
+    wait_footers(page, 2)
+    assert "repeats itself" not in output(page) and "(60 tokens," in output(page)
