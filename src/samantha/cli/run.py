@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from samantha.store import CycleRecord
 
 SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
-            "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard")
+            "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard",
+            "allow_network")
 SWITCH_HELP = {
     "feedback": "Feed each response back as the previous response of the next cycle.",
     "cumulative": "With feedback, append each response to the previous ones instead.",
@@ -41,6 +42,8 @@ SWITCH_HELP = {
     "stop_condition": "With --auto-run-code, stop when the code exits with status 0 and "
                       "prints something.",
     "loop_guard": LOOP_GUARD_HELP,
+    "allow_network": "With --auto-run-code, let the code reach the network (where Samantha can "
+                     "confine it, the network is cut off by default).",
 }
 
 

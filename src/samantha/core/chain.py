@@ -39,6 +39,7 @@ class ChainConfig:
     auto_run_code: bool = False  # run the Python of every answer and feed its output back
     stop_condition: bool = False  # stop when that code exits with status 0 and prints something
     code_timeout: float = 60.0  # seconds each code run may take
+    allow_network: bool = False  # let that code reach the network (it is cut off otherwise)
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
     loop_guard: bool = True  # end an answer that has started repeating itself
