@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
+from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
 from samantha.core.errors import InputError, SamanthaError, SettingsError
@@ -72,6 +73,7 @@ class Workbench:
         self._busy = threading.Lock()
         self._lock = threading.Lock()
         self._store_lock = threading.Lock()
+        self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -225,6 +227,7 @@ class Workbench:
         record in the run history, owned by this process. Iterate the result to run it."""
         runner = ChainRunner(self, config, control)
         self._check_models(config)
+        self._check_prompt_sizes(runner)
         run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict(),
                                       this_process())
         return self._chain_run(run_id, runner)
@@ -235,11 +238,12 @@ class Workbench:
         again (its stored row replaced), and the run ends with the cycles it would have had
         without the interruption. Iterate the result to run it."""
         record = resumable_run(self.store, run_id)
-        config = ChainConfig.from_dict(record.config, where=f"stored run {run_id}")
+        config = ChainConfig.from_dict(record.config, where=f"Stored run {run_id}")
         done, discard_from = past_cycles(record, self.store.code_runs(run_id),
                                          config.auto_run_code)
         runner = ChainRunner(self, config, control, done)
         self._check_models(config)
+        self._check_prompt_sizes(runner)
         if not self.store.claim_run(run_id, this_process(), discard_from):
             raise NotResumableError(f"Run {run_id} was resumed by another process just now.")
         for cycle in record.cycles:  # the files of the code of the cycles generated again
@@ -255,7 +259,7 @@ class Workbench:
         Settings); ``seed`` seeds the run, as ``samantha run --seed`` does (None: a fresh one).
         Start the result with :meth:`start_run`."""
         record = self.store.get_run(run_id)
-        config = ChainConfig.from_dict(record.config, where=f"stored run {run_id}")
+        config = ChainConfig.from_dict(record.config, where=f"Stored run {run_id}")
         changes = dict(settings_changes or {})
         if "seed" in changes:
             config = config.replace(seed=changes.pop("seed"))
@@ -266,6 +270,30 @@ class Workbench:
         for model in dict.fromkeys(config.models):  # a typo in a name fails before anything runs
             if not is_url(model):
                 self.resolve_model(model)
+
+    def _check_prompt_sizes(self, runner: ChainRunner) -> None:
+        """Refuse at once a prompt item that cannot fit the context of a model that would
+        answer it, judged by its size in bytes (see :mod:`samantha.core.contextfit`): no 5 MB
+        tokenization before the cycle fails. Model headers are read only when an item is at
+        least as long in bytes as the context in tokens."""
+        n_ctx = runner.config.settings.n_ctx
+        sizes = [len(item.text.encode("utf-8")) for item in runner.plan.script.items]
+        if n_ctx and max(sizes) < n_ctx:
+            return
+        for model, number, _ in fit_pairs(runner.plan):
+            limits = None if is_url(model) else self._context_limits(self.resolve_model(model))
+            if limits is not None:
+                check_fit(model, number, sizes[number - 1], n_ctx, limits)
+
+    def _context_limits(self, path: Path) -> ContextLimits | None:
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in self._limits:
+            header = read_header(path)
+            longest = header.longest_token()
+            self._limits[key] = (ContextLimits(longest, header.context_length) if longest
+                                 else None)
+        return self._limits[key]
 
     def _chain_run(self, run_id: int, runner: ChainRunner) -> "ChainRun":
         runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),

@@ -1,4 +1,12 @@
-"""What the user set once and keeps: ``settings.json`` in the data home."""
+"""What the user set once and keeps: ``settings.json`` in the data home.
+
+The file is checked against :data:`RULES` when it is read. A hand-edited file with a bad value
+or an unknown key is refused (exit 2 in the CLI, a message in the UI) with one line naming the
+file and the key, rather than having the bad key ignored: ``python`` decides which interpreter
+runs model-written code and ``model_folders`` where models are found, so running on without
+them would quietly run code elsewhere or lose models, and a misspelt key would be erased by the
+next save. The fix is a one-line edit, and the message names it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from samantha.core.errors import InputError
+from samantha.core.promptscript import checked_text
+from samantha.core.schema import Refused, Text, TextList, check_table, shown
+
+RULES = {
+    "python": Text("the path of a Python interpreter", optional=True),
+    "model_folders": TextList("folder paths", '["/data/models"]'),
+}
+FIX = "Fix it, or delete the file to start from the defaults."
+
+
+class PreferencesError(InputError):
+    """A preferences file that cannot be used as it is."""
 
 
 @dataclass
@@ -21,12 +41,29 @@ class Preferences:
         if not path.is_file():
             return cls()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-            return cls(**known)
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"{path} is not valid settings JSON ({exc}). Fix it or delete it "
-                             "to start from the defaults.") from None
+            text = checked_text(path.read_text(encoding="utf-8"), str(path))
+        except UnicodeDecodeError:
+            raise PreferencesError(f"{path} is not UTF-8 text. {FIX}") from None
+        except OSError as exc:
+            raise PreferencesError(f"Cannot read {path}: {exc.strerror}.") from None
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise PreferencesError(f"{path} is not valid JSON ({exc}). {FIX}") from None
+        if not isinstance(data, dict):
+            raise PreferencesError(f"{path} must hold a JSON object such as "
+                                   f'{{"model_folders": []}}, not {shown(data)}. {FIX}')
+        try:
+            values = check_table(data, RULES, "preference")
+        except Refused as exc:
+            raise PreferencesError(f"{exc.sentence(f'Preferences file {path}')} {FIX}") from None
+        paths = [("python", values.get("python") or ""),
+                 *(("model_folders", folder) for folder in values.get("model_folders", ()))]
+        for key, value in paths:  # no NUL or other control character in a path
+            checked_text(value, f"Preferences file {path}, {key}")
+        if "model_folders" in values:
+            values["model_folders"] = list(values["model_folders"])
+        return cls(**values)
 
     def save(self, home: Path) -> None:
         home.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from typing import Any, Callable
 import click
 
 from samantha.core.errors import InputError, SamanthaError
+from samantha.core.schema import plain
 from samantha.core.settings import (
     DETERMINISTIC,
     PARAMETERS,
@@ -65,7 +66,7 @@ def sampling_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         shown = "random" if default is None else default
         command = click.option(
             "--" + name.replace("_", "-"), name, type=param.kind, default=None,
-            help=f"{param.help} [{_number(param.low)}..{_number(param.high)}, default {shown}]",
+            help=f"{param.help} [{plain(param.low)}..{plain(param.high)}, default {shown}]",
         )(command)
     return click.option("--stop", "stop", default=None, metavar="JSON_LIST", help=STOP_HELP)(
         command
@@ -81,10 +82,6 @@ def loop_guard_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--loop-guard/--no-loop-guard`` (on by default)."""
     return click.option("--loop-guard/--no-loop-guard", "loop_guard", default=True,
                         show_default=True, help=LOOP_GUARD_HELP)(command)
-
-
-def _number(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
 def given_sampling(options: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from samantha.cli.common import (
 )
 from samantha.core.chat import build_messages
 from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.promptscript import checked_text
 from samantha.core.transcript import ENDINGS
 
 
@@ -35,7 +36,9 @@ def generate(ctx: click.Context, prompt: str, model: str, system: str, previous:
     """Answer PROMPT (use - to read it from standard input) with one model."""
     settings = settings_from(options)
     bench = workbench(ctx)
-    messages = build_messages(system, previous, read_text_argument(prompt))
+    messages = build_messages(checked_text(system, "SYSTEM prompt"),
+                              checked_text(previous, "previous response"),
+                              checked_text(read_text_argument(prompt), "Prompt"))
     result = None
     for event in bench.generate(messages, settings, model=model, loop_guard=loop_guard):
         if isinstance(event, TokenEvent) and not as_json:

@@ -17,8 +17,9 @@ from samantha.cli.common import (
     workbench,
 )
 from samantha.cli.render import TerminalView, event_dict
-from samantha.core.chain import ChainConfig, ChainConfigError
+from samantha.core.chain import ChainConfig, ChainConfigError, chain_file_values
 from samantha.core.events import CycleFinished, CycleStarted
+from samantha.core.promptscript import checked_text
 from samantha.core.runner import ChainRunner
 
 if TYPE_CHECKING:
@@ -61,16 +62,14 @@ def load_chain_file(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ChainConfigError(f"{path} is not a text file: give a prompt script (UTF-8 text), "
                                "a chain file (.toml) or a PDF.") from None
+    text = checked_text(text, str(path))  # a BOM dropped; NUL refused with line and column
     if path.suffix.lower() != ".toml":
         return {"prompts": text}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ChainConfigError(f"{path} is not valid TOML: {exc}.") from None
-    options = data.pop("options", {})
-    if not isinstance(options, dict):
-        raise ChainConfigError(f"{path}: [options] must be a table.")
-    return {**data, **options}
+    return chain_file_values(data, f"Chain file {path}")
 
 
 def chain_options(command: Any) -> Any:
@@ -101,7 +100,7 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
     if "prompts" not in data:
         raise ChainConfigError("Nothing to run: give a prompt file, a chain file (.toml) or "
                                "--prompts TEXT.")
-    return ChainConfig.from_dict(data, where="chain file" if file else "options")
+    return ChainConfig.from_dict(data, where="Command line")
 
 
 @click.command()

@@ -1,14 +1,32 @@
-"""A chain's whole configuration: everything a run needs, and what a chain file holds."""
+"""A chain's whole configuration: everything a run needs, and what a chain file holds.
+
+:data:`FIELDS` is the chain's schema: one rule per :class:`ChainConfig` field (TOML booleans for
+the switches, text for the prompts, whole numbers in range, a table of settings checked by the
+settings' own rules). Chain files, stored runs and the command line are all checked against it
+before anything runs, and every refusal is one line naming the key and what it allows.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from samantha.core.errors import InputError
-from samantha.core.settings import DETERMINISTIC, SEED_MAX, Settings
+from samantha.core.promptscript import checked_text
+from samantha.core.schema import (
+    Number,
+    Refused,
+    Rule,
+    Switch,
+    Table,
+    Text,
+    TextList,
+    Whole,
+    check_table,
+    shown,
+)
+from samantha.core.settings import DETERMINISTIC, SEED_MAX, Settings, setting_rules
 from samantha.core.trace import MAX_TOP
 
 LOOP_LIMIT = 1_000_000
@@ -16,6 +34,61 @@ LOOP_LIMIT = 1_000_000
 
 class ChainConfigError(InputError):
     """A chain file or set of options that cannot run."""
+
+
+SWITCH = Switch()
+_SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
+            "random_params", "reset_model", "auto_run_code", "stop_condition", "allow_network",
+            "learn", "loop_guard")
+FIELDS: dict[str, Rule] = {
+    "prompts": Text("the prompt script"),
+    "system": Text("the SYSTEM prompt"),
+    "previous": Text("the previous response"),
+    "models": TextList("model names", '["default", "other.gguf"]', lines=True),
+    "loops": Whole(1, LOOP_LIMIT),
+    "responses": Whole(1, LOOP_LIMIT),
+    **{name: SWITCH for name in _SWITCHES},
+    "code_timeout": Number(0.001, 86400),
+    "learn_top": Whole(1, MAX_TOP),
+    "seed": Whole(0, SEED_MAX, optional=True),
+    "settings": Table(setting_rules(), "setting", "[settings] with lines such as top_p = 0.9"),
+}
+#: The texts of a chain, checked for control characters, and their names in messages.
+TEXTS = {"prompts": "Prompt script", "system": "SYSTEM prompt", "previous": "previous response"}
+OPTIONS = Table({k: v for k, v in FIELDS.items() if k != "settings"}, "option",
+                "[options] with lines such as loops = 2")
+
+
+def check_values(data: Mapping[str, Any], where: str | None = None) -> dict[str, Any]:
+    """The chain values of ``data`` checked by :data:`FIELDS` and normalised (``settings``
+    stays a dict of checked settings; the texts lose a leading BOM). Raises
+    :class:`ChainConfigError` (one line, naming the key) or, for a control character in a text,
+    :class:`PromptScriptError` with its line and column."""
+    try:
+        values = check_table(data, FIELDS, "option")
+    except Refused as exc:
+        raise ChainConfigError(exc.sentence(where)) from None
+    for key, label in TEXTS.items():
+        if isinstance(values.get(key), str):
+            source = f"{where}, {key}" if where else label
+            values[key] = checked_text(values[key], source)
+    return values
+
+
+def chain_file_values(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A parsed chain file (TOML) as chain values: its ``[options]`` table merged in, every
+    value checked (see :func:`check_values`); a key given twice is refused."""
+    values = dict(data)
+    options = values.pop("options", {})
+    try:
+        options = OPTIONS.check(options)
+    except Refused as exc:
+        raise ChainConfigError(exc.within("options").sentence(where)) from None
+    for key in options:
+        if key in values:
+            raise ChainConfigError(f"{where}: {key} is given twice, at the top and in "
+                                   "[options]. Keep one of them.")
+    return check_values({**values, **options}, where)
 
 
 @dataclass(frozen=True)
@@ -47,18 +120,18 @@ class ChainConfig:
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 
     def __post_init__(self) -> None:
-        models = tuple(m.strip() for m in self.models
+        if not isinstance(self.settings, Settings):
+            raise ChainConfigError(f"settings must be Settings, got {shown(self.settings)}.")
+        values = check_values({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                               if f.name != "settings"})
+        models = tuple(m.strip() for m in values["models"]
                        if m.strip() and not m.strip().startswith("---"))
         if not models:
             raise ChainConfigError("No model selected. Give at least one model (`default` is "
                                    "the packaged Gemma 3 270M).")
-        object.__setattr__(self, "models", models)
-        _check("loops", self.loops, 1, LOOP_LIMIT)
-        _check("responses", self.responses, 1, LOOP_LIMIT)
-        _check("learn_top", self.learn_top, 1, MAX_TOP)
-        _check("code_timeout", self.code_timeout, 0.001, 86400, kind=(int, float))
-        if self.seed is not None:
-            _check("seed", self.seed, 0, SEED_MAX)
+        values["models"] = models
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     def replace(self, **changes: Any) -> "ChainConfig":
         return dataclasses.replace(self, **changes)
@@ -75,29 +148,19 @@ class ChainConfig:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "chain file") -> "ChainConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                raise ChainConfigError(f"Unknown option {key!r} in the {where}.{hint} Known "
-                                       f"options: {', '.join(sorted(known))}.")
-        values = dict(data)
+    def from_dict(cls, data: Mapping[str, Any],
+                  where: str = "Chain configuration") -> "ChainConfig":
+        """A chain from plain values (a chain file's, a stored run's), checked against
+        :data:`FIELDS` first: errors name ``where`` and the key."""
+        if not isinstance(data, Mapping):
+            raise ChainConfigError(f"{where}: must be a table of options, got {shown(data)}.")
+        values = check_values(data, where)
         if "prompts" not in values:
-            raise ChainConfigError(f"The {where} has no `prompts`: write the prompt script there.")
-        if isinstance(values.get("models"), str):
-            values["models"] = values["models"].splitlines()
-        if "models" in values:
-            values["models"] = tuple(values["models"])
-        settings = values.get("settings", {})
-        if isinstance(settings, Mapping):
-            values["settings"] = Settings.from_dict(
-                {k: v for k, v in settings.items() if not (k == "seed" and v is None)})
-        return cls(**values)
-
-
-def _check(name: str, value: Any, low: float, high: float, kind: Any = int) -> None:
-    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-        what = "a whole number" if kind is int else "a number"
-        raise ChainConfigError(f"{name} must be {what} from {low:g} to {high:,}, got {value!r}.")
+            raise ChainConfigError(f"{where}: there is no `prompts`: write the prompt script "
+                                   "there.")
+        if "settings" in values:
+            values["settings"] = Settings(**values["settings"])
+        try:
+            return cls(**values)
+        except ChainConfigError as exc:
+            raise ChainConfigError(f"{where}: {exc}") from None

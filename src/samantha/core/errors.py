@@ -39,3 +39,22 @@ class PromptTooLongError(InputError):
 
 class GenerationError(SamanthaError):
     """The engine failed while generating."""
+
+
+class ItemTooLongError(PromptTooLongError):
+    """A prompt item that cannot fit the context, seen before any model loads (its size in
+    bytes already needs more tokens than the context holds)."""
+
+    def __init__(self, item: int, n_bytes: int, at_least: int, model: str, longest: int,
+                 n_ctx: int, trained: int | None) -> None:
+        self.prompt_tokens, self.n_ctx, self.item = at_least, n_ctx or trained or 0, item
+        context = (f"{n_ctx} tokens" if n_ctx else
+                   f"{trained} tokens (n_ctx 0: the model's trained context)")
+        raise_it = f" (it was trained on {trained}; 0 uses that)" if trained and n_ctx else ""
+        InputError.__init__(
+            self,
+            f"Prompt item {item} has {n_bytes} bytes of text, so at least {at_least} tokens for "
+            f"{model} (no token of its vocabulary is longer than {longest} bytes), and the "
+            f"context window holds {context}. Shorten the item or split it into several (one "
+            f"per line, or separated by $$$), or raise n_ctx{raise_it}."
+        )

@@ -35,12 +35,40 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)", re.M)
 
 
 class PromptScriptError(InputError):
-    """A prompt script that cannot be run as written."""
+    """A prompt script (or another text: ``source`` names it, e.g. a file) that cannot be run as
+    written, with the line and column of the fault."""
 
-    def __init__(self, message: str, line: int, column: int, item: int | None = None) -> None:
-        self.line, self.column, self.item = line, column, item
+    def __init__(self, message: str, line: int, column: int, item: int | None = None,
+                 source: str = "Prompt script") -> None:
+        self.line, self.column, self.item, self.source = line, column, item, source
         where = f"item {item}, " if item is not None else ""
-        super().__init__(f"Prompt script, {where}line {line}, column {column}: {message}")
+        super().__init__(f"{source}, {where}line {line}, column {column}: {message}")
+
+
+BOM = "\ufeff"
+# C0 control characters other than tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def checked_text(text: str, source: str = "Prompt script") -> str:
+    """The text without a leading byte order mark; a NUL or another control character (other
+    than tab and line breaks) raises :class:`PromptScriptError` with its line and column."""
+    text = text.removeprefix(BOM)
+    found = _CONTROL.search(text)
+    if found:
+        before = text[: found.start()].replace("\r\n", "\n").replace("\r", "\n")
+        line, column = _position(before, len(before))
+        raise PromptScriptError(_control_message(found.group()), line, column, source=source)
+    return text
+
+
+def _control_message(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if char == "\0":
+        return (f"a NUL character ({code}) is not allowed: remove it (a file saved as UTF-16 "
+                "has one after every letter: save it as UTF-8).")
+    return (f"a control character ({code}) is not allowed: remove it (text may hold tabs and "
+            "line breaks, no other control characters).")
 
 
 @dataclass(frozen=True)
@@ -79,7 +107,7 @@ def first_part(field_text: str) -> str:
 
 def parse(text: str) -> PromptScript:
     """Parse a prompt script; raises :class:`PromptScriptError` with line and column."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = checked_text(text).replace("\r\n", "\n").replace("\r", "\n")
     code = _code_spans(text)
     blocks = _find_blocks(text, code)
     prefixes = [b for b in blocks if not b.final]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from samantha.core.errors import SettingsError
+from samantha.core.schema import Number, Refused, Rule, Whole, shown
 
 SEED_MAX = 2**32 - 1
 
@@ -28,6 +29,13 @@ class Param:
     low: float
     high: float
     help: str
+
+    @property
+    def rule(self) -> Rule:
+        """Its type and range as a schema rule (a seed may be left out: None)."""
+        if self.kind is int:
+            return Whole(int(self.low), int(self.high), optional=self.name == "seed")
+        return Number(self.low, self.high)
 
 
 PARAMETERS: dict[str, Param] = {
@@ -203,21 +211,29 @@ def _as_int(raw: str) -> int:
     return int(number)
 
 
+class StopRule:
+    """``stop`` in a table: a list of strings, or one string (a JSON list or the stop itself)."""
+
+    def check(self, value: Any) -> tuple[str, ...]:
+        try:
+            return parse_stop(value)
+        except SettingsError:
+            raise Refused(f"must be a list of strings such as [\"###\", \"User:\"], got "
+                          f"{shown(value)}") from None
+
+
+def setting_rules() -> dict[str, Rule]:
+    """A rule per setting, for tables of settings (a chain file's ``[settings]``)."""
+    return {**{name: p.rule for name, p in PARAMETERS.items()}, "stop": StopRule()}
+
+
 def _checked(param: Param, value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"{param.name} must be a number, got {value!r}.")
-    if param.kind is int:
-        if float(value) != int(value):
-            raise SettingsError(f"{param.name} must be a whole number, got {value!r}.")
-        value = int(value)
-    else:
-        value = float(value)
-    if not param.low <= value <= param.high:
-        raise SettingsError(
-            f"{param.name} {value:g} is out of range: use a value from {param.low:g} to "
-            f"{param.high:g}. {param.help}"
-        )
-    return value
+    try:
+        return param.rule.check(value)
+    except Refused as exc:
+        out_of_range = isinstance(value, (int, float)) and not isinstance(value, bool)
+        help_text = f" {param.help}" if out_of_range else ""
+        raise SettingsError(Refused(exc.phrase, param.name).sentence() + help_text) from None
 
 
 def _reject_unknown(keys: Any, known: Any) -> None:

@@ -56,7 +56,9 @@ def read_pages(path: str | Path) -> list[str]:
 
 
 def one_line(text: str) -> str:
-    """The page's text on one line, with nothing the prompt-script grammar would act on."""
+    """The page's text on one line, with nothing the prompt-script grammar would act on (and
+    no control characters, which prompts refuse: extracted text sometimes holds NULs)."""
+    text = text.translate({code: " " for code in range(32)})
     return " ".join(text.split()).replace("$$$", "$ $ $")
 
 

@@ -125,6 +125,25 @@ class GGUFHeader:
                 pos += 8 + length
         return out
 
+    def longest_token(self) -> int | None:
+        """Bytes of the longest piece of the vocabulary: no token stands for more text (a piece
+        is stored as it is written, or longer: ``▁`` for a space, ``<0x41>`` for a byte).
+        None without a vocabulary, or for a tokenizer that normalises text first (T5's
+        unigram model may read more text than a piece's own bytes)."""
+        array = self.metadata.get("tokenizer.ggml.tokens")
+        if array is None or self.metadata.get("tokenizer.ggml.model") == "t5":
+            return None
+        if isinstance(array, list):
+            return max((len(s.encode("utf-8")) for s in array), default=None)
+        longest = 0
+        with _open_map(self.path) as view:
+            pos = array.offset
+            for _ in range(array.count):
+                (length,) = struct.unpack_from("<Q", view, pos)
+                longest = max(longest, length)
+                pos += 8 + length
+        return longest or None
+
     def summary(self) -> dict[str, Any]:
         """What ``samantha models info`` shows."""
         return {
