@@ -81,3 +81,26 @@ def test_unload_waits_for_a_generation_in_progress(fake_workbench: Workbench) ->
     list(events)
     assert unloaded.wait(5)
     worker.join()
+
+
+def test_an_item_that_cannot_fit_is_refused_before_any_model_loads(
+        fake_workbench: Workbench, fake_engine: FakeEngine, tiny_model) -> None:
+    import shutil
+
+    from samantha.core.chain import ChainConfig
+    from samantha.core.errors import ItemTooLongError
+
+    shutil.copy(tiny_model, fake_workbench.models_dir / "tiny.gguf")  # longest piece 12 bytes
+    before = fake_workbench.store.latest_run_id()
+    big = "x" * (12 * 512)
+    with pytest.raises(ItemTooLongError, match="Prompt item 2 has 6144 bytes"):
+        fake_workbench.start_run(ChainConfig(f"short\n{big}", models=("tiny.gguf",),
+                                             settings=Settings(n_ctx=512)))
+    with pytest.raises(ItemTooLongError, match="n_ctx 0: the model's trained context"):
+        fake_workbench.start_run(ChainConfig(big, models=("tiny.gguf",),
+                                             settings=Settings(n_ctx=0)))
+    assert fake_engine.loads == [] and fake_workbench.store.latest_run_id() == before
+    fake_workbench.start_run(ChainConfig(big[:-12], models=("tiny.gguf",),
+                                         settings=Settings(n_ctx=512)))  # left to generation
+    fake_workbench.start_run(ChainConfig(big, models=("fake.gguf",),  # no vocabulary: no bound
+                                         settings=Settings(n_ctx=512)))

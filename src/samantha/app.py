@@ -243,7 +243,6 @@ class Workbench:
                                          config.auto_run_code)
         runner = ChainRunner(self, config, control, done)
         self._check_models(config)
-        self._check_prompt_sizes(runner)
         if not self.store.claim_run(run_id, this_process(), discard_from):
             raise NotResumableError(f"Run {run_id} was resumed by another process just now.")
         for cycle in record.cycles:  # the files of the code of the cycles generated again

@@ -9,7 +9,7 @@ from support.pdf_file import write_pdf
 
 from samantha.core.errors import InputError
 from samantha.core.promptscript import parse
-from samantha.docs.pdf import pages_script, read_pages, whole_script
+from samantha.docs.pdf import one_line, pages_script, read_pages, whole_script
 
 TRICKY = ("Results\n[Figure 1] shows it]\n{max_tokens=5} is text\n--- not a comment\n"
           "Cost $$$ 3 (net)")
@@ -74,3 +74,10 @@ def test_a_password_protected_pdf_is_explained(tmp_path: Path) -> None:
         writer.write(file)
     with pytest.raises(InputError, match="protected by a password"):
         read_pages(locked)
+
+
+def test_page_text_loses_its_control_characters() -> None:
+    """Prompts refuse control characters; text extracted from a PDF sometimes holds NULs."""
+    script = pages_script(["a\x00b\x0cc\n d"])
+    assert one_line("a\x00b\x0cc\n d") == "a b c d"
+    assert parse(script).items[0].text.endswith("a b c d")
