@@ -144,11 +144,11 @@ class Number:
     high: float
 
     def check(self, value: Any) -> float:
-        span = f"a number from {plain(self.low)} to {plain(self.high)}"
+        span = f"from {plain(self.low)} to {plain(self.high)}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Refused(f"must be {span}, got {shown(value)}")
+            raise Refused(f"must be a number {span}, got {shown(value)}")
         if not self.low <= value <= self.high:  # NaN is never in range
-            raise Refused(f"{plain(value)} is out of range: use {span}")
+            raise Refused(f"{plain(value)} is out of range: use a value {span}")
         return float(value)
 
 
