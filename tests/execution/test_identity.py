@@ -11,12 +11,13 @@ from typing import Iterator
 
 import pytest
 
-from samantha.execution import CodeLimits, run_code, runner
+from samantha.execution import CodeLimits, Sandbox, run_code, runner
 from samantha.execution import identity as ident
 from samantha.execution.identity import READ, SEARCH, Identity
 
 NOBODY = 65534
 ALL_CAPS = (1 << 41) - 1
+LIMITED = Sandbox("rlimits")  # who the code runs as matters for the backend without bubblewrap
 
 
 @pytest.fixture
@@ -111,11 +112,12 @@ def test_as_root_without_a_switch_the_watchdog_enforces_the_process_cap(
     code = ("import os, time\nprint(os.getpgrp(), flush=True)\nfor _ in range(100):\n"
             "    if os.fork() == 0:\n        time.sleep(60)\n        os._exit(0)\n"
             "time.sleep(60)")
-    result = run_code(code, tmp_path / "work", limits=CodeLimits(timeout=20, processes=20))
+    result = run_code(code, tmp_path / "work", limits=CodeLimits(timeout=20, processes=20),
+                      sandbox=LIMITED)
     assert not result.timed_out and not result.succeeded and result.seconds < 10
     assert result.limit is not None
     assert result.limit.startswith("Stopped: the code started more than 20 processes")
-    assert "Ran as root" in result.isolation
+    assert "Ran as root" in result.isolation_note
     pgid = int(result.stdout.split()[0])
     assert ident.live_group_members(pgid) == []
 
@@ -128,10 +130,10 @@ def test_world_readable_python_runs_fully_unprivileged(open_dir: Path) -> None:
     secret.chmod(0o600)
     code = ("import os\nprint(os.getuid())\ntry:\n    open(os.environ['HOME'] + "
             "'/../secret.txt').read()\nexcept PermissionError:\n    print('denied')")
-    result = run_code(code, open_dir / "work", interpreter="/usr/bin/python3")
+    result = run_code(code, open_dir / "work", interpreter="/usr/bin/python3", sandbox=LIMITED)
     if ident.interpreter_reachable(Path("/usr/bin/python3"), NOBODY, NOBODY):
         assert result.stdout.split() == ["65534", "denied"], result.stderr
-        assert result.isolation.startswith("Ran as the unprivileged user nobody (uid 65534):")
+        assert "Ran as the unprivileged user nobody (uid 65534):" in result.isolation_note
     else:
         pytest.skip("/usr/bin/python3 here needs files only root may open")
 
@@ -140,11 +142,11 @@ def test_world_readable_python_runs_fully_unprivileged(open_dir: Path) -> None:
 def test_private_python_runs_as_nobody_allowed_to_read(tmp_path: Path) -> None:
     """The venv of the tests lives below /root here: nobody may read, never write, outside."""
     result = run_code("import os\nprint(os.getuid())\nopen('/x-samantha-test', 'w')",
-                      tmp_path / "work")
+                      tmp_path / "work", sandbox=LIMITED)
     kinds = [i.kind for i in ident.candidate_identities(runner.resolve_interpreter(None),
                                                         tmp_path / "work")]
     if kinds[0] != "unprivileged-reads-all":
         pytest.skip(f"this machine runs the tests' Python as {kinds[0]}")
     assert result.stdout.strip() == "65534"
     assert "PermissionError" in result.stderr and not Path("/x-samantha-test").exists()
-    assert "allowed to read every file" in result.isolation
+    assert "allowed to read every file" in result.isolation_note

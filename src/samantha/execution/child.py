@@ -108,8 +108,11 @@ class ChildSetup:
     nproc: int | None  # RLIMIT_NPROC to set after the switch; None: not enforceable this way
     kernel: Kernel | None
     cpu_seconds: int = 0  # the RLIMIT_CPU backstop (soft limit)
+    cgroup_fds: tuple[int, ...] = ()  # cgroup.procs files of the run's cgroup, to move into
 
     def __call__(self) -> None:
+        for fd in self.cgroup_fds:
+            os.write(fd, b"0")  # this process, and so everything it starts
         for which, values in self.rlimits:
             resource.setrlimit(which, values)
         kernel = self.kernel

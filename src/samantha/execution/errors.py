@@ -11,3 +11,7 @@ class CodeRunError(SamanthaError):
 
 class AnalysisEnvError(CodeRunError):
     """An analysis environment could not be created or its packages could not be installed."""
+
+
+class SandboxUnavailable(CodeRunError):
+    """Bubblewrap was required for a run and does not work on this machine."""

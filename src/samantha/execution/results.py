@@ -7,11 +7,15 @@ from pathlib import Path
 
 from samantha.core.errors import SettingsError
 
+ISOLATED = "bubblewrap"  # CodeResult.isolation: confined by bubblewrap (Linux namespaces)
+NOT_ISOLATED = "rlimits (not isolated)"  # resource limits only: no boundary against hostile code
+
 
 @dataclass(frozen=True)
 class CodeLimits:
-    """What one run may use. Every limit applies to the whole run, its child processes included
-    (the memory cap applies to each process)."""
+    """What one run may use. Every limit applies to the whole run, its child processes included.
+    The memory cap applies to each process, and to all of them together where the run gets a
+    cgroup of its own (``CodeResult.isolation_note`` says which)."""
 
     timeout: float = 60.0  # seconds of wall time
     memory_bytes: int = 2 * 2**30  # address space per process (RLIMIT_AS)
@@ -36,8 +40,9 @@ class CodeLimits:
 @dataclass(frozen=True)
 class CodeResult:
     """What happened when a script ran. ``limit`` is a sentence for the user when a limit
-    stopped or cut the code; ``isolation`` says under which identity it ran (see the package
-    documentation)."""
+    stopped or cut the code. ``isolation`` is :data:`ISOLATED` or :data:`NOT_ISOLATED` ("" when
+    unknown, e.g. read back from a record made before it was kept); ``isolation_note`` says in
+    a few sentences what the code could and could not reach (see the package documentation)."""
 
     stdout: str
     stderr: str
@@ -50,6 +55,7 @@ class CodeResult:
     files: tuple[Path, ...]  # created or changed by the code, sorted (no internals, figures)
     figures: tuple[Path, ...]  # PNG files of matplotlib figures, in the order they were saved
     isolation: str = ""
+    isolation_note: str = ""
 
     @property
     def output(self) -> str:
@@ -57,6 +63,20 @@ class CodeResult:
         them; the limit sentence is separate (``limit``)."""
         parts = [text.rstrip() for text in (self.stdout, self.stderr) if text.strip()]
         return "\n".join(parts).strip()
+
+    @property
+    def isolated(self) -> bool:
+        """Confined by bubblewrap (own namespaces, read-only system, no network unless allowed)."""
+        return self.isolation == ISOLATED
+
+    def isolation_line(self) -> str:
+        """One line to show with the result: "isolated (bubblewrap): ..." or "not isolated:
+        ..." ("" when unknown). Front ends show it at least when the run was not isolated."""
+        if self.isolation == ISOLATED:
+            return f"isolated ({ISOLATED}): {self.isolation_note}"
+        if self.isolation == NOT_ISOLATED:
+            return f"not isolated: {self.isolation_note}"
+        return ""
 
     @property
     def succeeded(self) -> bool:

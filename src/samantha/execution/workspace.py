@@ -28,6 +28,7 @@ MAIN_SCRIPT = "main.py"
 BOOT_SCRIPT = ".samantha_boot.py"
 FIGURE_LIST = "figures.txt"
 LISTING_MAX_CHARS = 1_000_000
+SWITCH_FLAG = "--as"  # boot script arguments: --as UID GID FD (see bubblewrap.py)
 FIGURE_NAME = re.compile(r"figure_[0-9]+\.png")
 
 Snapshot = Mapping[str, tuple[int, int]]  # relative path -> (mtime_ns, size)
@@ -36,9 +37,23 @@ BOOT_SOURCE = f'''\
 """Written by Samantha: runs {MAIN_SCRIPT} like `python {MAIN_SCRIPT}`, but matplotlib figures are
 saved as figure_N.png in this folder instead of being shown (plt.show() returns at once)."""
 import os
+import sys
+
+if sys.argv[1:2] == [{SWITCH_FLAG!r}]:
+    # Started as root of a user namespace of its own (Samantha runs as root, under bubblewrap):
+    # become the unprivileged user, and close the namespace's descriptor, before anything else
+    # is imported from the folder or run.
+    _uid, _gid, _fd = (int(value) for value in sys.argv[2:5])
+    try:
+        os.close(_fd)
+    except OSError:
+        pass
+    os.setgroups([])
+    os.setresgid(_gid, _gid, _gid)
+    os.setresuid(_uid, _uid, _uid)
+
 import runpy
 import signal
-import sys
 import traceback
 
 MAIN = {MAIN_SCRIPT!r}
