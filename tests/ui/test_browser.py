@@ -414,35 +414,6 @@ def test_an_idle_page_asks_for_no_frames(browser, ui_server) -> None:
     assert counts[-1] == 0, f"frames asked per second while idle: {counts}"
 
 
-def test_with_a_password_the_answer_streams_only_to_the_logged_in_page(browser,
-                                                                        session_home: Path) -> None:
-    import urllib.error
-    import urllib.request
-
-    server = Server(session_home, password="s3cret")
-    try:
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(server.url + "samantha/live/anybody", timeout=10)
-        assert refused.value.code == 401
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        tab = context.new_page()
-        tab.goto(server.url)
-        tab.locator("input[type=text]").first.fill("samantha")
-        tab.locator("input[type=password]").fill("s3cret")
-        tab.keyboard.press("Enter")
-        tab.wait_for_selector("#start-button", timeout=60_000)
-        set_prompts(tab, COUNT)
-        set_number(tab, "max_tokens", 120)
-        tab.click("#start-button")
-        tab.wait_for_function(  # streamed: the answer shows before its footer
-            "(() => { const v = document.querySelector('#output textarea').value;"
-            " return v.includes(' 6,') && !v.includes('---------- ('); })()", timeout=60_000)
-        wait_footers(tab, 1)
-        context.close()
-    finally:
-        server.stop()
-
-
 def test_the_loop_guard_switch(page) -> None:
     set_prompts(page, "[You are a poet that writes only in Portuguese]\nCreate a sentence about "
                       "love\nCreate a sentence about life")

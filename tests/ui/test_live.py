@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 from starlette.applications import Starlette
+from starlette.routing import Router
 from starlette.testclient import TestClient
 
 from samantha.ui.live import LiveText, logged_in
@@ -156,3 +157,30 @@ def test_with_a_password_only_a_logged_in_browser_may_listen() -> None:
         await live.route().handle(scope, receive, send)
 
     assert TestClient(locked_app).get("/samantha/live/tab").status_code == 401
+
+
+def test_each_gradio_session_gets_its_own_secret_token() -> None:
+    live = LiveText(remembered=2)
+    first = live.token_for("session-a")
+    assert live.token_for("session-a") == first and len(first) >= 32
+    assert live.token_for("session-b") != first
+    live.token_for("session-c")  # a third tab: the oldest is forgotten
+    assert live.token_for("session-a") != first
+
+
+def test_a_stream_bound_to_a_login_refuses_another_login() -> None:
+    live = LiveText(interval=0, wait=0)
+    locked = {"auth": [("samantha", "pw")], "auth_dependency": None, "cookie_id": "c",
+              "tokens": {"mine": "samantha", "theirs": "samantha"}}
+    live.attach("secret", FakeFeed("text"), login="mine")
+
+    async def locked_app(scope, receive, send):
+        scope["app"] = SimpleNamespace(**locked)
+        await Router(routes=[live.route()])(scope, receive, send)
+
+    client = TestClient(locked_app)
+    client.cookies.set("access-token-c", "theirs")
+    assert client.get("/samantha/live/secret").status_code == 403
+    client.cookies.set("access-token-c", "mine")
+    answer = client.get("/samantha/live/secret")
+    assert answer.status_code == 200 and '"text": "text"' in answer.text

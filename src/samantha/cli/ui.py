@@ -10,6 +10,7 @@ import click
 
 from samantha.cli.common import workbench
 from samantha.core.errors import InputError
+from samantha.ui.login import MIN_PASSWORD
 
 
 def is_loopback(host: str) -> bool:
@@ -56,6 +57,9 @@ def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str
         raise InputError(f"Listening on {host} lets other computers in: give --password (or "
                          "set SAMANTHA_PASSWORD) to require a login, or keep the default "
                          "--host 127.0.0.1.")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise InputError(f"The password has {len(password)} characters: use {MIN_PASSWORD} or "
+                         "more (a short password is guessed quickly).")
     if not port_is_free(host, port):
         near = free_port_near(host, port)
         other = f"start this one with --port {near}" if near else "choose another --port"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import webbrowser
 from typing import Any
 
@@ -9,6 +10,7 @@ from samantha.ui.live import PAGE_JS as LIVE_JS
 from samantha.ui.live import LiveText
 from samantha.ui.panels.header import CSS as HEADER_CSS
 from samantha.ui.panels.header import PAGE_JS as HEADER_JS
+from samantha.ui.published import PublishedFiles
 from samantha.ui.runs import ActiveRuns
 from samantha.ui.texts import texts
 from samantha.ui.wording import status_text
@@ -52,6 +54,7 @@ table.candidates th, table.candidates td { padding: 2px 8px !important; text-ali
   border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
 table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
+.samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
@@ -61,7 +64,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 
 
 def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
-              runs: ActiveRuns | None = None) -> Any:
+              runs: ActiveRuns | None = None, files: PublishedFiles | None = None) -> Any:
     import gradio as gr
 
     from samantha.ui.chat import ChatTab
@@ -70,19 +73,22 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
     from samantha.ui.panels.header import Header
 
     t = texts(lang)
+    files = files or PublishedFiles()
     with gr.Blocks(title="Samantha", analytics_enabled=False) as demo:
         header = Header(t)
         header.build()
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
-                chat = ChatTab(bench, t, header, live, runs, lang)
+                chat = ChatTab(bench, t, header, live, runs, lang, files)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
-                history = HistoryTab(bench, t)
+                history = HistoryTab(bench, t, files.publish)
                 history.build()
             with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
                 models = ModelsTab(bench, t)
                 models.build(chat.models, chat.models_panel.pick)
+        demo.load(chat.page_token, outputs=chat.live_token, queue=False,
+                  show_progress="hidden")
         history_tab.select(history.rows, inputs=history.search, outputs=history.runs)
         models_tab.select(models.rows, outputs=models.table)
     return demo
@@ -93,22 +99,25 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     import gradio as gr
     from starlette.middleware import Middleware
 
+    from samantha.ui.login import LoginThrottle
     from samantha.ui.page_script import FRAME_LEAK_FIX, HeadScript
 
     live = LiveText()
     t = texts(lang)
     runs = ActiveRuns(lambda progress: status_text(progress, t, lang))
-    demo = build_app(bench, lang, live, runs)
+    # Gradio serves its upload folder: this server gets a private one (see ui/published.py)
+    files = PublishedFiles()
+    os.environ["GRADIO_TEMP_DIR"] = str(files.root)
+    demo = build_app(bench, lang, live, runs, files)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
                 theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                      font_mono=["ui-monospace", "monospace"]),
                 footer_links=[], quiet=True, show_error=True,
-                # figures, exports and speech live in the data home: Gradio serves only files
-                # under the working folder, the temp folder and these
-                allowed_paths=[str(bench.home)],
-                app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX)],
+                allowed_paths=[],  # nothing but what the tabs were shown (ui/published.py)
+                app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX),
+                                           Middleware(LoginThrottle)],
                             "routes": [live.route(), *runs.routes()]})
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
@@ -118,3 +127,4 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
         demo.block_thread()
     finally:
         bench.close()
+        files.close()

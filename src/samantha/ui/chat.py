@@ -19,7 +19,7 @@ from samantha.core.transcript import Transcript
 from samantha.docs.export import markdown_to_html_page
 from samantha.ui import views
 from samantha.ui.feed import RunFeed
-from samantha.ui.live import LiveText
+from samantha.ui.live import LiveText, login_of
 from samantha.ui.panels.code import CodePanel
 from samantha.ui.panels.files import FilesPanel
 from samantha.ui.panels.header import Header
@@ -28,6 +28,7 @@ from samantha.ui.panels.models import ModelsPanel
 from samantha.ui.panels.options import ChainOptions, checkbox
 from samantha.ui.panels.sampling import SamplingPanel
 from samantha.ui.panels.voice import VoicePanel
+from samantha.ui.published import PublishedFiles
 from samantha.ui.runs import ActiveRun, ActiveRuns
 from samantha.ui.session import UiSession
 from samantha.ui.texts import Text
@@ -40,10 +41,11 @@ FIRST_PROMPT = "Who are you?"
 class ChatTab:
     def __init__(self, bench: Any, t: Mapping[str, Text], header: Header,
                  live: LiveText | None = None, runs: ActiveRuns | None = None,
-                 lang: str = "en") -> None:
+                 lang: str = "en", files: PublishedFiles | None = None) -> None:
         self.bench, self.t, self.header, self.lang = bench, t, header, lang
         self.live = live or LiveText()
         self.runs = runs or ActiveRuns()
+        self.files = files or PublishedFiles()
         self.words = phrases(t)
 
     def describe(self, progress: Any) -> str:
@@ -53,6 +55,10 @@ class ChatTab:
     def build(self) -> None:
         t = self.t
         self.state = gr.State(lambda: UiSession(Transcript(words=self.words)))
+        # the tab's live-stream token, read by the page script (hidden by CSS, not by Gradio,
+        # so that it is in the page)
+        self.live_token = gr.Textbox("", elem_id="live-token", elem_classes=["samantha-hidden"],
+                                     show_label=False, interactive=False, container=False)
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=420):
                 self._left(t)
@@ -88,8 +94,8 @@ class ChatTab:
         self.options.build()
         self.sampling = SamplingPanel(self.bench, t)
         self.sampling.build()
-        FilesPanel(self.bench, t).build(self.system, self.previous, self.prompts, self.models,
-                                        self.error)
+        FilesPanel(self.bench, t, self.files.publish).build(
+            self.system, self.previous, self.prompts, self.models, self.error)
 
     def _right(self, t: Mapping[str, Text]) -> None:
         self.output = gr.Textbox(label=t["output"].label, info=t["output"].help, lines=15,
@@ -108,9 +114,9 @@ class ChatTab:
         with gr.Accordion(t["learning"].label, open=False, elem_id="learning-panel"):
             self.learning.build_pace()
             self.learning.build()
-        self.code = CodePanel(t)
+        self.code = CodePanel(t, self.files.publish)
         self.code.build()
-        self.voice = VoicePanel(self.bench.home, t, self.lang)
+        self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish)
         self.voice.build()
 
     # -- wiring -----------------------------------------------------------------------------------
@@ -207,7 +213,9 @@ class ChatTab:
         if not session.busy.acquire(blocking=False):
             return  # this tab is already running a chain (Enter pressed twice)
         try:
-            yield from self._run_chain(session, data, request.session_hash or "")
+            page = getattr(request, "request", None)  # the browser's HTTP request
+            token = self.page_token(request)
+            yield from self._run_chain(session, data, token, login_of(page) if page else None)
         finally:
             session.busy.release()
 
@@ -223,14 +231,19 @@ class ChatTab:
                                 lambda: feed.progress))
         return chain, feed, config
 
-    def _run_chain(self, session: UiSession, data: dict, tab: str) -> Iterator[dict]:
+    def page_token(self, request: gr.Request) -> str:
+        """The tab's secret for its live stream (bound to its Gradio session)."""
+        return self.live.token_for(request.session_hash or "")
+
+    def _run_chain(self, session: UiSession, data: dict, token: str,
+                   login: str | None) -> Iterator[dict]:
         try:
             chain, feed, config = self._start(session, data)
         except SamanthaError as exc:
             yield {self.error: f"⚠️ {exc}"}
             return
         feed.start()
-        self.live.attach(tab, feed)
+        self.live.attach(token, feed, login)
         # Mid-run, Gradio sends no text while the live stream does: a late Gradio update
         # would show an older text for a moment. The last update below has it all.
         first = {self.error: "", self.start: gr.Button(interactive=False)}
@@ -253,7 +266,7 @@ class ChatTab:
                 if view:
                     yield view
         finally:
-            self.live.detach(tab, feed)
+            self.live.detach(token, feed)
         view.update(self._cycle_view(session, None))
         view[self.start] = gr.Button(interactive=True)
         if feed.error is not None:

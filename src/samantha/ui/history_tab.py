@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import gradio as gr
 
@@ -45,9 +45,11 @@ def parse_changes(text: str) -> tuple[dict[str, Any], list[str] | None]:
 
 
 class HistoryTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Any, t: Mapping[str, Text],
+                 publish: Callable[[Any], str] = str) -> None:
         self.bench = bench
         self.t = t
+        self.publish = publish  # an export as a file the UI may serve (see ui/published.py)
 
     def build(self) -> None:
         t = self.t
@@ -156,7 +158,7 @@ class HistoryTab:
         folder.mkdir(parents=True, exist_ok=True)
         path = Path(folder / f"run-{record.id}.{fmt}")
         path.write_text(text, encoding="utf-8")
-        return str(path), gr.skip()
+        return self.publish(path), gr.skip()
 
     def run_again(self, run_id: Any, changes: str) -> Iterator[str]:
         """The stored chain again, with the settings (and models) written in ``changes``."""

@@ -4,22 +4,30 @@ Every Gradio update costs the browser about 25 ms of work, however small the cha
 refreshes the loading state of every component that any event has ever updated. At a few
 updates a second, that time comes straight out of generation on a computer whose cores run the
 model. So, while a chain runs, its text streams through one plain server-sent-events request
-per tab (``GET /samantha/live/<session>``), and a few lines of page script put it in the output
+per tab (``GET /samantha/live/<token>``), and a few lines of page script put it in the output
 box. Gradio still sends the text at the end of each cycle, so the page shows everything even
 if this stream fails.
+
+The token is the tab's own secret (``secrets``, one per Gradio session, handed to its page
+when the page loads), not Gradio's session id, which the page makes with ``Math.random``. With a
+password, a run's stream is also bound to the login that started it: a second login that learnt
+the token still gets nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import threading
+from collections import OrderedDict
 from typing import Any, AsyncIterator, Protocol
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-PATH = "/samantha/live/{session}"
+PATH = "/samantha/live/{token}"
 INTERVAL = 0.25  # seconds between updates: each costs a software-drawn page ~6 ms
 WAIT = 10.0  # how long a request waits for its tab's run to start
 TAIL = 32  # characters compared to tell an append from a cleared output
@@ -45,10 +53,11 @@ PAGE_JS = """
   };
   const answers = (text) => text.split('\\n---------- (').length;
   const follow = () => {
-    const session = window.__gradio_session_hash__;
+    const field = document.querySelector('#live-token textarea, #live-token input');
+    const token = field ? field.value : '';
     if (live) live.close();
-    if (!session) return;
-    const source = new EventSource(new URL('samantha/live/' + session, document.baseURI));
+    if (!token) return;  // the page has not got its token yet: answers arrive per cycle
+    const source = new EventSource(new URL('samantha/live/' + token, document.baseURI));
     live = source;
     let text = null, ended = 0, waiting = true, seen = 0;
     source.onmessage = (message) => {
@@ -89,15 +98,24 @@ class Feed(Protocol):
     def status(self) -> str: ...  # the status line
 
 
+def needs_login(app: Any) -> bool:
+    return getattr(app, "auth", None) is not None or \
+        getattr(app, "auth_dependency", None) is not None
+
+
+def login_of(request: Any) -> str | None:
+    """The login cookie a request carries (Gradio's access token), if any."""
+    cookie_id = getattr(request.app, "cookie_id", None)
+    return (request.cookies.get(f"access-token-{cookie_id}")
+            or request.cookies.get(f"access-token-unsecure-{cookie_id}"))
+
+
 def logged_in(request: Request) -> bool:
     """True when the UI needs no password, or the request carries Gradio's login cookie."""
-    app = request.app
-    if getattr(app, "auth", None) is None and getattr(app, "auth_dependency", None) is None:
+    if not needs_login(request.app):
         return True
-    cookie_id = getattr(app, "cookie_id", None)
-    token = (request.cookies.get(f"access-token-{cookie_id}")
-             or request.cookies.get(f"access-token-unsecure-{cookie_id}"))
-    return token is not None and token in getattr(app, "tokens", {})
+    token = login_of(request)
+    return token is not None and token in getattr(request.app, "tokens", {})
 
 
 def message(data: dict) -> str:
@@ -105,18 +123,36 @@ def message(data: dict) -> str:
 
 
 class LiveText:
-    """Which run streams into which browser tab, and the request that streams it."""
+    """Which run streams into which browser tab (by the tab's token), and the request that
+    streams it."""
 
-    def __init__(self, interval: float = INTERVAL, wait: float = WAIT) -> None:
-        self.interval, self.wait = interval, wait
-        self._feeds: dict[str, Feed] = {}
+    def __init__(self, interval: float = INTERVAL, wait: float = WAIT,
+                 remembered: int = 10_000) -> None:
+        self.interval, self.wait, self.remembered = interval, wait, remembered
+        self._feeds: dict[str, tuple[Feed, str | None]] = {}
+        self._tokens: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def attach(self, session: str, feed: Feed) -> None:
-        self._feeds[session] = feed
+    def token_for(self, session: str) -> str:
+        """The secret token of the tab whose Gradio session is ``session`` (made on first
+        ask; the oldest are forgotten past ``remembered`` tabs)."""
+        with self._lock:
+            token = self._tokens.get(session)
+            if token is None:
+                token = self._tokens[session] = secrets.token_urlsafe(24)
+                while len(self._tokens) > self.remembered:
+                    self._tokens.popitem(last=False)
+            self._tokens.move_to_end(session)
+            return token
 
-    def detach(self, session: str, feed: Feed) -> None:
-        if self._feeds.get(session) is feed:
-            del self._feeds[session]
+    def attach(self, token: str, feed: Feed, login: str | None = None) -> None:
+        """Stream ``feed`` to the page holding ``token`` (and, given a ``login``, only to
+        requests carrying that login)."""
+        self._feeds[token] = (feed, login)
+
+    def detach(self, token: str, feed: Feed) -> None:
+        if token in self._feeds and self._feeds[token][0] is feed:
+            del self._feeds[token]
 
     def route(self) -> Route:
         return Route(PATH, self.endpoint, methods=["GET"])
@@ -124,13 +160,21 @@ class LiveText:
     async def endpoint(self, request: Request) -> Response:
         if not logged_in(request):
             return PlainTextResponse("Log in to Samantha first.", status_code=401)
-        events = self.events(request.path_params["session"])
+        feed, login = await self._next_entry(request.path_params["token"])
+        if login is not None and login != login_of(request):
+            return PlainTextResponse("This stream belongs to another login.", status_code=403)
+        events = self.stream(feed)
         no_buffering = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nor proxies
         return StreamingResponse(events, media_type="text/event-stream", headers=no_buffering)
 
-    async def events(self, session: str) -> AsyncIterator[str]:
-        """The tab's run as messages: the whole text first, then what was added, then done."""
-        feed = await self._next_feed(session)
+    async def events(self, token: str) -> AsyncIterator[str]:
+        """The run of the tab holding ``token``, as messages (see :meth:`stream`)."""
+        feed, _ = await self._next_entry(token)
+        async for message_text in self.stream(feed):
+            yield message_text
+
+    async def stream(self, feed: Feed | None) -> AsyncIterator[str]:
+        """A run as messages: the whole text first, then what was added, then done."""
         sent = ""  # the last TAIL characters sent, to tell an append from a cleared output
         length, status = 0, ""
         while feed is not None:
@@ -148,9 +192,10 @@ class LiveText:
             await asyncio.sleep(self.interval)
         yield message({"done": True} | ({"status": feed.status} if feed is not None else {}))
 
-    async def _next_feed(self, session: str) -> Any:
+    async def _next_entry(self, token: str) -> tuple[Feed | None, str | None]:
+        """The run attached to ``token`` and its login, waiting a while for it to start."""
         waited = 0.0
-        while (feed := self._feeds.get(session)) is None and waited < self.wait:
+        while (entry := self._feeds.get(token)) is None and waited < self.wait:
             await asyncio.sleep(0.05)
             waited += 0.05
-        return feed
+        return entry if entry else (None, None)

@@ -3,7 +3,7 @@ printed, drew and wrote."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import gradio as gr
 
@@ -13,8 +13,9 @@ from samantha.ui.texts import Text
 
 
 class CodePanel:
-    def __init__(self, t: Mapping[str, Text]) -> None:
+    def __init__(self, t: Mapping[str, Text], publish: Callable[[Any], str]) -> None:
         self.t = t
+        self.publish = publish  # a figure as a file the UI may show (see ui/published.py)
 
     def build(self) -> None:
         t = self.t
@@ -37,5 +38,5 @@ class CodePanel:
         """A code run's page (unless hidden), its figures and its files."""
         page = code_result_page(result)
         return {self.result: "" if hide else views.iframe(page),
-                self.figures: [str(f) for f in result.figures],
+                self.figures: [self.publish(f) for f in result.figures],
                 self.files: "\n".join(str(f) for f in result.files)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import gradio as gr
 
@@ -24,9 +24,10 @@ def read_upload(file: Any) -> str:
 
 
 class FilesPanel:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Any, t: Mapping[str, Text], publish: Callable[[Any], str]) -> None:
         self.bench = bench
         self.t = t
+        self.publish = publish
 
     def build(self, system: gr.Textbox, previous: gr.Textbox, prompts: gr.Textbox,
               models: gr.Textbox, error: gr.Markdown) -> None:
@@ -88,4 +89,4 @@ class FilesPanel:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"prompts-{time.strftime('%Y%m%d-%H%M%S')}.txt"
         path.write_text(text, encoding="utf-8")
-        return gr.update(value=str(path), visible=True)
+        return gr.update(value=self.publish(path), visible=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import gradio as gr
 
@@ -13,10 +13,12 @@ from samantha.voice.speech import Speaker, speech_file
 
 
 class VoicePanel:
-    def __init__(self, home: Any, t: Mapping[str, Text], lang: str) -> None:
+    def __init__(self, home: Any, t: Mapping[str, Text], lang: str,
+                 publish: Callable[[Any], str]) -> None:
         self.home = home
         self.t = t
         self.lang = lang
+        self.publish = publish
         self.speaker = Speaker()
 
     def build(self) -> None:
@@ -41,6 +43,7 @@ class VoicePanel:
     def say(self, text: str, voice: str | None) -> tuple[str | None, str | None]:
         """The text spoken into a file for the audio player, or why it cannot be."""
         try:
-            return str(self.speaker.save(text, speech_file(self.home / "speech"), voice)), None
+            path = self.speaker.save(text, speech_file(self.home / "speech"), voice)
+            return self.publish(path), None
         except SamanthaError as exc:
             return None, f"⚠️ {exc}"

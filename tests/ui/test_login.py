@@ -1,0 +1,56 @@
+"""Failed logins slowed down per client (the middleware around Gradio's /login)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from samantha.ui.login import LoginThrottle
+
+
+def gradio(password: str = "right"):
+    async def app(scope, receive, send):  # a login route: 200 for the right password
+        await send({"type": "http.response.start", "headers": [],
+                    "status": 200 if scope["password"] == password else 400})
+        await send({"type": "http.response.body", "body": b""})
+    return app
+
+
+def attempt(throttle: LoginThrottle, password: str, client: str = "10.0.0.1") -> float:
+    scope = {"type": "http", "method": "POST", "path": "/login", "client": (client, 1),
+             "password": password}
+
+    async def nothing(message):
+        pass
+
+    started = time.monotonic()
+    asyncio.run(throttle(scope, None, nothing))
+    return time.monotonic() - started
+
+
+def test_the_delay_doubles_after_the_free_attempts() -> None:
+    throttle = LoginThrottle(gradio(), free=5, first=0.25, longest=8.0)
+    delays = []
+    for _ in range(12):
+        delays.append(throttle.delay("10.0.0.1"))
+        throttle._count("10.0.0.1", succeeded=False)
+    assert delays == [0, 0, 0, 0, 0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert throttle.delay("10.0.0.2") == 0  # per client
+
+
+def test_a_right_password_resets_the_count_and_other_paths_pass_untouched() -> None:
+    throttle = LoginThrottle(gradio(), free=1, first=0.05, longest=0.05)
+    attempt(throttle, "wrong")
+    attempt(throttle, "wrong")
+    assert throttle.delay("10.0.0.1") == 0.05 and attempt(throttle, "right") >= 0.05
+    assert throttle.delay("10.0.0.1") == 0
+    for _ in range(3):
+        attempt(throttle, "wrong", client=f"10.1.0.{_}")
+    assert len(throttle.failures) == 3
+
+
+def test_remembers_a_bounded_number_of_clients() -> None:
+    throttle = LoginThrottle(gradio(), remembered=2)
+    for client in ("a", "b", "c"):
+        throttle._count(client, succeeded=False)
+    assert list(throttle.failures) == ["b", "c"]
