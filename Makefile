@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PROMPT ?= Who are you?
 
-.PHONY: install run test bench browser voice clean
+.PHONY: install run test bench browser voice sandbox clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,15 @@ voice:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; \
 	  else echo "Install espeak-ng first: sudo apt-get install espeak-ng" >&2; exit 1; fi; }
 
-test: install browser voice
+# Model-written code is confined by bubblewrap on Linux (without it, runs are marked not isolated,
+# and the hostile-code tests of the bubblewrap side fail).
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else echo "Install bubblewrap first: sudo apt-get install bubblewrap" >&2; exit 1; fi; }
+
+test: install browser voice sandbox
 	$(BIN)/python -m pytest
 
 bench: install browser

@@ -51,7 +51,7 @@ from samantha.store import RunStore
 
 if TYPE_CHECKING:
     from samantha.core.plan import Cycle
-    from samantha.execution import CodeLimits, CodeResult
+    from samantha.execution import CodeLimits, CodeResult, Sandbox
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class Workbench:
         self._busy = threading.Lock()
         self._lock = threading.Lock()
         self._store_lock = threading.Lock()
+        self._sandbox: Sandbox | None = None  # made at the first code run, probed once
         self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
 
     # -- models -----------------------------------------------------------------------------------
@@ -296,7 +297,7 @@ class Workbench:
 
     def _chain_run(self, run_id: int, runner: ChainRunner) -> "ChainRun":
         runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),
-                                         runner.config.code_timeout)
+                                         runner.config.code_timeout, runner.config.allow_network)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
 
     # -- code -------------------------------------------------------------------------------------
@@ -304,16 +305,31 @@ class Workbench:
     def preferences(self) -> Preferences:
         return Preferences.load(self.home)
 
+    @property
+    def sandbox(self) -> "Sandbox":
+        """How code runs are confined here: bubblewrap where it works, else resource limits
+        only (found out once per process, at the first run)."""
+        from samantha.execution import Sandbox
+
+        with self._store_lock:
+            if self._sandbox is None:
+                self._sandbox = Sandbox()
+            return self._sandbox
+
     def run_code(self, code: str, work_dir: Path | None = None, cancel: Cancel | None = None,
-                 limits: "CodeLimits | None" = None) -> "CodeResult":
-        """Run Python in the sandbox (a fresh folder under ``<home>/code`` unless given)."""
+                 limits: "CodeLimits | None" = None, allow_network: bool = False,
+                 sandbox: "Sandbox | None" = None) -> "CodeResult":
+        """Run Python in the sandbox (a fresh folder under ``<home>/code`` unless given).
+        ``allow_network`` lets this run reach the network (bubblewrap cuts it off otherwise);
+        ``sandbox`` replaces this Workbench's choice of backend for this run."""
         from samantha.execution import CodeLimits, run_code
 
         if work_dir is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             work_dir = self.home / "code" / f"{stamp}-{secrets.token_hex(3)}"
         return run_code(code, work_dir, interpreter=self.preferences.python,
-                        limits=limits or CodeLimits(), cancel=cancel)
+                        limits=limits or CodeLimits(), cancel=cancel,
+                        allow_network=allow_network, sandbox=sandbox or self.sandbox)
 
     def close(self) -> None:
         self.unload()
@@ -359,16 +375,19 @@ class Workbench:
 class FolderExecutor:
     """Runs a chain's code, each cycle in its own folder under the run's folder."""
 
-    def __init__(self, bench: Workbench, folder: Path, timeout: float) -> None:
+    def __init__(self, bench: Workbench, folder: Path, timeout: float,
+                 allow_network: bool = False) -> None:
         self.bench = bench
         self.folder = folder
         self.timeout = timeout
+        self.allow_network = allow_network
 
     def run(self, code: str, cycle: "Cycle", cancel: Cancel) -> "CodeResult":
         from samantha.execution import CodeLimits
 
         return self.bench.run_code(code, self.folder / f"cycle-{cycle.number}", cancel,
-                                   CodeLimits(timeout=self.timeout))
+                                   CodeLimits(timeout=self.timeout),
+                                   allow_network=self.allow_network)
 
 
 class ChainRun:

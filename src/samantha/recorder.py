@@ -120,4 +120,5 @@ class RunRecorder:
             dropped=list(event.extraction.dropped), stdout=result.stdout, stderr=result.stderr,
             exit_status=result.exit_status, seconds=result.seconds, timed_out=result.timed_out,
             limit=result.limit, work_dir=str(result.work_dir),
-            files=[str(f) for f in result.files], figures=[str(f) for f in result.figures])
+            files=[str(f) for f in result.files], figures=[str(f) for f in result.figures],
+            isolation=result.isolation, isolation_note=result.isolation_note)

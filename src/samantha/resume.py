@@ -117,4 +117,5 @@ def _outcome(run: CodeRunRecord) -> "CodeResult":
                       seconds=run.seconds, timed_out=run.timed_out, cancelled=False,
                       limit=run.limit, work_dir=Path(run.work_dir),
                       files=tuple(Path(f) for f in run.files),
-                      figures=tuple(Path(f) for f in run.figures))
+                      figures=tuple(Path(f) for f in run.figures),
+                      isolation=run.isolation or "", isolation_note=run.isolation_note or "")

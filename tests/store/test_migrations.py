@@ -41,7 +41,8 @@ def test_fresh_file_gets_every_table_and_a_migration_row(store: RunStore, db: Pa
     assert columns(conn, "model_files") == ["path", "size", "mtime_ns", "sha256"]
     rows = conn.execute("SELECT name, applied_at FROM _migrations").fetchall()
     assert [name for name, _ in rows] == ALL == ["m001_initial", "m002_traces", "m003_code_runs",
-                                                 "m004_run_owners", "m005_cycle_skips"]
+                                                 "m004_run_owners", "m005_cycle_skips",
+                                                 "m006_code_run_isolation"]
     assert all(applied_at.endswith("+00:00") for _, applied_at in rows)
 
 

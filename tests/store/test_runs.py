@@ -267,4 +267,18 @@ def test_code_runs_round_trip(store, cycle_args) -> None:
             record.timed_out, record.files, record.figures) == (
         cycle_id, "print('olá')\n", ["pip install x"], "olá\n", 0, False, ["/w/a.csv"],
         ["/w/f.png"])
+    assert (record.isolation, record.isolation_note) == (None, None)  # not given: unknown
     assert store.code_runs(run_id + 1) == []
+
+
+def test_code_runs_keep_their_isolation(store, cycle_args) -> None:
+    run_id = store.start_run({"prompts": "x"})
+    cycle_id = store.start_cycle(run_id, **cycle_args(1))
+    for isolation in ("bubblewrap", "rlimits (not isolated)"):
+        store.record_code_run(run_id, cycle_id, code="print(1)", dropped=[], stdout="1\n",
+                              stderr="", exit_status=0, seconds=0.1, timed_out=False, limit=None,
+                              work_dir="/w", files=[], figures=[], isolation=isolation,
+                              isolation_note=f"note for {isolation}")
+    assert [(r.isolation, r.isolation_note) for r in store.code_runs(run_id)] == [
+        ("bubblewrap", "note for bubblewrap"),
+        ("rlimits (not isolated)", "note for rlimits (not isolated)")]

@@ -24,20 +24,30 @@ def code() -> None:
               help="Seconds before the code is stopped.")
 @click.option("--memory", type=click.IntRange(64, 1 << 20), default=2048, show_default=True,
               help="Memory cap in MiB.")
+@click.option("--allow-network", is_flag=True,
+              help="Let the code reach the network for this run (bubblewrap cuts it off "
+                   "otherwise; without bubblewrap it is never cut off).")
+@click.option("--sandbox", "backend", type=click.Choice(["auto", "bubblewrap", "rlimits"]),
+              default="auto", show_default=True,
+              help="auto: bubblewrap where it works, else resource limits only; bubblewrap: "
+                   "refuse to run without it; rlimits: resource limits only (not isolated).")
 @click.option("--html", "html_path", type=click.Path(path_type=Path),
               help="Also write the result as a self-contained HTML page.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_context
-def run_file(ctx: click.Context, file: str, timeout: float, memory: int, html_path: Path | None,
-             as_json: bool) -> None:
+def run_file(ctx: click.Context, file: str, timeout: float, memory: int, allow_network: bool,
+             backend: str, html_path: Path | None, as_json: bool) -> None:
     """Run FILE (Python, or Markdown with ```python blocks; - reads standard input) in a fresh
-    folder, with a time limit, a memory cap and no access to Samantha's environment."""
-    from samantha.execution import CodeLimits
+    folder, with a time limit, a memory cap and no access to Samantha's environment; on Linux
+    with bubblewrap, confined (no network, nothing of your files but its own folder)."""
+    from samantha.execution import CodeLimits, Sandbox
 
     text = sys.stdin.read() if file == "-" else _read(Path(file))
     source = extract_python(text).code if "```" in text else text
-    result = workbench(ctx).run_code(
-        source, limits=CodeLimits(timeout=timeout, memory_bytes=memory * 2**20))
+    bench = workbench(ctx)
+    result = bench.run_code(
+        source, limits=CodeLimits(timeout=timeout, memory_bytes=memory * 2**20),
+        allow_network=allow_network, sandbox=None if backend == "auto" else Sandbox(backend))
     if html_path:
         from samantha.docs.code_page import code_result_page
 
@@ -48,7 +58,9 @@ def run_file(ctx: click.Context, file: str, timeout: float, memory: int, html_pa
                     "timed_out": result.timed_out, "limit": result.limit,
                     "succeeded": result.succeeded, "work_dir": str(result.work_dir),
                     "files": [str(f) for f in result.files],
-                    "figures": [str(f) for f in result.figures]})
+                    "figures": [str(f) for f in result.figures],
+                    "isolation": result.isolation, "isolated": result.isolated,
+                    "isolation_note": result.isolation_note, "allow_network": allow_network})
     else:
         if result.stdout:
             click.echo(result.stdout, nl=not result.stdout.endswith("\n"))
@@ -58,6 +70,8 @@ def run_file(ctx: click.Context, file: str, timeout: float, memory: int, html_pa
             click.echo(note, err=True)
         for figure in result.figures:
             click.echo(f"figure: {figure}", err=True)
+        if not result.isolated:
+            click.echo(result.isolation_line(), err=True)
         click.echo(f"(exit status {result.exit_status}, {result.seconds:.1f} s, in "
                    f"{result.work_dir})", err=True)
     if not result.succeeded:

@@ -66,6 +66,9 @@ class TerminalView:
             click.echo(f"figure: {path}")
         for path in event.result.files:
             click.echo(f"file: {path}")
+        result = event.result
+        if getattr(result, "isolation", "") and not result.isolated:  # say it at every run
+            click.echo(result.isolation_line(), err=True)
 
 
 def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
@@ -104,7 +107,8 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
                 "dropped": list(event.extraction.dropped), "stdout": r.stdout,
                 "stderr": r.stderr, "exit_status": r.exit_status, "seconds": round(r.seconds, 3),
                 "timed_out": r.timed_out, "limit": r.limit, "work_dir": str(r.work_dir),
-                "figures": [str(f) for f in r.figures], "files": [str(f) for f in r.files]}
+                "figures": [str(f) for f in r.figures], "files": [str(f) for f in r.files],
+                "isolation": getattr(r, "isolation", "")}
     if isinstance(event, RunFinished):
         return {"event": "run_finished", "run_id": run_id, "status": event.status,
                 "reason": event.reason}

@@ -122,6 +122,13 @@ def m005_cycle_skips(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE cycles ADD COLUMN skipped_cycles INTEGER")
 
 
+def m006_code_run_isolation(conn: sqlite3.Connection) -> None:
+    """How a code run was confined: ``isolation`` ("bubblewrap" or "rlimits (not isolated)")
+    and ``isolation_note`` (what that meant, for people). NULL for runs made before."""
+    conn.execute("ALTER TABLE code_runs ADD COLUMN isolation TEXT")
+    conn.execute("ALTER TABLE code_runs ADD COLUMN isolation_note TEXT")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
@@ -130,6 +137,7 @@ _CREATE_MIGRATIONS = (
 # A tuple, not a list: the schema history is not something to mutate at run time.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial, m002_traces, m003_code_runs, m004_run_owners, m005_cycle_skips,
+    m006_code_run_isolation,
 )
 
 

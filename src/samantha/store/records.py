@@ -80,3 +80,5 @@ class CodeRunRecord:
     files: list[str]
     figures: list[str]
     created_at: str
+    isolation: str | None = None  # "bubblewrap", "rlimits (not isolated)"; None before it was kept
+    isolation_note: str | None = None  # what the isolation meant, for people

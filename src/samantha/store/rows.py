@@ -84,4 +84,6 @@ def code_run_record(row: sqlite3.Row) -> CodeRunRecord:
         files=json.loads(row["files_json"]),
         figures=json.loads(row["figures_json"]),
         created_at=row["created_at"],
+        isolation=row["isolation"],
+        isolation_note=row["isolation_note"],
     )

@@ -334,16 +334,18 @@ class RunStore:
     def record_code_run(self, run_id: int | None, cycle_id: int | None, *, code: str,
                         dropped: list[str], stdout: str, stderr: str, exit_status: int | None,
                         seconds: float, timed_out: bool, limit: str | None, work_dir: str,
-                        files: list[str], figures: list[str]) -> int:
-        """Store one run of Python (its output and the files it wrote)."""
+                        files: list[str], figures: list[str], isolation: str | None = None,
+                        isolation_note: str | None = None) -> int:
+        """Store one run of Python (its output, the files it wrote, how it was confined)."""
         with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO code_runs (run_id, cycle_id, code, dropped_json, stdout, stderr,"
                 " exit_status, seconds, timed_out, limit_note, work_dir, files_json,"
-                " figures_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " figures_json, created_at, isolation, isolation_note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, cycle_id, code, dumps(dropped), stdout, stderr, exit_status,
                  float(seconds), int(timed_out), limit, work_dir, dumps(files), dumps(figures),
-                 utc_now()))
+                 utc_now(), isolation or None, isolation_note or None))
         return int(cursor.lastrowid)
 
     def code_runs(self, run_id: int) -> list[CodeRunRecord]:
