@@ -358,6 +358,25 @@ def test_writing_outside_the_run_folder(work: Path, tmp_path: Path, home: Path,
         (Path("/tmp") / name).unlink(missing_ok=True)
 
 
+def test_kernel_settings_cannot_be_changed(work: Path, sandbox: Sandbox, backend: str) -> None:
+    """Opened for writing only (nothing is written): uid 0 without capabilities could, which
+    is why bubblewrap as root must not run the code as a mapped root."""
+    code = """
+    import os
+    for path in ("/proc/sys/kernel/core_pattern", "/proc/sys/vm/drop_caches",
+                 "/proc/sysrq-trigger"):
+        try:
+            os.close(os.open(path, os.O_WRONLY))
+            print("opened", path)
+        except OSError as error:
+            print("denied", type(error).__name__)
+    """
+    result = run(code, work, sandbox)
+    confined(result, backend)
+    if backend == "bubblewrap" or "Ran as root" not in result.isolation_note:
+        assert "opened" not in result.stdout, result.stdout
+
+
 def test_a_setsid_child_does_not_outlive_the_run(work: Path, sandbox: Sandbox,
                                                  backend: str) -> None:
     code = """
