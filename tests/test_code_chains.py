@@ -3,8 +3,15 @@ SQLite history keeps it."""
 
 from __future__ import annotations
 
+import socket
+import threading
+from typing import Iterator
+
+import pytest
+
 from samantha.core.chain import ChainConfig
 from samantha.core.events import CodeRan, CycleFinished, RunFinished
+from samantha.execution import Sandbox, SandboxUnavailable
 
 RANDOM_CODE = """Here is the code:
 ```python
@@ -94,3 +101,63 @@ def test_a_syntax_error_is_not_a_success(fake_workbench, fake_engine) -> None:
     results = [e.result for e in events if isinstance(e, CodeRan)]
     assert len(results) == 2 and not results[0].succeeded and results[0].exit_status != 0
     assert "SyntaxError" in results[0].stderr
+
+
+@pytest.fixture
+def listening() -> Iterator[int]:
+    """A server on 127.0.0.1 that answers "hello" once per connection, for a few seconds."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(15)
+
+    def serve() -> None:
+        try:
+            while True:
+                connection, _ = listener.accept()
+                with connection:
+                    connection.sendall(b"hello")
+        except OSError:
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def test_allow_network_reaches_the_chains_code(fake_workbench, fake_engine, listening) -> None:
+    """allow_network in the chain goes to every code run of the run (and only that run)."""
+    sandbox = Sandbox("bubblewrap")
+    try:
+        sandbox.bubblewrap()
+    except SandboxUnavailable as exc:
+        pytest.fail(str(exc))
+    fake_workbench.sandbox = sandbox
+    fake_engine.answers = {"": f"""```python
+import socket
+try:
+    with socket.create_connection(("127.0.0.1", {listening}), timeout=3) as s:
+        print("reached", s.recv(5).decode())
+except OSError as error:
+    print("unreachable", type(error).__name__)
+```"""}
+    outputs = {}
+    for allowed in (False, True):
+        chain, events = run(fake_workbench, prompts="go", auto_run_code=True,
+                            allow_network=allowed)
+        (ran,) = [e.result for e in events if isinstance(e, CodeRan)]
+        outputs[allowed] = ran.output
+        (stored,) = fake_workbench.store.code_runs(chain.id)
+        assert stored.isolation == "bubblewrap" == ran.isolation
+        assert stored.isolation_note == ran.isolation_note
+        assert ("this run allowed it" in stored.isolation_note) is allowed
+    assert outputs == {False: "unreachable ConnectionRefusedError", True: "reached hello"}
+
+
+def test_a_run_without_isolation_is_stored_as_such(fake_workbench, fake_engine) -> None:
+    fake_workbench.sandbox = Sandbox("rlimits")
+    fake_engine.answers = {"": "```python\nprint(1)\n```"}
+    chain, _ = run(fake_workbench, prompts="go", auto_run_code=True)
+    (stored,) = fake_workbench.store.code_runs(chain.id)
+    assert stored.isolation == "rlimits (not isolated)"
+    assert "no boundary against hostile code" in stored.isolation_note

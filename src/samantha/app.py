@@ -316,6 +316,10 @@ class Workbench:
                 self._sandbox = Sandbox()
             return self._sandbox
 
+    @sandbox.setter
+    def sandbox(self, sandbox: "Sandbox") -> None:
+        self._sandbox = sandbox
+
     def run_code(self, code: str, work_dir: Path | None = None, cancel: Cancel | None = None,
                  limits: "CodeLimits | None" = None, allow_network: bool = False,
                  sandbox: "Sandbox | None" = None) -> "CodeResult":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 
 import nbformat
 import pytest
@@ -22,6 +24,59 @@ def test_code_run_json_and_environment(samantha, monkeypatch) -> None:
     code = "import os\nprint(os.environ.get('SAMANTHA_SECRET_TOKEN', 'absent'))\n"
     data = json.loads(samantha("code", "run", "-", "--json", input=code).stdout)
     assert data["stdout"] == "absent\n" and data["succeeded"] and data["exit_status"] == 0
+
+
+MAKE_TEST = "bubblewrap does not work here: `make test` installs it"
+
+
+def test_code_run_says_how_it_was_confined(samantha) -> None:
+    data = json.loads(samantha("code", "run", "-", "--json", input="print(1)\n").stdout)
+    assert data["isolation"] == "bubblewrap" and data["isolated"], MAKE_TEST
+    assert data["isolation_note"].startswith("Confined by bubblewrap") and not \
+        data["allow_network"]
+    plain = samantha("code", "run", "-", input="print(1)\n")
+    assert "not isolated" not in plain.stderr
+
+
+def test_code_run_without_isolation_says_so(samantha) -> None:
+    plain = samantha("code", "run", "-", "--sandbox", "rlimits", input="print(1)\n")
+    assert plain.stdout == "1\n"
+    (line,) = [line for line in plain.stderr.splitlines() if line.startswith("not isolated: ")]
+    assert "Isolation was turned off for this run" in line and "network" in line
+    data = json.loads(samantha("code", "run", "-", "--sandbox", "rlimits", "--json",
+                               input="print(1)\n").stdout)
+    assert data["isolation"] == "rlimits (not isolated)" and not data["isolated"]
+
+
+def test_code_run_allow_network(samantha) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(20)
+
+    def serve() -> None:
+        try:
+            while True:
+                connection, _ = listener.accept()
+                with connection:
+                    connection.sendall(b"hello")
+        except OSError:
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    code = (f"import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', "
+            f"{listener.getsockname()[1]}), timeout=3)\n    print('reached', s.recv(5).decode())"
+            "\nexcept OSError as error:\n    print('unreachable', type(error).__name__)\n")
+    try:
+        cut = json.loads(samantha("code", "run", "-", "--json", input=code).stdout)
+        allowed = json.loads(samantha("code", "run", "-", "--json", "--allow-network",
+                                      input=code).stdout)
+    finally:
+        listener.close()
+    assert cut["isolated"], MAKE_TEST
+    assert cut["stdout"] == "unreachable ConnectionRefusedError\n"
+    assert allowed["stdout"] == "reached hello\n" and allowed["allow_network"]
+    assert "this run allowed it" in allowed["isolation_note"]
 
 
 def test_code_run_markdown_with_blocks_and_a_figure(samantha, tmp_path) -> None:
@@ -74,6 +129,8 @@ def test_the_seeds_code_chain_runs_on_the_default_model(samantha, real_workbench
     assert last["event"] == "run_finished" and last["status"] == "finished"
     ran = [e for e in events if e["event"] == "code_ran"]
     assert len(real_workbench.store.code_runs(last["run_id"])) == len(ran)
+    assert all(e["isolation"] == "bubblewrap" for e in ran), MAKE_TEST
+    assert all(r.isolation == "bubblewrap" for r in real_workbench.store.code_runs(last["run_id"]))
     stored = real_workbench.store.get_run(last["run_id"])
     assert stored.stop_reason == last["reason"]
     assert 1 <= len(stored.cycles) <= 3

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,11 +71,10 @@ def etc_masks(root: str = MASKED_ROOT) -> tuple[tuple[str, bool], ...]:
     """The entries under /etc that not every user may read: (path, is a folder)."""
     masks: list[tuple[str, bool]] = []
     for folder, dirs, files in os.walk(root):
-        for name in sorted(dirs):
-            path = os.path.join(folder, name)
-            if not os.path.islink(path) and not _world(path, 0o005):
-                masks.append((path, True))
-        dirs[:] = [d for d in dirs if (os.path.join(folder, d), True) not in masks]
+        hidden = {name for name in dirs if not os.path.islink(os.path.join(folder, name))
+                  and not _world(os.path.join(folder, name), 0o005)}
+        masks += [(os.path.join(folder, name), True) for name in sorted(hidden)]
+        dirs[:] = sorted(set(dirs) - hidden)  # nothing below a covered folder shows
         for name in sorted(files):
             path = os.path.join(folder, name)
             if not os.path.islink(path) and not _world(path, 0o004):
@@ -144,10 +142,3 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _inside_any(path: Path, folders: tuple[str, ...] | list[str]) -> bool:
     return any(_inside(path, Path(folder)) for folder in folders)
-
-
-def is_plain_dir(path: str) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False

@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-from pathlib import Path
 
 CLONE_NEWUSER = 0x10000000
 
@@ -87,7 +86,3 @@ def signal_all(pids: list[int], signum: int) -> None:
 
 def kill_all(pids: list[int]) -> None:
     signal_all(pids, signal.SIGKILL)
-
-
-def proc_exists(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
