@@ -1,4 +1,5 @@
-"""run_code end to end: real child processes, small limits so the whole file stays fast."""
+"""run_code end to end: real child processes, small limits so the whole file stays fast. Every
+test runs with both backends (bubblewrap, and resource limits only)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from samantha.execution import CodeLimits, CodeResult, CodeRunError, run_code
+from samantha.execution import CodeLimits, CodeResult, CodeRunError, Sandbox, run_code, runner
 
 FAST = CodeLimits(timeout=20.0)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 AS_ROOT = os.geteuid() == 0
+
+
+@pytest.fixture(autouse=True, params=["bubblewrap", "rlimits"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs without a sandbox of their own get this backend."""
+    chosen = (request.getfixturevalue("bubblewrap") if request.param == "bubblewrap"
+              else Sandbox("rlimits"))
+    monkeypatch.setattr(runner, "Sandbox", lambda: chosen)
+    return request.param
 
 
 @pytest.fixture
@@ -169,9 +179,13 @@ def test_as_root_the_code_runs_as_an_unprivileged_user(work: Path) -> None:
 def test_writing_outside_the_work_folder(work: Path, tmp_path: Path) -> None:
     """As root, the code runs as nobody: the folder above the work folder belongs to root, so
     writing ../x fails with PermissionError and nothing appears there. As an ordinary user the
-    code has that user's rights, and the write succeeds (documented, not isolated)."""
+    code has that user's rights: without bubblewrap the write succeeds (documented, not
+    isolated); with it, the folder above is the sandbox's own, and nothing reaches the disk."""
     result = run("open('../x', 'w').write('escaped')\nprint('wrote')", work)
-    if AS_ROOT:
+    if result.isolated:
+        assert not (tmp_path / "x").exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+    elif AS_ROOT:
         assert "PermissionError" in result.stderr and not result.succeeded
         assert not (tmp_path / "x").exists()
         assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
