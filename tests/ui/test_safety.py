@@ -130,3 +130,32 @@ def test_a_short_password_is_refused_at_start(tmp_path: Path) -> None:
                                 env={"SAMANTHA_HOME": str(tmp_path)})
     assert result.exit_code == 2
     assert "2 characters" in result.stderr and "8 or more" in result.stderr
+
+
+def test_code_is_confined_and_the_network_switch_opens_the_network(page) -> None:
+    import http.server
+    import threading
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    code = ("import urllib.request\ntry:\n    urllib.request.urlopen("
+            f"'http://127.0.0.1:{server.server_port}/', timeout=5)\n    print('REACHED')\n"
+            "except OSError as e:\n    print('CUT OFF', e)\n")
+    try:
+        for allowed, printed in ((False, "CUT OFF"), (True, "REACHED")):
+            open_panel(page, "chain-options")
+            box = page.locator("#opt-allow_network input")
+            box.check() if allowed else box.uncheck()
+            open_panel(page, "code-panel")
+            page.locator("#code-box .cm-content").click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+            page.keyboard.insert_text(code)
+            page.click("#run-code-button")
+            page.wait_for_function(
+                f"(document.querySelector('#code-result iframe') || {{}}).srcdoc"
+                f" && document.querySelector('#code-result iframe').srcdoc.includes('{printed}')",
+                timeout=60_000)
+            assert "Confined by bubblewrap" in page.inner_text("#code-isolation")
+    finally:
+        server.shutdown()

@@ -47,6 +47,9 @@ def code_result_page(result: CodeRunView, title: str = "Python output") -> str:
     parts.append(f"<p>{html.escape(status)} in {result.seconds:.1f} s</p>")
     if result.limit:
         parts.append(f'<p class="note">{html.escape(result.limit)}</p>')
+    isolation = getattr(result, "isolation_line", None)
+    if callable(isolation) and isolation():
+        parts.append(f'<p class="note">{html.escape(isolation())}</p>')
     out = result.stdout.strip()
     if out and looks_like_html(out):
         parts.append(f'<iframe sandbox="" srcdoc="{html.escape(out, quote=True)}" '

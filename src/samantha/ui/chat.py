@@ -147,7 +147,8 @@ class ChatTab:
                               outputs=[self.voice.speech, self.error])
         self.sampling.wire()
         self.code.run.click(self.run_code_now, inputs=[self.state, self.code.code,
-                                                       self.options.switches["hide_html"]],
+                                                       self.options.switches["hide_html"],
+                                                       self.options.switches["allow_network"]],
                             outputs=self.code.outputs, concurrency_limit=None)
         copy = "(text) => { navigator.clipboard.writeText(text || ''); return []; }"
         self.copy_last.click(None, inputs=self.last_response, js=copy)
@@ -198,6 +199,7 @@ class ChatTab:
             random_params=switches["random_params"], reset_model=switches["reset_model"],
             auto_run_code=switches["auto_run_code"],
             stop_condition=switches["stop_condition"], loop_guard=switches["loop_guard"],
+            allow_network=switches["allow_network"],
             learn=pace is not False and not switches["fast_mode"],
             settings=settings.replace(seed=None), seed=settings.seed)
         return config, (None if pace is False else pace), switches["fast_mode"]
@@ -306,7 +308,8 @@ class ChatTab:
         path, problem = self.voice.say(session.transcript.last_response, voice)
         return [path if path else gr.skip(), problem or ""]
 
-    def run_code_now(self, session: UiSession, code: str, hide_html: bool) -> dict:
+    def run_code_now(self, session: UiSession, code: str, hide_html: bool,
+                     allow_network: bool = False) -> dict:
         source = code.strip() or extract_python(session.transcript.last_response).code
         if not source.strip():
             return {self.code.result: f"<p>{self.t['msg_no_code'].label}</p>"}
@@ -315,7 +318,7 @@ class ChatTab:
         control = RunControl()
         if not session.busy.locked():  # no chain running here: the stop buttons stop this code
             session.control = control
-        result = self.bench.run_code(source, cancel=control)
+        result = self.bench.run_code(source, cancel=control, allow_network=bool(allow_network))
         session.last_code = result
         return {**self.code.view(result, hide_html), self.code.code: source}
 

@@ -25,18 +25,30 @@ class CodePanel:
             with gr.Row():
                 self.run = gr.Button(t["run_code"].label, elem_id="run-code-button")
                 self.copy = gr.Button(t["copy_code"].label, size="sm", elem_id="copy-code")
+            self.isolation = gr.Markdown(elem_id="code-isolation")
             self.result = gr.HTML(elem_id="code-result")
             self.figures = gr.Gallery(label=t["figures"].label, columns=3, height=260,
                                       elem_id="figures")
             self.files = gr.Textbox(label=t["files"].label, interactive=False, lines=2)
 
+    def isolation_text(self, result: Any) -> str:
+        """How far the run was confined, in the interface's language."""
+        isolation = getattr(result, "isolation", "")
+        if not isolation:
+            return ""
+        isolated = getattr(result, "isolated", False)
+        key = "code_isolated" if isolated else "code_not_isolated"
+        mark = "🔒" if isolated else "⚠️"
+        return f"{mark} {self.t[key].label.format(note=result.isolation_note)}"
+
     @property
     def outputs(self) -> list[Any]:
-        return [self.code, self.result, self.figures, self.files]
+        return [self.code, self.isolation, self.result, self.figures, self.files]
 
     def view(self, result: Any, hide: bool) -> dict:
         """A code run's page (unless hidden), its figures and its files."""
         page = code_result_page(result)
-        return {self.result: "" if hide else views.iframe(page),
+        return {self.isolation: self.isolation_text(result),
+                self.result: "" if hide else views.iframe(page),
                 self.figures: [self.publish(f) for f in result.figures],
                 self.files: "\n".join(str(f) for f in result.files)}

@@ -12,7 +12,7 @@ from samantha.ui.texts import Text
 
 SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
             "stop_condition", "cumulative", "random_params", "output_only", "hide_html",
-            "loop_guard")
+            "loop_guard", "allow_network")
 ON_BY_DEFAULT = {"loop_guard"}
 
 
