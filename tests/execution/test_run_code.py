@@ -107,6 +107,14 @@ def test_files_already_there_are_listed_only_when_changed(work: Path) -> None:
     assert (work / "changed.csv").read_text() == "a\nb\n"
 
 
+def test_a_module_the_code_writes_can_be_imported(work: Path) -> None:
+    """From its own folder, and without bytecode files left behind (PYTHONDONTWRITEBYTECODE)."""
+    result = run("open('helper.py', 'w').write('VALUE = 42')\nimport helper\nprint(helper.VALUE)",
+                 work)
+    assert result.stdout == "42\n", result.stderr
+    assert result.files == (work / "helper.py",)
+
+
 def test_unicode_output_survives(work: Path) -> None:
     text = "héllo ☃ 日本語 🎉 ∑"
     result = run(f"import sys\nprint({text!r})\nprint({text!r}, file=sys.stderr)\n"

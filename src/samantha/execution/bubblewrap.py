@@ -13,7 +13,7 @@ The command line of a run as root (as an ordinary user, ``--unshare-user`` takes
           --perms 1777 --size N --tmpfs /tmp --bind WORK WORK
           --dev /dev --perms 1777 --size N --tmpfs /dev/shm --proc /proc
           --chmod 0711 FOLDER ... --remount-ro / --chdir WORK
-          -- PYTHON -s -E .samantha_boot.py --as 65534 65534 FD
+          -- PYTHON -s .samantha_boot.py --as 65534 65534 FD
 
 Its own PID namespace means nothing the code starts outlives the run: when its first process
 ends, or Samantha stops it, the kernel kills every process left in the namespace (those that
@@ -302,9 +302,9 @@ class _Sandboxed:
 def _boot(userns: int | None, uid: int, gid: int) -> list[str]:
     if userns is None:
         return [workspace.BOOT_SCRIPT]
-    # -s -E: nothing from the work folder or the environment runs before the switch to nobody
-    return ["-s", "-E", workspace.BOOT_SCRIPT, workspace.SWITCH_FLAG, str(uid), str(gid),
-            str(userns)]
+    # -s: no user site (HOME is the work folder), so nothing of the folder runs before the
+    # switch to nobody (the environment is Samantha's own, see child_environment)
+    return ["-s", workspace.BOOT_SCRIPT, workspace.SWITCH_FLAG, str(uid), str(gid), str(userns)]
 
 
 def _check_started(exit_status: int, stderr: str, python: Path) -> None:
