@@ -1,8 +1,10 @@
 """Analysis environments: a virtual environment with the data-science stack, for model code.
 
-When Samantha runs as root, model code runs as ``nobody``; for ``nobody`` to be kept from reading
-other files, the environment, the Python it is made from and the data home must all lie in
-folders other users may open (for example ``python="/usr/bin/python3"`` and a path under /srv).
+Under bubblewrap the environment is mounted read-only in the sandbox, wherever it lies. Without
+bubblewrap, when Samantha runs as root, model code runs as ``nobody``; for ``nobody`` to be kept
+from reading other files, the environment, the Python it is made from and the data home must all
+lie in folders other users may open (for example ``python="/usr/bin/python3"`` and a path under
+/srv).
 """
 
 from __future__ import annotations
