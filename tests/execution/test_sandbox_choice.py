@@ -88,9 +88,10 @@ def test_isolation_line(isolation: str, line: str) -> None:
 def test_the_memory_budget_of_the_whole_run_is_explained() -> None:
     limits = CodeLimits(memory_bytes=2 * 2**30)
     sentence = explain(Ending(-9, oom_kills=3, memory_scope="for the whole run"), limits)
-    assert sentence == ("Stopped at the memory limit: the code's processes together reached "
-                        "2 GiB (the memory limit for the whole run) and the kernel killed 3 of "
-                        "its processes. Work on less data at a time, or raise the memory limit.")
+    assert sentence == ("Memory limit reached: the code's processes together used 2 GiB (the "
+                        "memory limit for the whole run) and the kernel killed 3 of them. Work "
+                        "on less data at a time, or raise the memory limit.")
+    assert "killed 1 of them." in (explain(Ending(0, oom_kills=1), limits) or "")
     per_process = explain(Ending(1, stderr="MemoryError", memory_scope="for the whole run"),
                           limits)
     assert per_process is not None and "(the memory limit is 2 GiB for the whole run)" in \

@@ -139,7 +139,7 @@ class Bubblewrap:
         note = self._note(name, uid, network, cgroup, why, limits)
         return code_result(outcome, work_dir, before, limits, setup.cpu_seconds, ISOLATED, note,
                            exit_status=_signal_status(outcome.exit_status), oom_kills=oom_kills,
-                           memory_scope="for the whole run" if cgroup else "per process")
+                           memory_scope="per process" if cgroup is None else "for the whole run")
 
     def _run(self, interpreter: Interpreter, work_dir: Path, limits: CodeLimits,
              cancel: Cancel | None, network: bool, uid: int, gid: int,

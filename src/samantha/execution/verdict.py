@@ -51,9 +51,8 @@ def explain(ending: Ending, limits: CodeLimits) -> str | None:
 
 
 def _budget_sentence(ending: Ending, limits: CodeLimits) -> str:
-    killed = ("1 of its processes" if ending.oom_kills == 1
-              else f"{ending.oom_kills} of its processes")
-    return (f"Stopped at the memory limit: the code's processes together reached "
+    killed = "1 of them" if ending.oom_kills == 1 else f"{ending.oom_kills} of them"
+    return (f"Memory limit reached: the code's processes together used "
             f"{human_bytes(limits.memory_bytes)} (the memory limit for the whole run) and the "
             f"kernel killed {killed}. Work on less data at a time, or raise the memory limit.")
 
