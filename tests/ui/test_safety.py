@@ -85,7 +85,8 @@ def test_with_a_password_nothing_is_served_without_the_login(locked, session_hom
     assert status_of(locked.url + "samantha/runs") == 401
 
 
-def test_a_tab_streams_only_to_its_own_login(browser, locked) -> None:
+def test_a_tab_streams_only_to_its_own_login(browser, locked, session_home: Path,
+                                             default_model_path: Path) -> None:
     first = log_in(browser, locked)
     token = live_token(first)
     set_prompts(first, COUNT)
@@ -96,6 +97,8 @@ def test_a_tab_streams_only_to_its_own_login(browser, locked) -> None:
         " return v.includes(' 6,') && !v.includes('---------- ('); })()", timeout=90_000)
     second = log_in(browser, locked)  # the same user, another login
     assert live_token(second) != token
+    for path in (session_home / "history.sqlite3", default_model_path):  # logged in or not
+        assert second.request.get(file_url(locked, path)).status == 403
     refused = second.request.get(locked.url + "samantha/live/" + token)
     assert refused.status == 403  # even knowing the first tab's token
     session = first.evaluate("window.__gradio_session_hash__")
