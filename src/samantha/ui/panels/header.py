@@ -63,13 +63,22 @@ PAGE_JS = """
     }
   });
   try { if (localStorage.getItem('samantha-help') === '1') showHelp(true); } catch (e) {}
-  // The Runs list: every run in progress in this server, whichever tab started it.
+  // The Runs list: every run in progress in this server, whichever tab started it. When the
+  // same runs are listed again, only their status texts change (no new elements).
   let runsShown = null;
   const drawRuns = (runs) => {
     const list = document.querySelector('#samantha-runs');
-    const key = JSON.stringify(runs);
-    if (!list || key === runsShown) return;
-    runsShown = key;
+    if (!list) return;
+    const ids = runs.map((run) => run.id + (run.stopping ? 's' : '')).join(',');
+    if (ids === runsShown) {
+      runs.forEach((run, i) => {
+        const status = list.children[i] && list.children[i].querySelector('.samantha-run-status');
+        const text = ' · ' + run.status;
+        if (status && status.textContent !== text) status.textContent = text;
+      });
+      return;
+    }
+    runsShown = ids;
     const words = texts();
     list.replaceChildren();
     if (!runs.length) {
@@ -117,7 +126,9 @@ CSS = """
 #samantha-title .tagline { opacity: 0.7; font-size: 12px; }
 #output-actions button { font-size: 12px; padding: 2px 4px; }
 #model-in-use p { margin: 0; font-size: 13px; }
-#samantha-live { font-size: 13px; }
+/* The status line and the Runs list change while a run goes on: kept apart, so that a change
+   re-lays out only this box and not the whole page (software-drawn pages pay for each). */
+#samantha-live { font-size: 13px; contain: strict; height: 58px; overflow: hidden; }
 #samantha-live .live-row { display: flex; gap: 14px; align-items: baseline;
   justify-content: space-between; }
 #samantha-status { font-weight: 600; }
