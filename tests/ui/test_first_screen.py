@@ -141,27 +141,35 @@ def test_the_status_line_shows_loading_then_generating(page) -> None:
 def test_a_run_started_in_one_tab_is_listed_and_stopped_in_another(browser, ui_server,
                                                                     session_home: Path) -> None:
     first = open_tab(browser, ui_server.url)
-    set_prompts(first, COUNT)
-    set_number(first, "max_tokens", 3000)
-    first.click("#start-button")
-    first.wait_for_function("document.querySelector('#output textarea').value.includes(' 6,')",
-                            timeout=90_000)
-    second = open_tab(browser, ui_server.url)
-    second.wait_for_selector(".samantha-run", timeout=10_000)
-    listed = second.inner_text("#samantha-runs")
-    assert "Count from 1 to 300" in listed and "Cycle 1 of 1" in listed
-    shot(second, "runs-list")
-    run_id = int(second.get_attribute(".samantha-run", "data-run"))
-    second.click(".samantha-run-stop")
-    wait_footers(first, 1, timeout=30_000)
-    assert ", stopped)" in output(first)
-    second.wait_for_function("document.querySelector('#samantha-runs').innerText"
-                             " === 'none'", timeout=10_000)
-    with RunStore(session_home / "history.sqlite3") as store:
-        run = store.get_run(run_id)
-    assert run.status == "stopped" and run.cycles[0].finish_reason == "cancelled"
-    for tab in (first, second):
-        tab.context.close()
+    second = None
+    try:
+        set_prompts(first, COUNT)
+        set_number(first, "max_tokens", 3000)
+        first.click("#start-button")
+        first.wait_for_function(
+            "document.querySelector('#output textarea').value.includes(' 6,')", timeout=90_000)
+        second = open_tab(browser, ui_server.url)
+        second.wait_for_selector(".samantha-run", timeout=10_000)
+        listed = second.inner_text("#samantha-runs")
+        assert "Count from 1 to 300" in listed and "Cycle 1 of 1" in listed
+        shot(second, "runs-list")
+        run_id = int(second.get_attribute(".samantha-run", "data-run"))
+        second.click(".samantha-run-stop")
+        wait_footers(first, 1, timeout=30_000)
+        assert ", stopped)" in output(first)
+        second.wait_for_function("document.querySelector('#samantha-runs').innerText"
+                                 " === 'none'", timeout=10_000)
+        with RunStore(session_home / "history.sqlite3") as store:
+            run = store.get_run(run_id)
+        assert run.status == "stopped" and run.cycles[0].finish_reason == "cancelled"
+    finally:  # a failure here must not leave a 3,000-token run in the way of the next tests
+        if not footers(first):
+            first.click("#stop-all-button")
+            first.wait_for_function("document.querySelector('#samantha-runs').innerText"
+                                    " === 'none'", timeout=30_000)
+        for tab in (first, second):
+            if tab is not None:
+                tab.context.close()
 
 
 def test_the_trace_viewer_shows_a_stored_cycle(page, session_home: Path) -> None:

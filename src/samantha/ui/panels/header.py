@@ -126,9 +126,7 @@ CSS = """
 #samantha-title .tagline { opacity: 0.7; font-size: 12px; }
 #output-actions button { font-size: 12px; padding: 2px 4px; }
 #model-in-use p { margin: 0; font-size: 13px; }
-/* The status line and the Runs list change while a run goes on: kept apart, so that a change
-   re-lays out only this box and not the whole page (software-drawn pages pay for each). */
-#samantha-live { font-size: 13px; contain: strict; height: 58px; overflow: hidden; }
+#samantha-live { font-size: 13px; }
 #samantha-live .live-row { display: flex; gap: 14px; align-items: baseline;
   justify-content: space-between; }
 #samantha-status { font-weight: 600; }
