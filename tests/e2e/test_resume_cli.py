@@ -99,8 +99,11 @@ def test_a_killed_run_is_interrupted_and_resumes_as_if_never_killed(home: Path, 
 
 def test_ctrl_c_leaves_the_run_interrupted_with_its_partial_text(home: Path) -> None:
     db = home / "history.sqlite3"
+    # A shell's background job (CI started with `&`) ignores SIGINT, and Python then keeps
+    # ignoring it: give the child the default disposition, as a terminal would.
     child = samantha_process(home, "run", "--prompts", PROMPTS, "--max-tokens", "200",
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for(child, db, lambda rows: bool(rows) and rows[0][2] >= 10)  # flushed twice a second
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
