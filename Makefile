@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PROMPT ?= Who are you?
 
-.PHONY: install run test bench browser voice sandbox clean
+.PHONY: install run test bench browser voice sandbox llama-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,19 @@ sandbox:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
 	  else echo "Install bubblewrap first: sudo apt-get install bubblewrap" >&2; exit 1; fi; }
 
-test: install browser voice sandbox
-	$(BIN)/python -m pytest
+# llama.cpp's llama-server, a remote backend in the tests, built once from the llama.cpp source of
+# the pinned llama-cpp-python into a cache folder (about 13 minutes on 2 cores, the first time).
+LLAMA_CPP_PYTHON := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
+llama-server: install
+	@command -v cmake >/dev/null && command -v c++ >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake g++; \
+	  else echo "Install cmake and g++ first: sudo apt-get install cmake g++" >&2; exit 1; fi; }
+	@tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip >/dev/null
+
+test: install browser voice sandbox llama-server
+	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
+	  $(BIN)/python -m pytest
 
 bench: install browser
 	$(BIN)/python bench/bench_generate.py

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
+from samantha.backends import Remotes, specs_from_table
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
@@ -22,6 +23,7 @@ from samantha.core.control import RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
 from samantha.core.errors import InputError, SamanthaError, SettingsError
 from samantha.core.events import (
+    AnswerRestarted,
     DownloadProgress,
     GenerationResult,
     ModelLoading,
@@ -31,6 +33,7 @@ from samantha.core.events import (
 )
 from samantha.core.generation import Pacer
 from samantha.core.generation import generate as generate_tokens
+from samantha.core.remote import parse_ref
 from samantha.core.runner import ChainRunner
 from samantha.core.sampling import SamplerChain
 from samantha.core.settings import Settings
@@ -41,6 +44,7 @@ from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
 from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder
+from samantha.remote_cycles import remote_answer
 from samantha.resume import (
     NotResumableError,
     mark_interrupted,
@@ -75,6 +79,7 @@ class Workbench:
         self._store_lock = threading.Lock()
         self._sandbox: Sandbox | None = None  # made at the first code run, probed once
         self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
+        self.remotes = Remotes(self.home)  # backends: adapters made at their first use
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -191,7 +196,9 @@ class Workbench:
         trace_top: int = 0,
         pacer: Pacer | None = None,
         loop_guard: bool = True,
-    ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | GenerationResult]:
+        retry: bool = False,
+    ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted
+                  | GenerationResult]:
         """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
         :class:`DownloadProgress` while a URL model downloads and :class:`ModelLoading` while
         a model is loaded). With
@@ -200,7 +207,16 @@ class Workbench:
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
+
+        A model written ``MODEL@BACKEND`` answers from that remote backend, beside the local
+        one (no lock: several remote answers can be in progress at once); with ``retry`` a
+        failing backend hands the answer to another one serving the same model.
         """
+        ref = parse_ref(model)
+        if ref is not None:
+            yield from remote_answer(self.remotes, ref, messages, settings, cancel, trace_top,
+                                     pacer, loop_guard, retry)
+            return
         with self._busy:
             if is_url(model):
                 yield from self._fetch(model, cancel)
@@ -227,10 +243,12 @@ class Workbench:
         """Check the chain (a bad script raises here, before any model loads) and open its
         record in the run history, owned by this process. Iterate the result to run it."""
         runner = ChainRunner(self, config, control)
-        self._check_models(config)
+        runner.notes = self._check_models(config)
         self._check_prompt_sizes(runner)
         run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict(),
                                       this_process())
+        if runner.notes:
+            self.store.set_run_notes(run_id, runner.notes)
         return self._chain_run(run_id, runner)
 
     def resume_run(self, run_id: int, control: RunControl | None = None) -> "ChainRun":
@@ -243,7 +261,7 @@ class Workbench:
         done, discard_from = past_cycles(record, self.store.code_runs(run_id),
                                          config.auto_run_code)
         runner = ChainRunner(self, config, control, done)
-        self._check_models(config)
+        runner.notes = self._check_models(config)
         if not self.store.claim_run(run_id, this_process(), discard_from):
             raise NotResumableError(f"Run {run_id} was resumed by another process just now.")
         for cycle in record.cycles:  # the files of the code of the cycles generated again
@@ -266,10 +284,20 @@ class Workbench:
         config = config.replace(settings=config.settings.replace(**changes))
         return config if models is None else config.replace(models=tuple(models))
 
-    def _check_models(self, config: ChainConfig) -> None:
+    def _check_models(self, config: ChainConfig) -> list[str]:
+        """Refuse an unknown model before anything runs; return what the run must be told
+        first (the settings a backend serving one of its models cannot honour)."""
+        self.remotes.add_extra(specs_from_table(config.backends, "Chain backends"))
+        notes: list[str] = []
         for model in dict.fromkeys(config.models):  # a typo in a name fails before anything runs
-            if not is_url(model):
+            ref = parse_ref(model)
+            if ref is not None:
+                for backend, _ in self.remotes.places(ref):
+                    said = self.remotes.adapter(backend).not_honoured(config.settings)
+                    notes += [f"{backend}: {line}" for line in said]
+            elif not is_url(model):
                 self.resolve_model(model)
+        return list(dict.fromkeys(notes))
 
     def _check_prompt_sizes(self, runner: ChainRunner) -> None:
         """Refuse at once a prompt item that cannot fit the context of a model that would
@@ -281,7 +309,8 @@ class Workbench:
         if n_ctx and max(sizes) < n_ctx:
             return
         for model, number, _ in fit_pairs(runner.plan):
-            limits = None if is_url(model) else self._context_limits(self.resolve_model(model))
+            local = not is_url(model) and parse_ref(model) is None
+            limits = self._context_limits(self.resolve_model(model)) if local else None
             if limits is not None:
                 check_fit(model, number, sizes[number - 1], n_ctx, limits)
 
@@ -337,6 +366,7 @@ class Workbench:
 
     def close(self) -> None:
         self.unload()
+        self.remotes.close()
         if self._store is not None:
             self._store.close()
             self._store = None

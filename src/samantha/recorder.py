@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from samantha.core.events import (
+    AnswerRestarted,
     CodeRan,
     CycleFailed,
     CycleFinished,
@@ -45,6 +46,8 @@ class RunRecorder:
             self._start(event)
         elif isinstance(event, TokenEvent):
             self._token(event)
+        elif isinstance(event, AnswerRestarted):  # started again elsewhere: drop the first try
+            self._partial, self._steps, self._tokens = [], [], 0
         elif isinstance(event, CycleFinished):
             self._finish(event)
         elif isinstance(event, CycleFailed):
@@ -89,6 +92,9 @@ class RunRecorder:
             prompt_tokens=result.prompt_tokens, seconds=result.seconds,
             finish_reason=result.finish_reason, error=result.error,
             status="failed" if result.error else "done")
+        if result.answered_by:
+            self.store.set_answered_by(self.cycle_ids[event.cycle.number], result.answered_by,
+                                       result.timings or None)
         if self._steps:
             self.store.save_trace(self.cycle_ids[event.cycle.number], self._top, self._steps)
         self.finished.add(event.cycle.number)

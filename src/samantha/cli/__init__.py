@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from samantha.cli.backends import backends
 from samantha.cli.code import code
 from samantha.cli.common import SamanthaGroup
 from samantha.cli.generate import generate
@@ -36,6 +37,7 @@ cli.add_command(ui)
 cli.add_command(models)
 cli.add_command(pdf)
 cli.add_command(say)
+cli.add_command(backends)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from samantha.core.events import (
+    AnswerRestarted,
     CodeRan,
     CycleFailed,
     CycleFinished,
@@ -38,9 +39,13 @@ class TerminalView:
             click.echo(random_line(event.random_overrides) + "\n")
         elif isinstance(event, TokenEvent):
             click.echo(event.text, nl=False)
+        elif isinstance(event, AnswerRestarted):
+            click.echo(f"\n[{event.reason} Starting the answer again on {event.backend}.]\n",
+                       err=True)
         elif isinstance(event, CycleFinished):
             r = event.result
-            click.echo("\n" + footer(r.tokens, r.seconds, r.finish_reason))
+            by = f"answered by {r.answered_by}\n" if r.answered_by else ""
+            click.echo("\n" + by + footer(r.tokens, r.seconds, r.finish_reason))
         elif isinstance(event, CodeRan):
             self._code(event)
         elif isinstance(event, DownloadProgress):
@@ -94,7 +99,10 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
         r = event.result
         return {"event": "cycle_finished", "cycle": event.cycle.number, "response": r.text,
                 "tokens": r.tokens, "seconds": round(r.seconds, 3),
-                "finish_reason": r.finish_reason, "error": r.error}
+                "finish_reason": r.finish_reason, "error": r.error,
+                "answered_by": r.answered_by, "timings": r.timings or None}
+    if isinstance(event, AnswerRestarted):
+        return {"event": "answer_restarted", "reason": event.reason, "backend": event.backend}
     if isinstance(event, CycleFailed):
         return {"event": "cycle_failed", "cycle": event.cycle.number, "model": event.cycle.model,
                 "error": event.error, "skipped_cycles": event.skipped_cycles}

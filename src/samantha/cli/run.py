@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
             "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard",
-            "allow_network")
+            "allow_network", "retry_on_other")
 SWITCH_HELP = {
     "feedback": "Feed each response back as the previous response of the next cycle.",
     "cumulative": "With feedback, append each response to the previous ones instead.",
@@ -45,6 +45,8 @@ SWITCH_HELP = {
     "loop_guard": LOOP_GUARD_HELP,
     "allow_network": "With --auto-run-code, let the code reach the network (where Samantha can "
                      "confine it, the network is cut off by default).",
+    "retry_on_other": "When a remote backend fails during a cycle, start the cycle again on "
+                      "another backend that serves the same model (MODEL@*).",
 }
 
 
@@ -89,7 +91,7 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
     if models:
         data["models"] = list(models)
     for name in ("system", "previous", "loops", "responses", "seed", "learn", "learn_top",
-                 "code_timeout", *SWITCHES):
+                 "code_timeout", "concurrency", *SWITCHES):
         if options.get(name) is not None:
             data[name] = options[name]
     base = data.pop("settings", {})
@@ -108,7 +110,9 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
 @click.option("--prompts", help="The prompt script itself (one prompt per line, or separated "
                                 "by $$$; [prefix], [[final]], {key=value} allowed).")
 @click.option("--model", "-m", "models", multiple=True,
-              help="A model for the chain; repeat for several, in order (repeats allowed).")
+              help="A model for the chain; repeat for several, in order (repeats allowed). "
+                   "MODEL@BACKEND answers from a remote backend, @BACKEND from its only "
+                   "model, MODEL@* from any backend serving MODEL.")
 @click.option("--system", "-s", help="SYSTEM prompt ($$$ separates parts; --- ignores one).")
 @click.option("--previous", "-p", help="ASSISTANT previous response for the first cycle.")
 @click.option("--loops", type=int, help="Repeat the whole model list this many times.")
@@ -116,6 +120,9 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
 @chain_options
 @click.option("--code-timeout", type=float,
               help="Seconds each run of model-written code may take (default 60).")
+@click.option("--concurrency", type=int,
+              help="Cycles in progress at once, when none feeds another (no feedback, no "
+                   "final item): spread over the remote backends of MODEL@* (default 1).")
 @click.option("--learn", "learn", is_flag=True, default=None,
               help="Learning mode: record every token's candidates and stage counts with the run.")
 @click.option("--top", "learn_top", type=int, help="Candidates per token in learning mode "

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from samantha.core.errors import InputError
 from samantha.core.promptscript import checked_text
+from samantha.core.remote import BackendsRule
 from samantha.core.schema import (
     Number,
     Refused,
@@ -30,6 +31,7 @@ from samantha.core.settings import DETERMINISTIC, SEED_MAX, Settings, setting_ru
 from samantha.core.trace import MAX_TOP
 
 LOOP_LIMIT = 1_000_000
+MAX_CONCURRENCY = 64
 
 
 class ChainConfigError(InputError):
@@ -39,7 +41,7 @@ class ChainConfigError(InputError):
 SWITCH = Switch()
 _SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
             "random_params", "reset_model", "auto_run_code", "stop_condition", "allow_network",
-            "learn", "loop_guard")
+            "learn", "loop_guard", "retry_on_other")
 FIELDS: dict[str, Rule] = {
     "prompts": Text("the prompt script"),
     "system": Text("the SYSTEM prompt"),
@@ -51,11 +53,13 @@ FIELDS: dict[str, Rule] = {
     "code_timeout": Number(0.001, 86400),
     "learn_top": Whole(1, MAX_TOP),
     "seed": Whole(0, SEED_MAX, optional=True),
+    "concurrency": Whole(1, MAX_CONCURRENCY),
+    "backends": BackendsRule(),
     "settings": Table(setting_rules(), "setting", "[settings] with lines such as top_p = 0.9"),
 }
 #: The texts of a chain, checked for control characters, and their names in messages.
 TEXTS = {"prompts": "Prompt script", "system": "SYSTEM prompt", "previous": "previous response"}
-OPTIONS = Table({k: v for k, v in FIELDS.items() if k != "settings"}, "option",
+OPTIONS = Table({k: v for k, v in FIELDS.items() if k not in ("settings", "backends")}, "option",
                 "[options] with lines such as loops = 2")
 
 
@@ -116,6 +120,9 @@ class ChainConfig:
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
     loop_guard: bool = True  # end an answer that has started repeating itself
+    concurrency: int = 1  # independent cycles in progress at once (remote backends, slots)
+    retry_on_other: bool = False  # a cycle whose backend fails starts again on another
+    backends: dict[str, Any] = field(default_factory=dict)  # a chain file's [backends]
     seed: int | None = None
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 

@@ -57,10 +57,21 @@ class GenerationResult:
     settings: Settings
     error: str | None = None
     token_ids: tuple[int, ...] = field(default=(), repr=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)  # a backend's own
+    answered_by: str | None = None  # MODEL@BACKEND, for a remote answer
 
     @property
     def tokens_per_second(self) -> float:
         return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class AnswerRestarted:
+    """A remote backend failed during an answer and the answer starts again elsewhere
+    (``--retry-on-other``): what was shown of it so far is dropped."""
+
+    reason: str
+    backend: str  # where it starts again
 
 
 # -- chain runs -----------------------------------------------------------------------------------
@@ -143,4 +154,5 @@ class RunFinished:
 
 
 RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | ModelLoading
-            | TokenEvent | CycleFinished | CycleFailed | CodeRunning | CodeRan | RunFinished)
+            | TokenEvent | AnswerRestarted | CycleFinished | CycleFailed | CodeRunning | CodeRan
+            | RunFinished)

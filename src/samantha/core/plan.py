@@ -5,9 +5,12 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from samantha.core.promptscript import PromptItem, PromptScript
+
+if TYPE_CHECKING:
+    from samantha.core.chain import ChainConfig
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,12 @@ class Plan:
                 for index, item in enumerate(self.script.items, start=1):
                     number += 1
                     yield Cycle(number, model, entry, round_, index, item)
+
+
+def independent(config: "ChainConfig", plan: Plan) -> bool:
+    """Can the cycles of this chain run at the same time? Yes when none feeds another: no
+    feedback (nor cumulative responses, nor interpreter output fed back) and no final item
+    waiting on the answers before it. The one rule for fan-out over backends and for local
+    batch slots."""
+    return not (config.feeds_back or config.cumulative
+                or any(item.final for item in plan.script.items))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterator, Mapping, Protocol, Sequence
 
 from samantha.core.chain import ChainConfig
@@ -19,6 +21,7 @@ from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError, SamanthaError
 from samantha.core.events import (
+    AnswerRestarted,
     CodeOutcome,
     CodeRan,
     CodeRunning,
@@ -32,8 +35,9 @@ from samantha.core.events import (
     RunStarted,
     TokenEvent,
 )
+from samantha.core.fanout import Lane
 from samantha.core.generation import Pacer
-from samantha.core.plan import Cycle, Plan, model_order
+from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 
@@ -43,7 +47,8 @@ class Backend(Protocol):
 
     def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
                  model: str, trace_top: int = 0, pacer: Pacer | None = None,
-                 loop_guard: bool = True) -> Iterator[TokenEvent | GenerationResult]: ...
+                 loop_guard: bool = True, retry: bool = False
+                 ) -> Iterator[TokenEvent | AnswerRestarted | GenerationResult]: ...
 
     def reset_model(self) -> None: ...
 
@@ -100,11 +105,23 @@ class ChainRunner:
         self.executor: CodeExecutor | None = None  # needed when config.auto_run_code is on
         self.stop_reason: str | None = None
         self.done: Mapping[int, PastCycle] = dict(done or {})
+        self.notes: list[str] = []  # told at the start (settings a backend cannot honour)
 
     def run(self) -> Iterator[RunEvent]:
-        yield RunStarted(self.config, self.seed, len(self.plan), tuple(self.plan.skipped))
-        ran, banner = 0, None
+        yield RunStarted(self.config, self.seed, len(self.plan),
+                         (*self.plan.skipped, *self.notes))
         failed: set[int] = set()
+        if self.config.concurrency > 1 and independent(self.config, self.plan):
+            ran = yield from self._run_fanned_out(failed)
+        else:
+            ran = yield from self._run_in_order(failed)
+        if self.control.run_stopped:
+            yield RunFinished("stopped", "stopped by the user", ran)
+        else:
+            yield RunFinished("finished", self.stop_reason, ran)
+
+    def _run_in_order(self, failed: set[int]) -> Iterator[RunEvent]:
+        ran, banner = 0, None
         for cycle in self._due(failed):
             if self.control.run_stopped:
                 break
@@ -123,10 +140,56 @@ class ChainRunner:
                 failed.add(cycle.entry)
             if self.stop_reason:
                 break
-        if self.control.run_stopped:
-            yield RunFinished("stopped", "stopped by the user", ran)
-        else:
-            yield RunFinished("finished", self.stop_reason, ran)
+        return ran
+
+    def _run_fanned_out(self, failed: set[int]) -> Iterator[RunEvent]:
+        """Up to ``concurrency`` cycles in progress at once, each in a :class:`Lane`; their
+        events, the stop rules and the failures are taken in plan order. Stop / Next stops the
+        cycle being shown; Stop all stops every lane, and the cycles already started are
+        stored with what they wrote. A stop rule drops the cycles after it, unstored."""
+        ran, banner = 0, None
+        due = iter(self._due(failed))
+        lanes: deque[tuple[Cycle, Lane]] = deque()
+        while True:
+            while len(lanes) < self.config.concurrency and not self.control.run_stopped:
+                cycle = next(due, None)
+                if cycle is None:
+                    break
+                if cycle.entry in failed:
+                    continue
+                past = self.done.get(cycle.number)
+                if past is not None:
+                    if self._replay(cycle, past):
+                        failed.add(cycle.entry)
+                    ran += 1
+                    continue
+                settings, drawn = self._settings(cycle)  # the random draws in plan order
+                lanes.append((cycle, Lane(cycle.number, partial(
+                    self._attempt, cycle, settings, drawn), self.control)))
+            if not lanes:
+                return ran
+            cycle, lane = lanes.popleft()
+            if (cycle.entry, cycle.round) != banner:
+                banner = (cycle.entry, cycle.round)
+                yield ModelBanner(cycle.model, cycle.entry, cycle.round)
+            yield from lane.events(on_wait=lambda: self._watch(lane))
+            self._watch(lane)
+            outcome, answer, code = lane.outcome
+            ran += 1
+            if answer is not None:
+                self._absorb(cycle, answer, code)
+            if isinstance(outcome, CycleFailed) and outcome.skipped_cycles > 0:
+                failed.add(cycle.entry)
+            if self.stop_reason:
+                for _, later in lanes:
+                    later.abandon()
+                return ran
+
+    def _watch(self, lane: Lane) -> None:
+        """Stop / Next pressed while ``lane`` is the cycle shown: stop that cycle."""
+        if self.control.is_set() and not self.control.run_stopped:
+            lane.cancel.stopped.set()
+            self.control.new_cycle()
 
     def first_new_cycle(self) -> Cycle | None:
         """The first cycle :meth:`run` will generate rather than replay (None: all are done).
@@ -153,8 +216,18 @@ class ChainRunner:
             yield cycle, settings, drawn
 
     def _cycle(self, cycle: Cycle) -> Iterator[RunEvent]:
-        prompt = cycle.prompt.render([r for r in self.responses if r])
         settings, drawn = self._settings(cycle)
+        outcome, answer, code = yield from self._attempt(cycle, settings, drawn, self.control)
+        if answer is not None:
+            self._absorb(cycle, answer, code)
+        return outcome
+
+    def _attempt(self, cycle: Cycle, settings: Settings, drawn: dict[str, float] | None,
+                 control: "Cancel") -> Iterator[RunEvent]:
+        """Generate one cycle (and run its code); return (its last event, the answer, the
+        code's outcome). Changes nothing in the runner: the caller absorbs the answer, in
+        plan order."""
+        prompt = cycle.prompt.render([r for r in self.responses if r])
         messages = tuple(build_messages(self.system, self.previous, prompt))
         yield CycleStarted(cycle, prompt, messages, settings, drawn)
         if self.config.reset_model:
@@ -162,9 +235,10 @@ class ChainRunner:
         result = None
         try:
             trace_top = self.config.learn_top if self.config.learn else 0
-            for event in self.backend.generate(messages, settings, self.control, cycle.model,
-                                               trace_top, self.control,
-                                               loop_guard=self.config.loop_guard):
+            for event in self.backend.generate(messages, settings, control, cycle.model,
+                                               trace_top, control,  # type: ignore[arg-type]
+                                               loop_guard=self.config.loop_guard,
+                                               retry=self.config.retry_on_other):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:
@@ -172,23 +246,22 @@ class ChainRunner:
         except PromptTooLongError as exc:
             failure = CycleFailed(cycle, str(exc))
             yield failure
-            return failure
+            return failure, None, None
         except SamanthaError as exc:  # the model failed to load: skip the rest of its cycles
             failure = CycleFailed(cycle, str(exc), self._rest_of_entry(cycle))
             yield failure
-            return failure
+            return failure, None, None
         assert result is not None
         finished = CycleFinished(cycle, result)
         yield finished
         code = None
         if self.config.auto_run_code and not self.control.run_stopped:
-            code = yield from self._run_code(cycle, result.text)
-        self._absorb(cycle, result.text, code)
+            code = yield from self._run_code(cycle, result.text, control)
         if result.error:
             failure = CycleFailed(cycle, result.error, self._rest_of_entry(cycle))
             yield failure
-            return failure
-        return finished
+            return failure, result.text, code
+        return finished, result.text, code
 
     def _replay(self, cycle: Cycle, past: PastCycle) -> bool:
         """A past cycle's effects on the cycles after it, with no event; return whether its
@@ -213,7 +286,7 @@ class ChainRunner:
             self.stop_reason = self.stop_reason or (
                 f"cycle {cycle.number}: the answer says {STOP_WORD}")
 
-    def _run_code(self, cycle: Cycle, response: str) -> Iterator[RunEvent]:
+    def _run_code(self, cycle: Cycle, response: str, cancel: "Cancel") -> Iterator[RunEvent]:
         """Run the answer's Python; return its outcome (None when there was no code)."""
         extraction = extract_python(response)
         if not extraction.code:
@@ -221,7 +294,7 @@ class ChainRunner:
         if self.executor is None:
             raise RuntimeError("auto_run_code needs an executor")
         yield CodeRunning(cycle)
-        outcome = self.executor.run(extraction.code, cycle, self.control)
+        outcome = self.executor.run(extraction.code, cycle, cancel)
         yield CodeRan(cycle, extraction, outcome)
         return outcome
 

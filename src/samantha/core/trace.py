@@ -45,6 +45,7 @@ class TokenStep:
     stages: tuple[StageCount, ...]
     final: tuple[Survivor, ...]
     seconds: float = 0.0
+    source: str = ""  # for a remote backend: what its probabilities are (empty: our chain)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

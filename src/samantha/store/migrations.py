@@ -129,6 +129,15 @@ def m006_code_run_isolation(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE code_runs ADD COLUMN isolation_note TEXT")
 
 
+def m007_remote_answers(conn: sqlite3.Connection) -> None:
+    """Remote backends: which ``MODEL@BACKEND`` answered a cycle and the backend's own timings
+    (JSON), and a run's notes known before it started (settings a backend cannot honour).
+    NULL for local answers and for runs made before."""
+    conn.execute("ALTER TABLE cycles ADD COLUMN answered_by TEXT")
+    conn.execute("ALTER TABLE cycles ADD COLUMN timings_json TEXT")
+    conn.execute("ALTER TABLE runs ADD COLUMN notes_json TEXT")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
@@ -137,7 +146,7 @@ _CREATE_MIGRATIONS = (
 # A tuple, not a list: the schema history is not something to mutate at run time.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial, m002_traces, m003_code_runs, m004_run_owners, m005_cycle_skips,
-    m006_code_run_isolation,
+    m006_code_run_isolation, m007_remote_answers,
 )
 
 

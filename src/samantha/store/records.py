@@ -32,6 +32,8 @@ class CycleRecord:
     started_at: str  # ISO 8601, UTC
     finished_at: str | None
     skipped_cycles: int | None = None  # failed: the rest of its model's cycles, skipped
+    answered_by: str | None = None  # MODEL@BACKEND for a remote answer (None: local)
+    timings: dict[str, Any] | None = None  # the backend's own timings
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class RunRecord:
     stop_reason: str | None
     config: dict[str, Any]  # the chain configuration (ChainConfig.to_dict()): enough to re-run
     cycles: list[CycleRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said before it started (backends)
 
     @property
     def title(self) -> str:

@@ -29,6 +29,7 @@ def run_record(row: sqlite3.Row, cycles: list[CycleRecord]) -> RunRecord:
         stop_reason=row["stop_reason"],
         config=json.loads(row["config_json"]),
         cycles=cycles,
+        notes=json.loads(row["notes_json"] or "[]"),
     )
 
 
@@ -57,6 +58,8 @@ def cycle_record(row: sqlite3.Row) -> CycleRecord:
         started_at=row["started_at"],
         finished_at=row["finished_at"],
         skipped_cycles=row["skipped_cycles"],
+        answered_by=row["answered_by"],
+        timings=None if row["timings_json"] is None else json.loads(row["timings_json"]),
     )
 
 

@@ -286,6 +286,24 @@ class RunStore:
             if cursor.rowcount == 0:
                 raise CycleNotFoundError(cycle_id)
 
+    def set_answered_by(self, cycle_id: int, answered_by: str,
+                        timings: dict[str, Any] | None) -> None:
+        """Note which remote model answered a cycle, with the backend's own timings."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE cycles SET answered_by = ?, timings_json = ? WHERE id = ?",
+                (answered_by, None if timings is None else dumps(timings), cycle_id))
+            if cursor.rowcount == 0:
+                raise CycleNotFoundError(cycle_id)
+
+    def set_run_notes(self, run_id: int, notes: list[str]) -> None:
+        """What was said about a run before it started (settings a backend cannot honour)."""
+        with self._transaction() as conn:
+            cursor = conn.execute("UPDATE runs SET notes_json = ? WHERE id = ?",
+                                  (dumps(list(notes)), run_id))
+            if cursor.rowcount == 0:
+                raise RunNotFoundError(run_id)
+
     def record_skipped(
         self, run_id: int, *, number: int, model: str, round: int, item: int, prompt: str,
         reason: str,

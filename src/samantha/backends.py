@@ -1,0 +1,217 @@
+"""Remote backends as the user knows them: ``backends.json`` in the data home (names, URLs,
+kinds, the names of the environment variables that hold keys, never keys), the adapter of
+each kind, and which backend answers a model entry such as ``gemma@lab`` or ``gemma@*``.
+
+A backend of kind ``auto`` is asked what it is the first time it is used: ``/props`` answers
+on llama-server, ``/api/tags`` on Ollama, ``/v1/models`` on every OpenAI-compatible server.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from samantha.core.errors import InputError
+from samantha.core.remote import (
+    ANY,
+    BackendError,
+    BackendInfo,
+    BackendSpec,
+    RemoteBackend,
+    RemoteRef,
+    spec_from_entry,
+)
+from samantha.core.schema import Refused, shown
+
+FILE = "backends.json"
+
+
+def read_backends(home: Path) -> dict[str, BackendSpec]:
+    """The backends the user added, checked (a hand-edited file with a bad entry is refused
+    with one line naming it)."""
+    path = home / FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"Cannot read {path}: {exc}. Fix it, or delete it and add the "
+                         "backends again with `samantha backends add`.") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} must hold a JSON object of backends, not {shown(data)}.")
+    return specs_from_table(data, str(path))
+
+
+def specs_from_table(table: Mapping[str, object], where: str) -> dict[str, BackendSpec]:
+    """Backends from a table ``{name: URL or {url, kind, api_key_env}}``."""
+    specs = {}
+    for name, entry in table.items():
+        try:
+            specs[name] = spec_from_entry(name, entry)
+        except Refused as exc:
+            raise InputError(exc.within("").sentence(where).replace("..", ".")) from None
+    return specs
+
+
+def write_backends(home: Path, specs: Mapping[str, BackendSpec]) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / FILE
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({n: s.to_dict() for n, s in specs.items()}, indent=2) + "\n",
+                         encoding="utf-8")
+    temporary.replace(path)
+
+
+def open_adapter(spec: BackendSpec) -> RemoteBackend:
+    """The adapter of a backend's kind, finding the kind out when it is ``auto``."""
+    from samantha.engines.remote_http import Http
+
+    http = Http(spec)
+    kind = spec.kind if spec.kind != "auto" else detect_kind(http)
+    if kind == "llama-server":
+        from samantha.engines.llama_server import LlamaServer
+
+        return LlamaServer(BackendSpec(spec.name, spec.url, kind, spec.api_key_env), http)
+    if kind == "ollama":
+        from samantha.engines.ollama import Ollama
+
+        return Ollama(BackendSpec(spec.name, spec.url, kind, spec.api_key_env), http)
+    from samantha.engines.openai_http import OpenAICompatible
+
+    return OpenAICompatible(BackendSpec(spec.name, spec.url, kind, spec.api_key_env), http)
+
+
+def detect_kind(http: object) -> str:
+    status = http.status  # type: ignore[attr-defined]
+    if status("/props") == 200 and status("/health") in (200, 503):
+        return "llama-server"
+    if status("/api/tags") == 200:
+        return "ollama"
+    if status("/v1/models") in (200, 401, 403):
+        return "openai"
+    name = http.spec.name  # type: ignore[attr-defined]
+    url = http.spec.url  # type: ignore[attr-defined]
+    raise BackendError(
+        f"Backend {name} at {url} answers none of /props (llama-server), /api/tags (Ollama) "
+        f"or /v1/models (OpenAI-compatible). Is the server running there? Give --kind if it "
+        "is one of these behind another path.")
+
+
+class Remotes:
+    """The backends of a Workbench: their adapters (made once), their models, and which one
+    answers next. ``extra`` are backends of a chain file, beside the user's own."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._lock = threading.Lock()
+        self._adapters: dict[str, RemoteBackend] = {}
+        self._models: dict[str, list[str]] = {}
+        self._extra: dict[str, BackendSpec] = {}
+        self.busy: Counter[str] = Counter()  # cycles in progress per backend
+
+    def specs(self) -> dict[str, BackendSpec]:
+        return {**read_backends(self.home), **self._extra}
+
+    def check(self, spec: BackendSpec) -> BackendInfo:
+        """Try a backend now (its kind found out when ``auto``)."""
+        adapter = open_adapter(spec)
+        try:
+            return adapter.check()
+        finally:
+            adapter.close()
+
+    def save(self, spec: BackendSpec) -> None:
+        """Add or replace a backend in ``backends.json``."""
+        specs = read_backends(self.home)
+        specs[spec.name] = spec
+        write_backends(self.home, specs)
+        self.forget(spec.name)
+
+    def remove(self, name: str) -> None:
+        specs = read_backends(self.home)
+        if name not in specs:
+            raise InputError(f"No backend named {name!r} to remove (known: "
+                             f"{', '.join(sorted(specs)) or 'none'}).")
+        del specs[name]
+        write_backends(self.home, specs)
+        self.forget(name)
+
+    def add_extra(self, specs: Mapping[str, BackendSpec]) -> None:
+        with self._lock:
+            for name, spec in specs.items():
+                if self._extra.get(name) != spec:
+                    self._extra[name] = spec
+                    self._forget(name)
+
+    def forget(self, name: str) -> None:
+        with self._lock:
+            self._forget(name)
+
+    def _forget(self, name: str) -> None:
+        adapter = self._adapters.pop(name, None)
+        self._models.pop(name, None)
+        if adapter is not None:
+            adapter.close()
+
+    def adapter(self, name: str) -> RemoteBackend:
+        specs = self.specs()
+        if name not in specs:
+            known = ", ".join(sorted(specs)) or "none yet"
+            raise InputError(f"No backend named {name!r} (known: {known}). Add it with "
+                             f"`samantha backends add {name} URL`.")
+        with self._lock:
+            if name not in self._adapters:
+                self._adapters[name] = open_adapter(specs[name])
+            return self._adapters[name]
+
+    def models(self, name: str) -> list[str]:
+        if name not in self._models:
+            self._models[name] = self.adapter(name).models()
+        return self._models[name]
+
+    def places(self, ref: RemoteRef) -> list[tuple[str, str]]:
+        """Every (backend, model id) that can answer ``ref``, checked now: an unknown backend
+        or a model it does not serve is refused with what it does serve."""
+        if ref.backend != ANY:
+            return [(ref.backend, self._model_on(ref.backend, ref.model))]
+        places = []
+        for name in sorted(self.specs()):
+            try:
+                if ref.model in self.models(name):
+                    places.append((name, ref.model))
+            except BackendError:
+                continue  # an unreachable backend serves nothing now
+        if not places:
+            raise InputError(f"No backend serves {ref.model!r} now (`samantha backends list` "
+                             "shows them and their models).")
+        return places
+
+    def _model_on(self, name: str, model: str) -> str:
+        served = self.models(name)
+        if not model:
+            if len(served) == 1:
+                return served[0]
+            raise InputError(f"Backend {name} serves {len(served)} models "
+                             f"({', '.join(served) or 'none'}): name one, as MODEL@{name}.")
+        if model not in served:
+            raise InputError(f"Backend {name} does not serve {model!r}; it serves "
+                             f"{', '.join(served) or 'no model'}. Write one of these, as "
+                             f"MODEL@{name}.")
+        return model
+
+    def least_busy(self, places: Iterable[tuple[str, str]],
+                   avoid: Iterable[str] = ()) -> tuple[str, str] | None:
+        """The place with the fewest cycles in progress (ties: the first), not in ``avoid``."""
+        options = [p for p in places if p[0] not in set(avoid)]
+        if not options:
+            return None
+        with self._lock:
+            return min(options, key=lambda p: self.busy[p[0]])
+
+    def close(self) -> None:
+        with self._lock:
+            for name in list(self._adapters):
+                self._forget(name)

@@ -1,0 +1,333 @@
+"""Remote backends, the pure part: their names, model references such as ``gemma@lab``, the
+sampling settings in effect, and the token loop over a backend's stream.
+
+A backend adapter (``samantha.engines``) turns its wire format into :class:`RemoteToken` and
+:class:`RemoteEnd` values; :func:`generate_remote` turns those into the same
+:class:`TokenEvent` / :class:`GenerationResult` stream as the local engine, with our stop
+strings, the loop guard, Stop / Next and learning mode's pace, so the runner, the history and
+the front ends cannot tell the two apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol, Sequence
+
+from samantha.core.chat import Message
+from samantha.core.engine import Cancel
+from samantha.core.errors import InputError
+from samantha.core.events import FinishReason, GenerationResult, TokenEvent
+from samantha.core.generation import NeverCancel, Pacer, StopScanner, resolve_seed
+from samantha.core.loopguard import LoopGuard
+from samantha.core.sampling import StageCount
+from samantha.core.schema import Refused, Text, check_table, shown
+from samantha.core.settings import Settings
+from samantha.core.trace import Candidate, Survivor, TokenStep
+
+KINDS = ("llama-server", "openai", "ollama")
+ANY = "*"  # MODEL@* : any backend that serves MODEL
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+class BackendError(InputError):
+    """A backend that cannot be reached, refuses, or answers in a way we cannot use."""
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """A server Samantha can send cycles to. The key, when one is needed, is read from the
+    environment variable ``api_key_env`` at each request: it is never written to a file."""
+
+    name: str
+    url: str
+    kind: str = "auto"
+    api_key_env: str | None = None
+
+    def __post_init__(self) -> None:
+        if not NAME.fullmatch(self.name):
+            raise InputError(f"Backend name {self.name!r}: use letters, digits, '.', '_' or "
+                             "'-' (up to 64), starting with a letter or digit, e.g. 'lab'.")
+        if not re.match(r"https?://[^/\s]+", self.url):
+            raise InputError(f"Backend URL {self.url!r}: give the server's address with its "
+                             "scheme, e.g. http://127.0.0.1:8080")
+        if self.kind not in ("auto", *KINDS):
+            raise InputError(f"Backend kind {self.kind!r}: use one of auto, "
+                             f"{', '.join(KINDS)}.")
+        object.__setattr__(self, "url", self.url.rstrip("/"))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"url": self.url, "kind": self.kind}
+        if self.api_key_env:
+            data["api_key_env"] = self.api_key_env
+        return data
+
+
+BACKEND_KEYS = {"url": Text("an http:// or https:// address"),
+                "kind": Text("auto, llama-server, openai or ollama", optional=True),
+                "api_key_env": Text("the name of an environment variable", optional=True)}
+
+
+def spec_from_entry(name: str, entry: Any) -> BackendSpec:
+    """A backend from ``"URL"`` or ``{url, kind, api_key_env}`` (raises :class:`Refused`)."""
+    if isinstance(entry, str):
+        entry = {"url": entry}
+    if not isinstance(entry, dict):
+        raise Refused(f"must be a URL in quotes or a table with url, kind and api_key_env, "
+                      f"got {shown(entry)}", name)
+    try:
+        values = check_table(entry, BACKEND_KEYS, "backend key")
+    except Refused as exc:
+        raise exc.within(name) from None
+    try:
+        return BackendSpec(name, values["url"] if "url" in values else "",
+                           values.get("kind") or "auto", values.get("api_key_env"))
+    except InputError as exc:
+        raise Refused(str(exc).rstrip("."), name) from None
+
+
+class BackendsRule:
+    """A chain file's ``[backends]``: ``name = "http://host:port"`` or ``name = {url = …,
+    kind = …, api_key_env = …}``. Checked, kept as plain tables (stored with the run)."""
+
+    def check(self, value: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(value, dict):
+            raise Refused("must be a table of backends such as [backends] with lines like "
+                          f'lab = "http://192.168.1.20:8080", got {shown(value)}')
+        return {str(name): spec_from_entry(str(name), entry).to_dict()
+                for name, entry in value.items()}
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    """``MODEL@BACKEND``: ``model`` empty for the backend's only model, ``backend`` ``*`` for
+    any backend that serves the model."""
+
+    model: str
+    backend: str
+
+    def __str__(self) -> str:
+        return f"{self.model}@{self.backend}"
+
+
+def parse_ref(text: str) -> RemoteRef | None:
+    """The remote reference in a model entry, or None for a local model (a name, a file, a
+    URL). The backend is what follows the last ``@``."""
+    if "://" in text or "@" not in text:
+        return None
+    model, _, backend = text.rpartition("@")
+    if backend != ANY and not NAME.fullmatch(backend):
+        return None
+    if not model and backend == ANY:
+        raise InputError("'@*' names no model: write MODEL@* for any backend that serves MODEL, "
+                         "or @NAME for the only model of backend NAME.")
+    return RemoteRef(model, backend)
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """What ``samantha backends check`` reports about a reachable backend."""
+
+    kind: str
+    models: tuple[str, ...]
+    n_ctx: int | None = None  # per request (llama-server: per slot)
+    slots: int | None = None
+    supports: tuple[str, ...] = ()  # our settings it can honour
+    learning: str = ""  # what learning mode can show from it
+    notes: tuple[str, ...] = ()
+
+
+class RemoteBackend(Protocol):
+    """One backend kind's adapter (``samantha.engines``): its wire format, nothing more."""
+
+    spec: BackendSpec
+
+    def check(self) -> BackendInfo: ...
+
+    def models(self) -> list[str]: ...
+
+    def not_honoured(self, settings: Settings) -> list[str]: ...
+
+    def stream(self, model: str, messages: Sequence[Message], settings: Settings,
+               cancel: Cancel, trace_top: int = 0
+               ) -> tuple[tuple[str, ...], Iterator["RemoteToken | RemoteEnd"]]:
+        """Stop strings of its prompt format, and the stream of one answer (raises
+        :class:`BackendError` or :class:`PromptTooLongError` before the first token)."""
+
+    def close(self) -> None: ...
+
+
+# -- the settings in effect ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class InEffect:
+    """The stages of our chain that change the answer, with their values, in chain order.
+    ``greedy``: the chain ends on the best remaining candidate (no random draw)."""
+
+    greedy: bool
+    stages: dict[str, Any] = field(default_factory=dict)
+
+
+def in_effect(settings: Settings) -> InEffect:
+    """Which of our stages act, as our chain applies them (see ``core/sampling.py``): a filter
+    that keeps one candidate makes the answer greedy, and the stages after it do nothing."""
+    s = settings
+    stages: dict[str, Any] = {}
+    if s.penalty_last_n != 0 and (s.repeat_penalty != 1.0 or s.presence_penalty != 0.0
+                                  or s.frequency_penalty != 0.0):
+        stages.update(repeat_penalty=s.repeat_penalty, presence_penalty=s.presence_penalty,
+                      frequency_penalty=s.frequency_penalty, penalty_last_n=s.penalty_last_n)
+    if s.top_k == 1:
+        return InEffect(True, stages)
+    if s.top_k > 0:
+        stages["top_k"] = s.top_k
+    if s.tfs_z <= 0.0 and s.top_k != 2:  # keeps the best one of three or more
+        return InEffect(True, stages)
+    if s.tfs_z < 1.0:
+        stages["tfs_z"] = s.tfs_z
+    if s.typical_p < 1.0:
+        stages["typical_p"] = s.typical_p
+    keeps_one = s.top_p <= 0.0 or s.min_p >= 1.0 or s.temperature <= 0.0
+    if keeps_one:
+        return InEffect(True, stages)
+    if s.top_p < 1.0:
+        stages["top_p"] = s.top_p
+    if s.min_p > 0.0:
+        stages["min_p"] = s.min_p
+    stages["temperature"] = s.temperature
+    return InEffect(False, stages)
+
+
+def not_honoured(settings: Settings, supported: Sequence[str], backend: str,
+                 notes: dict[str, str] | None = None) -> list[str]:
+    """One sentence per setting in effect that this backend cannot honour."""
+    effect = in_effect(settings)
+    notes = notes or {}
+    return [f"{name} = {effect.stages[name]} is not supported by {backend} and is left out"
+            f" ({notes.get(name, 'answers may differ from the local engine')})"
+            for name in effect.stages if name not in supported]
+
+
+# -- the token loop --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RemoteToken:
+    """One generated token as a backend streamed it. ``token_id`` None: the backend does not
+    say (OpenAI-style APIs give only text). ``step``: learning mode's record, when asked."""
+
+    text: str
+    token_id: int | None = None
+    step: "RemoteStep | None" = None
+
+
+@dataclass(frozen=True)
+class RemoteEnd:
+    """The end of the stream: why, and the backend's own counts and timings."""
+
+    finish_reason: FinishReason
+    prompt_tokens: int = 0
+    timings: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteStep:
+    """What a backend says about one token: its probability and the top candidates (id None
+    when it gives no ids); ``final``, the survivors of its chain with their probabilities when
+    it says; ``source``, what these numbers are, shown with them."""
+
+    p: float
+    top: tuple[tuple[int | None, str, float], ...]
+    final: tuple[tuple[int | None, float], ...] | None = None
+    source: str = ""
+    chain: str = "backend chain"  # the name its survivor count is shown under
+
+
+def pseudo_id(text: str) -> int:
+    """A stable stand-in id for a token known only by its text (for the loop guard)."""
+    return -1 - zlib.crc32(text.encode("utf-8"))
+
+
+def remote_step(index: int, token: RemoteToken, seconds: float) -> TokenStep | None:
+    """A learning-mode record from a backend's probabilities. Logits are unknown: the
+    log-probability stands in (it orders the candidates the same); the entropy is that of the
+    top candidates shown, a lower bound."""
+    info = token.step
+    if info is None:
+        return None
+    chosen = token.token_id if token.token_id is not None else -1
+    top = sorted(info.top, key=lambda c: -c[2])
+    rank = next((i + 1 for i, c in enumerate(top)
+                 if (c[0] == chosen if chosen >= 0 else c[1] == token.text)), len(top) + 1)
+    log = lambda p: math.log(p) if p > 0 else -math.inf  # noqa: E731
+    entropy = -sum(p * math.log(p) for _, _, p in top if p > 0)
+    stages: tuple[StageCount, ...] = ()
+    final: tuple[Survivor, ...] = ()
+    if info.final is not None:
+        stages = (StageCount(info.chain, len(info.final)),)
+        final = tuple(Survivor(-1 if i is None else i, p) for i, p in info.final)
+    return TokenStep(
+        step=index + 1, token_id=chosen, piece=token.text, rank=rank, logit=log(info.p),
+        p=info.p, entropy=max(entropy, 0.0),
+        candidates=tuple(Candidate(-1 if i is None else i, piece, log(p), p)
+                         for i, piece, p in top),
+        stages=stages, final=final, seconds=seconds,
+        source=info.source)
+
+
+def generate_remote(stream: Iterator[RemoteToken | RemoteEnd], settings: Settings,
+                    cancel: Cancel | None = None, extra_stops: Sequence[str] = (),
+                    pacer: Pacer | None = None, loop_guard: bool = True,
+                    started: float | None = None) -> Iterator[TokenEvent | GenerationResult]:
+    """Yield a :class:`TokenEvent` per streamed token, then one :class:`GenerationResult`.
+    Closing ``stream`` (on a stop, a loop, Stop / Next) closes the connection at once."""
+    cancel = cancel or NeverCancel()
+    settings = resolve_seed(settings)
+    started = time.perf_counter() if started is None else started
+    scanner = StopScanner((*settings.stop, *extra_stops))
+    guard = LoopGuard() if loop_guard else None
+    text: list[str] = []
+    ids: list[int] = []
+    end = RemoteEnd("length")
+    last = time.perf_counter()
+    try:
+        for item in stream:
+            if isinstance(item, RemoteEnd):
+                end = item
+                break
+            if pacer is not None:
+                pacer.wait_turn()
+            if cancel.is_set():
+                end = RemoteEnd("cancelled")
+                break
+            token_id = item.token_id if item.token_id is not None else pseudo_id(item.text)
+            ids.append(token_id)
+            visible = scanner.feed(item.text)
+            text.append(visible)
+            now = time.perf_counter()
+            yield TokenEvent(len(ids) - 1, token_id, visible, remote_step(len(ids) - 1, item,
+                                                                          now - last))
+            last = now
+            if scanner.stopped:
+                end = RemoteEnd("stop", end.prompt_tokens, end.timings)
+                break
+            if guard is not None and guard.add(token_id):
+                end = RemoteEnd("repetition", end.prompt_tokens, end.timings)
+                break
+        else:
+            if cancel.is_set():
+                end = RemoteEnd("cancelled")
+    except BackendError as exc:  # a broken stream: keep what was generated
+        end = RemoteEnd("error", error=str(exc))
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    if not scanner.stopped:
+        text.append(scanner.flush())
+    yield GenerationResult(
+        text="".join(text), tokens=len(ids), prompt_tokens=end.prompt_tokens,
+        seconds=time.perf_counter() - started, finish_reason=end.finish_reason,
+        settings=settings, error=end.error,
+        token_ids=tuple(i for i in ids if i >= 0), timings=dict(end.timings))
