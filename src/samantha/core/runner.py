@@ -39,6 +39,7 @@ from samantha.core.fanout import Lane
 from samantha.core.generation import Pacer
 from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
+from samantha.core.remote import BackendError
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 
 
@@ -247,6 +248,10 @@ class ChainRunner:
             failure = CycleFailed(cycle, str(exc))
             yield failure
             return failure, None, None
+        except BackendError as exc:  # a remote backend failed: only this cycle fails
+            failure = CycleFailed(cycle, str(exc))
+            yield failure
+            return failure, None, None
         except SamanthaError as exc:  # the model failed to load: skip the rest of its cycles
             failure = CycleFailed(cycle, str(exc), self._rest_of_entry(cycle))
             yield failure
@@ -257,8 +262,9 @@ class ChainRunner:
         code = None
         if self.config.auto_run_code and not self.control.run_stopped:
             code = yield from self._run_code(cycle, result.text, control)
-        if result.error:
-            failure = CycleFailed(cycle, result.error, self._rest_of_entry(cycle))
+        if result.error:  # the engine broke (skip the rest), or a backend did (this cycle)
+            skip = 0 if result.answered_by else self._rest_of_entry(cycle)
+            failure = CycleFailed(cycle, result.error, skip)
             yield failure
             return failure, result.text, code
         return finished, result.text, code

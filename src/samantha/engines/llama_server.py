@@ -136,6 +136,7 @@ class LlamaServer:
             if counted >= n_ctx:
                 raise PromptTooLongError(counted, n_ctx)
         body = self.request(prompt, settings, trace_top)
+        body["stop"] = [*body["stop"], *stops]  # the server stops there too, and says its timings
         greedy = not body.get("post_sampling_probs", False)
         return stops, self._tokens(self.http.lines("/completion", body, cancel), greedy)
 
