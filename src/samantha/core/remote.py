@@ -171,26 +171,27 @@ class InEffect:
 
 
 def in_effect(settings: Settings) -> InEffect:
-    """Which of our stages act, as our chain applies them (see ``core/sampling.py``): a filter
-    that keeps one candidate makes the answer greedy, and the stages after it do nothing."""
+    """Which of our stages act, as our chain applies them (see ``core/sampling.py``). A filter
+    that keeps one candidate makes the answer greedy; then only the penalties matter, and
+    typical sampling with what comes before it (it may keep a candidate that is not the best)."""
     s = settings
     stages: dict[str, Any] = {}
     if s.penalty_last_n != 0 and (s.repeat_penalty != 1.0 or s.presence_penalty != 0.0
                                   or s.frequency_penalty != 0.0):
         stages.update(repeat_penalty=s.repeat_penalty, presence_penalty=s.presence_penalty,
                       frequency_penalty=s.frequency_penalty, penalty_last_n=s.penalty_last_n)
-    if s.top_k == 1:
+    before_typical_one = s.top_k == 1 or (s.tfs_z <= 0.0 and s.top_k != 2)
+    typical = s.typical_p < 1.0 and not before_typical_one
+    greedy = (before_typical_one or s.top_p <= 0.0 or s.min_p >= 1.0 or s.temperature <= 0.0)
+    if greedy and not typical:
         return InEffect(True, stages)
     if s.top_k > 0:
         stages["top_k"] = s.top_k
-    if s.tfs_z <= 0.0 and s.top_k != 2:  # keeps the best one of three or more
-        return InEffect(True, stages)
     if s.tfs_z < 1.0:
         stages["tfs_z"] = s.tfs_z
-    if s.typical_p < 1.0:
+    if typical:
         stages["typical_p"] = s.typical_p
-    keeps_one = s.top_p <= 0.0 or s.min_p >= 1.0 or s.temperature <= 0.0
-    if keeps_one:
+    if greedy:
         return InEffect(True, stages)
     if s.top_p < 1.0:
         stages["top_p"] = s.top_p
