@@ -12,7 +12,7 @@ from samantha.cli.common import PRESETS, given_sampling, print_json, sampling_fl
 from samantha.cli.learn import step_table
 from samantha.cli.run import execute, show_run
 from samantha.core.errors import InputError
-from samantha.core.trace import TokenStep
+from samantha.core.trace import TokenStep, vocabulary_size
 from samantha.docs.compare import compare as comparison
 from samantha.docs.compare import grid_html, grid_json, grid_markdown
 from samantha.docs.export import EXPORTERS, run_to_markdown
@@ -155,7 +155,7 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, as_js
     if not steps:
         raise InputError(f"Cycle {number} of run {run_id} has no trace: run the chain with "
                          "--learn to record one.")
-    vocabulary = steps[0].stages[0].kept
+    vocabulary = vocabulary_size(steps[0])
     for step in steps:
         click.echo(json.dumps(step.to_dict(), ensure_ascii=False) if as_json
                    else step_table(step, vocabulary) + "\n")

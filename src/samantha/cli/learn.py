@@ -22,6 +22,7 @@ from samantha.core.trace import (
     stage_summary,
     unlikely_choices,
     visible,
+    vocabulary_size,
 )
 
 
@@ -41,7 +42,8 @@ def step_table(step: TokenStep, vocabulary: int) -> str:
 @click.command()
 @click.argument("prompt")
 @click.option("--model", "-m", default="default", show_default=True,
-              help="A .gguf path, a file name from the model folders, or `default`.")
+              help="A .gguf path, a file name from the model folders, `default`, or "
+                   "MODEL@BACKEND for a remote backend.")
 @click.option("--system", "-s", default="", help="SYSTEM prompt.")
 @click.option("--top", type=click.IntRange(1, MAX_TOP), default=10, show_default=True,
               help="How many candidates to show per token.")
@@ -63,7 +65,7 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
                                 trace_top=top, loop_guard=loop_guard):
         if isinstance(event, TokenEvent):
             steps.append(event.trace)
-            vocabulary = vocabulary or event.trace.stages[0].kept
+            vocabulary = vocabulary or vocabulary_size(event.trace)
             if as_json:
                 print_json(event.trace.to_dict())
             else:
@@ -73,7 +75,8 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
             unlikely = unlikely_choices(steps)
             listed = ", ".join(f"'{visible(text)}' {rank}" for text, rank in unlikely) or "none"
             click.echo(f"Chosen although not the most likely: {listed}")
-            click.echo(f"Chain: {bench.chain_order(event.settings)}", err=True)
+            if event.answered_by is None:  # a backend's own chain is described per token
+                click.echo(f"Chain: {bench.chain_order(event.settings)}", err=True)
     if plot and steps:
         from samantha.docs.plots import save_learning_plot
 

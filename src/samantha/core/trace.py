@@ -122,8 +122,17 @@ def unlikely_choices(steps: Sequence[TokenStep]) -> list[tuple[str, int]]:
     return [(s.piece, s.rank) for s in steps if s.rank > 1]
 
 
+def vocabulary_size(step: TokenStep) -> int:
+    """The candidates our chain started from (0 for a remote backend's step: unknown)."""
+    return step.stages[0].kept if step.stages and not step.source else 0
+
+
 def stage_summary(step: TokenStep, vocabulary: int) -> str:
-    """``262144 -> top-k 40 -> tail-free 12 -> ... -> 3`` (stages that were off are left out)."""
+    """``262144 -> top-k 40 -> tail-free 12 -> ... -> 3`` (stages that were off are left out).
+    A remote backend's step says what its numbers are instead, with its survivor count."""
+    if step.source:
+        kept = "; ".join(f"{s.name}: {s.kept} left" for s in step.stages)
+        return f"{step.source}" + (f" ({kept})" if kept else "")
     parts = [str(vocabulary)]
     for stage in step.stages:
         if stage.active and stage.name != "penalties":

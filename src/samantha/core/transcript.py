@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from samantha.core.events import (
+    AnswerRestarted,
     CodeRan,
     CycleFailed,
     CycleFinished,
@@ -54,6 +55,8 @@ class Phrases:
     note: str = "note"
     printed_nothing: str = "(the code printed nothing; exit status {status})"
     left_out: str = "(left out: {line})"
+    answered_by: str = "answered by {model}"
+    restarted: str = "{reason} Starting the answer again on {backend}."
 
 
 ENGLISH = Phrases()
@@ -105,12 +108,18 @@ class Transcript:
         elif isinstance(event, TokenEvent):
             self.current += event.text
             self.text += event.text
+        elif isinstance(event, AnswerRestarted):  # the first try is dropped from the text
+            self.text = self.text[:len(self.text) - len(self.current)] + "[" + \
+                self.words.restarted.format(reason=event.reason, backend=event.backend) + "]\n"
+            self.current = ""
         elif isinstance(event, CycleFinished):
             r = event.result
             # the final text can hold a tail that was held back while it looked like a stop
             self.text += r.text[len(self.current):] if r.text.startswith(self.current) else ""
             self.current = ""
             self.responses.append(r.text)
+            if r.answered_by:
+                self.text += "\n" + self.words.answered_by.format(model=r.answered_by)
             self.text += "\n" + footer(r.tokens, r.seconds, r.finish_reason, self.words) + "\n"
         elif isinstance(event, CycleFailed):
             self.current = ""

@@ -200,6 +200,8 @@ class ChatTab:
             auto_run_code=switches["auto_run_code"],
             stop_condition=switches["stop_condition"], loop_guard=switches["loop_guard"],
             allow_network=switches["allow_network"],
+            retry_on_other=switches["retry_on_other"],
+            concurrency=int(data[self.options.concurrency] or 1),
             learn=pace is not False and not switches["fast_mode"],
             settings=settings.replace(seed=None), seed=settings.seed)
         return config, (None if pace is False else pace), switches["fast_mode"]

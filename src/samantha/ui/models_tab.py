@@ -1,4 +1,5 @@
-"""The Models tab: folders, the models in them, downloads with progress, link extraction."""
+"""The Models tab: folders, the models in them, downloads with progress, link extraction, and
+the remote backends."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import gradio as gr
 from samantha.core.errors import SamanthaError
 from samantha.models.links import extract_links
 from samantha.ui import views
+from samantha.ui.backends_section import BackendsSection
 from samantha.ui.panels.models import model_choices
 from samantha.ui.texts import Text
 
@@ -42,6 +44,7 @@ class ModelsTab:
         self.found = gr.Markdown()
 
         choices = lambda: gr.update(choices=model_choices(self.bench))  # noqa: E731
+        BackendsSection(self.bench, t).build(model_pick, choices)
         self.add.click(self.add_folder, inputs=self.new_folder,
                        outputs=[self.folders, self.table]).then(choices, outputs=model_pick)
         self.refresh.click(self.rows, outputs=self.table).then(choices, outputs=model_pick)

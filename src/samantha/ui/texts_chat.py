@@ -105,25 +105,28 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Model list",
      "One model per line, in the order they answer; repeat a line to use a model again. Write a "
      "file name from the model folders, default (the built-in small model), or a Hugging Face or "
-     "other .gguf URL, downloaded on first use. Lines starting with --- are ignored.",
+     "other .gguf URL, downloaded on first use, or MODEL@NAME for a model of remote backend "
+     "NAME (Models tab). Lines starting with --- are ignored.",
      "Lista de modelos",
      "Um modelo por linha, na ordem em que respondem; repita uma linha para usar um modelo de "
      "novo. Escreva o nome de um arquivo das pastas de modelos, default (o pequeno modelo "
-     "embutido) ou uma URL .gguf do Hugging Face ou de outro site, baixada no primeiro uso. "
-     "Linhas que começam com --- são ignoradas."),
+     "embutido), uma URL .gguf do Hugging Face ou de outro site, baixada no primeiro uso, ou "
+     "MODELO@NOME para um modelo do backend remoto NOME (aba Modelos). Linhas que começam com "
+     "--- são ignoradas."),
     ("add_model",
-     "Local models",
-     "The .gguf files found in the model folders (see the Models tab). Pick one and add it to "
-     "the end of the Model list.",
-     "Modelos locais",
-     "Os arquivos .gguf encontrados nas pastas de modelos (veja a aba Modelos). Escolha um e "
-     "acrescente-o ao final da Lista de modelos."),
+     "Available models",
+     "The .gguf files found in the model folders, then the models of the remote backends as "
+     "MODEL@NAME (see the Models tab). Pick one and add it to the end of the Model list.",
+     "Modelos disponíveis",
+     "Os arquivos .gguf encontrados nas pastas de modelos, depois os modelos dos backends "
+     "remotos como MODELO@NOME (veja a aba Modelos). Escolha um e acrescente-o ao final da "
+     "Lista de modelos."),
     ("add_model_button",
      "Add to the list",
-     "Appends the chosen local model to the end of the Model list. Add it twice to make it "
+     "Appends the chosen model to the end of the Model list. Add it twice to make it "
      "answer twice.",
      "Adicionar à lista",
-     "Acrescenta o modelo local escolhido ao final da Lista de modelos. Adicione-o duas vezes "
+     "Acrescenta o modelo escolhido ao final da Lista de modelos. Adicione-o duas vezes "
      "para que ele responda duas vezes."),
     # ---------------------------------------------------------------- Chat tab: options
     ("chain_options", "Chain options", "", "Opções de encadeamento", ""),

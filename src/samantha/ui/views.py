@@ -6,7 +6,13 @@ import html
 from typing import Any, Mapping, Sequence
 
 from samantha.core.settings import Settings, coerce
-from samantha.core.trace import TokenStep, stage_summary, unlikely_choices, visible
+from samantha.core.trace import (
+    TokenStep,
+    stage_summary,
+    unlikely_choices,
+    visible,
+    vocabulary_size,
+)
 from samantha.ui import charts
 from samantha.ui.texts import Text
 
@@ -66,7 +72,7 @@ def stage_text(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     line = t["stage_line"].label.format(
         step=step.step, piece=f"`{visible(step.piece)}`", id=step.token_id, rank=step.rank,
         p=f"{step.p:.4f}", entropy=f"{step.entropy:.2f}")
-    return f"**{line}**  \n`{stage_summary(step, step.stages[0].kept)}`"
+    return f"**{line}**  \n`{stage_summary(step, vocabulary_size(step))}`"
 
 
 def probability_chart(step: TokenStep | None, t: Mapping[str, Text]) -> str:

@@ -76,4 +76,5 @@ def phrases(t: Mapping[str, Text]) -> Phrases:
         endings={"cancelled": t["ending_cancelled"].label, "error": t["ending_error"].label,
                  "repetition": t["ending_repetition"].label},
         error=t["out_error"].label, note=t["out_note"].label,
-        printed_nothing=t["out_printed_nothing"].label, left_out=t["out_left_out"].label)
+        printed_nothing=t["out_printed_nothing"].label, left_out=t["out_left_out"].label,
+        answered_by=t["answered_by"].label, restarted=t["msg_answer_restarted"].label)

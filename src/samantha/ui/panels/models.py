@@ -15,10 +15,27 @@ from samantha.ui.texts import Text
 
 
 def model_choices(bench: Any) -> list[str]:
+    """``default``, the local models, then MODEL@NAME for each model of each remote backend
+    that answers now (one that does not is offered as @NAME)."""
     try:
-        return ["default", *(e.name for e in bench.library.list() if not e.error)]
+        local = ["default", *(e.name for e in bench.library.list() if not e.error)]
     except SamanthaError:
-        return ["default"]
+        local = ["default"]
+    return local + remote_choices(bench)
+
+
+def remote_choices(bench: Any) -> list[str]:
+    try:
+        names = list(bench.remotes.specs())
+    except SamanthaError:
+        return []
+    found = []
+    for name in names:
+        try:
+            found += [f"{model}@{name}" for model in bench.remotes.models(name)]
+        except SamanthaError:
+            found.append(f"@{name}")
+    return found
 
 
 class ModelsPanel:

@@ -1,5 +1,6 @@
 """Chain options: the switches of a run (feedback's variants, single response, shuffle, random
-parameters, code, fast mode, the loop guard) and the numbers of loops and responses."""
+parameters, code, fast mode, the loop guard, remote backends) and the numbers of loops,
+responses and cycles at once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from samantha.ui.texts import Text
 
 SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
             "stop_condition", "cumulative", "random_params", "output_only", "hide_html",
-            "loop_guard", "allow_network")
+            "loop_guard", "allow_network", "retry_on_other")
 ON_BY_DEFAULT = {"loop_guard"}
 
 
@@ -39,10 +40,12 @@ class ChainOptions:
                 self.responses = gr.Radio(views.LOOP_CHOICES, value=1,
                                           label=t["responses"].label, info=t["responses"].help,
                                           elem_id="responses")
+            self.concurrency = gr.Slider(1, 16, value=1, step=1, label=t["concurrency"].label,
+                                         info=t["concurrency"].help, elem_id="concurrency")
 
     @property
     def inputs(self) -> list[Any]:
-        return [*self.switches.values(), self.loops, self.responses]
+        return [*self.switches.values(), self.loops, self.responses, self.concurrency]
 
     def values(self, data: dict) -> dict[str, Any]:
         return {key: data[box] for key, box in self.switches.items()}
