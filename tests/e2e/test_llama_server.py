@@ -16,6 +16,7 @@ from samantha.app import Workbench
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.control import RunControl
+from samantha.core.errors import InputError
 from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.remote import BackendSpec
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
@@ -272,3 +273,46 @@ def test_two_runs_at_once_share_the_servers(bench: Workbench) -> None:
     for thread in threads:
         thread.join(120)
     assert results == {1: ["done"], 2: ["done"]}
+
+
+def test_a_chain_file_brings_its_own_backends(bench: Workbench, servers, tmp_path: Path,
+                                              samantha_home_cli) -> None:
+    chain = tmp_path / "chain.toml"
+    chain.write_text(f'prompts = "Say hi."\nmodels = ["default@side"]\n'
+                     f'[settings]\nmax_tokens = 4\n[backends]\nside = "{servers[1].url}"\n',
+                     encoding="utf-8")
+    ran = samantha_home_cli(bench.home, "run", str(chain), "--json")
+    assert ran.returncode == 0, ran.stderr
+    finished = [json.loads(line) for line in ran.stdout.splitlines()
+                if '"cycle_finished"' in line]
+    assert finished[0]["answered_by"] == "default@side"
+    assert "side" not in (bench.home / "backends.json").read_text()  # not added for good
+    stored = bench.store.get_run(bench.store.latest_run_id()).config["backends"]
+    assert stored == {"side": {"url": servers[1].url, "kind": "auto"}}  # a rerun finds it
+
+
+def test_a_prompt_too_long_for_the_servers_context_is_refused(bench: Workbench) -> None:
+    from samantha.core.errors import PromptTooLongError
+
+    with pytest.raises(PromptTooLongError, match="context window holds 1024"):
+        answer(bench, "default@one", DETERMINISTIC.replace(max_tokens=4), "word " * 1500)
+
+
+def test_a_server_that_wants_a_key(bench: Workbench, default_model_path: Path, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = LlamaServer(default_model_path, log=tmp_path / "locked.log",
+                         extra=["--api-key", "sesame"])
+    try:
+        bench.remotes.save(BackendSpec("locked", locked.url, "llama-server"))
+        with pytest.raises(InputError, match="add the backend again with --api-key-env"):
+            answer(bench, "default@locked", DETERMINISTIC.replace(max_tokens=2))
+        bench.remotes.save(BackendSpec("locked", locked.url, "llama-server", "LOCKED_KEY"))
+        with pytest.raises(InputError, match="LOCKED_KEY, which is not set"):
+            answer(bench, "default@locked", DETERMINISTIC.replace(max_tokens=2))
+        monkeypatch.setenv("LOCKED_KEY", "sesame")
+        bench.remotes.forget("locked")
+        _, result = answer(bench, "default@locked", DETERMINISTIC.replace(max_tokens=2))
+        assert result.tokens == 2
+        assert "sesame" not in (bench.home / "backends.json").read_text()
+    finally:
+        locked.stop()

@@ -34,14 +34,15 @@ class LlamaServer:
     """One llama-server process serving ``model`` under the name ``alias``."""
 
     def __init__(self, model: Path, alias: str = "default", slots: int = 1, n_ctx: int = 1024,
-                 threads: int = 1, log: Path | None = None) -> None:
+                 threads: int = 1, log: Path | None = None,
+                 extra: list[str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log or os.devnull, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [str(binary()), "-m", str(model), "--host", "127.0.0.1", "--port", str(self.port),
              "--alias", alias, "-c", str(n_ctx * slots), "-np", str(slots), "-t", str(threads),
-             "--no-webui"],
+             "--no-webui", *(extra or [])],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready()
 
