@@ -316,3 +316,28 @@ def test_a_server_that_wants_a_key(bench: Workbench, default_model_path: Path, t
         assert "sesame" not in (bench.home / "backends.json").read_text()
     finally:
         locked.stop()
+
+
+def test_a_model_with_a_chat_template_gets_the_servers_rendering(bench: Workbench,
+                                                                tiny_model: Path,
+                                                                tmp_path: Path) -> None:
+    """/apply-template renders as the local engine does; a model without a template (the
+    default, above) gets the plain format instead of llama-server's ChatML stand-in."""
+    from samantha.engines.llama_server import LlamaServer as Adapter
+
+    server = LlamaServer(tiny_model, alias="tiny", n_ctx=256, log=tmp_path / "tiny.log")
+    try:
+        adapter = Adapter(BackendSpec("tiny", server.url, "llama-server"))
+        messages = [Message("system", "Be brief."), Message("user", "hello world")]
+        assert adapter.has_template()
+        rendered, stops = adapter.render(messages)
+        local = bench.session(str(tiny_model), 256).render_chat(messages)
+        assert rendered == local.text and stops == ()
+        assert rendered.startswith("<|im_start|>system\nBe brief.<|im_end|>")
+        adapter.close()
+        plain = Adapter(BackendSpec("one", bench.remotes.specs()["one"].url, "llama-server"))
+        assert not plain.has_template()
+        assert plain.render(messages)[0] == "Be brief.\n\nUser: hello world\nAssistant:"
+        plain.close()
+    finally:
+        server.stop()
