@@ -15,6 +15,9 @@ def _value(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table, keys quoted
+        return "{ " + ", ".join(f"{json.dumps(str(k))} = {_value(v)}"
+                                for k, v in value.items()) + " }"
     # A JSON string, non-ASCII kept, is a valid TOML basic string.
     return json.dumps(str(value), ensure_ascii=False)
 
@@ -24,10 +27,14 @@ def config_to_toml(config: dict[str, Any], title: str = "") -> str:
     lines = [f"# {title}" if title else "# Samantha chain file", ""]
     lines += [f"{key} = {_value(config[key])}" for key in TOP if config.get(key) is not None]
     options = {k: v for k, v in config.items()
-               if k not in (*TOP, "settings") and v is not None}
+               if k not in (*TOP, "settings", "backends") and v is not None}
     if options:
         lines += ["", "[options]", *(f"{k} = {_value(v)}" for k, v in options.items())]
     settings = {k: v for k, v in config.get("settings", {}).items() if v is not None}
     if settings:
         lines += ["", "[settings]", *(f"{k} = {_value(v)}" for k, v in settings.items())]
+    backends = config.get("backends") or {}
+    if backends:
+        lines += ["", "[backends]", *(f"{json.dumps(k)} = {_value(v)}"
+                                      for k, v in backends.items())]
     return "\n".join(lines) + "\n"

@@ -65,6 +65,7 @@ def _facts(run: RunRecord) -> str:
     facts.append(f"- Status: {run.status}")
     if run.stop_reason:
         facts.append(f"- Stop reason: {_inline(run.stop_reason)}")
+    facts += [f"- Note: {_inline(note)}" for note in run.notes]
     models = _models(run)
     if models:
         facts.append("- Models: " + ", ".join(_inline(m) for m in models))
@@ -112,7 +113,8 @@ def _cycle_markdown(cycle: CycleRecord) -> str:
     if problem:
         parts.append(problem)
     ending = cycle.finish_reason or cycle.status
-    parts.append(f"*({cycle.tokens} tokens, {cycle.seconds:.1f} s, {ending})*")
+    by = f", answered by {_inline(cycle.answered_by)}" if cycle.answered_by else ""
+    parts.append(f"*({cycle.tokens} tokens, {cycle.seconds:.1f} s, {ending}{by})*")
     return "\n\n".join(parts)
 
 
