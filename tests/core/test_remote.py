@@ -152,6 +152,10 @@ def test_a_learning_step_from_a_backends_probabilities() -> None:
     text_only = RemoteStep(0.5, ((None, " x", 0.5), (None, " y", 0.4)))
     events = list(generate_remote(scripted(RemoteToken(" y", None, text_only)), DETERMINISTIC))
     assert events[0].trace.rank == 2 and events[0].trace.stages == ()
+    from samantha.core.trace import is_chosen
+
+    marked = [is_chosen(events[0].trace, c) for c in events[0].trace.candidates]
+    assert marked == [False, True]  # no ids: told apart by their text
 
 
 def test_backend_specs_are_checked() -> None:

@@ -19,6 +19,7 @@ from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
+    is_chosen,
     stage_summary,
     unlikely_choices,
     visible,
@@ -32,7 +33,7 @@ def step_table(step: TokenStep, vocabulary: int) -> str:
              f"  {stage_summary(step, vocabulary)}",
              f"  {'':2}{'rank':>4}  {'id':>7}  {'piece':<18} {'logit':>8}  {'p':>7}"]
     for rank, c in enumerate(step.candidates, start=1):
-        mark = ">" if c.id == step.token_id else " "
+        mark = ">" if is_chosen(step, c) else " "
         piece = f"'{visible(c.piece)}'"
         lines.append(f"  {mark:2}{rank:>4}  {c.id:>7}  {piece:<18.18} {c.logit:>8.2f}  "
                      f"{c.p:>7.4f}")

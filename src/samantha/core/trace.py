@@ -122,6 +122,13 @@ def unlikely_choices(steps: Sequence[TokenStep]) -> list[tuple[str, int]]:
     return [(s.piece, s.rank) for s in steps if s.rank > 1]
 
 
+def is_chosen(step: TokenStep, candidate: Candidate) -> bool:
+    """Is this candidate the chosen token? By id; by text when the backend gave no ids."""
+    if candidate.id < 0 or step.token_id < 0:
+        return candidate.piece == step.piece
+    return candidate.id == step.token_id
+
+
 def vocabulary_size(step: TokenStep) -> int:
     """The candidates our chain started from (0 for a remote backend's step: unknown)."""
     return step.stages[0].kept if step.stages and not step.source else 0
@@ -143,7 +150,7 @@ def stage_summary(step: TokenStep, vocabulary: int) -> str:
 # -- plot data (pure) -----------------------------------------------------------------------------
 def candidate_bars(step: TokenStep) -> list[dict[str, Any]]:
     """Bars of the candidates' probabilities, the chosen one marked."""
-    return [{"label": f"{rank}. {visible(c.piece)}", "p": c.p, "chosen": c.id == step.token_id}
+    return [{"label": f"{rank}. {visible(c.piece)}", "p": c.p, "chosen": is_chosen(step, c)}
             for rank, c in enumerate(step.candidates, start=1)]
 
 

@@ -8,6 +8,7 @@ from typing import Any, Mapping, Sequence
 from samantha.core.settings import Settings, coerce
 from samantha.core.trace import (
     TokenStep,
+    is_chosen,
     stage_summary,
     unlikely_choices,
     visible,
@@ -45,7 +46,7 @@ def model_lines(text: str) -> list[str]:
 def candidate_rows(step: TokenStep | None) -> list[list[Any]]:
     if step is None:
         return []
-    return [["▶" if c.id == step.token_id else "", rank, c.id, visible(c.piece),
+    return [["▶" if is_chosen(step, c) else "", rank, c.id, visible(c.piece),
              round(c.logit, 3), round(c.p, 5)] for rank, c in enumerate(step.candidates, 1)]
 
 
@@ -79,7 +80,7 @@ def probability_chart(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     """The candidates' probabilities as bars, most likely first, the chosen one in orange."""
     if step is None:
         return ""
-    bars = [charts.Bar(f"{rank}. {visible(c.piece)}", c.p, c.id == step.token_id)
+    bars = [charts.Bar(f"{rank}. {visible(c.piece)}", c.p, is_chosen(step, c))
             for rank, c in enumerate(step.candidates, 1)]
     return charts.bar_chart(bars, t["probabilities_plot"].label, t["axis_probability"].label)
 
