@@ -60,10 +60,12 @@ test: install browser voice sandbox llama-server
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
 	  $(BIN)/python -m pytest
 
-bench: install browser
+bench: install browser llama-server
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_learning.py
 	$(BIN)/python bench/bench_ui.py
+	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
+	  $(BIN)/python bench/bench_remote.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
