@@ -81,6 +81,8 @@ def test_mapped_settings_have_their_effect(bench: Workbench) -> None:
 
     assert max(survivors(top_k=3, top_p=1.0, min_p=0.0)) <= 3
     assert max(survivors(top_k=0, top_p=1.0, min_p=0.0)) == 50  # nothing cut: the list is full
+    assert min(survivors(top_k=0, top_p=0.5, min_p=0.0)) < 50  # cut where the model is sure
+    assert min(survivors(top_k=0, top_p=1.0, min_p=0.0, typical_p=0.3)) < 50
     tokens, _ = answer(bench, "default@one", base.replace(top_k=0, top_p=1.0, min_p=0.5), COUNT,
                        trace_top=50)
     for token in tokens:
@@ -92,6 +94,12 @@ def test_mapped_settings_have_their_effect(bench: Workbench) -> None:
     other = answer(bench, "default@one", base.replace(temperature=1.5, top_k=0, top_p=1.0,
                                                       min_p=0.0, seed=6))[1].text
     assert other != same[0]
+    plain = answer(bench, "default@one", DETERMINISTIC.replace(max_tokens=30), COUNT)[1].text
+    for penalty in ({"repeat_penalty": 1.8}, {"presence_penalty": 1.5},
+                    {"frequency_penalty": 1.5}):
+        changed = answer(bench, "default@one", DETERMINISTIC.replace(max_tokens=30, **penalty),
+                         COUNT)[1].text
+        assert changed != plain, penalty
     _, stopped = answer(bench, "default@one", DETERMINISTIC.replace(max_tokens=40,
                                                                     stop=(" 7",)), COUNT)
     assert stopped.finish_reason == "stop" and " 7" not in stopped.text and "6" in stopped.text
