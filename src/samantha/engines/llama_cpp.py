@@ -13,13 +13,16 @@ import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
 from samantha.core.chat import ChatPrompt, Message, plain_prompt
 from samantha.core.engine import Cancel, ModelSpec
 from samantha.core.errors import ModelError
+
+if TYPE_CHECKING:
+    from samantha.engines.llama_grammar import GrammarConstraint
 
 T = TypeVar("T")
 
@@ -231,6 +234,16 @@ class LlamaCppSession:
 
     def is_end(self, token: int) -> bool:
         return bool(self._lib.llama_vocab_is_eog(self._vocab, token))
+
+    def constraint(self, grammar: str) -> "GrammarConstraint":
+        """llama.cpp's grammar sampler for a GBNF ``grammar`` over this model's vocabulary (see
+        :mod:`samantha.engines.llama_grammar`); raises ``GrammarError`` for a bad grammar. Made
+        on the engine's thread, one at a time (it captures stderr while llama.cpp parses)."""
+        from samantha.engines.llama_grammar import GrammarConstraint
+
+        model = self._llm._model
+        return self._call(GrammarConstraint, self._vocab, grammar,
+                          lambda: model.model is not None)
 
     # -- evaluation -------------------------------------------------------------------------------
     def _logits(self) -> np.ndarray:
