@@ -66,7 +66,8 @@ def test_model_names_resolve_in_the_models_folder(fake_workbench: Workbench) -> 
 
 
 def test_chain_order_text() -> None:
-    assert Workbench.chain_order(Settings()).startswith("logits -> penalties -> top-k")
+    assert Workbench.chain_order(Settings()).startswith(
+        "logits -> penalties -> dry -> top-n-sigma -> top-k")
 
 
 def test_unload_waits_for_a_generation_in_progress(fake_workbench: Workbench) -> None:

@@ -35,9 +35,10 @@ from samantha.core.generation import Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.remote import parse_ref
 from samantha.core.runner import ChainRunner
-from samantha.core.sampling import SamplerChain
+from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.liveness import this_process
+from samantha.model_settings import BreakerCache, grammar_of, with_bias_ids
 from samantha.models.download import downloaded
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
@@ -80,6 +81,7 @@ class Workbench:
         self._sandbox: Sandbox | None = None  # made at the first code run, probed once
         self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
         self.remotes = Remotes(self.home)  # backends: adapters made at their first use
+        self._breakers = BreakerCache()  # DRY's sequence breakers per model
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -225,8 +227,15 @@ class Workbench:
             session = self.session(model, settings.n_ctx)
             prompt = session.render_chat(messages)
             tokens = session.tokenize(prompt.text)
-            yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
-                                       trace_top, pacer, loop_guard)
+            settings = with_bias_ids(session, settings)
+            breakers = self._breakers.get(session, settings)
+            constraint = grammar_of(session, settings)
+            try:
+                yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
+                                           trace_top, pacer, loop_guard, constraint, breakers)
+            finally:
+                if constraint is not None:
+                    constraint.close()
 
     # -- chains -----------------------------------------------------------------------------------
     @property

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
+from samantha.core.sampler_chain import SamplerChain
 from samantha.core.sampling import (
     Candidates,
     MinP,
     Penalties,
-    SamplerChain,
     TailFree,
     Temperature,
     TopK,
@@ -199,9 +199,13 @@ def chain_counts(settings: Settings, logits: np.ndarray) -> list[tuple[str, int]
 def test_chain_order_is_shown_as_configured() -> None:
     chain = SamplerChain(STOCHASTIC, seed=1)
     assert chain.describe() == (
-        "logits -> penalties -> top-k -> tail-free -> typical -> top-p -> min-p -> temperature "
-        "-> draw"
+        "logits -> penalties -> dry -> top-n-sigma -> top-k -> tail-free -> typical -> top-p "
+        "-> min-p -> xtc -> temperature -> draw"
     )
+    moved = SamplerChain(STOCHASTIC.replace(samplers="min-p,top-k,temperature"), seed=1)
+    assert moved.describe() == "logits -> min-p -> top-k -> temperature -> draw"
+    mirostat = SamplerChain(STOCHASTIC.replace(mirostat=2, logit_bias="5=-inf"), seed=1)
+    assert mirostat.describe() == "logits -> logit-bias -> temperature -> mirostat-v2"
     assert SamplerChain(DETERMINISTIC, seed=1).describe().endswith("temperature -> greedy")
 
 

@@ -14,7 +14,7 @@ from samantha.core.control import RunControl
 from samantha.core.engine import ModelSpec
 from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.generation import generate
-from samantha.core.sampling import SamplerChain
+from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import STOCHASTIC, Settings
 from samantha.core.trace import (
     TokenStep,

@@ -92,7 +92,7 @@ def test_penalties_change_a_repetitive_answer(samantha, flag) -> None:
 def test_tfs_z_changes_the_candidate_count(real_workbench) -> None:
     from samantha.core.chat import build_messages
     from samantha.core.generation import NeverCancel
-    from samantha.core.sampling import SamplerChain
+    from samantha.core.sampler_chain import SamplerChain
     from samantha.core.settings import STOCHASTIC
 
     session = real_workbench.session("default", 4000)

@@ -37,8 +37,9 @@ def test_greedy_picks_rank_one_with_the_configured_counts(real_workbench) -> Non
     assert steps and len(steps) == result.tokens
     for step in steps:
         assert step.rank == 1 and step.token_id == step.candidates[0].id
-        assert kept(step) == {"penalties": 262144, "top-k": 40, "tail-free": 1, "typical": 1,
-                              "top-p": 1, "min-p": 1, "temperature": 1}
+        assert kept(step) == {"penalties": 262144, "dry": 262144, "top-n-sigma": 262144,
+                              "top-k": 40, "tail-free": 1, "typical": 1, "top-p": 1,
+                              "min-p": 1, "xtc": 1, "temperature": 1}
         assert len(step.candidates) == 10 and step.entropy > 0
         assert step.final[0].id == step.token_id and step.final[0].p == pytest.approx(1.0)
 
@@ -116,7 +117,8 @@ def test_learn_cli_json(samantha) -> None:
                 "final"} <= set(s)
         assert len(s["candidates"]) == 1000
         assert {"id", "piece", "logit", "p"} <= set(s["candidates"][0])
-        assert s["stages"][1] == {"name": "top-k", "kept": 40, "active": True}
+        assert s["stages"][3] == {"name": "top-k", "kept": 40, "active": True}
+        assert s["stages"][1] == {"name": "dry", "kept": 262144, "active": False}
         assert any(c["id"] == s["token_id"] for c in s["candidates"][: s["rank"]])
 
 

@@ -349,3 +349,24 @@ def test_a_model_with_a_chat_template_gets_the_servers_rendering(bench: Workbenc
         plain.close()
     finally:
         server.stop()
+
+
+def test_the_newer_stages_reach_the_server(bench: Workbench) -> None:
+    prompt = "Write a sentence about the sea."
+    plain = answer(bench, "default@one", DETERMINISTIC.replace(max_tokens=12), prompt)[1].text
+    assert " sea" in plain
+    banned = answer(bench, "default@one", DETERMINISTIC.replace(
+        max_tokens=12, logit_bias="' sea'=-inf"), prompt)[1].text
+    assert " sea" not in banned
+    loop = "Say: yes yes yes yes yes yes"
+    greedy = DETERMINISTIC.replace(max_tokens=40)
+    looping = list(bench.generate([Message("user", loop)], greedy, None, "default@one",
+                                  loop_guard=False))[-1].text
+    dry = list(bench.generate([Message("user", loop)], greedy.replace(dry_multiplier=2.0),
+                              None, "default@one", loop_guard=False))[-1].text
+    assert looping.lower().count("yes") > dry.lower().count("yes")
+    tokens, _ = answer(bench, "default@one", STOCHASTIC.replace(
+        max_tokens=4, seed=1, samplers="top-k,temperature", top_k=3), COUNT, trace_top=20)
+    assert max(t.trace.stages[0].kept for t in tokens) <= 3
+    assert bench.remotes.adapter("one").not_honoured(
+        STOCHASTIC.replace(dry_multiplier=0.8, tfs_z=0.5))[0].startswith("tfs_z")

@@ -10,7 +10,7 @@ import pytest
 
 from samantha.core.errors import SettingsError
 from samantha.core.events import DownloadProgress
-from samantha.core.sampling import SamplerChain
+from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.trace import make_step
 from samantha.ui import views

@@ -4,25 +4,41 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 import click
 
 from samantha.core.errors import InputError, SamanthaError
 from samantha.core.schema import plain
+from samantha.core.setting_lists import (
+    BREAKERS_HELP,
+    GRAMMAR_HELP,
+    JSON_SCHEMA_HELP,
+    LOGIT_BIAS_HELP,
+    SAMPLERS_HELP,
+)
 from samantha.core.settings import (
     DETERMINISTIC,
     PARAMETERS,
     STOCHASTIC,
     STOP_HELP,
     Settings,
+    coerce,
 )
 
 PRESETS = {"deterministic": DETERMINISTIC, "stochastic": STOCHASTIC}
 SAMPLING_FLAGS = (
     "n_ctx", "max_tokens", "temperature", "top_k", "top_p", "min_p", "typical_p", "tfs_z",
-    "presence_penalty", "frequency_penalty", "repeat_penalty", "penalty_last_n", "seed",
+    "presence_penalty", "frequency_penalty", "repeat_penalty", "penalty_last_n",
+    "dry_multiplier", "dry_base", "dry_allowed_length", "dry_penalty_last_n", "top_n_sigma",
+    "xtc_probability", "xtc_threshold", "dynatemp_range", "dynatemp_exponent", "mirostat",
+    "mirostat_tau", "mirostat_eta", "min_keep", "seed",
 )
+FILE_FLAGS = ("grammar", "json_schema")  # settings given as a file's text
+#: The list-valued settings, given as text: the flag, and its help.
+LIST_FLAGS = {"samplers": SAMPLERS_HELP, "logit_bias": LOGIT_BIAS_HELP,
+              "dry_sequence_breakers": BREAKERS_HELP}
 
 
 class SamanthaGroup(click.Group):
@@ -68,6 +84,13 @@ def sampling_flags(command: Callable[..., Any]) -> Callable[..., Any]:
             "--" + name.replace("_", "-"), name, type=param.kind, default=None,
             help=f"{param.help} [{plain(param.low)}..{plain(param.high)}, default {shown}]",
         )(command)
+    for name, help_text in (("grammar", GRAMMAR_HELP), ("json_schema", JSON_SCHEMA_HELP)):
+        command = click.option("--" + name.replace("_", "-"), name, default=None,
+                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                               metavar="FILE", help=help_text)(command)
+    for name, help_text in LIST_FLAGS.items():
+        command = click.option("--" + name.replace("_", "-"), name, default=None,
+                               metavar="TEXT", help=help_text)(command)
     return click.option("--stop", "stop", default=None, metavar="JSON_LIST", help=STOP_HELP)(
         command
     )
@@ -87,15 +110,27 @@ def loop_guard_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def given_sampling(options: dict[str, Any]) -> dict[str, Any]:
     """The sampling flags given on the command line, as Settings names to values (``seed``
     included: `run` and `history rerun` seed the run with it)."""
-    return {name: options[name] for name in (*SAMPLING_FLAGS, "stop")
+    return {name: given_value(name, options[name])
+            for name in (*SAMPLING_FLAGS, *LIST_FLAGS, *FILE_FLAGS, "stop")
             if options.get(name) is not None}
+
+
+def given_value(name: str, value: Any) -> Any:
+    """A flag's value as a setting: list flags read as text, file flags as their file's text."""
+    if name in FILE_FLAGS:
+        try:
+            return Path(value).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"Cannot read {value} for --{name.replace('_', '-')}: {exc}.")
+    return coerce(name, value) if name in LIST_FLAGS else value
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
     """Pop the sampling flags from a command's keyword arguments and build the Settings."""
     base = PRESETS[options.pop("preset")]
-    given = {name: options.pop(name) for name in (*SAMPLING_FLAGS, "stop")}
-    return base.replace(**{k: v for k, v in given.items() if v is not None})
+    given = {name: options.pop(name) for name in (*SAMPLING_FLAGS, *LIST_FLAGS, *FILE_FLAGS,
+                                                   "stop")}
+    return base.replace(**{k: given_value(k, v) for k, v in given.items() if v is not None})
 
 
 def print_json(data: Any) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import codecs
 import secrets
 import time
-from typing import Iterator, Protocol, Sequence
+from typing import Iterator, Mapping, Protocol, Sequence
 
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import PromptTooLongError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.loopguard import LoopGuard
-from samantha.core.sampling import SamplerChain
+from samantha.core.sampler_chain import Constraint, SamplerChain
 from samantha.core.settings import SEED_MAX, Settings
 from samantha.core.trace import make_step
 
@@ -84,6 +84,8 @@ def generate(
     trace_top: int = 0,
     pacer: Pacer | None = None,
     loop_guard: bool = True,
+    constraint: Constraint | None = None,
+    breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None = None,
 ) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
 
@@ -91,6 +93,8 @@ def generate(
     many candidates. ``pacer`` paces the tokens (learning mode's delay or step by step). With
     ``loop_guard`` an answer that has started repeating itself ends with finish reason
     ``repetition`` (see :mod:`samantha.core.loopguard`); the tokens chosen are the same.
+    ``constraint`` (a grammar) allows only the tokens that follow it; ``breakers`` are DRY's
+    sequence breakers in token ids.
     Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
     """
     cancel = cancel or NeverCancel()
@@ -101,7 +105,8 @@ def generate(
     room = session.n_ctx - n_prompt
     limit = min(settings.max_tokens, room) if settings.max_tokens > 0 else room
 
-    chain = SamplerChain(settings, settings.seed or 0)  # its penalties see the answer only
+    # the penalties and DRY see the answer only; a logit bias must be token ids by now
+    chain = SamplerChain(settings, settings.seed or 0, constraint, breakers, session.n_vocab)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     scanner = StopScanner((*settings.stop, *extra_stops))
     guard = LoopGuard() if loop_guard else None

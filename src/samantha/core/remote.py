@@ -25,6 +25,7 @@ from samantha.core.generation import NeverCancel, Pacer, StopScanner, resolve_se
 from samantha.core.loopguard import LoopGuard
 from samantha.core.sampling import StageCount
 from samantha.core.schema import Refused, Text, check_table, shown
+from samantha.core.setting_lists import DEFAULT_ORDER
 from samantha.core.settings import Settings
 from samantha.core.trace import Candidate, Survivor, TokenStep
 
@@ -175,7 +176,7 @@ def in_effect(settings: Settings) -> InEffect:
     that keeps one candidate makes the answer greedy; then only the penalties matter, and
     typical sampling with what comes before it (it may keep a candidate that is not the best)."""
     s = settings
-    stages: dict[str, Any] = {}
+    stages: dict[str, Any] = dict(beyond_the_classics(s))
     if s.penalty_last_n != 0 and (s.repeat_penalty != 1.0 or s.presence_penalty != 0.0
                                   or s.frequency_penalty != 0.0):
         stages.update(repeat_penalty=s.repeat_penalty, presence_penalty=s.presence_penalty,
@@ -201,14 +202,58 @@ def in_effect(settings: Settings) -> InEffect:
     return InEffect(False, stages)
 
 
+def beyond_the_classics(s: Settings) -> dict[str, Any]:
+    """The settings in effect beyond the predecessor's chain: DRY, XTC, top-n-sigma, dynamic
+    temperature, mirostat, logit bias, min_keep, another order, a grammar."""
+    out: dict[str, Any] = {}
+    if s.dry_multiplier != 0.0 and s.dry_penalty_last_n != 0:
+        out.update(dry_multiplier=s.dry_multiplier, dry_base=s.dry_base,
+                   dry_allowed_length=s.dry_allowed_length,
+                   dry_penalty_last_n=s.dry_penalty_last_n,
+                   dry_sequence_breakers=list(s.dry_sequence_breakers))
+    if s.top_n_sigma > 0.0 and s.temperature > 0.0:
+        out["top_n_sigma"] = s.top_n_sigma
+    if s.xtc_probability > 0.0 and s.xtc_threshold <= 0.5:
+        out.update(xtc_probability=s.xtc_probability, xtc_threshold=s.xtc_threshold)
+    if s.dynatemp_range > 0.0 and s.temperature > 0.0:
+        out.update(dynatemp_range=s.dynatemp_range, dynatemp_exponent=s.dynatemp_exponent)
+    if s.mirostat:
+        out.update(mirostat=s.mirostat, mirostat_tau=s.mirostat_tau,
+                   mirostat_eta=s.mirostat_eta)
+    if s.logit_bias:
+        out["logit_bias"] = [[k, v] for k, v in s.logit_bias]
+    if s.min_keep > 1:
+        out["min_keep"] = s.min_keep
+    if s.samplers != DEFAULT_ORDER:
+        out["samplers"] = list(s.samplers)
+    if s.grammar:
+        out["grammar"] = s.grammar
+    if s.json_schema:
+        out["json_schema"] = s.json_schema
+    return out
+
+
 def not_honoured(settings: Settings, supported: Sequence[str], backend: str,
                  notes: dict[str, str] | None = None) -> list[str]:
     """One sentence per setting in effect that this backend cannot honour."""
     effect = in_effect(settings)
     notes = notes or {}
-    return [f"{name} = {effect.stages[name]} is not supported by {backend} and is left out"
-            f" ({notes.get(name, 'answers may differ from the local engine')})"
-            for name in effect.stages if name not in supported]
+    missing = [name for name in effect.stages if name not in supported]
+    return [f"{name} = {_short(effect.stages[name])} is not supported by {backend} and is left "
+            f"out ({notes.get(name, 'answers may differ from the local engine')})"
+            for name in missing if COMPANIONS.get(name) not in missing]
+
+
+#: Settings that go with another one: said once, with it.
+COMPANIONS = {"dry_base": "dry_multiplier", "dry_allowed_length": "dry_multiplier",
+              "dry_penalty_last_n": "dry_multiplier", "dry_sequence_breakers": "dry_multiplier",
+              "xtc_threshold": "xtc_probability", "dynatemp_exponent": "dynatemp_range",
+              "mirostat_tau": "mirostat", "mirostat_eta": "mirostat"}
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # -- the token loop --------------------------------------------------------------------------------

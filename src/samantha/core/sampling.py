@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from samantha.core.errors import GenerationError
 from samantha.core.settings import Settings
 
 
@@ -30,11 +31,12 @@ class Candidates:
     ids: np.ndarray
     logits: np.ndarray
     is_sorted: bool = False
+    whole: bool = False  # every token of the vocabulary, in id order (position == id)
 
     @classmethod
     def full(cls, logits: np.ndarray, ids: np.ndarray | None = None) -> "Candidates":
         """Every token of the vocabulary; pass ``ids`` (``arange(n)``) to reuse one array."""
-        return cls(np.arange(len(logits)) if ids is None else ids, logits)
+        return cls(np.arange(len(logits)) if ids is None else ids, logits, whole=True)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -90,16 +92,20 @@ class Penalties:
             self.recent.append(token)
 
     def apply(self, cands: Candidates) -> Candidates:
-        """Penalise the recent tokens. Runs first, on the full vocabulary (position == id)."""
+        """Penalise the recent tokens among the candidates (usually the whole vocabulary, in
+        id order; after a grammar or another stage, any subset)."""
         if not self.active or not self.recent:
             return cands
         logits = np.array(cands.logits, copy=True)
+        where = None if cands.whole else {int(t): i for i, t in enumerate(cands.ids)
+                                    if int(t) in set(self.recent)}
         for token, count in Counter(self.recent).items():
-            if 0 <= token < len(logits):
-                value = logits[token]
+            at = token if where is None else where.get(token, -1)
+            if 0 <= at < len(logits):
+                value = logits[at]
                 value = value * self.repeat if value <= 0 else value / self.repeat
-                logits[token] = value - count * self.frequency - self.presence
-        return Candidates(cands.ids, logits)
+                logits[at] = value - count * self.frequency - self.presence
+        return Candidates(cands.ids, logits, cands.is_sorted, cands.whole)
 
 
 class TopK:
@@ -252,6 +258,10 @@ class Draw:
         self.rng = np.random.Generator(np.random.PCG64(seed))
 
     def pick(self, cands: Candidates) -> int:
+        if not len(cands):
+            raise GenerationError("No candidate is left to choose from: the grammar allows no "
+                                  "token here (or every candidate was banned). Check that the "
+                                  "grammar can go on from what was written.")
         if len(cands) == 1:
             return int(cands.ids[0])
         cumulative = np.cumsum(cands.probs())
@@ -285,56 +295,3 @@ class Pick:
     token: int
     stages: tuple[StageCount, ...]
     survivors: Candidates
-
-
-class SamplerChain:
-    """The configured stages plus the draw. Feed it each accepted token with :meth:`accept`."""
-
-    def __init__(self, settings: Settings, seed: int) -> None:
-        self.penalties = Penalties(
-            settings.repeat_penalty, settings.presence_penalty, settings.frequency_penalty,
-            settings.penalty_last_n,
-        )
-        self.stages: tuple[Stage, ...] = (
-            self.penalties,
-            TopK(settings.top_k),
-            TailFree(settings.tfs_z),
-            Typical(settings.typical_p),
-            TopP(settings.top_p),
-            MinP(settings.min_p),
-            Temperature(settings.temperature),
-        )
-        self.draw = Draw(seed)
-        self.greedy = settings.temperature <= 0.0
-        self._argmax_only = self.greedy and _typical_sees_one_or_none(settings)
-        self._ids = np.arange(0)  # arange(n_vocab), made once and reused for every token
-
-    def describe(self) -> str:
-        """The order of the chain, as shown to users: ``logits -> penalties -> ... -> draw``."""
-        last = "greedy" if self.greedy else "draw"
-        return " -> ".join(["logits", *(s.name for s in self.stages), last])
-
-    def accept(self, token: int) -> None:
-        self.penalties.accept(token)
-
-    def sample(self, logits: np.ndarray) -> int:
-        """The next token from a row of raw logits (not modified)."""
-        if self._argmax_only:
-            if self.penalties.active and self.penalties.recent:
-                logits = self.penalties.apply(self._everything(logits)).logits
-            return int(np.argmax(logits))
-        return self.pick(logits).token
-
-    def _everything(self, logits: np.ndarray) -> Candidates:
-        if len(self._ids) != len(logits):
-            self._ids = np.arange(len(logits))
-        return Candidates.full(logits, self._ids)
-
-    def pick(self, logits: np.ndarray) -> Pick:
-        """Run every stage, recording how many candidates each one kept."""
-        cands = self._everything(logits)
-        counts = []
-        for stage in self.stages:
-            cands = stage.apply(cands)
-            counts.append(StageCount(stage.name, len(cands), stage.active))
-        return Pick(self.draw.pick(cands), tuple(counts), cands)

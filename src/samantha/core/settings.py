@@ -10,12 +10,22 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from samantha.core.errors import SettingsError
 from samantha.core.schema import Number, Refused, Rule, Whole, shown
+from samantha.core.setting_lists import (
+    DEFAULT_BREAKERS,
+    DEFAULT_ORDER,
+    parse_breakers,
+    parse_grammar,
+    parse_json_schema,
+    parse_logit_bias,
+    parse_samplers,
+)
 
 SEED_MAX = 2**32 - 1
 
@@ -82,6 +92,51 @@ PARAMETERS: dict[str, Param] = {
         Param("penalty_last_n", int, 0, 65_536,
               "How many of the answer's most recent tokens the three penalties look at. 0 "
               "switches the penalties off."),
+        Param("dry_multiplier", float, 0.0, 5.0,
+              "DRY (don't repeat yourself): how hard to push back on a token that would "
+              "continue a repetition of something the answer already said, longer than "
+              "dry_allowed_length tokens. The push grows with the length of the repetition. 0 "
+              "switches it off; 0.8 is a usual value."),
+        Param("dry_base", float, 1.0, 4.0,
+              "DRY: how fast the push grows with each extra repeated token "
+              "(multiplier x base ^ (length - allowed length)). Default 1.75."),
+        Param("dry_allowed_length", int, 0, 1024,
+              "DRY: repetitions up to this many tokens are left alone (names, common phrases). "
+              "Default 2."),
+        Param("dry_penalty_last_n", int, -1, 1_048_576,
+              "DRY: how many of the answer's latest tokens it looks at for repetitions; -1 the "
+              "whole answer, 0 switches DRY off."),
+        Param("top_n_sigma", float, 0.0, 10.0,
+              "Top-n-sigma: keeps only the candidates whose score is within n standard "
+              "deviations of the best score, so the cut adapts to how sure the model is. 0 "
+              "switches it off; 1 is a usual value."),
+        Param("xtc_probability", float, 0.0, 1.0,
+              "XTC (exclude top choices): the chance, at each token, of removing every "
+              "candidate more likely than xtc_threshold except the least likely of them, which "
+              "steers the model away from its most predictable words. 0 switches it off."),
+        Param("xtc_threshold", float, 0.0, 1.0,
+              "XTC: candidates above this probability count as top choices. Above 0.5 XTC does "
+              "nothing (only one candidate can be above it). Default 0.1."),
+        Param("dynatemp_range", float, 0.0, 5.0,
+              "Dynamic temperature: the temperature moves between temperature - range and "
+              "temperature + range, higher when the model hesitates between many candidates "
+              "(high entropy), lower when it is sure. 0 keeps the temperature fixed."),
+        Param("dynatemp_exponent", float, 0.0, 10.0,
+              "Dynamic temperature: how the entropy maps to the temperature (1 is linear; "
+              "larger keeps the temperature low until the model is quite unsure)."),
+        Param("mirostat", int, 0, 2,
+              "Mirostat replaces the filters and the draw: it aims at a steady level of "
+              "surprise (mirostat_tau) and adjusts itself after each token. 1 is version 1, 2 "
+              "version 2, 0 switches it off (the filters run as usual)."),
+        Param("mirostat_tau", float, 0.0, 20.0,
+              "Mirostat: the target surprise, in bits per token: lower is more focused and "
+              "predictable, higher more varied. Default 5."),
+        Param("mirostat_eta", float, 0.0, 1.0,
+              "Mirostat: how fast it corrects itself towards the target after each token. "
+              "Default 0.1."),
+        Param("min_keep", int, 0, 1_048_576,
+              "The fewest candidates top-p, min-p, typical and XTC may leave (0 or 1: at least "
+              "one, as always)."),
         Param("seed", int, 0, SEED_MAX,
               "Seed of the random draw: the same seed, settings, model and prompt give the same "
               "answer. Leave empty for a fresh random seed (it is shown and stored)."),
@@ -92,6 +147,9 @@ PARAMETERS: dict[str, Param] = {
 ITEM_KEYS = (
     "max_tokens", "temperature", "top_k", "top_p", "min_p", "typical_p", "tfs_z",
     "presence_penalty", "frequency_penalty", "repeat_penalty", "seed", "stop",
+    "dry_multiplier", "dry_base", "dry_allowed_length", "dry_penalty_last_n", "top_n_sigma",
+    "xtc_probability", "xtc_threshold", "dynatemp_range", "dynatemp_exponent", "mirostat",
+    "mirostat_tau", "mirostat_eta", "min_keep", "samplers", "logit_bias",
 )
 
 STOP_HELP = (
@@ -116,6 +174,24 @@ class Settings:
     frequency_penalty: float = 0.0
     repeat_penalty: float = 1.0
     penalty_last_n: int = 64
+    dry_multiplier: float = 0.0
+    dry_base: float = 1.75
+    dry_allowed_length: int = 2
+    dry_penalty_last_n: int = -1
+    dry_sequence_breakers: tuple[str, ...] = DEFAULT_BREAKERS
+    top_n_sigma: float = 0.0
+    xtc_probability: float = 0.0
+    xtc_threshold: float = 0.1
+    dynatemp_range: float = 0.0
+    dynatemp_exponent: float = 1.0
+    mirostat: int = 0
+    mirostat_tau: float = 5.0
+    mirostat_eta: float = 0.1
+    min_keep: int = 0
+    logit_bias: tuple[tuple[int | str, float], ...] = ()
+    samplers: tuple[str, ...] = DEFAULT_ORDER
+    grammar: str = ""  # GBNF; the answer must follow it
+    json_schema: str = ""  # or a JSON schema (it becomes a grammar)
     seed: int | None = None
     stop: tuple[str, ...] = field(default_factory=tuple)
 
@@ -125,11 +201,12 @@ class Settings:
             if value is None and name == "seed":
                 continue
             object.__setattr__(self, name, _checked(param, value))
-        object.__setattr__(self, "stop", parse_stop(self.stop))
+        for name, parse in LISTS.items():
+            object.__setattr__(self, name, parse(getattr(self, name)))
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some values changed; unknown names raise :class:`SettingsError`."""
-        _reject_unknown(changes, PARAMETERS.keys() | {"stop"})
+        _reject_unknown(changes, PARAMETERS.keys() | LISTS.keys())
         return dataclasses.replace(self, **changes)
 
     def with_seed(self, seed: int) -> "Settings":
@@ -137,12 +214,16 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["stop"] = list(self.stop)
+        for name in ("stop", "samplers", "dry_sequence_breakers"):
+            data[name] = list(data[name])
+        data["logit_bias"] = {str(k) if isinstance(k, int) else k: (v if v != -math.inf
+                                                                  else "-inf")
+                              for k, v in self.logit_bias}
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Settings":
-        _reject_unknown(data, PARAMETERS.keys() | {"stop"})
+        _reject_unknown(data, PARAMETERS.keys() | LISTS.keys())
         return cls(**dict(data))
 
 
@@ -191,9 +272,9 @@ def parse_stop(value: Any) -> tuple[str, ...]:
 
 def coerce(name: str, text: str) -> Any:
     """Convert a value written as text (CLI, prompt script) to the parameter's type, checked."""
-    if name == "stop":
-        return parse_stop(text)
-    _reject_unknown({name: text}, PARAMETERS.keys() | {"stop"})
+    if name in LISTS:
+        return LISTS[name](text)
+    _reject_unknown({name: text}, PARAMETERS.keys() | LISTS.keys())
     param = PARAMETERS[name]
     raw = text.strip()
     try:
@@ -224,7 +305,24 @@ class StopRule:
 
 def setting_rules() -> dict[str, Rule]:
     """A rule per setting, for tables of settings (a chain file's ``[settings]``)."""
-    return {**{name: p.rule for name, p in PARAMETERS.items()}, "stop": StopRule()}
+    return {**{name: p.rule for name, p in PARAMETERS.items()},
+            **{name: ListRule(name, parse) for name, parse in LISTS.items()},
+            "stop": StopRule()}
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """A list-valued setting in a table, checked by its parser."""
+
+    name: str
+    parse: Any
+
+    def check(self, value: Any) -> Any:
+        try:
+            return self.parse(value)
+        except SettingsError as exc:
+            raise Refused(str(exc).removeprefix(f"{self.name}: ").removeprefix(self.name)
+                          .strip().rstrip(".")) from None
 
 
 def _checked(param: Param, value: Any) -> Any:
@@ -245,6 +343,12 @@ def _reject_unknown(keys: Any, known: Any) -> None:
                 f"Unknown parameter {key!r}.{hint} Known parameters: {', '.join(sorted(known))}."
             )
 
+
+#: The settings that are lists, each with the function that reads and checks it.
+LISTS: dict[str, Any] = {"stop": lambda v: parse_stop(v), "samplers": parse_samplers,
+                         "logit_bias": parse_logit_bias,
+                         "dry_sequence_breakers": parse_breakers, "grammar": parse_grammar,
+                         "json_schema": parse_json_schema}
 
 DETERMINISTIC = Settings()
 STOCHASTIC = Settings(

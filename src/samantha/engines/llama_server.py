@@ -11,6 +11,7 @@ against the slot's context with the server's tokenizer before anything is genera
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Iterator, Sequence
 
@@ -32,8 +33,18 @@ from samantha.core.settings import Settings
 from samantha.engines.remote_http import Http, sse_data
 
 SUPPORTED = ("repeat_penalty", "presence_penalty", "frequency_penalty", "penalty_last_n",
-             "top_k", "typical_p", "top_p", "min_p", "temperature")
-ORDER = ["penalties", "top_k", "typ_p", "top_p", "min_p", "temperature"]
+             "top_k", "typical_p", "top_p", "min_p", "temperature", "dry_multiplier",
+             "dry_base", "dry_allowed_length", "dry_penalty_last_n", "dry_sequence_breakers",
+             "top_n_sigma", "xtc_probability", "xtc_threshold", "dynatemp_range",
+             "dynatemp_exponent", "mirostat", "mirostat_tau", "mirostat_eta", "logit_bias",
+             "min_keep", "samplers", "grammar", "json_schema")
+NAMES = {"penalties": "penalties", "dry": "dry", "top-n-sigma": "top_n_sigma", "top-k": "top_k",
+         "typical": "typ_p", "top-p": "top_p", "min-p": "min_p", "xtc": "xtc",
+         "temperature": "temperature"}  # ours -> llama.cpp's (it has no tail-free)
+PASSED = ("dry_multiplier", "dry_base", "dry_allowed_length", "dry_penalty_last_n",
+          "dry_sequence_breakers", "top_n_sigma", "xtc_probability", "xtc_threshold",
+          "dynatemp_range", "dynatemp_exponent", "mirostat", "mirostat_tau", "mirostat_eta",
+          "min_keep", "grammar")  # the same names in llama-server's request
 NOTES = {"tfs_z": "llama.cpp has removed tail-free sampling"}
 CHATML_MARK = "<|im_start|>"
 FINISH: dict[str, FinishReason] = {"eos": "stop", "word": "stop", "limit": "length"}
@@ -90,7 +101,8 @@ class LlamaServer:
         body: dict[str, Any] = {
             "prompt": prompt, "stream": True, "cache_prompt": True, "return_tokens": True,
             "n_predict": settings.max_tokens or -1, "seed": settings.seed,
-            "stop": list(settings.stop), "samplers": ORDER,
+            "stop": list(settings.stop),
+            "samplers": [NAMES[n] for n in settings.samplers if n in NAMES],
             "top_k": stages.get("top_k", 0), "typical_p": stages.get("typical_p", 1.0),
             "top_p": stages.get("top_p", 1.0), "min_p": stages.get("min_p", 0.0),
             "temperature": 0.0 if effect.greedy else stages["temperature"],
@@ -99,6 +111,12 @@ class LlamaServer:
             "frequency_penalty": stages.get("frequency_penalty", 0.0),
             "repeat_last_n": stages.get("penalty_last_n", 0),
         }
+        body.update({name: stages[name] for name in PASSED if name in stages})
+        if "logit_bias" in stages:  # false bans a token in llama-server
+            body["logit_bias"] = [[k, False if v == -math.inf else v]
+                                  for k, v in stages["logit_bias"]]
+        if "json_schema" in stages:
+            body["json_schema"] = json.loads(stages["json_schema"])
         if trace_top:
             body["n_probs"] = trace_top
             body["post_sampling_probs"] = not effect.greedy

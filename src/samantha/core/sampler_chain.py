@@ -1,0 +1,191 @@
+"""The sampler chain: the stages of :mod:`samantha.core.sampling` and
+:mod:`samantha.core.stages`, in the order the settings give (``samplers``), then the draw.
+
+::
+
+    logits -> [grammar] -> [logit bias] -> penalties -> dry -> top-n-sigma -> top-k
+           -> tail-free -> typical -> top-p -> min-p -> xtc -> temperature -> draw
+
+A grammar always runs first and a logit bias right after it. Mirostat replaces the filters and
+the draw, as in llama.cpp: ``logits -> [logit bias] -> temperature -> mirostat``. Every stage
+whose setting switches it off passes its input through, so the default settings give the same
+answers as before these stages existed.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Protocol
+
+import numpy as np
+
+from samantha.core.sampling import (
+    Candidates,
+    Draw,
+    MinP,
+    Penalties,
+    Pick,
+    Stage,
+    StageCount,
+    TailFree,
+    Temperature,
+    TopK,
+    TopP,
+    Typical,
+    _typical_sees_one_or_none,
+)
+from samantha.core.setting_lists import DEFAULT_ORDER
+from samantha.core.settings import Settings
+from samantha.core.stages import (
+    Dry,
+    DynamicTemperature,
+    LogitBias,
+    MinPKeep,
+    Mirostat,
+    MirostatV2,
+    TopNSigma,
+    TopPKeep,
+    TypicalKeep,
+    Xtc,
+)
+
+XTC_SALT = 0x5851F42D  # XTC draws from its own generator, seeded apart from the draw's
+
+
+class Constraint(Protocol):
+    """A grammar (see ``engines/llama_grammar.py``): which tokens may come next."""
+
+    allowed_count: int
+    dead_end: bool
+
+    def apply(self, ids: np.ndarray, logits: np.ndarray) -> np.ndarray: ...
+
+    def allows(self, token: int) -> bool: ...
+
+    def accept(self, token: int) -> None: ...
+
+
+class Grammar:
+    """The first stage when a grammar is given: the candidates it does not allow go."""
+
+    name = "grammar"
+    active = True
+
+    def __init__(self, constraint: Constraint) -> None:
+        self.constraint = constraint
+
+    def apply(self, cands: Candidates) -> Candidates:
+        logits = self.constraint.apply(cands.ids, cands.logits)
+        keep = np.flatnonzero(np.isfinite(logits))
+        return Candidates(cands.ids[keep], logits[keep], cands.is_sorted)
+
+
+class SamplerChain:
+    """The configured stages plus the draw. Feed it each accepted token with :meth:`accept`.
+
+    ``constraint``: a grammar, run first; to stay fast, :meth:`sample` first picks without it
+    and asks the grammar only about that token, as llama.cpp does. ``breakers``: DRY's
+    sequence breakers as token ids (:func:`samantha.core.stages.dry_breakers`). ``n_vocab``:
+    the model's vocabulary size (mirostat 1 needs it)."""
+
+    def __init__(self, settings: Settings, seed: int, constraint: Constraint | None = None,
+                 breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None = None,
+                 n_vocab: int = 0) -> None:
+        s = settings
+        self.penalties = Penalties(s.repeat_penalty, s.presence_penalty, s.frequency_penalty,
+                                   s.penalty_last_n)
+        self.dry = Dry(s.dry_multiplier, s.dry_base, s.dry_allowed_length, s.dry_penalty_last_n,
+                       breakers)
+        bias = {int(k): v for k, v in s.logit_bias if isinstance(k, int)}
+        front: list[Stage] = [LogitBias(bias)] if bias else []
+        self.mirostat: Mirostat | MirostatV2 | None = None
+        if s.mirostat:
+            self.mirostat = (Mirostat(s.mirostat_tau, s.mirostat_eta, n_vocab or 1, seed)
+                             if s.mirostat == 1 else
+                             MirostatV2(s.mirostat_tau, s.mirostat_eta, seed))
+            self.stages: tuple[Stage, ...] = (*front, Temperature(s.temperature),
+                                              self.mirostat)
+        else:
+            named = self._stages(s, seed)
+            self.stages = (*front, *(named[name] for name in s.samplers))
+        self.constraint = constraint
+        self.draw = Draw(seed)
+        self.greedy = (not s.mirostat and "temperature" in s.samplers
+                       and s.temperature <= 0.0)
+        plain = (not front and s.samplers == DEFAULT_ORDER and not self.dry.active
+                 and not named_active(self.stages, ("xtc", "top-n-sigma"))
+                 and s.dynatemp_range <= 0.0 and s.min_keep <= 1)
+        self._argmax_only = self.greedy and plain and _typical_sees_one_or_none(s)
+        self._ids = np.arange(0)  # arange(n_vocab), made once and reused for every token
+
+    def _stages(self, s: Settings, seed: int) -> dict[str, Stage]:
+        keep = s.min_keep
+        temperature: Stage = (DynamicTemperature(s.temperature, s.dynatemp_range,
+                                                 s.dynatemp_exponent)
+                              if s.dynatemp_range > 0 else Temperature(s.temperature))
+        return {
+            "penalties": self.penalties,
+            "dry": self.dry,
+            "top-n-sigma": TopNSigma(s.top_n_sigma),
+            "top-k": TopK(s.top_k),
+            "tail-free": TailFree(s.tfs_z),
+            "typical": TypicalKeep(s.typical_p, keep) if keep > 1 else Typical(s.typical_p),
+            "top-p": TopPKeep(s.top_p, keep) if keep > 1 else TopP(s.top_p),
+            "min-p": MinPKeep(s.min_p, keep) if keep > 1 else MinP(s.min_p),
+            "xtc": Xtc(s.xtc_probability, s.xtc_threshold, keep, seed ^ XTC_SALT),
+            "temperature": temperature,
+        }
+
+    def describe(self) -> str:
+        """The order of the chain, as shown to users: ``logits -> penalties -> ... -> draw``."""
+        last = [] if self.mirostat else ["greedy" if self.greedy else "draw"]
+        first = ["grammar"] if self.constraint is not None else []
+        return " -> ".join(["logits", *first, *(s.name for s in self.stages), *last])
+
+    def accept(self, token: int) -> None:
+        self.penalties.accept(token)
+        self.dry.accept(token)
+        if self.constraint is not None:
+            self.constraint.accept(token)
+
+    def sample(self, logits: np.ndarray) -> int:
+        """The next token from a row of raw logits (not modified)."""
+        if self.constraint is None:
+            return self._sample(logits)
+        if self.mirostat is not None or named_active(self.stages, ("xtc",)):
+            return self.pick(logits).token  # their state moves with each try: one try only
+        state = self.draw.rng.bit_generator.state  # a rejected pick must not use up a draw
+        token = self._sample(logits)
+        if self.constraint.allows(token):
+            return token
+        self.draw.rng.bit_generator.state = state
+        return self.pick(logits).token
+
+    def _sample(self, logits: np.ndarray) -> int:
+        if self._argmax_only:
+            if self.penalties.active and self.penalties.recent:
+                logits = self.penalties.apply(self._everything(logits)).logits
+            return int(np.argmax(logits))
+        return self.pick(logits).token
+
+    def _everything(self, logits: np.ndarray) -> Candidates:
+        if len(self._ids) != len(logits):
+            self._ids = np.arange(len(logits))
+        return Candidates.full(logits, self._ids)
+
+    def pick(self, logits: np.ndarray) -> Pick:
+        """Run every stage, recording how many candidates each one kept."""
+        cands = self._everything(logits)
+        counts = []
+        stages = self.stages
+        if self.constraint is not None:
+            stages = (Grammar(self.constraint), *stages)
+        for stage in stages:
+            cands = stage.apply(cands)
+            counts.append(StageCount(stage.name, len(cands), stage.active))
+        if self.mirostat is not None:
+            return Pick(self.mirostat.pick(cands), tuple(counts), cands)
+        return Pick(self.draw.pick(cands), tuple(counts), cands)
+
+
+def named_active(stages: tuple[Stage, ...], names: tuple[str, ...]) -> bool:
+    return any(stage.name in names and stage.active for stage in stages)
