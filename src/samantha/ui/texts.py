@@ -20,6 +20,7 @@ from samantha.ui.texts_backends import ROWS as BACKEND_ROWS
 from samantha.ui.texts_chat import ROWS as CHAT_ROWS
 from samantha.ui.texts_more import ROWS as MORE_ROWS
 from samantha.ui.texts_panels import ROWS as PANEL_ROWS
+from samantha.ui.texts_samplers import ROWS as SAMPLER_ROWS
 
 LANGUAGES = ("en", "pt")
 
@@ -34,7 +35,7 @@ class Text:
 
 # (key, English label, English help, Portuguese label, Portuguese help)
 _ROWS: tuple[tuple[str, str, str, str, str], ...] = (CHAT_ROWS + MORE_ROWS + PANEL_ROWS
-                                                     + BACKEND_ROWS)
+                                                     + BACKEND_ROWS + SAMPLER_ROWS)
 
 #: Every key, in the order of the table (Chat tab, History tab, Models tab, messages).
 KEYS: tuple[str, ...] = tuple(row[0] for row in _ROWS)

@@ -1,5 +1,7 @@
 """The sampling panel: the two presets, the chain's order, the seed, a slider per setting and
-the stop strings. Every range and help text comes from :data:`samantha.core.settings.PARAMETERS`
+the stop strings, and a section with the newer stages (DRY, XTC, top-n-sigma, dynamic
+temperature, mirostat), the order of the chain, a logit bias and a grammar. Every range and
+help text comes from :data:`samantha.core.settings.PARAMETERS`
 and the texts table."""
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from typing import Any, Mapping
 import gradio as gr
 
 from samantha.core.errors import SamanthaError
+from samantha.core.setting_lists import DEFAULT_ORDER
 from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC, Settings
 from samantha.ui import views
 from samantha.ui.texts import Text
@@ -19,6 +22,15 @@ SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it
     "typical_p": (0, 1, 0.01), "top_k": (0, 1000, 1), "presence_penalty": (-2, 2, 0.05),
     "frequency_penalty": (-2, 2, 0.05), "repeat_penalty": (0.1, 2, 0.05),
     "penalty_last_n": (0, 4096, 1),
+}
+
+
+MORE = {  # the stages beyond the predecessor's, in their own section
+    "dry_multiplier": (0, 5, 0.05), "dry_base": (1, 4, 0.05), "dry_allowed_length": (0, 64, 1),
+    "dry_penalty_last_n": (-1, 4096, 1), "top_n_sigma": (0, 10, 0.1),
+    "xtc_probability": (0, 1, 0.01), "xtc_threshold": (0, 1, 0.01),
+    "dynatemp_range": (0, 5, 0.05), "dynatemp_exponent": (0, 10, 0.1), "mirostat": (0, 2, 1),
+    "mirostat_tau": (0, 20, 0.1), "mirostat_eta": (0, 1, 0.01), "min_keep": (0, 100, 1),
 }
 
 
@@ -47,6 +59,23 @@ class SamplingPanel:
                     elem_id=f"slider-{name}")
             self.stop = gr.Textbox(label=t["stop"].label, info=t["stop"].help or None,
                                    value="[]", elem_id="stop-strings")
+            with gr.Accordion(t["more_samplers"].label, open=False, elem_id="more-samplers"):
+                gr.Markdown(t["more_samplers"].help)
+                self.texts = {
+                    "samplers": gr.Textbox(", ".join(DEFAULT_ORDER), label=t["samplers"].label,
+                                           info=t["samplers"].help, elem_id="samplers"),
+                    "logit_bias": gr.Textbox("", label=t["logit_bias"].label,
+                                             info=t["logit_bias"].help, elem_id="logit-bias"),
+                    "grammar": gr.Textbox("", lines=2, label=t["grammar"].label,
+                                          info=t["grammar"].help, elem_id="grammar"),
+                    "json_schema": gr.Textbox("", lines=2, label=t["json_schema"].label,
+                                              info=t["json_schema"].help,
+                                              elem_id="json-schema"),
+                }
+                self.more = {name: gr.Slider(
+                    low, high, value=getattr(DETERMINISTIC, name), step=step,
+                    label=t[name].label, info=t[name].help or PARAMETERS[name].help,
+                    elem_id=f"slider-{name}") for name, (low, high, step) in MORE.items()}
 
     def wire(self) -> None:
         outputs = [*self.sliders.values(), self.chain_order]
@@ -58,13 +87,16 @@ class SamplingPanel:
 
     @property
     def inputs(self) -> list[Any]:
-        return [*self.sliders.values(), self.stop, self.seed]
+        return [*self.sliders.values(), self.stop, self.seed, *self.more.values(),
+                *self.texts.values()]
 
     def settings(self, data: dict) -> Settings:
         """The panel's values as settings (raises SettingsError with a message)."""
+        more = {name: data[box] for name, box in (*self.more.items(), *self.texts.items())
+                if data[box] is not None}  # a panel never opened sends nothing: defaults
         return views.settings_from_values(
-            {name: data[slider] for name, slider in self.sliders.items()}, data[self.stop],
-            data[self.seed])
+            {name: data[slider] for name, slider in self.sliders.items()} | more,
+            data[self.stop], data[self.seed])
 
     def order_text(self, settings: Settings) -> str:
         return f"{self.t['chain_order'].label}: `{self.bench.chain_order(settings)}`"
