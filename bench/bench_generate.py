@@ -9,6 +9,8 @@ noisy. Run with ``make bench`` or ``.venv/bin/python bench/bench_generate.py [--
    settings. Target: ratio >= 1.0 (tokens per second).
 3. Peak RSS of ``samantha generate`` at n_ctx 4000. Target: <= model file + 600 MB.
 4. The loop guard's cost: greedy generation with the guard on vs off. Target: ratio >= 0.98.
+5. DRY and XTC on (dry_multiplier 0.8, xtc_probability 0.5) vs the stochastic preset without
+   them. Target: ratio >= 0.9.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def main() -> None:
     bench.session("default", greedy.n_ctx)
     ours(bench, greedy)  # warm up: page the weights in
 
-    ours_greedy, raw, ours_stoch, lib_stoch, unguarded = [], [], [], [], []
+    ours_greedy, raw, ours_stoch, lib_stoch, unguarded, newer = [], [], [], [], [], []
     for round_ in range(args.rounds):
         seconds, n = ours(bench, greedy)
         ours_greedy.append(n / seconds)
@@ -126,6 +128,9 @@ def main() -> None:
         ours_stoch.append(n / seconds)
         seconds, n = library_stochastic(bench, round_ + 1)
         lib_stoch.append(n / seconds)
+        seconds, n = ours(bench, STOCHASTIC.replace(max_tokens=NEW_TOKENS, seed=round_ + 1,
+                                                    dry_multiplier=0.8, xtc_probability=0.5))
+        newer.append(n / seconds)
     model_path = bench.resolve_model("default")
     bench.unload()
     env_home = {"SAMANTHA_HOME": str(home)}
@@ -141,6 +146,7 @@ def main() -> None:
                                          "llama_cpp_python": statistics.median(lib_stoch)},
         "stochastic_ratio": statistics.median(ours_stoch) / statistics.median(lib_stoch),
         "loop_guard_ratio": statistics.median(ours_greedy) / statistics.median(unguarded),
+        "dry_xtc_ratio": statistics.median(newer) / statistics.median(ours_stoch),
         "peak_rss_mb": rss,
         "model_file_mb": model_mb,
         "rss_budget_mb": model_mb + 600,
@@ -159,6 +165,9 @@ def main() -> None:
     print(f"loop guard  on {statistics.median(ours_greedy):6.1f} tok/s   "
           f"off      {statistics.median(unguarded):6.1f} tok/s   "
           f"ratio {report['loop_guard_ratio']:.3f}  (target >= 0.98)")
+    print(f"DRY + XTC   on {statistics.median(newer):6.1f} tok/s   "
+          f"off      {statistics.median(ours_stoch):6.1f} tok/s   "
+          f"ratio {report['dry_xtc_ratio']:.3f}  (target >= 0.9)")
     print(f"peak RSS    {rss:.0f} MB at n_ctx 4000   budget {model_mb + 600:.0f} MB "
           f"(model {model_mb:.0f} MB + 600)")
 
