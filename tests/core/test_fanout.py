@@ -158,3 +158,17 @@ def test_a_failing_backend_fails_only_its_cycle() -> None:
     assert [(e.cycle.number, e.skipped_cycles) for e in failed] == [(2, 0)]
     assert "cannot be reached" in failed[0].error
     assert [e.cycle.number for e in events if isinstance(e, CycleFinished)] == [1, 3]
+
+
+def test_letting_go_of_the_run_stops_every_lane() -> None:
+    backend = SlowBackend(delay=lambda p: 0.5)  # an answer takes 1.5 s
+    events = ChainRunner(backend, config("a\nb\nc\nd\ne\nf", concurrency=3)).run()
+    for event in events:
+        if isinstance(event, TokenEvent):
+            break
+    events.close()  # as Ctrl+C or a closed window does
+    deadline = time.monotonic() + 0.8  # the token in progress ends, then each lane stops
+    while backend.now and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert backend.now == 0  # the lanes saw their cancel and ended
+    assert len(backend.order) <= 3  # nothing new was started

@@ -151,40 +151,50 @@ class ChainRunner:
         ran, banner = 0, None
         due = iter(self._due(failed))
         lanes: deque[tuple[Cycle, Lane]] = deque()
-        while True:
-            while len(lanes) < self.config.concurrency and not self.control.run_stopped:
-                cycle = next(due, None)
-                if cycle is None:
-                    break
-                if cycle.entry in failed:
-                    continue
-                past = self.done.get(cycle.number)
-                if past is not None:
-                    if self._replay(cycle, past):
-                        failed.add(cycle.entry)
-                    ran += 1
-                    continue
-                settings, drawn = self._settings(cycle)  # the random draws in plan order
-                lanes.append((cycle, Lane(cycle.number, partial(
-                    self._attempt, cycle, settings, drawn), self.control)))
-            if not lanes:
-                return ran
-            cycle, lane = lanes.popleft()
-            if (cycle.entry, cycle.round) != banner:
-                banner = (cycle.entry, cycle.round)
-                yield ModelBanner(cycle.model, cycle.entry, cycle.round)
-            yield from lane.events(on_wait=lambda: self._watch(lane))
-            self._watch(lane)
-            outcome, answer, code = lane.outcome
-            ran += 1
-            if answer is not None:
-                self._absorb(cycle, answer, code)
-            if isinstance(outcome, CycleFailed) and outcome.skipped_cycles > 0:
-                failed.add(cycle.entry)
-            if self.stop_reason:
-                for _, later in lanes:
-                    later.abandon()
-                return ran
+        shown: Lane | None = None
+        try:
+            while True:
+                while len(lanes) < self.config.concurrency and not self.control.run_stopped:
+                    cycle = next(due, None)
+                    if cycle is None:
+                        break
+                    if cycle.entry in failed:
+                        continue
+                    past = self.done.get(cycle.number)
+                    if past is not None:
+                        if self._replay(cycle, past):
+                            failed.add(cycle.entry)
+                        ran += 1
+                        continue
+                    settings, drawn = self._settings(cycle)  # the random draws in plan order
+                    lanes.append((cycle, Lane(cycle.number, partial(
+                        self._attempt, cycle, settings, drawn), self.control)))
+                if not lanes:
+                    return ran
+                cycle, shown = lanes.popleft()
+                if (cycle.entry, cycle.round) != banner:
+                    banner = (cycle.entry, cycle.round)
+                    yield ModelBanner(cycle.model, cycle.entry, cycle.round)
+                lane = shown
+                yield from lane.events(on_wait=lambda: self._watch(lane))
+                self._watch(lane)
+                outcome, answer, code = lane.outcome
+                shown = None
+                ran += 1
+                if answer is not None:
+                    self._absorb(cycle, answer, code)
+                if isinstance(outcome, CycleFailed) and outcome.skipped_cycles > 0:
+                    failed.add(cycle.entry)
+                if self.stop_reason:
+                    for _, later in lanes:
+                        later.abandon()
+                    lanes.clear()
+                    return ran
+        finally:  # let go of (Ctrl+C, a closed window): no lane goes on generating
+            for _, later in lanes:
+                later.cancel.stopped.set()
+            if shown is not None:
+                shown.cancel.stopped.set()
 
     def _watch(self, lane: Lane) -> None:
         """Stop / Next pressed while ``lane`` is the cycle shown: stop that cycle."""
