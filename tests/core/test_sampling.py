@@ -267,3 +267,13 @@ def test_sampling_never_modifies_the_logits() -> None:
     chain.pick(logits)
     chain.sample(logits)
     assert np.array_equal(logits, before)
+
+
+def test_penalties_find_their_tokens_among_any_subset() -> None:
+    penalties = Penalties(2.0, 0.0, 0.0, 8)
+    for token in (7, 3):
+        penalties.accept(token)
+    subset = Candidates(np.array([9, 3, 5, 7]), np.array([1.0, 4.0, 2.0, -1.0]))
+    out = penalties.apply(subset)
+    assert out.ids.tolist() == [9, 3, 5, 7]
+    assert out.logits.tolist() == [1.0, 2.0, 2.0, -2.0]  # 3 divided, 7 multiplied, by id

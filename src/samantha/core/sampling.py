@@ -97,8 +97,10 @@ class Penalties:
         if not self.active or not self.recent:
             return cands
         logits = np.array(cands.logits, copy=True)
-        where = None if cands.whole else {int(t): i for i, t in enumerate(cands.ids)
-                                    if int(t) in set(self.recent)}
+        where = None
+        if not cands.whole:  # find the recent tokens among the candidates, in one pass
+            at = np.flatnonzero(np.isin(cands.ids, np.fromiter(self.recent, dtype=np.int64)))
+            where = {int(cands.ids[i]): int(i) for i in at}
         for token, count in Counter(self.recent).items():
             at = token if where is None else where.get(token, -1)
             if 0 <= at < len(logits):

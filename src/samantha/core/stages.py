@@ -265,11 +265,7 @@ class TopPKeep(TopP):
         self.min_keep = min_keep
 
     def apply(self, cands: Candidates) -> Candidates:
-        kept = super().apply(cands)
-        floor = min(self.min_keep, len(cands))
-        if not self.active or len(kept) >= floor:
-            return kept
-        return cands.sorted().take(slice(0, floor))  # top-p keeps the best: keep more of them
+        return _at_least_the_best(super().apply(cands), cands, self.active, self.min_keep)
 
 
 class MinPKeep(MinP):
@@ -282,10 +278,9 @@ class MinPKeep(MinP):
 
     def apply(self, cands: Candidates) -> Candidates:
         kept = super().apply(cands)
-        floor = min(self.min_keep, len(cands))
-        if not self.active or self.min_keep <= 1 or len(kept) >= floor:
+        if self.min_keep <= 1:  # as MinP: p above 1 keeps none
             return kept
-        return cands.sorted().take(slice(0, floor))
+        return _at_least_the_best(kept, cands, self.active, self.min_keep)
 
 
 class TypicalKeep(Typical):
@@ -304,6 +299,15 @@ class TypicalKeep(Typical):
         cands = cands.sorted()
         order = _typical_order(cands)[:floor]
         return Candidates(cands.ids[order], cands.logits[order], is_sorted=False)
+
+
+def _at_least_the_best(kept: Candidates, cands: Candidates, active: bool,
+                       min_keep: int) -> Candidates:
+    """What a filter that keeps the best kept, or the ``min_keep`` best when it kept fewer."""
+    floor = min(min_keep, len(cands))
+    if not active or len(kept) >= floor:
+        return kept
+    return cands.sorted().take(slice(0, floor))
 
 
 def _typical_order(cands: Candidates) -> np.ndarray:
