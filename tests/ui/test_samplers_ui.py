@@ -21,6 +21,9 @@ def test_more_samplers_reach_the_chain(page, session_home: Path) -> None:
     open_panel(page, "more-samplers")
     page.fill("#logit-bias textarea", "' sea'=-inf")
     page.fill("#samplers textarea", "penalties, top-k, min-p, temperature")
+    page.locator("#samplers textarea").press("Tab")
+    page.wait_for_function("document.body.innerText.includes("
+                           "'logits -> penalties -> top-k -> min-p -> temperature -> greedy')")
     open_panel(page, "learning-panel")
     page.locator("#learning-pace").get_by_text("0", exact=True).click()
     page.click("#start-button")

@@ -81,9 +81,10 @@ class SamplingPanel:
         outputs = [*self.sliders.values(), self.chain_order]
         self.deterministic.click(lambda: self.preset(DETERMINISTIC), outputs=outputs)
         self.stochastic.click(lambda: self.preset(STOCHASTIC), outputs=outputs)
-        for slider in self.sliders.values():
-            slider.change(self.order_from, inputs=set(self.sliders.values()),
-                          outputs=self.chain_order, queue=False, show_progress="hidden")
+        shaping = [*self.sliders.values(), self.more["mirostat"], self.texts["samplers"]]
+        for box in shaping:
+            box.change(self.order_from, inputs=set(shaping), outputs=self.chain_order,
+                       queue=False, show_progress="hidden")
 
     @property
     def inputs(self) -> list[Any]:
@@ -106,7 +107,10 @@ class SamplingPanel:
 
     def order_from(self, values: dict) -> str:
         try:
-            settings = DETERMINISTIC.replace(**{n: values[c] for n, c in self.sliders.items()})
+            named = {**self.sliders, "mirostat": self.more["mirostat"],
+                     "samplers": self.texts["samplers"]}
+            settings = DETERMINISTIC.replace(**{n: values[c] for n, c in named.items()
+                                                if values.get(c) is not None})
         except SamanthaError as exc:
             return f"⚠️ {exc}"
         return self.order_text(settings)
