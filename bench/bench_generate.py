@@ -4,13 +4,19 @@ Prints ratios measured in one run (rounds interleaved, medians taken), because t
 noisy. Run with ``make bench`` or ``.venv/bin/python bench/bench_generate.py [--json]``.
 
 1. Greedy: ``Workbench.generate`` vs a raw loop on the same loaded model (``llm.eval([tok])`` +
-   argmax over ``llama_get_logits_ith``). Target: ratio >= 0.95.
+   argmax over ``llama_get_logits_ith``), both with the tokens that could end the answer banned
+   (as in 2; a bias keeps our greedy shortcut) and no loop guard, so both make 128 tokens.
+   Target: ratio >= 0.95.
 2. Stochastic preset: our sampler chain vs llama-cpp-python's ``create_completion`` with the same
-   settings. Target: ratio >= 1.0 (tokens per second).
+   settings. Target: ratio >= 1.0 (tokens per second). Both sides ban the tokens that could end
+   the answer (end tokens and new lines, a logit bias of -inf), so that both make exactly 128
+   tokens: answers of different lengths would compare prompt times as much as token times.
 3. Peak RSS of ``samantha generate`` at n_ctx 4000. Target: <= model file + 600 MB.
-4. The loop guard's cost: greedy generation with the guard on vs off. Target: ratio >= 0.98.
+4. The loop guard's cost: greedy generation with the guard on vs off, tokens per second of
+   generation (the prompt's time left out: the guard ends a looping answer early). Target:
+   ratio >= 0.98.
 5. DRY and XTC on (dry_multiplier 0.8, xtc_probability 0.5) vs the stochastic preset without
-   them. Target: ratio >= 0.9.
+   them (end tokens banned as in 2). Target: ratio >= 0.9.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numpy as np
 
 from samantha.app import Workbench
 from samantha.core.chat import build_messages
+from samantha.core.events import GenerationResult
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC
 from samantha.home import data_home
 
@@ -37,10 +44,20 @@ NEW_TOKENS = 128
 
 
 def ours(bench: Workbench, settings, loop_guard: bool = True) -> tuple[float, int]:
+    result = our_result(bench, settings, loop_guard)
+    return result.seconds, result.tokens
+
+
+def our_result(bench: Workbench, settings, loop_guard: bool = True) -> GenerationResult:
     bench.reset_model()
     *_, result = bench.generate(build_messages("", "", PROMPT), settings,
                                 loop_guard=loop_guard)
-    return result.seconds, result.tokens
+    return result
+
+
+def generating_rate(result: GenerationResult) -> float:
+    """Tokens per second of generation, the prompt's time left out."""
+    return result.tokens / (result.seconds - result.prompt_seconds)
 
 
 def on_engine_thread(bench: Workbench, fn, *args):
@@ -49,11 +66,11 @@ def on_engine_thread(bench: Workbench, fn, *args):
     return bench.engine.call(fn, *args)
 
 
-def raw_greedy(bench: Workbench, n_tokens: int) -> float:
-    return on_engine_thread(bench, _raw_greedy, bench, n_tokens)
+def raw_greedy(bench: Workbench, n_tokens: int, ends: list[int]) -> float:
+    return on_engine_thread(bench, _raw_greedy, bench, n_tokens, ends)
 
 
-def _raw_greedy(bench: Workbench, n_tokens: int) -> float:
+def _raw_greedy(bench: Workbench, n_tokens: int, ends: list[int]) -> float:
     import llama_cpp
 
     session = bench.session("default", DETERMINISTIC.n_ctx)
@@ -66,15 +83,24 @@ def _raw_greedy(bench: Workbench, n_tokens: int) -> float:
     for _ in range(n_tokens):
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1),
                                        shape=(n_vocab,))
+        logits[ends] = -np.inf
         llm.eval([int(np.argmax(logits))])
     return time.perf_counter() - started
 
 
-def library_stochastic(bench: Workbench, seed: int) -> tuple[float, int]:
-    return on_engine_thread(bench, _library_stochastic, bench, seed)
+def end_tokens(bench: Workbench) -> list[int]:
+    """The tokens that could end an answer: the model's end tokens, and every token with a new
+    line (the stop strings of the default model's plain chat format start with one)."""
+    session = bench.session("default", DETERMINISTIC.n_ctx)
+    return [t for t in range(session.n_vocab)
+            if session.is_end(t) or b"\n" in session.vocab_piece(t)]
 
 
-def _library_stochastic(bench: Workbench, seed: int) -> tuple[float, int]:
+def library_stochastic(bench: Workbench, seed: int, ends: list[int]) -> tuple[float, int]:
+    return on_engine_thread(bench, _library_stochastic, bench, seed, ends)
+
+
+def _library_stochastic(bench: Workbench, seed: int, ends: list[int]) -> tuple[float, int]:
     session = bench.session("default", DETERMINISTIC.n_ctx)
     llm = session._llm
     bench.reset_model()
@@ -86,6 +112,7 @@ def _library_stochastic(bench: Workbench, seed: int) -> tuple[float, int]:
         text, max_tokens=NEW_TOKENS, temperature=s.temperature, top_k=s.top_k, top_p=s.top_p,
         min_p=s.min_p, typical_p=s.typical_p, tfs_z=s.tfs_z, repeat_penalty=s.repeat_penalty,
         presence_penalty=s.presence_penalty, frequency_penalty=s.frequency_penalty, seed=seed,
+        logit_bias={t: float("-inf") for t in ends},
     )
     seconds = time.perf_counter() - started
     bench.reset_model()
@@ -116,20 +143,24 @@ def main() -> None:
     greedy = DETERMINISTIC.replace(max_tokens=NEW_TOKENS, seed=1)
     bench.session("default", greedy.n_ctx)
     ours(bench, greedy)  # warm up: page the weights in
+    ends = end_tokens(bench)
+    banned = tuple((t, float("-inf")) for t in ends)
+    endless = STOCHASTIC.replace(max_tokens=NEW_TOKENS, logit_bias=banned)
+    greedy = greedy.replace(logit_bias=banned)
 
-    ours_greedy, raw, ours_stoch, lib_stoch, unguarded, newer = [], [], [], [], [], []
+    ours_greedy, raw, ours_stoch, lib_stoch, guarded, unguarded, newer = ([] for _ in range(7))
     for round_ in range(args.rounds):
-        seconds, n = ours(bench, greedy)
-        ours_greedy.append(n / seconds)
-        seconds, n = ours(bench, greedy, loop_guard=False)
-        unguarded.append(n / seconds)
-        raw.append(n / raw_greedy(bench, n))
-        seconds, n = ours(bench, STOCHASTIC.replace(max_tokens=NEW_TOKENS, seed=round_ + 1))
+        guarded.append(generating_rate(our_result(bench, greedy)))
+        result = our_result(bench, greedy, loop_guard=False)
+        unguarded.append(generating_rate(result))
+        ours_greedy.append(result.tokens / result.seconds)
+        raw.append(result.tokens / raw_greedy(bench, result.tokens, ends))
+        seconds, n = ours(bench, endless.replace(seed=round_ + 1))
         ours_stoch.append(n / seconds)
-        seconds, n = library_stochastic(bench, round_ + 1)
+        seconds, n = library_stochastic(bench, round_ + 1, ends)
         lib_stoch.append(n / seconds)
-        seconds, n = ours(bench, STOCHASTIC.replace(max_tokens=NEW_TOKENS, seed=round_ + 1,
-                                                    dry_multiplier=0.8, xtc_probability=0.5))
+        seconds, n = ours(bench, endless.replace(seed=round_ + 1, dry_multiplier=0.8,
+                                                 xtc_probability=0.5))
         newer.append(n / seconds)
     model_path = bench.resolve_model("default")
     bench.unload()
@@ -145,7 +176,7 @@ def main() -> None:
         "stochastic_tokens_per_second": {"samantha": statistics.median(ours_stoch),
                                          "llama_cpp_python": statistics.median(lib_stoch)},
         "stochastic_ratio": statistics.median(ours_stoch) / statistics.median(lib_stoch),
-        "loop_guard_ratio": statistics.median(ours_greedy) / statistics.median(unguarded),
+        "loop_guard_ratio": statistics.median(guarded) / statistics.median(unguarded),
         "dry_xtc_ratio": statistics.median(newer) / statistics.median(ours_stoch),
         "peak_rss_mb": rss,
         "model_file_mb": model_mb,
@@ -162,7 +193,7 @@ def main() -> None:
     print(f"stochastic  samantha {report['stochastic_tokens_per_second']['samantha']:6.1f} tok/s   "
           f"library  {report['stochastic_tokens_per_second']['llama_cpp_python']:6.1f} tok/s   "
           f"ratio {report['stochastic_ratio']:.3f}  (target >= 1.0)")
-    print(f"loop guard  on {statistics.median(ours_greedy):6.1f} tok/s   "
+    print(f"loop guard  on {statistics.median(guarded):6.1f} tok/s   "
           f"off      {statistics.median(unguarded):6.1f} tok/s   "
           f"ratio {report['loop_guard_ratio']:.3f}  (target >= 0.98)")
     print(f"DRY + XTC   on {statistics.median(newer):6.1f} tok/s   "

@@ -18,6 +18,7 @@ from samantha.core.sampling import (
     TopK,
     TopP,
     Typical,
+    top_indices,
 )
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
 
@@ -49,6 +50,22 @@ def expect(result: Candidates, expected: dict[int, float]) -> None:
 ])
 def test_top_k(k: int, expected: dict[int, float]) -> None:
     expect(TopK(k).apply(cands(P4)), expected)
+
+
+@pytest.mark.parametrize("size", [262_144, 262_144 + 5, 100, 40 * 4 * 16 - 1])
+def test_top_indices_equal_a_full_partition(size: int) -> None:
+    """Column maxima for a vocabulary (and its left-over tail), a plain partition for short
+    lists; the same tokens either way, also with banned (-inf) and tied logits."""
+    rng = np.random.default_rng(size)
+    for spread in (8.0, 0.01, 400.0):
+        logits = (rng.standard_normal(size) * spread).astype(np.float32)
+        logits[rng.integers(0, size, size // 10)] = -np.inf
+        logits[-1] = logits.max() + 1  # the left-over tail holds the best one
+        for k in (1, 40, 1000):
+            if k >= size:
+                continue
+            want = set(np.argpartition(logits, size - k)[size - k:].tolist())
+            assert set(top_indices(logits, k).tolist()) == want
 
 
 @pytest.mark.parametrize("p, expected", [
@@ -247,6 +264,8 @@ def test_stage_counts_follow_the_settings() -> None:
     DETERMINISTIC.replace(top_k=1, tfs_z=1.0, typical_p=0.2),
     DETERMINISTIC.replace(top_k=2, typical_p=0.2),
     DETERMINISTIC.replace(tfs_z=1.0, typical_p=0.2, top_p=1.0, min_p=0.0),
+    DETERMINISTIC.replace(repeat_penalty=1.5, logit_bias=(
+        *((t, 2.5) for t in range(0, 300, 7)), *((t, -math.inf) for t in range(1, 300, 5)))),
 ])
 def test_greedy_shortcut_agrees_with_the_full_chain(settings: Settings) -> None:
     rng = np.random.default_rng(2)
@@ -257,6 +276,19 @@ def test_greedy_shortcut_agrees_with_the_full_chain(settings: Settings) -> None:
             fast.accept(int(token))
             full.accept(int(token))
         assert fast.sample(logits) == full.pick(logits).token
+
+
+def test_greedy_shortcut_when_the_best_tokens_are_banned_or_repeated() -> None:
+    rng = np.random.default_rng(4)
+    logits = rng.normal(size=262_144).astype(np.float32)
+    order = np.argsort(-logits)
+    banned = tuple((int(t), -math.inf) for t in order[:3])  # the three best go
+    settings = DETERMINISTIC.replace(repeat_penalty=2.0, logit_bias=banned)
+    fast, full = SamplerChain(settings, seed=0), SamplerChain(settings, seed=0)
+    for token in order[3:6]:  # the next three were just said: penalised
+        fast.accept(int(token))
+        full.accept(int(token))
+    assert fast.sample(logits) == full.pick(logits).token == int(order[6])
 
 
 def test_sampling_never_modifies_the_logits() -> None:

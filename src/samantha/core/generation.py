@@ -115,10 +115,11 @@ def generate(
     reason: FinishReason = "length"
     error: str | None = None
     started = time.perf_counter()
+    prompt_seconds = 0.0
     try:
         evaluated = time.perf_counter()
         logits = session.prefill(prompt_tokens, cancel)
-        evaluating = time.perf_counter() - evaluated
+        evaluating = prompt_seconds = time.perf_counter() - evaluated
         while True:
             if pacer is not None:
                 pacer.wait_turn()
@@ -168,4 +169,5 @@ def generate(
         settings=settings,
         error=error,
         token_ids=tuple(ids),
+        prompt_seconds=prompt_seconds,
     )

@@ -14,6 +14,7 @@ answers as before these stages existed.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Mapping, Protocol
 
 import numpy as np
@@ -32,6 +33,7 @@ from samantha.core.sampling import (
     TopP,
     Typical,
     _typical_sees_one_or_none,
+    top_indices,
 )
 from samantha.core.setting_lists import DEFAULT_ORDER
 from samantha.core.settings import Settings
@@ -111,11 +113,13 @@ class SamplerChain:
         self.draw = Draw(seed)
         self.greedy = (not s.mirostat and "temperature" in s.samplers
                        and s.temperature <= 0.0)
-        plain = (not front and s.samplers == DEFAULT_ORDER and not self.dry.active
+        self._bias = front[0] if front else None
+        plain = (s.samplers == DEFAULT_ORDER and not self.dry.active
                  and not named_active(self.stages, ("xtc", "top-n-sigma"))
                  and s.dynatemp_range <= 0.0 and s.min_keep <= 1)
         self._argmax_only = self.greedy and plain and _typical_sees_one_or_none(s)
         self._ids = np.arange(0)  # arange(n_vocab), made once and reused for every token
+        self._work = np.zeros(0, dtype=np.float32)  # a scratch copy of each token's logits
 
     def _stages(self, s: Settings, seed: int) -> dict[str, Stage]:
         keep = s.min_keep
@@ -162,15 +166,44 @@ class SamplerChain:
 
     def _sample(self, logits: np.ndarray) -> int:
         if self._argmax_only:
-            if self.penalties.active and self.penalties.recent:
-                logits = self.penalties.apply(self._everything(logits)).logits
-            return int(np.argmax(logits))
+            return self._greedy(logits)
         return self.pick(logits).token
 
+    def _greedy(self, logits: np.ndarray) -> int:
+        """The best token after the bias and the penalties (what the whole greedy chain picks
+        when no other stage can change the winner), without copying the vocabulary: the best
+        raw score wins unless one of the few tokens they change beats it."""
+        n = len(logits)
+        changed: dict[int, np.float32] = {}
+        if self._bias is not None:
+            for token, delta in self._bias.biases.items():
+                if 0 <= token < n:  # as the stage adds it: in float64, stored as float32
+                    changed[token] = np.float32(float(logits[token]) + delta)
+        if self.penalties.active:
+            for token, count in Counter(self.penalties.recent).items():
+                if 0 <= token < n:
+                    changed[token] = self.penalties.penalised(changed.get(token, logits[token]),
+                                                              count)
+        best = int(np.argmax(logits))
+        if best in changed:  # the best of the unchanged ones is among the top len(changed)+1
+            top = top_indices(logits, len(changed) + 1) if len(changed) + 1 < n else range(n)
+            others = [int(t) for t in top if int(t) not in changed]
+            best = min(others, key=lambda t: (-logits[t], t)) if others else -1
+        winner, score = best, (logits[best] if best >= 0 else -np.inf)
+        for token, value in changed.items():
+            if value > score or (value == score and (token < winner or winner < 0)):
+                winner, score = token, value
+        return winner
+
     def _everything(self, logits: np.ndarray) -> Candidates:
+        """The whole vocabulary, its logits copied into a buffer the chain reuses (a fresh
+        megabyte per token would cost more than copying into the same one)."""
         if len(self._ids) != len(logits):
             self._ids = np.arange(len(logits))
-        return Candidates.full(logits, self._ids)
+        if self._work.shape != logits.shape or self._work.dtype != logits.dtype:
+            self._work = np.empty_like(logits)
+        np.copyto(self._work, logits)
+        return Candidates(self._ids, self._work, whole=True, owned=True)
 
     def pick(self, logits: np.ndarray) -> Pick:
         """Run every stage, recording how many candidates each one kept."""
@@ -182,6 +215,8 @@ class SamplerChain:
         for stage in stages:
             cands = stage.apply(cands)
             counts.append(StageCount(stage.name, len(cands), stage.active))
+        if cands.owned:  # nothing was cut: the survivors must outlive the buffer
+            cands = Candidates(cands.ids.copy(), cands.logits.copy(), cands.is_sorted)
         if self.mirostat is not None:
             return Pick(self.mirostat.pick(cands), tuple(counts), cands)
         return Pick(self.draw.pick(cands), tuple(counts), cands)

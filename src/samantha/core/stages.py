@@ -48,6 +48,9 @@ class LogitBias:
 
     def __init__(self, biases: Mapping[int, float]) -> None:
         self.biases = {int(token): float(bias) for token, bias in biases.items()}
+        self._ids = np.fromiter(self.biases, dtype=np.int64, count=len(self.biases))
+        self._deltas = np.fromiter(self.biases.values(), dtype=np.float64,
+                                   count=len(self.biases))
 
     @property
     def active(self) -> bool:
@@ -56,7 +59,7 @@ class LogitBias:
     def apply(self, cands: Candidates) -> Candidates:
         if not self.active:
             return cands
-        return shift_logits(cands, self.biases.keys(), self.biases.values())
+        return shift_logits(cands, self._ids, self._deltas)
 
 
 class Xtc:

@@ -137,12 +137,14 @@ def _z_lengths(seq: Sequence[int]) -> list[int]:
     return z
 
 
-def shift_logits(cands: Candidates, ids: Iterable[int], deltas: Iterable[float]) -> Candidates:
+def shift_logits(cands: Candidates, ids: Sequence[int] | np.ndarray,
+                 deltas: Sequence[float] | np.ndarray) -> Candidates:
     """Add ``deltas[i]`` to the logit of the candidate with id ``ids[i]`` (ids not among the
-    candidates are ignored). Fast when positions equal ids, as on the full vocabulary."""
-    ids_a = np.asarray(list(ids), dtype=np.int64)
-    deltas_a = np.asarray(list(deltas), dtype=np.float64)
-    logits = np.array(cands.logits, copy=True)
+    candidates are ignored). Fast when positions equal ids, as on the full vocabulary; in place
+    when the candidates' logits are the chain's own copy."""
+    ids_a = np.asarray(ids, dtype=np.int64)
+    deltas_a = np.asarray(deltas, dtype=np.float64)
+    logits = cands.logits if cands.owned else np.array(cands.logits, copy=True)
     n = len(cands)
     direct = (ids_a >= 0) & (ids_a < n)
     direct[direct] = cands.ids[ids_a[direct]] == ids_a[direct]

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from samantha.core.sampling import Pick, StageCount
+from samantha.core.sampling import Pick, StageCount, top_indices
 
 MAX_TOP = 1000
 
@@ -91,7 +91,7 @@ def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
               piece: Callable[[int], bytes], seconds: float = 0.0) -> TokenStep:
     """Build the record of one token from the raw logits and what the chain did with them."""
     top = max(1, min(top, MAX_TOP, len(logits)))
-    shown = np.argpartition(logits, len(logits) - top)[len(logits) - top:]
+    shown = top_indices(logits, top) if top < len(logits) else np.arange(len(logits))
     shown = shown[np.argsort(-logits[shown], kind="stable")]
     shifted = logits - logits[shown[0]]
     weights = np.exp(shifted, dtype=np.float32)
