@@ -12,11 +12,14 @@ noisy. Run with ``make bench`` or ``.venv/bin/python bench/bench_generate.py [--
    the answer (end tokens and new lines, a logit bias of -inf), so that both make exactly 128
    tokens: answers of different lengths would compare prompt times as much as token times.
 3. Peak RSS of ``samantha generate`` at n_ctx 4000. Target: <= model file + 600 MB.
-4. The loop guard's cost: greedy generation with the guard on vs off, tokens per second of
-   generation (the prompt's time left out: the guard ends a looping answer early). Target:
-   ratio >= 0.98.
+4. The loop guard's cost: the stochastic run of 2 with the guard on vs off (the same seed, so
+   the same 128 tokens unless the guard ends a loop). Target: ratio >= 0.98.
 5. DRY and XTC on (dry_multiplier 0.8, xtc_probability 0.5) vs the stochastic preset without
    them (end tokens banned as in 2). Target: ratio >= 0.9.
+6. The whole command: the wall time of ``samantha generate`` making 128 tokens (start to exit,
+   streamed to a pipe) vs a plain llama-cpp-python script streaming the same 128 tokens
+   (``create_completion`` with the same settings and threads). Target: ratio >= 0.9 (script
+   time / ours).
 """
 
 from __future__ import annotations
@@ -53,11 +56,6 @@ def our_result(bench: Workbench, settings, loop_guard: bool = True) -> Generatio
     *_, result = bench.generate(build_messages("", "", PROMPT), settings,
                                 loop_guard=loop_guard)
     return result
-
-
-def generating_rate(result: GenerationResult) -> float:
-    """Tokens per second of generation, the prompt's time left out."""
-    return result.tokens / (result.seconds - result.prompt_seconds)
 
 
 def on_engine_thread(bench: Workbench, fn, *args):
@@ -119,6 +117,50 @@ def _library_stochastic(bench: Workbench, seed: int, ends: list[int]) -> tuple[f
     return seconds, out["usage"]["completion_tokens"]
 
 
+PLAIN_SCRIPT = """
+import sys
+import llama_cpp
+path, threads, n_ctx, tokens, banned, prompt = sys.argv[1:]
+llm = llama_cpp.Llama(model_path=path, n_ctx=int(n_ctx), n_threads=int(threads),
+                      n_threads_batch=int(threads), verbose=False)
+bias = {int(t): float("-inf") for t in banned.split(",")}
+for chunk in llm.create_completion(prompt, max_tokens=int(tokens), temperature=0.0,
+                                   repeat_penalty=1.0, logit_bias=bias, stream=True):
+    sys.stdout.write(chunk["choices"][0]["text"])
+    sys.stdout.flush()
+"""
+
+
+def wall_seconds(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                   env=env)
+    return time.perf_counter() - started
+
+
+def whole_commands(bench: Workbench, model_path: Path, ends: list[int], rounds: int,
+                   folder: Path) -> tuple[list[float], list[float]]:
+    """Wall seconds of ``samantha generate`` and of the plain script, rounds interleaved."""
+    session = bench.session("default", DETERMINISTIC.n_ctx)
+    prompt = session.render_chat(build_messages("", "", PROMPT)).text
+    threads = str(bench.engine.n_threads)
+    banned = ",".join(str(t) for t in ends)
+    script = folder / "plain_llama_cpp.py"
+    script.write_text(PLAIN_SCRIPT, encoding="utf-8")
+    samantha = Path(sys.executable).with_name("samantha")
+    ours_cmd = [str(samantha), "generate", PROMPT, "--max-tokens", str(NEW_TOKENS),
+                "--no-loop-guard", "--logit-bias", ",".join(f"{t}=-inf" for t in ends)]
+    plain_cmd = [sys.executable, str(script), str(model_path), threads,
+                 str(DETERMINISTIC.n_ctx), str(NEW_TOKENS), banned, prompt]
+    bench.unload()
+    env = {**os.environ, "SAMANTHA_THREADS": threads}
+    ours_s, plain_s = [], []
+    for _ in range(rounds):
+        ours_s.append(wall_seconds(ours_cmd, env))
+        plain_s.append(wall_seconds(plain_cmd, env))
+    return ours_s, plain_s
+
+
 def peak_rss_mb(model_path: Path) -> float:
     """Peak resident memory of a separate ``samantha generate`` process, in MB."""
     proc = subprocess.Popen(
@@ -148,21 +190,24 @@ def main() -> None:
     endless = STOCHASTIC.replace(max_tokens=NEW_TOKENS, logit_bias=banned)
     greedy = greedy.replace(logit_bias=banned)
 
-    ours_greedy, raw, ours_stoch, lib_stoch, guarded, unguarded, newer = ([] for _ in range(7))
+    ours_greedy, raw, ours_stoch, lib_stoch, unguarded, newer = ([] for _ in range(6))
     for round_ in range(args.rounds):
-        guarded.append(generating_rate(our_result(bench, greedy)))
         result = our_result(bench, greedy, loop_guard=False)
-        unguarded.append(generating_rate(result))
         ours_greedy.append(result.tokens / result.seconds)
         raw.append(result.tokens / raw_greedy(bench, result.tokens, ends))
         seconds, n = ours(bench, endless.replace(seed=round_ + 1))
         ours_stoch.append(n / seconds)
+        seconds, n = ours(bench, endless.replace(seed=round_ + 1), loop_guard=False)
+        unguarded.append(n / seconds)
         seconds, n = library_stochastic(bench, round_ + 1, ends)
         lib_stoch.append(n / seconds)
         seconds, n = ours(bench, endless.replace(seed=round_ + 1, dry_multiplier=0.8,
                                                  xtc_probability=0.5))
         newer.append(n / seconds)
     model_path = bench.resolve_model("default")
+    with tempfile.TemporaryDirectory() as folder:
+        ours_wall, plain_wall = whole_commands(bench, model_path, ends, args.rounds,
+                                               Path(folder))
     bench.unload()
     env_home = {"SAMANTHA_HOME": str(home)}
     os.environ.update(env_home)
@@ -176,8 +221,11 @@ def main() -> None:
         "stochastic_tokens_per_second": {"samantha": statistics.median(ours_stoch),
                                          "llama_cpp_python": statistics.median(lib_stoch)},
         "stochastic_ratio": statistics.median(ours_stoch) / statistics.median(lib_stoch),
-        "loop_guard_ratio": statistics.median(guarded) / statistics.median(unguarded),
+        "loop_guard_ratio": statistics.median(ours_stoch) / statistics.median(unguarded),
         "dry_xtc_ratio": statistics.median(newer) / statistics.median(ours_stoch),
+        "whole_command_seconds": {"samantha": statistics.median(ours_wall),
+                                  "plain_script": statistics.median(plain_wall)},
+        "whole_command_ratio": statistics.median(plain_wall) / statistics.median(ours_wall),
         "peak_rss_mb": rss,
         "model_file_mb": model_mb,
         "rss_budget_mb": model_mb + 600,
@@ -193,12 +241,15 @@ def main() -> None:
     print(f"stochastic  samantha {report['stochastic_tokens_per_second']['samantha']:6.1f} tok/s   "
           f"library  {report['stochastic_tokens_per_second']['llama_cpp_python']:6.1f} tok/s   "
           f"ratio {report['stochastic_ratio']:.3f}  (target >= 1.0)")
-    print(f"loop guard  on {statistics.median(guarded):6.1f} tok/s   "
+    print(f"loop guard  on {statistics.median(ours_stoch):6.1f} tok/s   "
           f"off      {statistics.median(unguarded):6.1f} tok/s   "
           f"ratio {report['loop_guard_ratio']:.3f}  (target >= 0.98)")
     print(f"DRY + XTC   on {statistics.median(newer):6.1f} tok/s   "
           f"off      {statistics.median(ours_stoch):6.1f} tok/s   "
           f"ratio {report['dry_xtc_ratio']:.3f}  (target >= 0.9)")
+    print(f"command     samantha {statistics.median(ours_wall):6.2f} s       "
+          f"script   {statistics.median(plain_wall):6.2f} s       "
+          f"ratio {report['whole_command_ratio']:.3f}  (target >= 0.9; script time / ours)")
     print(f"peak RSS    {rss:.0f} MB at n_ctx 4000   budget {model_mb + 600:.0f} MB "
           f"(model {model_mb:.0f} MB + 600)")
 

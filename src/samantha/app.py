@@ -21,7 +21,7 @@ from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
-from samantha.core.errors import InputError, SamanthaError, SettingsError
+from samantha.core.errors import InputError, ModelError, SamanthaError, SettingsError
 from samantha.core.events import (
     AnswerRestarted,
     DownloadProgress,
@@ -39,9 +39,8 @@ from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.liveness import this_process
 from samantha.model_settings import BreakerCache, grammar_of, with_bias_ids
-from samantha.models.download import downloaded
 from samantha.models.files import sha256_file
-from samantha.models.gguf_file import read_header
+from samantha.models.gguf_file import check_magic, read_header
 from samantha.models.library import ModelLibrary, is_url
 from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder
@@ -114,6 +113,8 @@ class Workbench:
     def model_file(self, name: str) -> tuple[Path | None, str | None]:
         """Path and sha256 of a model (the hash is computed once per file and cached)."""
         if is_url(name):
+            from samantha.models.download import downloaded  # with the HTTP client: on demand
+
             found = downloaded(name, self.models_dir)
             return found if found else (None, None)
         try:
@@ -168,8 +169,13 @@ class Workbench:
             if self._loaded and self._loaded.spec == spec:
                 return self._loaded.session
             self._close_loaded()
-            read_header(path)  # a clear message for missing, foreign or truncated files
-            self._loaded = Loaded(spec, self.engine.load(spec))
+            check_magic(path)  # a clear message for missing or foreign files
+            try:
+                loaded = self.engine.load(spec)
+            except ModelError:  # a clearer message, if the header shows what is wrong
+                read_header(path)
+                raise
+            self._loaded = Loaded(spec, loaded)
             return self._loaded.session
 
     def unload(self) -> None:

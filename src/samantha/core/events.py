@@ -59,7 +59,6 @@ class GenerationResult:
     token_ids: tuple[int, ...] = field(default=(), repr=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False)  # a backend's own
     answered_by: str | None = None  # MODEL@BACKEND, for a remote answer
-    prompt_seconds: float = 0.0  # of ``seconds``, the time spent reading the prompt
 
     @property
     def tokens_per_second(self) -> float:

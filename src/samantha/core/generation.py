@@ -115,11 +115,10 @@ def generate(
     reason: FinishReason = "length"
     error: str | None = None
     started = time.perf_counter()
-    prompt_seconds = 0.0
     try:
         evaluated = time.perf_counter()
         logits = session.prefill(prompt_tokens, cancel)
-        evaluating = prompt_seconds = time.perf_counter() - evaluated
+        evaluating = time.perf_counter() - evaluated
         while True:
             if pacer is not None:
                 pacer.wait_turn()
@@ -169,5 +168,4 @@ def generate(
         settings=settings,
         error=error,
         token_ids=tuple(ids),
-        prompt_seconds=prompt_seconds,
     )

@@ -160,6 +160,9 @@ class GGUFHeader:
         }
 
 
+_LENGTH = struct.Struct("<Q")
+
+
 class _Reader:
     def __init__(self, view: mmap.mmap, path: Path) -> None:
         self.view, self.path, self.pos = view, path, 0
@@ -199,9 +202,15 @@ class _Reader:
     def skip_array(self, item_type: int, count: int) -> None:
         if item_type in _SCALARS:
             self.pos += struct.calcsize(_SCALARS[item_type]) * count
-        elif item_type == _STRING:
+        elif item_type == _STRING:  # each one a length, then its bytes: a tight loop
+            view, pos, last = self.view, self.pos, len(self.view) - 8
+            length = _LENGTH.unpack_from
             for _ in range(count):
-                self.pos += 8 + self.take("<Q")
+                if pos > last:  # truncated: no room for the next length
+                    pos = len(view) + 1
+                    break
+                pos += 8 + length(view, pos)[0]
+            self.pos = pos
         else:
             for _ in range(count):
                 self.value(item_type)
@@ -214,8 +223,9 @@ def _open_map(path: Path) -> mmap.mmap:
         return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def read_header(path: str | Path) -> GGUFHeader:
-    """Parse the header of a GGUF file and check that the file holds all of its tensors."""
+def check_magic(path: str | Path) -> int:
+    """The file's size, after checking that it exists and starts as a GGUF file (cheap: the
+    first bytes only; :func:`read_header` checks the rest)."""
     path = Path(path)
     if not path.is_file():
         raise ModelError(
@@ -225,12 +235,21 @@ def read_header(path: str | Path) -> GGUFHeader:
     size = path.stat().st_size
     if size < 24:
         raise ModelError(f"{path} is not a GGUF model: it has only {size} bytes.")
+    with open(path, "rb") as handle:
+        start = handle.read(4)
+    if start != MAGIC:
+        raise ModelError(
+            f"{path} is not a GGUF model (it starts with {start!r}, not b'GGUF'). "
+            "Samantha runs GGUF files; convert the model or download its .gguf version."
+        )
+    return size
+
+
+def read_header(path: str | Path) -> GGUFHeader:
+    """Parse the header of a GGUF file and check that the file holds all of its tensors."""
+    path = Path(path)
+    size = check_magic(path)
     with _open_map(path) as view:
-        if view[:4] != MAGIC:
-            raise ModelError(
-                f"{path} is not a GGUF model (it starts with {bytes(view[:4])!r}, not b'GGUF'). "
-                "Samantha runs GGUF files; convert the model or download its .gguf version."
-            )
         reader = _Reader(view, path)
         reader.pos = 4
         version = reader.take("<I")

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 from samantha.core.engine import Cancel
 from samantha.models.catalog import MetadataCache, ModelEntry, list_models
-from samantha.models.download import download_model, parse_model_url
+from samantha.models.download_url import parse_model_url
 from samantha.models.resolve import resolve_model
 
 Progress = Callable[[int, int | None], None]
@@ -42,5 +42,7 @@ class ModelLibrary:
     def download(self, url: str, mode: str | None = None, progress: Progress | None = None,
                  cancel: Cancel | None = None) -> Path:
         parse_model_url(url)  # a clear error for a link that is not a model
+        from samantha.models.download import download_model  # with the HTTP client: on demand
+
         return download_model(url, self.models_dir, mode=mode or self.url_mode,
                               progress=progress, cancel=cancel)
