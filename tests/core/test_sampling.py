@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from samantha.core.errors import NothingAllowed
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.sampling import (
     Candidates,
@@ -309,3 +310,82 @@ def test_penalties_find_their_tokens_among_any_subset() -> None:
     out = penalties.apply(subset)
     assert out.ids.tolist() == [9, 3, 5, 7]
     assert out.logits.tolist() == [1.0, 2.0, 2.0, -2.0]  # 3 divided, 7 multiplied, by id
+
+
+class EveryFifth:
+    """A stand-in grammar: tokens whose id is a multiple of five (or one of ``also``)."""
+
+    def __init__(self, also: tuple[int, ...] = (), only: tuple[int, ...] | None = None) -> None:
+        self.also, self.only = set(also), only
+        self.seen: list[int] = []  # how many candidates each apply was asked about
+        self.allowed_count, self.dead_end = 0, False
+
+    def _ok(self, ids: np.ndarray) -> np.ndarray:
+        if self.only is not None:
+            return np.isin(ids, self.only)
+        return (ids % 5 == 0) | np.isin(ids, list(self.also))
+
+    def apply(self, ids: np.ndarray, logits: np.ndarray) -> np.ndarray:
+        self.seen.append(len(ids))
+        ok = self._ok(ids)
+        self.allowed_count = int(ok.sum())
+        return np.where(ok, logits, -np.inf)
+
+    def allows(self, token: int) -> bool:
+        return bool(self._ok(np.array([token]))[0])
+
+    def accept(self, token: int) -> None:
+        pass
+
+
+@pytest.mark.parametrize("settings, narrowed", [
+    (STOCHASTIC, True),
+    (DETERMINISTIC.replace(repeat_penalty=1.3), True),
+    (STOCHASTIC.replace(presence_penalty=-2.0, logit_bias=((7, 9.0), (11, -math.inf))), True),
+    (STOCHASTIC.replace(top_k=0), False),  # no top-k: nothing to narrow to
+    (STOCHASTIC.replace(samplers=("top-p", "top-k", "temperature")), False),  # top-p first
+])
+def test_a_grammar_sees_only_the_best_tokens_and_picks_as_if_it_saw_all(
+        settings: Settings, narrowed: bool) -> None:
+    rng = np.random.default_rng(11)
+    n = 50_000
+    fast_grammar, full_grammar = EveryFifth(also=(7,)), EveryFifth(also=(7,))
+    fast = SamplerChain(settings, seed=5, constraint=fast_grammar)
+    full = SamplerChain(settings, seed=5, constraint=full_grammar)
+    refused = 0
+    for _ in range(30):
+        logits = (rng.standard_normal(n) * 3).astype(np.float32)
+        token = fast.sample(logits)
+        # as llama.cpp samples with a grammar: a first try without it; if the grammar refuses
+        # that token, the same draw again with the grammar over the whole vocabulary
+        state = full.draw.rng.bit_generator.state
+        want = full.pick(logits, grammar=False).token
+        if not full_grammar.allows(want):
+            refused += 1
+            full.draw.rng.bit_generator.state = state
+            want = full.pick(logits).token
+        assert token == want
+        fast.accept(token)
+        full.accept(token)
+    assert refused >= 10
+    assert (min(fast_grammar.seen) < n) == narrowed  # the narrowed path ran, or could not
+
+
+def test_a_grammar_that_allows_few_tokens_is_asked_about_all() -> None:
+    """Fewer allowed tokens among the best than top-k keeps: the whole vocabulary is asked."""
+    logits = np.random.default_rng(12).standard_normal(50_000).astype(np.float32)
+    only = tuple(int(t) for t in np.argsort(logits)[:3])  # three of the worst
+    grammar = EveryFifth(only=only)
+    token = SamplerChain(STOCHASTIC, seed=1, constraint=grammar).sample(logits)
+    assert token in only and grammar.seen[-1] == 50_000
+
+
+@pytest.mark.parametrize("settings", [
+    DETERMINISTIC, STOCHASTIC,
+    Settings(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, typical_p=1.0, tfs_z=1.0),
+])
+def test_a_banned_token_is_never_chosen_even_when_all_are(settings: Settings) -> None:
+    logits = np.random.default_rng(13).normal(size=20).astype(np.float32)
+    banned = settings.replace(logit_bias=tuple((t, -math.inf) for t in range(20)))
+    with pytest.raises(NothingAllowed, match="No candidate is left"):
+        SamplerChain(banned, seed=0).pick(logits)

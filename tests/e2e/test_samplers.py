@@ -82,6 +82,21 @@ def test_a_json_schema_gives_an_answer_that_parses(samantha, tmp_path: Path) -> 
                          "--max-tokens", "10")["text"] in ("yes", "no")
 
 
+def test_a_grammar_with_nowhere_to_go_ends_the_answer(samantha, real_workbench,
+                                                      tmp_path: Path) -> None:
+    """The end tokens banned, a finished grammar allows nothing more: a clean stop, not an
+    error, stochastic (its first try drawn without the grammar) or greedy."""
+    session = real_workbench.session("default", 512)
+    ends = [t for t in range(session.n_vocab) if session.is_end(t)]
+    grammar = tmp_path / "yes.gbnf"
+    grammar.write_text('root ::= "yes"\n')
+    for preset in ("deterministic", "stochastic"):
+        data = samantha.json("generate", "Is the sea blue?", "--grammar", str(grammar),
+                             "--preset", preset, "--seed", "2", "--max-tokens", "10",
+                             "--logit-bias", ",".join(f"{t}=-inf" for t in ends))
+        assert (data["text"], data["finish_reason"], data["error"]) == ("yes", "stop", None)
+
+
 @pytest.mark.parametrize("args, words", [
     (["--samplers", "penalties,top-q"], ["'top-q' is not a stage", "Did you mean 'top-p'?"]),
     (["--logit-bias", "''=-inf"], ["logit_bias", "not a token id or a text"]),

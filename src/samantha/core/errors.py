@@ -41,6 +41,10 @@ class GenerationError(SamanthaError):
     """The engine failed while generating."""
 
 
+class NothingAllowed(GenerationError):
+    """No candidate is left to choose from (a grammar allows no token, or all were banned)."""
+
+
 class ItemTooLongError(PromptTooLongError):
     """A prompt item that cannot fit the context, seen before any model loads (its size in
     bytes already needs more tokens than the context holds)."""

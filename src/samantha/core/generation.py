@@ -13,7 +13,7 @@ import time
 from typing import Iterator, Mapping, Protocol, Sequence
 
 from samantha.core.engine import Cancel, ModelSession
-from samantha.core.errors import PromptTooLongError
+from samantha.core.errors import NothingAllowed, PromptTooLongError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.loopguard import LoopGuard
 from samantha.core.sampler_chain import Constraint, SamplerChain
@@ -129,8 +129,14 @@ def generate(
             if len(ids) >= limit:
                 reason = "length"
                 break
-            pick = chain.pick(logits) if trace_top else None
-            token = pick.token if pick else chain.sample(logits)
+            try:
+                pick = chain.pick(logits) if trace_top else None
+                token = pick.token if pick else chain.sample(logits)
+            except NothingAllowed:
+                if constraint is None:
+                    raise
+                reason = "stop"  # the grammar goes no further: the answer is as complete as
+                break  # it can be
             if session.is_end(token):
                 reason = "stop"
                 break

@@ -51,6 +51,8 @@ from samantha.core.stages import (
 )
 
 XTC_SALT = 0x5851F42D  # XTC draws from its own generator, seeded apart from the draw's
+SCORE_STAGES = ("logit-bias", "penalties", "dry")  # they change the scores of a few tokens only
+NARROW = 2048  # how many of the best-scoring tokens a grammar sees first
 
 
 class Constraint(Protocol):
@@ -120,6 +122,17 @@ class SamplerChain:
         self._argmax_only = self.greedy and plain and _typical_sees_one_or_none(s)
         self._ids = np.arange(0)  # arange(n_vocab), made once and reused for every token
         self._work = np.zeros(0, dtype=np.float32)  # a scratch copy of each token's logits
+        self._cut_at = self._top_k_first()
+
+    def _top_k_first(self) -> int:
+        """Where top-k is in the chain if no stage before it does more than change the scores
+        of a few tokens (so only the best-scoring tokens can get through it), else -1."""
+        for at, stage in enumerate(self.stages):
+            if stage.name == "top-k":
+                return at if stage.active and self.mirostat is None else -1
+            if stage.active and stage.name not in SCORE_STAGES:
+                return -1
+        return -1
 
     def _stages(self, s: Settings, seed: int) -> dict[str, Stage]:
         keep = s.min_keep
@@ -162,12 +175,39 @@ class SamplerChain:
         if self.constraint.allows(token):
             return token
         self.draw.rng.bit_generator.state = state
-        return self.pick(logits).token
+        token = self._pick_among_the_best(logits)
+        return self.pick(logits).token if token is None else token
+
+    def _pick_among_the_best(self, logits: np.ndarray) -> int | None:
+        """The grammar's pick without asking it about the whole vocabulary (which takes about
+        a tenth of a second for 262,144 tokens), when top-k comes first: the grammar sees the
+        ``NARROW`` best-scoring tokens and those a bias or a penalty may raise. If ``k`` of them
+        get through top-k above the score of every token left out, they are the ``k`` the
+        whole chain keeps, and the rest of the chain runs on them. None: ask about all."""
+        at = self._cut_at
+        k = getattr(self.stages[at], "k", 0) if at >= 0 else 0
+        n = len(logits)
+        if not k or max(NARROW, 8 * k) >= n:
+            return None
+        best = top_indices(logits, max(NARROW, 8 * k))
+        floor = logits[best].min()  # no token left out scores higher, before or after
+        raised = [t for t in (*(self._bias.biases if self._bias else ()),
+                              *self.penalties.recent) if 0 <= t < n]
+        ids = np.union1d(best, np.asarray(raised, dtype=np.int64))
+        cands = Grammar(self.constraint).apply(Candidates(ids, logits[ids]))
+        for stage in self.stages[: at + 1]:
+            cands = stage.apply(cands)
+        if len(cands) < k or cands.logits.min() < floor:
+            return None
+        for stage in self.stages[at + 1:]:
+            cands = stage.apply(cands)
+        return self.draw.pick(cands)
 
     def _sample(self, logits: np.ndarray) -> int:
+        """The chain's pick, the grammar left out."""
         if self._argmax_only:
             return self._greedy(logits)
-        return self.pick(logits).token
+        return self.pick(logits, grammar=False).token
 
     def _greedy(self, logits: np.ndarray) -> int:
         """The best token after the bias and the penalties (what the whole greedy chain picks
@@ -205,12 +245,13 @@ class SamplerChain:
         np.copyto(self._work, logits)
         return Candidates(self._ids, self._work, whole=True, owned=True)
 
-    def pick(self, logits: np.ndarray) -> Pick:
-        """Run every stage, recording how many candidates each one kept."""
+    def pick(self, logits: np.ndarray, grammar: bool = True) -> Pick:
+        """Run every stage, recording how many candidates each one kept (the grammar's stage
+        too, unless ``grammar`` is False)."""
         cands = self._everything(logits)
         counts = []
         stages = self.stages
-        if self.constraint is not None:
+        if self.constraint is not None and grammar:
             stages = (Grammar(self.constraint), *stages)
         for stage in stages:
             cands = stage.apply(cands)

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from samantha.core.errors import GenerationError
+from samantha.core.errors import NothingAllowed
 from samantha.core.settings import Settings
 
 
@@ -57,7 +57,10 @@ class Candidates:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.asarray(logits, dtype=np.float64) - np.max(logits)
+    top = np.max(logits)
+    if top == -np.inf:  # every one banned: equally impossible (the draw refuses them)
+        return np.full(len(logits), 1.0 / len(logits))
+    shifted = np.asarray(logits, dtype=np.float64) - top
     weights = np.exp(shifted)
     return weights / weights.sum()
 
@@ -272,6 +275,8 @@ class Temperature:
     def apply(self, cands: Candidates) -> Candidates:
         if self.t <= 0.0:
             best = int(np.argmax(cands.logits))
+            if cands.logits[best] == -np.inf:  # every one banned: none may be chosen
+                return cands.take(slice(0, 0))
             return cands.take(slice(best, best + 1))
         if self.t == 1.0:
             return cands
@@ -287,10 +292,11 @@ class Draw:
         self.rng = np.random.Generator(np.random.PCG64(seed))
 
     def pick(self, cands: Candidates) -> int:
-        if not len(cands):
-            raise GenerationError("No candidate is left to choose from: the grammar allows no "
-                                  "token here (or every candidate was banned). Check that the "
-                                  "grammar can go on from what was written.")
+        if not len(cands) or np.max(cands.logits) == -np.inf:
+            raise NothingAllowed("No candidate is left to choose from: the grammar allows no "
+                                 "token here, or every candidate was banned (a logit bias of "
+                                 "-inf). Check that the grammar can go on from what was "
+                                 "written, or ban fewer tokens.")
         if len(cands) == 1:
             return int(cands.ids[0])
         cumulative = np.cumsum(cands.probs())
