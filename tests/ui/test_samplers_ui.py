@@ -20,8 +20,20 @@ def test_more_samplers_reach_the_chain(page, session_home: Path) -> None:
     set_number(page, "max_tokens", 12)
     open_panel(page, "more-samplers")
     page.fill("#logit-bias textarea", "' sea'=-inf")
-    page.fill("#samplers textarea", "penalties, top-k, min-p, temperature")
-    page.locator("#samplers textarea").press("Tab")
+    order = page.locator("#samplers")
+    for stage in ("dry", "top-n-sigma", "tail-free", "typical", "top-p", "xtc", "top-k"):
+        order.locator(".token").filter(has=page.get_by_text(stage, exact=True)) \
+            .locator(".token-remove").click()
+    order.locator("input").click()
+    page.get_by_role("option", name="top-k", exact=True).click()  # chosen again: goes last
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.body.innerText.includes("
+                           "'logits -> penalties -> min-p -> temperature -> top-k -> greedy')")
+    page.click("#default-order")
+    page.wait_for_function("document.body.innerText.includes('logits -> penalties -> dry ->')")
+    for stage in ("dry", "top-n-sigma", "tail-free", "typical", "top-p", "xtc"):
+        order.locator(".token").filter(has=page.get_by_text(stage, exact=True)) \
+            .locator(".token-remove").click()
     page.wait_for_function("document.body.innerText.includes("
                            "'logits -> penalties -> top-k -> min-p -> temperature -> greedy')")
     open_panel(page, "learning-panel")

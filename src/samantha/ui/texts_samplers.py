@@ -59,13 +59,20 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "menos um, como sempre)."),
     ("samplers",
      "Order of the chain",
-     "The stages in the order they run, separated by commas: penalties, dry, top-n-sigma, "
-     "top-k, tail-free, typical, top-p, min-p, xtc, temperature. Leave one out and it never "
-     "runs. The default is llama.cpp's order.",
+     "The stages, left to right in the order they run. Remove one (x) and it never runs; "
+     "choose it again from the list and it goes last. So to move top-k after min-p, remove "
+     "top-k, then choose it again. The line above the sliders shows the chain as it will run. "
+     "The default is llama.cpp's order.",
      "Ordem da cadeia",
-     "Os estágios na ordem em que rodam, separados por vírgulas: penalties, dry, top-n-sigma, "
-     "top-k, tail-free, typical, top-p, min-p, xtc, temperature. Um estágio omitido nunca "
-     "roda. O padrão é a ordem do llama.cpp."),
+     "Os estágios, da esquerda para a direita na ordem em que rodam. Remova um (x) e ele nunca "
+     "roda; escolha-o de novo na lista e ele vai para o fim. Para pôr top-k depois de min-p, "
+     "remova top-k e escolha-o de novo. A linha acima dos controles deslizantes mostra a "
+     "cadeia como ela vai rodar. O padrão é a ordem do llama.cpp."),
+    ("default_order",
+     "Default order",
+     "Puts every stage back, in llama.cpp's order.",
+     "Ordem padrão",
+     "Põe todos os estágios de volta, na ordem do llama.cpp."),
     ("logit_bias",
      "Logit bias",
      "Added to the score of chosen tokens before any stage: ID=VALUE or 'TEXT'=VALUE pairs "

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import gradio as gr
 
 from samantha.core.errors import SamanthaError
-from samantha.core.setting_lists import DEFAULT_ORDER
+from samantha.core.setting_lists import DEFAULT_ORDER, STAGES
 from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC, Settings
 from samantha.ui import views
 from samantha.ui.texts import Text
@@ -61,9 +61,13 @@ class SamplingPanel:
                                    value="[]", elem_id="stop-strings")
             with gr.Accordion(t["more_samplers"].label, open=False, elem_id="more-samplers"):
                 gr.Markdown(t["more_samplers"].help)
+                order = gr.Dropdown(list(STAGES), value=list(DEFAULT_ORDER), multiselect=True,
+                                    label=t["samplers"].label, info=t["samplers"].help,
+                                    elem_id="samplers")
+                self.default_order = gr.Button(t["default_order"].label, size="sm",
+                                               elem_id="default-order")
                 self.texts = {
-                    "samplers": gr.Textbox(", ".join(DEFAULT_ORDER), label=t["samplers"].label,
-                                           info=t["samplers"].help, elem_id="samplers"),
+                    "samplers": order,
                     "logit_bias": gr.Textbox("", label=t["logit_bias"].label,
                                              info=t["logit_bias"].help, elem_id="logit-bias"),
                     "grammar": gr.Textbox("", lines=2, label=t["grammar"].label,
@@ -81,6 +85,8 @@ class SamplingPanel:
         outputs = [*self.sliders.values(), self.chain_order]
         self.deterministic.click(lambda: self.preset(DETERMINISTIC), outputs=outputs)
         self.stochastic.click(lambda: self.preset(STOCHASTIC), outputs=outputs)
+        self.default_order.click(lambda: list(DEFAULT_ORDER), outputs=self.texts["samplers"],
+                                 queue=False, show_progress="hidden")
         shaping = [*self.sliders.values(), self.more["mirostat"], self.texts["samplers"]]
         for box in shaping:
             box.change(self.order_from, inputs=set(shaping), outputs=self.chain_order,
