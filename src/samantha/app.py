@@ -31,12 +31,13 @@ from samantha.core.events import (
     RunFinished,
     TokenEvent,
 )
-from samantha.core.generation import Pacer
+from samantha.core.generation import Memory, Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.remote import parse_ref
 from samantha.core.runner import ChainRunner
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
+from samantha.core.whatif import Remembered, WhatIf, what_if
 from samantha.liveness import this_process
 from samantha.model_settings import BreakerCache, grammar_of, with_bias_ids
 from samantha.models.files import sha256_file
@@ -205,13 +206,15 @@ class Workbench:
         pacer: Pacer | None = None,
         loop_guard: bool = True,
         retry: bool = False,
+        memory: Memory | None = None,
     ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted
                   | GenerationResult]:
         """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
         :class:`DownloadProgress` while a URL model downloads and :class:`ModelLoading` while
         a model is loaded). With
         ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace;
-        ``loop_guard`` ends an answer that has started repeating itself.
+        ``loop_guard`` ends an answer that has started repeating itself; ``memory`` keeps the
+        raw logits of the last tokens of a local answer (for :meth:`what_if`).
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
@@ -238,10 +241,20 @@ class Workbench:
             constraint = grammar_of(session, settings)
             try:
                 yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
-                                           trace_top, pacer, loop_guard, constraint, breakers)
+                                           trace_top, pacer, loop_guard, constraint, breakers,
+                                           memory)
             finally:
                 if constraint is not None:
                     constraint.close()
+
+    def what_if(self, model: str, remembered: Remembered, settings: Settings,
+                top: int) -> WhatIf:
+        """What ``settings`` would keep from a remembered step of an answer of ``model`` (the
+        loaded model: a bias given as text becomes its token ids, DRY's breakers too)."""
+        session = self.session(model, settings.n_ctx)
+        settings = with_bias_ids(session, settings)
+        return what_if(remembered.logits, remembered.before, settings, top,
+                       self._breakers.get(session, settings), session.n_vocab)
 
     # -- chains -----------------------------------------------------------------------------------
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -15,16 +15,31 @@ from samantha.cli.common import (
     workbench,
 )
 from samantha.core.chat import build_messages
+from samantha.core.errors import InputError
 from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.remote import parse_ref
+from samantha.core.sampling import StageView
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
+    display_piece,
     is_chosen,
     stage_summary,
     unlikely_choices,
     visible,
     vocabulary_size,
 )
+from samantha.core.whatif import RecentLogits, WhatIf, parse_what_if
+
+
+def pieces(bench: Any, model: str, settings: Any) -> Callable[[int], str]:
+    """A token's text by id, from the loaded model (read when first needed)."""
+    def piece(token: int) -> str:
+        if token < 0:
+            return "?"
+        return display_piece(bench.session(model, settings.n_ctx).vocab_piece(token))
+
+    return piece
 
 
 def step_table(step: TokenStep, vocabulary: int) -> str:
@@ -40,6 +55,37 @@ def step_table(step: TokenStep, vocabulary: int) -> str:
     return "\n".join(lines)
 
 
+def stage_lines(views: Sequence[StageView], chosen: int, piece: Callable[[int], str]) -> list[str]:
+    """One line per stage: its survivors, most likely first, ``>`` marking the chosen one."""
+    lines = []
+    for view in views:
+        shown = ", ".join(f"{'>' if i == chosen else ''}'{visible(piece(i))}' {p:.3f}"
+                          for i, p in view.survivors)
+        lines.append(f"    {view.name:<12} {view.kept:>7}  {shown}")
+    return lines
+
+
+def what_if_lines(step: TokenStep, other: WhatIf, asked: str,
+                  piece: Callable[[int], str]) -> list[str]:
+    def listed(survivors: Sequence[tuple[int, float]]) -> str:
+        return ", ".join(f"'{visible(piece(i))}' {p:.3f}" for i, p in survivors) or "nothing"
+
+    kept = " -> ".join(f"{v.name} {v.kept}" for v in other.views)
+    return [f"  what if {asked}: {other.chain}",
+            f"    kept     {kept}" + (" (of the stored top candidates only)"
+                                      if other.partial else ""),
+            f"    real     {listed([(s.id, s.p) for s in step.final])}",
+            f"    what if  {listed(other.final)}"]
+
+
+def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
+    return {"asked": asked, "chain": other.chain, "partial": other.partial,
+            "views": [{"name": v.name, "kept": v.kept, "survivors": [list(s) for s in
+                                                                     v.survivors]}
+                      for v in other.views],
+            "final": [list(s) for s in other.final]}
+
+
 @click.command()
 @click.argument("prompt")
 @click.option("--model", "-m", default="default", show_default=True,
@@ -50,27 +96,55 @@ def step_table(step: TokenStep, vocabulary: int) -> str:
               help="How many candidates to show per token.")
 @click.option("--plot", type=click.Path(path_type=Path),
               help="Also save the plots (candidates, unlikely choices, entropy) as a PNG.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per token (with the survivors of each stage).")
+@click.option("--stages", "show_stages", is_flag=True,
+              help="Also show, per token, the survivors of each stage of the chain, with their "
+                   "probabilities renormalised over what the stage kept.")
+@click.option("--what-if", "asked", metavar="NAME=VALUE,...",
+              help="Also show, per token, what the chain would keep with these settings "
+                   "changed (e.g. \"top_p=0.5,min_p=0.1\"), from the same scores; the answer "
+                   "itself is generated with the real settings.")
 @loop_guard_option
 @sampling_options
 @click.pass_context
 def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
-          plot: Path | None, as_json: bool, loop_guard: bool, **options: Any) -> None:
+          plot: Path | None, as_json: bool, show_stages: bool, asked: str | None,
+          loop_guard: bool, **options: Any) -> None:
     """Answer PROMPT and show, for every token, the candidates and what each sampler stage
     kept."""
     settings = settings_from(options)
     bench = workbench(ctx)
+    other = parse_what_if(asked, settings) if asked else None
+    if other is not None and parse_ref(model) is not None:
+        raise InputError("--what-if needs each token's scores, which only a local model gives "
+                         "(a remote backend sends its top candidates only).")
+    memory = RecentLogits(keep=1) if other is not None else None
     steps: list[TokenStep] = []
     vocabulary = 0
+    piece = pieces(bench, model, settings)
     for event in bench.generate(build_messages(system, "", prompt), settings, model=model,
-                                trace_top=top, loop_guard=loop_guard):
+                                trace_top=top, loop_guard=loop_guard, memory=memory):
         if isinstance(event, TokenEvent):
-            steps.append(event.trace)
-            vocabulary = vocabulary or vocabulary_size(event.trace)
+            step = event.trace
+            steps.append(step)
+            vocabulary = vocabulary or vocabulary_size(step)
+            remembered = memory.get(step.step) if memory is not None else None
+            result = (bench.what_if(model, remembered, other, top)
+                      if remembered is not None and other is not None else None)
             if as_json:
-                print_json(event.trace.to_dict())
-            else:
-                click.echo(step_table(event.trace, vocabulary) + "\n")
+                data = step.to_dict()
+                if result is not None:
+                    data["what_if"] = what_if_dict(result, str(asked))
+                print_json(data)
+                continue
+            lines = [step_table(step, vocabulary)]
+            if show_stages:
+                lines.append("  stage by stage (p over each stage's survivors; > chosen):")
+                lines += stage_lines(step.views, step.token_id, piece)
+            if result is not None:
+                lines += what_if_lines(step, result, str(asked), piece)
+            click.echo("\n".join(lines) + "\n")
         elif isinstance(event, GenerationResult) and not as_json:
             click.echo(f"Answer: {event.text}")
             unlikely = unlikely_choices(steps)

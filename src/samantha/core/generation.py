@@ -12,6 +12,8 @@ import secrets
 import time
 from typing import Iterator, Mapping, Protocol, Sequence
 
+import numpy as np
+
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import NothingAllowed, PromptTooLongError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
@@ -25,6 +27,12 @@ class Pacer(Protocol):
     """Learning mode's pace: ``wait_turn()`` returns when the next token may be generated."""
 
     def wait_turn(self) -> None: ...
+
+
+class Memory(Protocol):
+    """Keeps the raw logits of a step, with the answer's tokens before it."""
+
+    def remember(self, step: int, logits: np.ndarray, before: Sequence[int]) -> None: ...
 
 
 class NeverCancel:
@@ -86,6 +94,7 @@ def generate(
     loop_guard: bool = True,
     constraint: Constraint | None = None,
     breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None = None,
+    memory: Memory | None = None,
 ) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
 
@@ -94,7 +103,8 @@ def generate(
     ``loop_guard`` an answer that has started repeating itself ends with finish reason
     ``repetition`` (see :mod:`samantha.core.loopguard`); the tokens chosen are the same.
     ``constraint`` (a grammar) allows only the tokens that follow it; ``breakers`` are DRY's
-    sequence breakers in token ids.
+    sequence breakers in token ids. ``memory`` keeps each step's raw logits for a while
+    (learning mode's what-if; see :class:`samantha.core.whatif.RecentLogits`).
     Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
     """
     cancel = cancel or NeverCancel()
@@ -130,7 +140,7 @@ def generate(
                 reason = "length"
                 break
             try:
-                pick = chain.pick(logits) if trace_top else None
+                pick = chain.pick(logits, views=trace_top) if trace_top else None
                 token = pick.token if pick else chain.sample(logits)
             except NothingAllowed:
                 if constraint is None:
@@ -145,6 +155,8 @@ def generate(
             visible = scanner.feed(decoder.decode(session.piece(token)))
             text.append(visible)
             trace = None
+            if memory is not None:
+                memory.remember(len(ids), logits, ids[:-1])
             if pick is not None:
                 took = evaluating + time.perf_counter() - turn
                 trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took)

@@ -33,6 +33,7 @@ from samantha.core.sampling import (
     TopP,
     Typical,
     _typical_sees_one_or_none,
+    stage_view,
     top_indices,
 )
 from samantha.core.setting_lists import DEFAULT_ORDER
@@ -245,22 +246,40 @@ class SamplerChain:
         np.copyto(self._work, logits)
         return Candidates(self._ids, self._work, whole=True, owned=True)
 
-    def pick(self, logits: np.ndarray, grammar: bool = True) -> Pick:
+    def pick(self, logits: np.ndarray, grammar: bool = True, views: int = 0) -> Pick:
         """Run every stage, recording how many candidates each one kept (the grammar's stage
-        too, unless ``grammar`` is False)."""
-        cands = self._everything(logits)
+        too, unless ``grammar`` is False) and, with ``views`` > 0, that many of the survivors
+        of each active stage (:class:`StageView`)."""
+        return self._run(self._everything(logits), grammar, views)
+
+    def pick_among(self, cands: Candidates, views: int = 0) -> Pick:
+        """:meth:`pick` over some candidates only (a stored trace's top N), the grammar left
+        out."""
+        return self._run(cands, False, views)
+
+    def _run(self, cands: Candidates, grammar: bool, views: int) -> Pick:
         counts = []
+        seen: list[tuple[str, Candidates]] = []
         stages = self.stages
         if self.constraint is not None and grammar:
             stages = (Grammar(self.constraint), *stages)
         for stage in stages:
             cands = stage.apply(cands)
             counts.append(StageCount(stage.name, len(cands), stage.active))
+            if views and stage.active:  # the scratch copy changes in place: keep this state
+                seen.append((stage.name, _kept(cands) if cands.owned else cands))
         if cands.owned:  # nothing was cut: the survivors must outlive the buffer
-            cands = Candidates(cands.ids.copy(), cands.logits.copy(), cands.is_sorted)
-        if self.mirostat is not None:
-            return Pick(self.mirostat.pick(cands), tuple(counts), cands)
-        return Pick(self.draw.pick(cands), tuple(counts), cands)
+            cands = _kept(cands)
+        chooser = self.mirostat if self.mirostat is not None else self.draw
+        token = chooser.pick(cands)
+        return Pick(token, tuple(counts), cands,
+                    tuple(stage_view(name, c, views, token) for name, c in seen))
+
+
+def _kept(cands: Candidates) -> Candidates:
+    """Candidates of their own (not the chain's scratch copy, which the next token reuses;
+    the ids are never changed)."""
+    return Candidates(cands.ids, cands.logits.copy(), cands.is_sorted, cands.whole)
 
 
 def named_active(stages: tuple[Stage, ...], names: tuple[str, ...]) -> bool:

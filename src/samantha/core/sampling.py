@@ -324,9 +324,46 @@ class StageCount:
 
 
 @dataclass(frozen=True)
+class StageView:
+    """The candidates after one stage, most likely first, as many as learning mode shows:
+    ``(id, p)`` with the probabilities renormalised over all ``kept`` survivors of the stage
+    (temperature's reshaping included). The chosen token is always among them, last if it is
+    not among the most likely."""
+
+    name: str
+    kept: int
+    survivors: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True)
 class Pick:
-    """A chosen token with what each stage kept and the survivors before the draw."""
+    """A chosen token with what each stage kept and the survivors before the draw (and, when
+    asked for, a view of each active stage's survivors)."""
 
     token: int
     stages: tuple[StageCount, ...]
     survivors: Candidates
+    views: tuple[StageView, ...] = ()
+
+
+def stage_view(name: str, cands: Candidates, top: int, chosen: int) -> StageView:
+    """The ``top`` most likely of ``cands`` (and ``chosen``, wherever it is), probabilities
+    over all of them."""
+    n = len(cands)
+    if not n:
+        return StageView(name, 0, ())
+    shown = top_indices(cands.logits, top) if top < n else np.arange(n)
+    shown = shown[np.argsort(-cands.logits[shown], kind="stable")]
+    best = float(cands.logits[shown[0]])
+    if best == -np.inf:
+        weights, total = np.ones(len(shown)), float(n)
+    else:
+        total = float(np.exp(np.asarray(cands.logits, dtype=np.float64) - best).sum())
+        weights = np.exp(np.asarray(cands.logits[shown], dtype=np.float64) - best)
+    out = [(int(cands.ids[i]), float(w) / total) for i, w in zip(shown, weights)]
+    if chosen not in {token for token, _ in out}:
+        at = chosen if cands.whole else np.flatnonzero(cands.ids == chosen)
+        if np.size(at):
+            logit = float(np.ravel(cands.logits[at])[0])
+            out.append((chosen, (np.exp(logit - best) / total) if best > -np.inf else 0.0))
+    return StageView(name, n, tuple(out))

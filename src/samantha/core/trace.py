@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from samantha.core.sampling import Pick, StageCount, top_indices
+from samantha.core.sampling import Pick, StageCount, StageView, top_indices
 
 MAX_TOP = 1000
 
@@ -46,11 +46,14 @@ class TokenStep:
     final: tuple[Survivor, ...]
     seconds: float = 0.0
     source: str = ""  # for a remote backend: what its probabilities are (empty: our chain)
+    views: tuple[StageView, ...] = ()  # the survivors of each active stage, in chain order
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["stages"] = [{"name": s.name, "kept": s.kept, "active": s.active}
                           for s in self.stages]
+        data["views"] = [{"name": v.name, "kept": v.kept,
+                          "survivors": [[i, p] for i, p in v.survivors]} for v in self.views]
         return data
 
     @classmethod
@@ -59,7 +62,10 @@ class TokenStep:
             **{**data,
                "candidates": tuple(Candidate(**c) for c in data["candidates"]),
                "stages": tuple(StageCount(**s) for s in data["stages"]),
-               "final": tuple(Survivor(**f) for f in data["final"])})
+               "final": tuple(Survivor(**f) for f in data["final"]),
+               "views": tuple(StageView(v["name"], v["kept"],
+                                        tuple((int(i), float(p)) for i, p in v["survivors"]))
+                              for v in data.get("views", ()))})
 
 
 def display_piece(raw: bytes) -> str:
@@ -114,6 +120,7 @@ def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
         stages=pick.stages,
         final=tuple(Survivor(int(i), float(p)) for i, p in zip(survivors.ids[:top], final_p)),
         seconds=seconds,
+        views=pick.views,
     )
 
 

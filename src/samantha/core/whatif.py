@@ -1,0 +1,116 @@
+"""Learning mode's "what if": what another chain would keep from the same scores, without
+generating again.
+
+While an answer is generated, :class:`RecentLogits` keeps the raw logits of the last few tokens
+(and the answer's tokens before each, which the penalties and DRY look at). :func:`what_if`
+runs a fresh chain with other settings on one of them and returns what each stage kept, as
+learning mode shows it. A stored trace has only its top-N candidates; :func:`what_if_stored`
+runs the chain on those, and says that the rest of the vocabulary is unknown.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from samantha.core.errors import SettingsError
+from samantha.core.sampler_chain import SamplerChain
+from samantha.core.sampling import Candidates, StageView
+from samantha.core.settings import Settings, coerce
+from samantha.core.trace import TokenStep
+
+KEEP = 8  # how many tokens' logits stay in memory (262,144 logits are a megabyte)
+
+
+@dataclass(frozen=True)
+class Remembered:
+    logits: np.ndarray  # a copy of the raw logits of this step
+    before: tuple[int, ...]  # the answer's tokens before this step
+
+
+class RecentLogits:
+    """The raw logits of the last ``keep`` steps of one answer, by step (1-based)."""
+
+    def __init__(self, keep: int = KEEP) -> None:
+        self.keep = keep
+        self._steps: OrderedDict[int, Remembered] = OrderedDict()
+
+    def remember(self, step: int, logits: np.ndarray, before: Sequence[int]) -> None:
+        self._steps[step] = Remembered(np.array(logits, copy=True), tuple(before))
+        while len(self._steps) > self.keep:
+            self._steps.popitem(last=False)
+
+    def get(self, step: int) -> Remembered | None:
+        return self._steps.get(step)
+
+    @property
+    def steps(self) -> list[int]:
+        return list(self._steps)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What the other chain keeps: each active stage's survivors, and the final ones.
+    ``partial``: computed over the stored top-N only (the tail is unknown)."""
+
+    settings: Settings
+    chain: str  # logits -> ... -> draw
+    views: tuple[StageView, ...]
+    final: tuple[tuple[int, float], ...]  # the survivors before the draw, most likely first
+    partial: bool = False
+
+
+def parse_what_if(text: str, base: Settings) -> Settings:
+    """``"top_p=0.5,min_p=0.1"`` -> ``base`` with those values (checked as everywhere)."""
+    changes = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise SettingsError(f"what-if: {part!r} is not NAME=VALUE; write e.g. "
+                                "\"top_p=0.5,min_p=0.1\".")
+        name = name.strip().replace("-", "_")
+        changes[name] = coerce(name, value)
+    return base.replace(**changes)
+
+
+def what_if(logits: np.ndarray, before: Sequence[int], settings: Settings, top: int,
+            breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None = None,
+            n_vocab: int = 0) -> WhatIf:
+    """The chain with ``settings`` on these raw logits, after the answer's tokens ``before``
+    (a logit bias given as text must be token ids by now; no grammar: its state is the
+    answer's). The draw is seeded as the answer's, so a greedy chain picks what it would."""
+    chain = _chain(settings, before, breakers, n_vocab)
+    return _result(chain, chain.pick(logits, views=top), settings, top, partial=False)
+
+
+def what_if_stored(step: TokenStep, before: Sequence[int], settings: Settings,
+                   top: int) -> WhatIf:
+    """The chain with ``settings`` on a stored step's top-N raw candidates: exact for what
+    those candidates do among themselves; every token beyond them is unknown."""
+    ids = np.array([c.id for c in step.candidates], dtype=np.int64)
+    logits = np.array([c.logit for c in step.candidates], dtype=np.float32)
+    chain = _chain(settings, before, None, 0)
+    pick = chain.pick_among(Candidates(ids, logits), views=top)
+    return _result(chain, pick, settings, top, partial=True)
+
+
+def _chain(settings: Settings, before: Sequence[int],
+           breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None,
+           n_vocab: int) -> SamplerChain:
+    chain = SamplerChain(settings, settings.seed or 0, None, breakers, n_vocab)
+    for token in before:
+        chain.accept(int(token))
+    return chain
+
+
+def _result(chain: SamplerChain, pick, settings: Settings, top: int, partial: bool) -> WhatIf:
+    survivors = pick.survivors.sorted()
+    probs = survivors.probs()[:top]
+    return WhatIf(settings, chain.describe(), pick.views,
+                  tuple((int(i), float(p)) for i, p in zip(survivors.ids[:top], probs)),
+                  partial)

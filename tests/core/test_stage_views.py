@@ -1,0 +1,124 @@
+"""Learning mode as an explainer: the survivors of each stage, and "what if" other settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samantha.core.engine import ModelSpec
+from samantha.core.generation import generate
+from samantha.core.sampler_chain import SamplerChain
+from samantha.core.sampling import Candidates, softmax
+from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
+from samantha.core.trace import TokenStep, make_step
+from samantha.core.whatif import RecentLogits, parse_what_if, what_if, what_if_stored
+from samantha.engines.fake import FakeEngine
+
+SPREAD = STOCHASTIC.replace(temperature=1.7, top_k=60, top_p=0.9, min_p=0.01)
+
+
+def stage_by_stage(settings: Settings, logits: np.ndarray, before: list[int]):
+    """The candidates after each active stage, applied one by one (no views asked)."""
+    chain = SamplerChain(settings, seed=3)
+    for token in before:
+        chain.accept(token)
+    cands = Candidates.full(logits.copy())
+    out = []
+    for stage in chain.stages:
+        cands = stage.apply(cands)
+        if stage.active:
+            out.append((stage.name, cands))
+    return out
+
+
+@pytest.mark.parametrize("settings", [STOCHASTIC, SPREAD, DETERMINISTIC])
+def test_each_view_holds_what_its_stage_kept(settings: Settings) -> None:
+    rng = np.random.default_rng(5)
+    logits = (rng.standard_normal(5000) * 2).astype(np.float32)
+    before = [int(t) for t in np.argsort(-logits)[:4]]  # the best four were just said
+    chain = SamplerChain(settings, seed=3)
+    for token in before:
+        chain.accept(token)
+    pick = chain.pick(logits, views=8)
+    expected = stage_by_stage(settings, logits, before)
+    assert [v.name for v in pick.views] == [name for name, _ in expected]
+    counts = {c.name: c.kept for c in pick.stages}
+    for view, (name, cands) in zip(pick.views, expected):
+        assert view.kept == len(cands) == counts[name]
+        probs = softmax(cands.logits)
+        best = np.argsort(-cands.logits, kind="stable")[:8]
+        want = [(int(cands.ids[i]), float(probs[i])) for i in best]
+        got = view.survivors[:len(want)]
+        assert [i for i, _ in got] == [i for i, _ in want]
+        assert [p for _, p in got] == pytest.approx([p for _, p in want], abs=1e-6)
+        assert pick.token in {i for i, _ in view.survivors}  # the chosen one, at every stage
+    assert sum(p for _, p in pick.views[-1].survivors) <= 1.0 + 1e-9
+
+
+def test_the_temperature_view_shows_its_reshaping() -> None:
+    logits = np.log(np.array([0.5, 0.3, 0.15, 0.05], dtype=np.float32))
+    open_chain = Settings(temperature=2.0, top_k=0, top_p=1.0, min_p=0.0, typical_p=1.0,
+                          tfs_z=1.0)
+    pick = SamplerChain(open_chain, seed=1).pick(logits, views=4)
+    (view,) = [v for v in pick.views if v.name == "temperature"]
+    flattened = np.sqrt([0.5, 0.3, 0.15, 0.05])
+    assert [p for _, p in view.survivors] == pytest.approx(list(flattened / flattened.sum()))
+
+
+def test_a_chosen_token_outside_the_shown_ones_is_still_shown() -> None:
+    logits = np.zeros(100, dtype=np.float32)
+    logits[:50] = 1.0
+    pick = SamplerChain(Settings(temperature=1.0, top_k=0, top_p=1.0, min_p=0.001,
+                                 typical_p=1.0, tfs_z=1.0), seed=9).pick(logits, views=2)
+    view = pick.views[-1]
+    assert view.kept == 100 and pick.token in {i for i, _ in view.survivors}
+
+
+def test_what_if_equals_a_fresh_chain_on_the_logits_of_the_answer() -> None:
+    """Generate with one chain, keeping each step's logits; what-if with other settings must
+    keep what a chain with those settings keeps from the same logits after the same tokens."""
+    session = FakeEngine({"": "What if we try?"}).load(ModelSpec("fake", Path("fake.gguf"), 512))
+    memory = RecentLogits(keep=3)
+    other = parse_what_if("temperature=1.3, top_k=4, min_p=0", DETERMINISTIC)
+    logits_seen, answer = {}, []
+    for event in generate(session, session.tokenize("hi"), DETERMINISTIC.replace(seed=1),
+                          trace_top=5, memory=memory):
+        if not hasattr(event, "trace"):
+            break
+        remembered = memory.get(event.trace.step)
+        assert remembered is not None and list(remembered.before) == answer
+        logits_seen[event.trace.step] = remembered.logits
+        result = what_if(remembered.logits, remembered.before, other, 5)
+        fresh = SamplerChain(other, seed=0)
+        for token in answer:
+            fresh.accept(token)
+        pick = fresh.pick(remembered.logits, views=5)
+        assert result.views == pick.views
+        assert (result.views[0].name, result.views[0].kept) == ("top-k", 4)
+        answer.append(event.token_id)
+    assert memory.steps == sorted(logits_seen)[-3:]  # only the last three stay
+
+
+def test_what_if_on_a_stored_trace_uses_its_top_candidates_and_says_so() -> None:
+    logits = np.log(np.array([0.4, 0.3, 0.2, 0.1] + [1e-6] * 96, dtype=np.float32))
+    pick = SamplerChain(DETERMINISTIC, seed=0).pick(logits, views=4)
+    step = TokenStep.from_dict(make_step(1, logits, pick, 4, lambda t: b"x").to_dict())
+    result = what_if_stored(step, [], parse_what_if("top_k=2,temperature=1,min_p=0,tfs_z=1,"
+                                                     "top_p=1,typical_p=1", DETERMINISTIC), 4)
+    assert result.partial
+    assert [i for i, _ in result.final] == [0, 1]
+    assert [p for _, p in result.final] == pytest.approx([4 / 7, 3 / 7], abs=1e-6)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("top_p", "is not NAME=VALUE"),
+    ("top_q=0.5", "top_q"),
+    ("top_p=lots", "top_p must be a number"),
+])
+def test_what_if_input_errors_say_what_was_wrong(text: str, words: str) -> None:
+    from samantha.core.errors import SettingsError
+
+    with pytest.raises(SettingsError, match=words):
+        parse_what_if(text, DETERMINISTIC)
