@@ -122,6 +122,31 @@ def test_learn_cli_json(samantha) -> None:
         assert any(c["id"] == s["token_id"] for c in s["candidates"][: s["rank"]])
 
 
+def test_learn_cli_shows_each_stage_and_what_if(samantha) -> None:
+    """--json carries the survivors of each stage; --what-if gives another chain's survivors on
+    the same scores, and the answer is the one generated without it."""
+    args = ["learn", PROMPT, "--max-tokens", "4", "--top", "5", "--preset", "stochastic",
+            "--seed", "7", "--json"]
+    plain = [json.loads(line) for line in samantha(*args).stdout.splitlines()]
+    asked = [json.loads(line) for line in samantha(*args, "--what-if", "top_k=1")
+             .stdout.splitlines()]
+    assert [s["token_id"] for s in asked] == [s["token_id"] for s in plain]
+    for s in asked:
+        views = s["views"]
+        assert [v["name"] for v in views] == [c["name"] for c in s["stages"] if c["active"]]
+        assert views[1] == {**views[1], "name": "top-k", "kept": 40}
+        assert [i for i, _ in views[-1]["survivors"]][:len(s["final"])] == [
+            f["id"] for f in s["final"]]
+        assert s["token_id"] in {i for v in views for i, _ in v["survivors"]}
+        best = s["candidates"][0]["id"]  # top_k=1 keeps the model's most likely token
+        assert s["what_if"]["final"] == [[best, 1.0]]
+        assert s["what_if"]["views"][1]["kept"] == 1
+    text = samantha("learn", PROMPT, "--max-tokens", "2", "--top", "3", "--stages",
+                    "--what-if", "min_p=0.5").stdout
+    assert text.count("stage by stage") == 2 and text.count("    top-k             40") == 2
+    assert text.count("what if min_p=0.5:") == 2
+
+
 def test_learn_cli_refuses_too_many_candidates(samantha) -> None:
     result = samantha("learn", PROMPT, "--top", "1001", code=2)
     assert "1001" in result.stderr
