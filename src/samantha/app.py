@@ -207,6 +207,7 @@ class Workbench:
         loop_guard: bool = True,
         retry: bool = False,
         memory: Memory | None = None,
+        forced: Sequence[int] = (),
     ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted
                   | GenerationResult]:
         """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
@@ -214,7 +215,8 @@ class Workbench:
         a model is loaded). With
         ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace;
         ``loop_guard`` ends an answer that has started repeating itself; ``memory`` keeps the
-        raw logits of the last tokens of a local answer (for :meth:`what_if`).
+        raw logits of the last tokens of a local answer (for :meth:`what_if`); ``forced``
+        starts a local answer with these tokens (a branch, see :mod:`samantha.branches`).
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
@@ -242,7 +244,7 @@ class Workbench:
             try:
                 yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
                                            trace_top, pacer, loop_guard, constraint, breakers,
-                                           memory)
+                                           memory, forced)
             finally:
                 if constraint is not None:
                     constraint.close()

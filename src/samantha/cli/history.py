@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from samantha.cli.branch import branch
 from samantha.cli.common import PRESETS, given_sampling, print_json, sampling_flags, workbench
 from samantha.cli.learn import step_table
 from samantha.cli.run import execute, show_run
@@ -34,14 +35,17 @@ def list_runs(ctx: click.Context, search: str | None, limit: int, as_json: bool)
     runs = workbench(ctx).store.list_runs(search=search, limit=limit)
     if as_json:
         print_json([{"id": r.id, "started_at": r.started_at, "status": r.status,
-                     "models": r.config.get("models", []), "title": r.title} for r in runs])
+                     "models": r.config.get("models", []), "title": r.title,
+                     "parent": r.parent} for r in runs])
         return
     if not runs:
         click.echo("No runs yet. Start one with `samantha run`.")
     for r in runs:
         models = ", ".join(r.config.get("models", []))
+        branch = (f" (branch of run {r.parent['run']} at token {r.parent['step']})"
+                  if r.parent else "")
         click.echo(f"{r.id:>5}  {r.started_at[:19].replace('T', ' ')}  {r.status:<11}  "
-                   f"{models[:30]:<30}  {r.title}")
+                   f"{models[:30]:<30}  {r.title}{branch}")
 
 
 @history.command()
@@ -50,8 +54,14 @@ def list_runs(ctx: click.Context, search: str | None, limit: int, as_json: bool)
 @click.pass_context
 def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
     """A run with its cycles, settings and responses."""
-    record = workbench(ctx).store.get_run(run_id)
+    store = workbench(ctx).store
+    record = store.get_run(run_id)
     click.echo(EXPORTERS["json"](record) if as_json else run_to_markdown(record))
+    branches = store.branches(run_id)
+    if branches and not as_json:
+        click.echo("Branches: " + ", ".join(
+            f"run {b.id} (cycle {b.parent['cycle']}, token {b.parent['step']})"
+            for b in branches if b.parent))
 
 
 @history.command()
@@ -164,3 +174,6 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, as_js
 
         save_learning_plot(steps, plot)
         click.echo(f"Saved the plots to {plot}", err=True)
+
+
+history.add_command(branch)

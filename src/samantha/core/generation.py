@@ -95,6 +95,7 @@ def generate(
     constraint: Constraint | None = None,
     breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None = None,
     memory: Memory | None = None,
+    forced: Sequence[int] = (),
 ) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
 
@@ -104,7 +105,10 @@ def generate(
     ``repetition`` (see :mod:`samantha.core.loopguard`); the tokens chosen are the same.
     ``constraint`` (a grammar) allows only the tokens that follow it; ``breakers`` are DRY's
     sequence breakers in token ids. ``memory`` keeps each step's raw logits for a while
-    (learning mode's what-if; see :class:`samantha.core.whatif.RecentLogits`).
+    (learning mode's what-if; see :class:`samantha.core.whatif.RecentLogits`). ``forced``
+    starts the answer with these tokens (a branch: the answer so far, then the candidate
+    chosen instead): all but the last are read with the prompt, the last is taken at its step
+    (traced as if chosen there); the chain sees them all as the answer's.
     Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
     """
     cancel = cancel or NeverCancel()
@@ -124,11 +128,20 @@ def generate(
     ids: list[int] = []
     reason: FinishReason = "length"
     error: str | None = None
+    head, chosen = list(forced[:-1]), (int(forced[-1]) if len(forced) else None)
     started = time.perf_counter()
     try:
         evaluated = time.perf_counter()
-        logits = session.prefill(prompt_tokens, cancel)
+        logits = session.prefill([*prompt_tokens, *head], cancel)
         evaluating = time.perf_counter() - evaluated
+        for token in head:  # the answer so far, as it was: nothing to choose
+            chain.accept(token)
+            ids.append(token)
+            visible = scanner.feed(decoder.decode(session.piece(token)))
+            text.append(visible)
+            if guard is not None:
+                guard.add(token)
+            yield TokenEvent(len(ids) - 1, token, visible, None)
         while True:
             if pacer is not None:
                 pacer.wait_turn()
@@ -139,9 +152,14 @@ def generate(
             if len(ids) >= limit:
                 reason = "length"
                 break
+            force = chosen if len(ids) == len(head) else None
             try:
-                pick = chain.pick(logits, views=trace_top) if trace_top else None
-                token = pick.token if pick else chain.sample(logits)
+                pick = None
+                if trace_top:
+                    pick = chain.pick(logits, views=trace_top, chosen=force)
+                    token = pick.token
+                else:
+                    token = chain.sample(logits) if force is None else force
             except NothingAllowed:
                 if constraint is None:
                     raise

@@ -246,18 +246,21 @@ class SamplerChain:
         np.copyto(self._work, logits)
         return Candidates(self._ids, self._work, whole=True, owned=True)
 
-    def pick(self, logits: np.ndarray, grammar: bool = True, views: int = 0) -> Pick:
+    def pick(self, logits: np.ndarray, grammar: bool = True, views: int = 0,
+             chosen: int | None = None) -> Pick:
         """Run every stage, recording how many candidates each one kept (the grammar's stage
         too, unless ``grammar`` is False) and, with ``views`` > 0, that many of the survivors
-        of each active stage (:class:`StageView`)."""
-        return self._run(self._everything(logits), grammar, views)
+        of each active stage (:class:`StageView`). ``chosen``: that token instead of a draw
+        (a branch), marked in the views wherever it survived."""
+        return self._run(self._everything(logits), grammar, views, chosen)
 
     def pick_among(self, cands: Candidates, views: int = 0) -> Pick:
         """:meth:`pick` over some candidates only (a stored trace's top N), the grammar left
         out."""
         return self._run(cands, False, views)
 
-    def _run(self, cands: Candidates, grammar: bool, views: int) -> Pick:
+    def _run(self, cands: Candidates, grammar: bool, views: int,
+             chosen: int | None = None) -> Pick:
         counts = []
         seen: list[tuple[str, Candidates]] = []
         stages = self.stages
@@ -271,7 +274,7 @@ class SamplerChain:
         if cands.owned:  # nothing was cut: the survivors must outlive the buffer
             cands = _kept(cands)
         chooser = self.mirostat if self.mirostat is not None else self.draw
-        token = chooser.pick(cands)
+        token = chooser.pick(cands) if chosen is None else chosen
         return Pick(token, tuple(counts), cands,
                     tuple(stage_view(name, c, views, token) for name, c in seen))
 

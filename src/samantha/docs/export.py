@@ -66,6 +66,10 @@ def _facts(run: RunRecord) -> str:
     if run.stop_reason:
         facts.append(f"- Stop reason: {_inline(run.stop_reason)}")
     facts += [f"- Note: {_inline(note)}" for note in run.notes]
+    if run.parent:
+        p = run.parent
+        facts.append(f"- Branch of run {p['run']}, cycle {p['cycle']}: from token {p['step']}, "
+                     f"token id {p['token']} instead of the one chosen")
     models = _models(run)
     if models:
         facts.append("- Models: " + ", ".join(_inline(m) for m in models))

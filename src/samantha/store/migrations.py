@@ -138,6 +138,13 @@ def m007_remote_answers(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN notes_json TEXT")
 
 
+def m008_branches(conn: sqlite3.Connection) -> None:
+    """Learning mode's branches: a run that continues another run's cycle from a chosen
+    candidate holds ``{"run", "cycle", "step", "token"}`` of that point (JSON). NULL for the
+    other runs."""
+    conn.execute("ALTER TABLE runs ADD COLUMN parent_json TEXT")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
@@ -146,7 +153,7 @@ _CREATE_MIGRATIONS = (
 # A tuple, not a list: the schema history is not something to mutate at run time.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial, m002_traces, m003_code_runs, m004_run_owners, m005_cycle_skips,
-    m006_code_run_isolation, m007_remote_answers,
+    m006_code_run_isolation, m007_remote_answers, m008_branches,
 )
 
 

@@ -48,6 +48,7 @@ class RunRecord:
     config: dict[str, Any]  # the chain configuration (ChainConfig.to_dict()): enough to re-run
     cycles: list[CycleRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said before it started (backends)
+    parent: dict[str, int] | None = None  # a branch: {"run", "cycle", "step", "token"}
 
     @property
     def title(self) -> str:

@@ -30,6 +30,7 @@ def run_record(row: sqlite3.Row, cycles: list[CycleRecord]) -> RunRecord:
         config=json.loads(row["config_json"]),
         cycles=cycles,
         notes=json.loads(row["notes_json"] or "[]"),
+        parent=json.loads(row["parent_json"]) if row["parent_json"] else None,
     )
 
 

@@ -205,6 +205,20 @@ class RunStore:
             rows = conn.execute(sql, params).fetchall()
         return [run_record(row, []) for row in rows]
 
+    def set_parent(self, run_id: int, parent: dict[str, int]) -> None:
+        """Mark a run as a branch of another run's cycle (``{"run", "cycle", "step",
+        "token"}``)."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE runs SET parent_json = ? WHERE id = ?", (dumps(parent), run_id))
+
+    def branches(self, run_id: int) -> list[RunRecord]:
+        """The runs branched from ``run_id``, oldest first, with their cycles."""
+        with self._snapshot() as conn:
+            ids = [row[0] for row in conn.execute(
+                "SELECT id FROM runs WHERE json_extract(parent_json, '$.run') = ? ORDER BY id",
+                (run_id,))]
+        return [self.get_run(i) for i in ids]
+
     def latest_run_id(self) -> int | None:
         """The id of the most recently started run, or None when the history is empty."""
         with self._snapshot() as conn:
