@@ -43,7 +43,7 @@ def test_fresh_file_gets_every_table_and_a_migration_row(store: RunStore, db: Pa
     assert [name for name, _ in rows] == ALL == ["m001_initial", "m002_traces", "m003_code_runs",
                                                  "m004_run_owners", "m005_cycle_skips",
                                                  "m006_code_run_isolation",
-                                                 "m007_remote_answers"]
+                                                 "m007_remote_answers", "m008_branches"]
     assert all(applied_at.endswith("+00:00") for _, applied_at in rows)
 
 
