@@ -177,7 +177,8 @@ def generate(
                 memory.remember(len(ids), logits, ids[:-1])
             if pick is not None:
                 took = evaluating + time.perf_counter() - turn
-                trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took)
+                trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took,
+                                  chain.buffers)
             yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"

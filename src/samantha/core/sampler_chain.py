@@ -20,6 +20,7 @@ from typing import Mapping, Protocol
 import numpy as np
 
 from samantha.core.sampling import (
+    Buffers,
     Candidates,
     Draw,
     MinP,
@@ -123,6 +124,7 @@ class SamplerChain:
         self._argmax_only = self.greedy and plain and _typical_sees_one_or_none(s)
         self._ids = np.arange(0)  # arange(n_vocab), made once and reused for every token
         self._work = np.zeros(0, dtype=np.float32)  # a scratch copy of each token's logits
+        self.buffers = Buffers()  # for learning mode's views (and its trace)
         self._cut_at = self._top_k_first()
 
     def _top_k_first(self) -> int:
@@ -270,13 +272,22 @@ class SamplerChain:
             cands = stage.apply(cands)
             counts.append(StageCount(stage.name, len(cands), stage.active))
             if views and stage.active:  # the scratch copy changes in place: keep this state
-                seen.append((stage.name, _kept(cands) if cands.owned else cands))
+                seen.append((stage.name, self._snapshot(len(seen), cands)))
         if cands.owned:  # nothing was cut: the survivors must outlive the buffer
             cands = _kept(cands)
         chooser = self.mirostat if self.mirostat is not None else self.draw
         token = chooser.pick(cands) if chosen is None else chosen
         return Pick(token, tuple(counts), cands,
-                    tuple(stage_view(name, c, views, token) for name, c in seen))
+                    tuple(stage_view(name, c, views, token, self.buffers) for name, c in seen))
+
+    def _snapshot(self, at: int, cands: Candidates) -> Candidates:
+        """The candidates as they are now: the scratch copy's state copied into a buffer kept
+        for this stage's view (other candidates are never changed in place)."""
+        if not cands.owned:
+            return cands
+        kept = self.buffers.like(f"stage {at}", cands.logits, cands.logits.dtype)
+        np.copyto(kept, cands.logits)
+        return Candidates(cands.ids, kept, cands.is_sorted, cands.whole)
 
 
 def _kept(cands: Candidates) -> Candidates:

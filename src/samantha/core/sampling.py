@@ -56,6 +56,20 @@ class Candidates:
         return softmax(self.logits)
 
 
+class Buffers:
+    """Arrays of a vocabulary's size reused from token to token, by name: a fresh megabyte
+    per token costs more (page faults) than the arithmetic done in it."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def like(self, name: str, array: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+        buffer = self._arrays.get(name)
+        if buffer is None or buffer.shape != array.shape or buffer.dtype != dtype:
+            buffer = self._arrays[name] = np.empty(array.shape, dtype=dtype)
+        return buffer
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     top = np.max(logits)
     if top == -np.inf:  # every one banned: equally impossible (the draw refuses them)
@@ -346,7 +360,8 @@ class Pick:
     views: tuple[StageView, ...] = ()
 
 
-def stage_view(name: str, cands: Candidates, top: int, chosen: int) -> StageView:
+def stage_view(name: str, cands: Candidates, top: int, chosen: int,
+               buffers: Buffers | None = None) -> StageView:
     """The ``top`` most likely of ``cands`` (and ``chosen``, wherever it is), probabilities
     over all of them."""
     n = len(cands)
