@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from samantha.core.sampling import Pick, StageCount, StageView, top_indices
+from samantha.core.sampling import Buffers, Pick, StageCount, StageView, top_indices
 
 MAX_TOP = 1000
 
@@ -94,17 +94,21 @@ def visible(text: str) -> str:
 
 
 def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
-              piece: Callable[[int], bytes], seconds: float = 0.0) -> TokenStep:
-    """Build the record of one token from the raw logits and what the chain did with them."""
+              piece: Callable[[int], bytes], seconds: float = 0.0,
+              buffers: Buffers | None = None) -> TokenStep:
+    """Build the record of one token from the raw logits and what the chain did with them
+    (``buffers``: the chain's, so that the vocabulary-sized arithmetic allocates nothing)."""
+    buffers = buffers or Buffers()
     top = max(1, min(top, MAX_TOP, len(logits)))
     shown = top_indices(logits, top) if top < len(logits) else np.arange(len(logits))
     shown = shown[np.argsort(-logits[shown], kind="stable")]
-    shifted = logits - logits[shown[0]]
-    weights = np.exp(shifted, dtype=np.float32)
+    shifted = np.subtract(logits, logits[shown[0]], out=buffers.like("shifted", logits))
+    weights = np.exp(shifted, out=buffers.like("weights", logits))
     total = float(weights.sum(dtype=np.float64))
     entropy = float(np.log(total) - float(weights @ shifted) / total)
     chosen = pick.token
-    rank = int(np.count_nonzero(logits > logits[chosen])) + 1
+    above = np.greater(logits, logits[chosen], out=buffers.like("above", logits, np.bool_))
+    rank = int(np.count_nonzero(above)) + 1
     survivors = pick.survivors.sorted()
     final_p = survivors.probs()[:top]
     return TokenStep(
