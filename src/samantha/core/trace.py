@@ -8,8 +8,8 @@ are turned into text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -47,6 +47,14 @@ class TokenStep:
     seconds: float = 0.0
     source: str = ""  # for a remote backend: what its probabilities are (empty: our chain)
     views: tuple[StageView, ...] = ()  # the survivors of each active stage, in chain order
+    pieces: Mapping[int, str] = field(default_factory=dict)  # views' tokens not among candidates
+
+    def piece_of(self, token: int) -> str:
+        """The text of a token of this step (a candidate or one of the views' survivors)."""
+        for c in self.candidates:
+            if c.id == token:
+                return c.piece
+        return self.pieces.get(token, "?")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -54,6 +62,7 @@ class TokenStep:
                           for s in self.stages]
         data["views"] = [{"name": v.name, "kept": v.kept,
                           "survivors": [[i, p] for i, p in v.survivors]} for v in self.views]
+        data["pieces"] = {str(k): v for k, v in self.pieces.items()}
         return data
 
     @classmethod
@@ -65,7 +74,8 @@ class TokenStep:
                "final": tuple(Survivor(**f) for f in data["final"]),
                "views": tuple(StageView(v["name"], v["kept"],
                                         tuple((int(i), float(p)) for i, p in v["survivors"]))
-                              for v in data.get("views", ()))})
+                              for v in data.get("views", ())),
+               "pieces": {int(k): v for k, v in data.get("pieces", {}).items()}})
 
 
 def display_piece(raw: bytes) -> str:
@@ -111,6 +121,7 @@ def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
     rank = int(np.count_nonzero(above)) + 1
     survivors = pick.survivors.sorted()
     final_p = survivors.probs()[:top]
+    listed = set(shown.tolist())
     return TokenStep(
         step=step,
         token_id=chosen,
@@ -125,6 +136,8 @@ def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
         final=tuple(Survivor(int(i), float(p)) for i, p in zip(survivors.ids[:top], final_p)),
         seconds=seconds,
         views=pick.views,
+        pieces={token: display_piece(piece(token)) for view in pick.views
+                for token, _ in view.survivors if token not in listed},
     )
 
 

@@ -14,7 +14,7 @@ from samantha.core.trace import (
     visible,
     vocabulary_size,
 )
-from samantha.ui import charts
+from samantha.docs import charts
 from samantha.ui.texts import Text
 
 PACES = ["OFF", "0", "0.3", "1", "3", "10", "NEXT TOKEN"]  # the values of the pace choice

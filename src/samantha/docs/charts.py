@@ -1,4 +1,5 @@
-"""Small charts as inline SVG: the learning panels' pictures, drawn on the server.
+"""Small charts as inline SVG: the learning panels' pictures (and the trace page's), drawn on
+the server.
 
 A chart is a string of SVG, cheap for the page (no plotting library runs in the browser) and
 exact about what it shows: bars in the order given, labelled axes, whole-number token axes.

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from samantha.ui import charts
+from samantha.docs import charts
 
 
 @pytest.mark.parametrize("low, high, ticks", [
