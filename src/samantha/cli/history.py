@@ -152,9 +152,13 @@ def resume(ctx: click.Context, run_id: int, as_json: bool) -> None:
 @click.option("--cycle", "number", type=int, default=1, show_default=True,
               help="Which cycle of the run.")
 @click.option("--plot", type=click.Path(path_type=Path), help="Save the plots as a PNG.")
+@click.option("--html", "page", type=click.Path(path_type=Path),
+              help="Also write a self-contained page (no network): the answer coloured token "
+                   "by token, each token's candidates and stages, and the plots.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
 @click.pass_context
-def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, as_json: bool) -> None:
+def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, page: Path | None,
+          as_json: bool) -> None:
     """Replay the learning-mode trace of a cycle (runs made with `samantha run --learn`)."""
     store = workbench(ctx).store
     record = store.get_run(run_id)
@@ -174,6 +178,13 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, as_js
 
         save_learning_plot(steps, plot)
         click.echo(f"Saved the plots to {plot}", err=True)
+    if page:
+        from samantha.docs.trace_html import WORDS, trace_page
+
+        words = WORDS["en"]
+        title = f"Samantha run {run_id}, cycle {number}: {record.title}"
+        page.write_text(trace_page(steps, title, words["answer"], words), encoding="utf-8")
+        click.echo(f"Saved the page to {page}", err=True)
 
 
 history.add_command(branch)

@@ -6,6 +6,7 @@ import os
 import webbrowser
 from typing import Any
 
+from samantha.docs.trace_html import STYLE as TRACE_STYLE
 from samantha.ui.live import PAGE_JS as LIVE_JS
 from samantha.ui.live import LiveText
 from samantha.ui.panels.header import CSS as HEADER_CSS
@@ -56,11 +57,12 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
+/* the stage table and the coloured answer (samantha.docs.trace_html) */
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
 .generating, .pending { animation: none !important; transition: none !important; }
 * { animation: none !important; transition: none !important; }
-""" + HEADER_CSS
+""" + HEADER_CSS + TRACE_STYLE
 
 
 def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
@@ -82,7 +84,7 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
                 chat = ChatTab(bench, t, header, live, runs, lang, files)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
-                history = HistoryTab(bench, t, files.publish)
+                history = HistoryTab(bench, t, files.publish, lang)
                 history.build()
             with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
                 models = ModelsTab(bench, t)

@@ -110,7 +110,7 @@ class ChatTab:
         self.last_response = gr.Textbox(visible=False, elem_id="last-response")
         self.all_responses = gr.Textbox(visible=False, elem_id="all-responses")
         self.page = gr.Textbox(visible=False)
-        self.learning = LearningPanel(t)
+        self.learning = LearningPanel(t, lang=self.lang)
         with gr.Accordion(t["learning"].label, open=False, elem_id="learning-panel"):
             self.learning.build_pace()
             self.learning.build()

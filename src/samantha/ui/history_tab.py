@@ -46,9 +46,10 @@ def parse_changes(text: str) -> tuple[dict[str, Any], list[str] | None]:
 
 class HistoryTab:
     def __init__(self, bench: Any, t: Mapping[str, Text],
-                 publish: Callable[[Any], str] = str) -> None:
+                 publish: Callable[[Any], str] = str, lang: str = "en") -> None:
         self.bench = bench
         self.t = t
+        self.lang = lang
         self.publish = publish  # an export as a file the UI may serve (see ui/published.py)
 
     def build(self) -> None:
@@ -89,7 +90,7 @@ class HistoryTab:
                                             elem_id="trace-step")
                 self.show_trace = gr.Button(t["trace_show"].label, elem_id="trace-show")
             self.trace_note = gr.Markdown(elem_id="trace-note", latex_delimiters=[])
-            self.learning = LearningPanel(t, prefix="trace-")
+            self.learning = LearningPanel(t, prefix="trace-", lang=self.lang)
             self.learning.build()
         self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
         self._wire()

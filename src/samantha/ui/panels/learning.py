@@ -1,7 +1,8 @@
 """Learning mode's panel: the pace and Next token (in the Chat tab), then, for a token, what
-each sampler stage kept, its candidates in rank order, their probabilities as bars, the ranks of
-the tokens chosen although not the most likely and the entropy along the answer. The History
-tab's trace viewer shows stored traces in the same panel, without the pace."""
+each sampler stage kept, its candidates in rank order, their probabilities as bars, the
+candidates after each stage, the answer coloured token by token (its candidates on hover), the
+ranks of the tokens chosen although not the most likely and the entropy along the answer. The
+History tab's trace viewer shows stored traces in the same panel, without the pace."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from typing import Any, Mapping, Sequence
 import gradio as gr
 
 from samantha.core.trace import TokenStep
+from samantha.docs.trace_html import WORDS, coloured_answer, legend, stage_table
 from samantha.ui import views
 from samantha.ui.texts import Text
 
 
 class LearningPanel:
-    def __init__(self, t: Mapping[str, Text], prefix: str = "") -> None:
+    def __init__(self, t: Mapping[str, Text], prefix: str = "", lang: str = "en") -> None:
         self.t = t
         self.prefix = prefix  # element ids are unique per page: "" in Chat, "trace-" in History
+        self.words = WORDS[lang]  # the stage table's and the coloured answer's
 
     def build_pace(self) -> None:
         t = self.t
@@ -35,6 +38,8 @@ class LearningPanel:
             self.candidates = gr.HTML(label=t["candidates"].label, elem_id=f"{p}candidates",
                                       max_height=360)
             self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
+        self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
+        self.answer_tokens = gr.HTML(elem_id=f"{p}answer-tokens")
         with gr.Row(equal_height=False):
             self.ranks = gr.HTML(elem_id=f"{p}ranks")
             self.entropy = gr.HTML(elem_id=f"{p}entropy")
@@ -44,8 +49,8 @@ class LearningPanel:
 
     @property
     def outputs(self) -> list[Any]:
-        return [self.stages, self.candidates, self.probabilities, self.ranks, self.entropy,
-                self.unlikely]
+        return [self.stages, self.candidates, self.probabilities, self.stage_table,
+                self.answer_tokens, self.ranks, self.entropy, self.unlikely]
 
     def view(self, steps: Sequence[TokenStep], with_plots: bool = True,
              focus: TokenStep | None = None) -> dict:
@@ -54,9 +59,13 @@ class LearningPanel:
         t = self.t
         step = focus or (steps[-1] if steps else None)
         view = {self.stages: views.stage_text(step, t),
-                self.candidates: views.candidate_table(step, t)}
+                self.candidates: views.candidate_table(step, t),
+                self.stage_table: stage_table(step, self.words)}
         if with_plots:
             view.update({self.probabilities: views.probability_chart(step, t),
+                         self.answer_tokens: (legend(self.words) + coloured_answer(steps,
+                                                                                 self.words)
+                                              if steps else ""),
                          self.ranks: views.rank_chart(steps, t),
                          self.entropy: views.entropy_chart(steps, t),
                          self.unlikely: views.unlikely_text(steps)})

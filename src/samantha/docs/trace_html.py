@@ -1,0 +1,144 @@
+"""Learning-mode traces as HTML: the answer coloured token by token, the candidates after each
+stage of the chain, and a self-contained page of a whole trace for a teacher to hand out.
+
+Everything is plain HTML with inline styles (no script, no network), so the same pieces show in
+the web UI and in a page opened from a file.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Mapping, Sequence
+
+from samantha.core.trace import TokenStep, is_chosen, stage_summary, visible, vocabulary_size
+from samantha.docs import charts
+
+#: Colours of a chosen token by its probability (the legend says so): at least ``low``.
+BANDS = ((0.9, "#2e7d32", "p ≥ 0.9"), (0.5, "#7cb342", "0.5 ≤ p < 0.9"),
+         (0.2, "#fbc02d", "0.2 ≤ p < 0.5"), (0.05, "#fb8c00", "0.05 ≤ p < 0.2"),
+         (0.0, "#e53935", "p < 0.05"))
+
+STYLE = """
+.trace-answer { line-height: 2; font-family: ui-monospace, monospace; white-space: pre-wrap; }
+.trace-answer .tok { position: relative; border-radius: 3px; padding: 1px 0; color: #111;
+  cursor: help; }
+.trace-answer .tok .alts { display: none; position: absolute; left: 0; top: 1.8em; z-index: 10;
+  background: #fff; color: #111; border: 1px solid #888; border-radius: 4px; padding: 4px 6px;
+  white-space: pre; font-size: 12px; line-height: 1.4; box-shadow: 0 2px 6px #0004; }
+.trace-answer .tok:hover .alts, .trace-answer .tok:focus .alts { display: block; }
+.trace-legend span { display: inline-block; padding: 0 6px; margin-right: 4px; color: #111;
+  border-radius: 3px; }
+table.stage-table { border-collapse: collapse; font-size: 12px; }
+table.stage-table th, table.stage-table td { padding: 2px 6px; text-align: left;
+  border-bottom: 1px solid #8884; }
+table.stage-table td.removed { color: #999; text-decoration: line-through; }
+table.stage-table tr.chosen td:first-child { font-weight: bold; color: #e4572e; }
+.bar { display: inline-block; height: 9px; background: #4c72b0; margin-right: 4px;
+  vertical-align: middle; }
+tr.chosen .bar { background: #e4572e; }
+"""
+
+
+def colour(p: float) -> str:
+    return next(c for low, c, _ in BANDS if p >= low)
+
+
+def legend(words: Mapping[str, str]) -> str:
+    cells = "".join(f'<span style="background:{c}">{html.escape(label)}</span>'
+                    for _, c, label in BANDS)
+    return (f'<div class="trace-legend">{html.escape(words["legend"])} {cells}</div>')
+
+
+def coloured_answer(steps: Sequence[TokenStep], words: Mapping[str, str]) -> str:
+    """The answer token by token, each coloured by its probability, its candidates shown when
+    the pointer rests on it (or it has the focus)."""
+    spans = []
+    for step in steps:
+        alts = "\n".join(f"{'▶' if is_chosen(step, c) else ' '} {rank:>2}. {visible(c.piece)}"
+                         f"  {c.p:.4f}" for rank, c in enumerate(step.candidates, 1))
+        head = words["token_head"].format(step=step.step, rank=step.rank, p=f"{step.p:.4f}")
+        spans.append(
+            f'<span class="tok" tabindex="0" data-step="{step.step}" '
+            f'style="background:{colour(step.p)}">{html.escape(step.piece)}'
+            f'<span class="alts">{html.escape(head)}\n{html.escape(alts)}</span></span>')
+    return f'<div class="trace-answer">{"".join(spans)}</div>'
+
+
+def stage_table(step: TokenStep | None, words: Mapping[str, str]) -> str:
+    """The candidates after each stage, as bars: one column per stage (the raw scores first),
+    one row per token; a token a stage removed is struck out from there on; the chosen one in
+    orange. Probabilities are renormalised over what each stage kept."""
+    if step is None or not step.views:
+        return ""
+    columns = [(words["raw"], {c.id: c.p for c in step.candidates}, len(step.candidates))]
+    columns += [(f"{v.name} ({v.kept})", dict(v.survivors), v.kept) for v in step.views]
+    tokens = list(dict.fromkeys([*(c.id for c in step.candidates),
+                                 *(i for v in step.views for i, _ in v.survivors)]))
+    head = "".join(f"<th>{html.escape(name)}</th>" for name, _, _ in columns)
+    rows = []
+    for token in tokens:
+        cells, gone = [], False
+        for at, (_, probs, kept) in enumerate(columns):
+            if token in probs:
+                p = probs[token]
+                cells.append(f'<td><span class="bar" style="width:{max(1, round(p * 80))}px">'
+                             f"</span>{p:.3f}</td>")
+            elif at and (gone or len(probs) >= kept):  # the stage kept fewer: it went here
+                gone = True
+                cells.append(f'<td class="removed">{html.escape(words["removed"])}</td>')
+            else:  # kept, but beyond the shown ones
+                cells.append("<td>…</td>")
+        css = ' class="chosen"' if token == step.token_id else ""
+        label = f"<td><code>{html.escape(visible(step.piece_of(token)))}</code></td>"
+        rows.append(f"<tr{css}>{label}{''.join(cells)}</tr>")
+    return (f'<table class="stage-table"><thead><tr><th>{html.escape(words["token"])}</th>'
+            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,
+               words: Mapping[str, str]) -> str:
+    """A whole trace as one self-contained page: the coloured answer, then each token's
+    candidates, stages and bars, and the two charts along the answer."""
+    vocabulary = vocabulary_size(steps[0]) if steps else 0
+    sections = []
+    for step in steps:
+        bars = [charts.Bar(f"{rank}. {visible(c.piece)}", c.p, is_chosen(step, c))
+                for rank, c in enumerate(step.candidates, 1)]
+        head = words["token_head"].format(step=step.step, rank=step.rank, p=f"{step.p:.4f}")
+        sections.append(
+            f'<section id="token-{step.step}"><h3>{html.escape(head)}: '
+            f"<code>{html.escape(visible(step.piece))}</code></h3>"
+            f"<p><code>{html.escape(stage_summary(step, vocabulary))}</code></p>"
+            f"{stage_table(step, words)}"
+            f"{charts.bar_chart(bars, words['probabilities'], words['probability'])}</section>")
+    picked = [s for s in steps if s.rank > 1]
+    along = (charts.stem_chart([s.step for s in picked], [s.rank for s in picked], len(steps),
+                               words["ranks"], words["token"], words["rank"], words["none"])
+             + charts.line_chart([s.step for s in steps], [s.entropy for s in steps],
+                                 words["entropy"], words["token"], words["nats"]))
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}'
+            f'</title><style>body{{font-family:system-ui,sans-serif;max-width:60rem;'
+            f'margin:2rem auto;padding:0 1rem}}{STYLE}</style></head><body>'
+            f"<h1>{html.escape(title)}</h1><h2>{html.escape(answer_label)}</h2>"
+            f"{legend(words)}{coloured_answer(steps, words)}{along}{''.join(sections)}"
+            "</body></html>")
+
+
+#: The page's words in each language of the interface.
+WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"legend": "Colour: how likely the chosen token was.",
+           "token_head": "Token {step} (rank {rank}, p {p})", "raw": "raw scores",
+           "removed": "removed", "token": "token", "probabilities": "Candidate probabilities",
+           "probability": "probability", "ranks": "Tokens chosen although not the most likely",
+           "rank": "rank", "none": "Every token chosen was the most likely.",
+           "entropy": "Uncertainty of the model (entropy)", "nats": "entropy (nats)",
+           "answer": "The answer, token by token"},
+    "pt": {"legend": "Cor: quão provável era o token escolhido.",
+           "token_head": "Token {step} (posição {rank}, p {p})", "raw": "pontuações brutas",
+           "removed": "removido", "token": "token",
+           "probabilities": "Probabilidades dos candidatos", "probability": "probabilidade",
+           "ranks": "Tokens escolhidos sem serem os mais prováveis", "rank": "posição",
+           "none": "Todo token escolhido era o mais provável.",
+           "entropy": "Incerteza do modelo (entropia)", "nats": "entropia (nats)",
+           "answer": "A resposta, token por token"},
+}

@@ -1,0 +1,81 @@
+"""Learning mode as an explainer in real Chromium: the candidates after each stage, and the
+answer coloured token by token with its candidates on hover."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from samantha.store import RunStore
+
+from .conftest import shot
+from .pages import open_panel, set_number, set_prompts, wait_footers
+
+pytestmark = pytest.mark.e2e
+
+
+def test_each_stage_and_each_token_of_a_learning_answer(page) -> None:
+    set_prompts(page, "The capital of France is")
+    set_number(page, "max_tokens", 4)
+    open_panel(page, "learning-panel")
+    page.locator("#learning-pace").get_by_text("0", exact=True).click()
+    page.click("#start-button")
+    wait_footers(page, 1)
+    page.wait_for_function("document.querySelectorAll('#answer-tokens .tok').length == 4")
+    heads = page.locator("#stage-table thead th").all_inner_texts()
+    assert heads[:3] == ["token", "raw scores", "top-k (40)"]  # the chain's order, as counted
+    assert "tail-free (1)" in heads
+    chosen = page.locator("#stage-table tr.chosen")
+    assert chosen.count() == 1 and "1.000" in chosen.inner_text()  # greedy: it alone is left
+    assert page.locator("#stage-table td.removed").count() > 0  # the others, struck out
+    token = page.locator("#answer-tokens .tok").nth(1)
+    assert not token.locator(".alts").is_visible()
+    token.hover()
+    alts = token.locator(".alts")
+    assert alts.is_visible() and alts.inner_text().startswith("Token 2 (rank 1")
+    assert alts.inner_text().count("\n") == 10  # its ten candidates under the heading
+    assert "p ≥ 0.9" in page.inner_text("#answer-tokens")  # the legend
+    shot(page, "learning-explainer")
+
+
+def test_the_trace_page_opens_offline_with_the_numbers_of_the_cli(browser, session_home: Path,
+                                                                   tmp_path: Path) -> None:
+    env = {**os.environ, "SAMANTHA_HOME": str(session_home)}
+    script = tmp_path / "prompt.txt"
+    script.write_text("The capital of France is\n", encoding="utf-8")
+
+    def samantha(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "samantha", *args], env=env, check=True,
+                              capture_output=True, text=True, timeout=300)
+        return done.stdout
+
+    samantha("run", str(script), "--learn", "--max-tokens", "5", "--preset", "stochastic",
+             "--seed", "4")
+    run_id = RunStore(session_home / "history.sqlite3").latest_run_id()
+    steps = [json.loads(line) for line in samantha("history", "trace", str(run_id),
+                                                   "--json").splitlines()]
+    page_file = tmp_path / "trace.html"
+    samantha("history", "trace", str(run_id), "--html", str(page_file))
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(page_file.as_uri())
+    assert requests == [page_file.as_uri()]  # nothing else is fetched
+    assert page.locator(".trace-answer .tok").count() == len(steps) == 5
+    for step in steps:
+        section = page.locator(f"#token-{step['step']}")
+        text = section.inner_text()
+        assert f"p {step['p']:.4f}" in text
+        for c in step["candidates"][:3]:
+            assert f"{c['p']:.4f}" in text  # the bars' numbers
+        for view in step["views"]:
+            assert f"{view['name']} ({view['kept']})" in text
+            p = view["survivors"][0][1]
+            assert f"{p:.3f}" in section.locator("table.stage-table").inner_text()
+    context.close()
