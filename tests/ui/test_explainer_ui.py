@@ -79,3 +79,39 @@ def test_the_trace_page_opens_offline_with_the_numbers_of_the_cli(browser, sessi
             p = view["survivors"][0][1]
             assert f"{p:.3f}" in section.locator("table.stage-table").inner_text()
     context.close()
+
+
+def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
+                                                                       session_home: Path) -> None:
+    set_prompts(page, "The capital of France is")
+    set_number(page, "max_tokens", 6)
+    open_panel(page, "learning-panel")
+    page.locator("#learning-pace").get_by_text("0", exact=True).click()
+    page.click("#start-button")
+    wait_footers(page, 1)
+    with RunStore(session_home / "history.sqlite3") as store:
+        run_id = store.latest_run_id()
+        parent = store.get_run(run_id).cycles[0]
+        steps = store.get_trace(parent.id)
+    page.get_by_role("tab", name="History").click()
+    page.locator("#history-run-id input").fill(str(run_id))
+    open_panel(page, "trace-viewer")
+    page.locator("#trace-step input").fill("2")
+    page.locator("#branch-more input").fill("4")
+    page.click("#trace-show")
+    page.wait_for_function("document.querySelectorAll('#trace-candidates tbody tr').length > 0")
+    third = steps[1]["candidates"][2]
+    page.locator(f'#trace-candidates tr[data-token="{third["id"]}"]').click()
+    page.wait_for_function("document.querySelector('#branch-view').innerText.includes("
+                           "'Stored as run')", timeout=60_000)
+    view = page.inner_text("#branch-view")
+    assert "Original answer" in view and parent.response.strip()[:10] in view
+    with RunStore(session_home / "history.sqlite3") as store:
+        branch = store.get_run(store.latest_run_id())
+    assert branch.parent == {"run": run_id, "cycle": 1, "step": 2, "token": third["id"]}
+    column = page.inner_text("#branch-view .side-by-side > div:nth-child(2)")
+    assert branch.cycles[0].response.strip() in column
+    assert page.locator("#branch-view mark").count() == 2  # where the two answers part
+    shot(page, "branch")
+    page.click("#trace-page")
+    page.wait_for_function("document.querySelector('#export-file a') !== null")

@@ -39,6 +39,15 @@ LAUNCH_JS = """
     const start = document.querySelector('#start-button');
     if (start) start.click();
   }, true);
+  // A click on a candidate of a stored trace branches from it (History tab).
+  document.addEventListener('click', (event) => {
+    const row = event.target.closest && event.target.closest('#trace-candidates tr[data-token]');
+    const box = document.querySelector('#branch-token input');
+    if (!row || !box) return;
+    box.value = row.dataset.token;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    setTimeout(() => document.querySelector('#branch-button').click(), 150);
+  });
   // Gradio submits a multi-line textbox on Shift+Enter (keypress): keep it a new line.
   document.addEventListener('keypress', (event) => {
     if (event.key === 'Enter' && event.shiftKey && event.target.closest
@@ -57,6 +66,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
+#trace-candidates tr[data-token] { cursor: pointer; }
 /* the stage table and the coloured answer (samantha.docs.trace_html) */
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */

@@ -4,6 +4,7 @@ traces in the same panels as the Chat tab."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -11,12 +12,14 @@ from typing import Any, Callable, Iterator, Mapping
 import gradio as gr
 
 from samantha.core.errors import SamanthaError, SettingsError
+from samantha.core.events import CycleFinished, TokenEvent
 from samantha.core.settings import coerce
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
 from samantha.docs.compare import compare, grid_markdown
 from samantha.docs.export import run_to_markdown
 from samantha.docs.formats import FORMATS, export_run
+from samantha.ui import views
 from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.texts import Text
 from samantha.ui.wording import phrases
@@ -92,6 +95,17 @@ class HistoryTab:
             self.trace_note = gr.Markdown(elem_id="trace-note", latex_delimiters=[])
             self.learning = LearningPanel(t, prefix="trace-", lang=self.lang)
             self.learning.build()
+            with gr.Row(equal_height=True):
+                self.branch_token = gr.Number(label=t["branch_token"].label,
+                                              info=t["branch_token"].help, precision=0,
+                                              minimum=0, elem_id="branch-token")
+                self.branch_more = gr.Number(40, label=t["branch_more"].label,
+                                             info=t["branch_more"].help, precision=0,
+                                             minimum=1, elem_id="branch-more")
+                self.branch_button = gr.Button(t["branch_button"].label,
+                                               elem_id="branch-button")
+                self.trace_page = gr.Button(t["trace_page"].label, elem_id="trace-page")
+            self.branch_view = gr.HTML(elem_id="branch-view")
         self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
         self._wire()
 
@@ -107,6 +121,12 @@ class HistoryTab:
                          outputs=self.rerun_output, concurrency_limit=None)
         self.resume.click(self.resume_run, inputs=self.run_id, outputs=self.rerun_output,
                           concurrency_limit=None)
+        self.branch_button.click(
+            self.branch, inputs=[self.run_id, self.trace_cycle, self.trace_step,
+                                 self.branch_token, self.branch_more],
+            outputs=self.branch_view, concurrency_limit=None)
+        self.trace_page.click(self.trace_file, inputs=[self.run_id, self.trace_cycle],
+                              outputs=[self.file, self.trace_note])
         trace_outputs = [self.trace_note, *self.learning.outputs]
         for trigger in (self.show_trace.click, self.trace_step.submit, self.trace_cycle.submit):
             trigger(self.trace, inputs=[self.run_id, self.trace_cycle, self.trace_step],
@@ -190,6 +210,57 @@ class HistoryTab:
             transcript.add(event)
             yield transcript.text
         yield transcript.text + f"\n\n({self.t['msg_run_saved'].label.format(chain.id)})"
+
+    def branch(self, run_id: Any, cycle: Any, step: Any, token: Any,
+               more: Any) -> Iterator[str]:
+        """Answer again from a candidate of the trace in view, beside the original."""
+        from samantha.branches import BranchPoint, BranchStarted, find_parent, run_branch
+
+        if run_id in (None, "") or token in (None, ""):
+            return
+        point = BranchPoint(int(run_id), int(cycle or 1), int(step or 1), int(token))
+        text, branch_id = "", None
+        try:
+            original = find_parent(self.bench, point).cycle.response
+            for event in run_branch(self.bench, point, {}, int(more) if more else None):
+                if isinstance(event, BranchStarted):
+                    branch_id = event.run_id
+                elif isinstance(event, TokenEvent):
+                    text += event.text
+                    if event.index % 8 == 0:
+                        yield views.side_by_side(original, text, self.t)
+                elif isinstance(event, CycleFinished):
+                    text = event.result.text
+        except SamanthaError as exc:
+            yield f"<p>⚠️ {html.escape(str(exc))}</p>"
+            return
+        note = self.t["msg_branch_stored"].label.format(
+            run=branch_id, parent=point.run, cycle=point.cycle, step=point.step)
+        yield views.side_by_side(original, text, self.t, note)
+
+    def trace_file(self, run_id: Any, cycle: Any) -> tuple[Any, str]:
+        """The trace in view as a self-contained page, to download."""
+        from samantha.docs.trace_html import WORDS, trace_page
+
+        if run_id in (None, ""):
+            return None, ""
+        try:
+            record = self.bench.store.get_run(int(run_id))
+        except SamanthaError as exc:
+            return None, f"⚠️ {exc}"
+        number = int(cycle or 1)
+        found = next((c for c in record.cycles if c.number == number), None)
+        steps = [TokenStep.from_dict(d) for d in self.bench.store.get_trace(found.id)] \
+            if found else []
+        if not steps:
+            return None, "⚠️ " + self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
+        words = WORDS[self.lang]
+        title = f"Samantha {record.id}.{number}: {record.title}"
+        folder = self.bench.home / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"trace-{record.id}-{number}.html"
+        path.write_text(trace_page(steps, title, words["answer"], words), encoding="utf-8")
+        return self.publish(path), ""
 
     def trace(self, run_id: Any, cycle: Any, step: Any) -> list[Any]:
         """The stored trace of one cycle in the learning panels, token ``step`` in focus."""

@@ -60,7 +60,8 @@ def candidate_table(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     rows = []
     for mark, rank, token, piece, logit, p in candidate_rows(step):
         css = ' class="chosen"' if mark else ""
-        rows.append(f"<tr{css}><td>{mark}</td><td>{rank}</td><td>{token}</td>"
+        rows.append(f'<tr{css} data-token="{token}"><td>{mark}</td><td>{rank}</td>'
+                    f"<td>{token}</td>"
                     f"<td><code>{html.escape(piece)}</code></td><td>{logit:.3f}</td>"
                     f"<td>{p:.4f}</td></tr>")
     return f'<table class="candidates"><thead><tr>{head}</tr></thead>' \
@@ -119,6 +120,23 @@ def download_text(event: Any) -> str:
         return f"✅ {name}: {event.done / 2**20:,.0f} MiB"
     share = f"{event.done * 100 // event.total}% · " if event.total else ""
     return f"⏬ {name}: {share}{event.done / 2**20:,.0f} / {(event.total or 0) / 2**20:,.0f} MiB"
+
+
+def side_by_side(original: str, branch: str, t: Mapping[str, Text], note: str = "") -> str:
+    """The original answer and a branch of it in two columns, where they part marked."""
+    same = 0
+    while same < min(len(original), len(branch)) and original[same] == branch[same]:
+        same += 1
+
+    def column(label: str, text: str) -> str:
+        return (f'<div style="flex:1;min-width:0"><h4>{html.escape(label)}</h4>'
+                f'<div style="white-space:pre-wrap;font-family:ui-monospace,monospace">'
+                f'{html.escape(text[:same])}<mark>{html.escape(text[same:])}</mark></div></div>')
+
+    return (f'<div class="side-by-side" style="display:flex;gap:1rem">'
+            f'{column(t["branch_original"].label, original)}'
+            f'{column(t["branch_branch"].label, branch)}</div>'
+            + (f"<p><em>{html.escape(note)}</em></p>" if note else ""))
 
 
 def iframe(page: str, height: int = 420) -> str:

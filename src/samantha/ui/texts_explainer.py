@@ -1,0 +1,36 @@
+"""Labels and help texts of the web interface, part 6: learning mode as an explainer (branches
+from a candidate, the trace page; see :mod:`samantha.ui.texts`).
+
+Rows: (key, English label, English help, Portuguese label, Portuguese help).
+"""
+
+ROWS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("branch_token",
+     "Branch from token id",
+     "Click a candidate in the table above (or type its id) to answer again from there: the "
+     "same prompt, the tokens before this one, that candidate instead, then the same settings. "
+     "The branch is stored in the history, linked to this answer.",
+     "Ramificar a partir do token id",
+     "Clique num candidato da tabela acima (ou digite o seu id) para responder de novo a partir "
+     "dali: o mesmo prompt, os tokens anteriores a este, aquele candidato no lugar, depois as "
+     "mesmas configurações. A ramificação fica guardada no histórico, ligada a esta resposta."),
+    ("branch_more",
+     "Tokens after it",
+     "How many tokens the branch writes after the candidate.",
+     "Tokens depois dele",
+     "Quantos tokens a ramificação escreve depois do candidato."),
+    ("branch_button", "Branch from it", "", "Ramificar daqui", ""),
+    ("branch_original", "Original answer", "", "Resposta original", ""),
+    ("branch_branch", "Branch", "", "Ramificação", ""),
+    ("msg_branch_stored",
+     "Stored as run {run}: a branch of run {parent}, cycle {cycle}, at token {step}.", "",
+     "Guardada como execução {run}: uma ramificação da execução {parent}, ciclo {cycle}, no "
+     "token {step}.", ""),
+    ("trace_page",
+     "Trace as a page",
+     "A self-contained HTML page of this trace (no network): the answer coloured token by "
+     "token, each token's candidates and stages, and the plots, for handing out.",
+     "Rastro como página",
+     "Uma página HTML autocontida deste rastro (sem rede): a resposta colorida token por token, "
+     "os candidatos e estágios de cada token e os gráficos, para distribuir."),
+)
