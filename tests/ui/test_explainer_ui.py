@@ -115,3 +115,42 @@ def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
     shot(page, "branch")
     page.click("#trace-page")
     page.wait_for_function("document.querySelector('#export-file a') !== null")
+
+
+def test_what_if_changes_the_table_without_generating(page, session_home: Path) -> None:
+    set_prompts(page, "The capital of France is")
+    set_number(page, "max_tokens", 3)
+    open_panel(page, "learning-panel")
+    page.locator("#learning-pace").get_by_text("0", exact=True).click()
+    page.click("#start-button")
+    wait_footers(page, 1)
+    with RunStore(session_home / "history.sqlite3") as store:
+        runs, cycle = store.latest_run_id(), store.get_run(store.latest_run_id()).cycles[0]
+    answer = page.input_value("#output textarea")
+    box = page.locator("#what-if textarea")
+    box.fill("top_k=3, tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1")
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('#what-if-table').innerText"
+                           ".includes('top-k (3)')")
+    table = page.inner_text("#what-if-table")
+    assert "What if top_k=3" in table and "stored candidates" not in table  # the full scores
+    assert page.locator("#what-if-table tbody tr").count() >= 3
+    box.fill("top_k=5, tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1")
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('#what-if-table').innerText"
+                           ".includes('top-k (5)')")
+    assert page.input_value("#output textarea") == answer  # nothing was generated
+    with RunStore(session_home / "history.sqlite3") as store:
+        assert store.latest_run_id() == runs
+        assert store.get_run(runs).cycles[0].tokens == cycle.tokens == 3
+    page.get_by_role("tab", name="History").click()  # a stored trace: over its candidates
+    page.locator("#history-run-id input").fill(str(runs))
+    open_panel(page, "trace-viewer")
+    page.click("#trace-show")
+    page.wait_for_function("document.querySelectorAll('#trace-candidates tbody tr').length > 0")
+    stored = page.locator("#trace-what-if textarea")
+    stored.fill("top_k=2, tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1")
+    stored.press("Enter")
+    page.wait_for_function("document.querySelector('#trace-what-if-table').innerText"
+                           ".includes('top-k (2)')")
+    assert "10 stored candidates" in page.inner_text("#trace-what-if-table")

@@ -34,6 +34,8 @@ class Memory(Protocol):
 
     def remember(self, step: int, logits: np.ndarray, before: Sequence[int]) -> None: ...
 
+    def forget(self) -> None: ...
+
 
 class NeverCancel:
     def is_set(self) -> bool:

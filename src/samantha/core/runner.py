@@ -36,7 +36,7 @@ from samantha.core.events import (
     TokenEvent,
 )
 from samantha.core.fanout import Lane
-from samantha.core.generation import Pacer
+from samantha.core.generation import Memory, Pacer
 from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
 from samantha.core.remote import BackendError
@@ -48,7 +48,7 @@ class Backend(Protocol):
 
     def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
                  model: str, trace_top: int = 0, pacer: Pacer | None = None,
-                 loop_guard: bool = True, retry: bool = False
+                 loop_guard: bool = True, retry: bool = False, memory: Memory | None = None
                  ) -> Iterator[TokenEvent | AnswerRestarted | GenerationResult]: ...
 
     def reset_model(self) -> None: ...
@@ -107,6 +107,7 @@ class ChainRunner:
         self.stop_reason: str | None = None
         self.done: Mapping[int, PastCycle] = dict(done or {})
         self.notes: list[str] = []  # told at the start (settings a backend cannot honour)
+        self.memory: Memory | None = None  # keeps learning mode's last logits (for what-if)
 
     def run(self) -> Iterator[RunEvent]:
         yield RunStarted(self.config, self.seed, len(self.plan),
@@ -249,7 +250,8 @@ class ChainRunner:
             for event in self.backend.generate(messages, settings, control, cycle.model,
                                                trace_top, control,  # type: ignore[arg-type]
                                                loop_guard=self.config.loop_guard,
-                                               retry=self.config.retry_on_other):
+                                               retry=self.config.retry_on_other,
+                                               **self._remembering(trace_top)):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:
@@ -313,6 +315,14 @@ class ChainRunner:
         outcome = self.executor.run(extraction.code, cycle, cancel)
         yield CodeRan(cycle, extraction, outcome)
         return outcome
+
+    def _remembering(self, trace_top: int) -> dict[str, Memory]:
+        """``memory=`` for a traced answer of a chain run in order (lanes would mix theirs)."""
+        fanned = self.config.concurrency > 1 and independent(self.config, self.plan)
+        if self.memory is None or not trace_top or fanned:
+            return {}
+        self.memory.forget()  # another answer: the last one's steps no longer apply
+        return {"memory": self.memory}
 
     def _settings(self, cycle: Cycle) -> tuple[Settings, dict[str, float] | None]:
         """Base settings, then the item's ``{…}`` block, then the random draw; a seed per cycle

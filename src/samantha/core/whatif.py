@@ -43,6 +43,10 @@ class RecentLogits:
         while len(self._steps) > self.keep:
             self._steps.popitem(last=False)
 
+    def forget(self) -> None:
+        """A new answer begins: the steps of the last one no longer apply."""
+        self._steps.clear()
+
     def get(self, step: int) -> Remembered | None:
         return self._steps.get(step)
 

@@ -7,10 +7,12 @@ the web UI and in a page opened from a file.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from typing import Mapping, Sequence
 
 from samantha.core.trace import TokenStep, is_chosen, stage_summary, visible, vocabulary_size
+from samantha.core.whatif import WhatIf
 from samantha.docs import charts
 
 #: Colours of a chosen token by its probability (the legend says so): at least ``low``.
@@ -95,6 +97,19 @@ def stage_table(step: TokenStep | None, words: Mapping[str, str]) -> str:
             f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
+def what_if_table(step: TokenStep, other: WhatIf, asked: str, words: Mapping[str, str],
+                  pieces: Mapping[int, str] | None = None) -> str:
+    """The candidates after each stage of the other chain, on the same scores as ``step``:
+    its stage table, under a line that says what was asked (and, for a stored trace, that
+    the tokens beyond its candidates are unknown)."""
+    known = {**step.pieces, **(pieces or {})}
+    table = stage_table(dataclasses.replace(step, views=other.views, pieces=known), words)
+    head = words["what_if_head"].format(asked=asked, chain=other.chain)
+    note = (f"<p><em>{html.escape(words['what_if_partial'].format(n=len(step.candidates)))}"
+            "</em></p>" if other.partial else "")
+    return f"<p><strong>{html.escape(head)}</strong></p>{note}{table}"
+
+
 def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,
                words: Mapping[str, str]) -> str:
     """A whole trace as one self-contained page: the coloured answer, then each token's
@@ -132,7 +147,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
            "probability": "probability", "ranks": "Tokens chosen although not the most likely",
            "rank": "rank", "none": "Every token chosen was the most likely.",
            "entropy": "Uncertainty of the model (entropy)", "nats": "entropy (nats)",
-           "answer": "The answer, token by token"},
+           "answer": "The answer, token by token",
+           "what_if_head": "What if {asked}: {chain}",
+           "what_if_partial": "Computed over the {n} stored candidates only: the rest of the "
+                              "vocabulary is unknown here."},
     "pt": {"legend": "Cor: quão provável era o token escolhido.",
            "token_head": "Token {step} (posição {rank}, p {p})", "raw": "pontuações brutas",
            "removed": "removido", "token": "token",
@@ -140,5 +158,8 @@ WORDS: Mapping[str, Mapping[str, str]] = {
            "ranks": "Tokens escolhidos sem serem os mais prováveis", "rank": "posição",
            "none": "Todo token escolhido era o mais provável.",
            "entropy": "Incerteza do modelo (entropia)", "nats": "entropia (nats)",
-           "answer": "A resposta, token por token"},
+           "answer": "A resposta, token por token",
+           "what_if_head": "E se {asked}: {chain}",
+           "what_if_partial": "Calculado só sobre os {n} candidatos guardados: o resto do "
+                              "vocabulário é desconhecido aqui."},
 }

@@ -29,7 +29,8 @@ LAUNCH_JS = """
     if (event.key !== 'Enter' || event.isComposing) return;
     const target = event.target;
     if (!target || !target.closest || !target.closest('#chat-tab')) return;
-    if (target.closest('#code-box') || target.tagName === 'BUTTON') return;
+    if (target.closest('#code-box') || target.closest('#what-if')
+        || target.tagName === 'BUTTON') return;  // their Enter is their own
     if (event.shiftKey) {  // a new line: keep the textarea's own behaviour, nothing else
       event.stopPropagation();
       return;

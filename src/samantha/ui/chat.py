@@ -15,7 +15,9 @@ from samantha.core.control import RunControl
 from samantha.core.errors import SamanthaError
 from samantha.core.events import CodeRan, CycleFinished
 from samantha.core.promptscript import parse
+from samantha.core.trace import display_piece
 from samantha.core.transcript import Transcript
+from samantha.core.whatif import RecentLogits, parse_what_if, what_if_stored
 from samantha.docs.export import markdown_to_html_page
 from samantha.ui import views
 from samantha.ui.feed import RunFeed
@@ -141,6 +143,9 @@ class ChatTab:
                          show_progress="hidden", trigger_mode="always_last")
         self.clean.click(self.clean_history, inputs=self.state, outputs=self.stream_outputs,
                          show_progress="hidden")
+        self.learning.what_if.submit(self.what_if, inputs=[self.state, self.learning.what_if],
+                                     outputs=self.learning.what_if_table,
+                                     show_progress="hidden")
         self.replace.click(lambda s: s.transcript.last_response, inputs=self.state,
                            outputs=self.previous)
         self.voice.read.click(self.read_aloud, inputs=[self.state, self.voice.voice],
@@ -227,6 +232,7 @@ class ChatTab:
         config, pace, fast = self.config_from(data)
         session.control = RunControl(pace if config.learn else None)
         chain = self.bench.start_run(config, session.control)
+        chain.runner.memory = session.memory = RecentLogits()
         feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0),
                        show=not fast, describe=self.describe,
                        on_done=lambda: self.runs.remove(chain.id))
@@ -324,6 +330,13 @@ class ChatTab:
         session.last_code = result
         return {**self.code.view(result, hide_html), self.code.code: source}
 
+    def what_if(self, session: UiSession, asked: str) -> str:
+        """Another chain on the scores of the token in view: its whole vocabulary while the
+        model still holds them (the last tokens of the answer), else its stored candidates."""
+        step = session.steps[-1] if session.steps else None
+        return self.learning.other_chain(step, asked, lambda s, a: other_chain(
+            self.bench, session, s, a))
+
     def clean_history(self, session: UiSession) -> dict:
         session.transcript.clear()
         session.steps = []
@@ -337,3 +350,17 @@ class ChatTab:
     def responses_page(self, session: UiSession) -> str:
         text = "\n\n---\n\n".join(session.transcript.responses)
         return markdown_to_html_page(text, "Samantha: responses") if text else ""
+
+
+def other_chain(bench: Any, session: UiSession, step: Any, asked: str) -> tuple[Any, dict]:
+    """What-if for one step of the answer in the learning panels (see ``ChatTab.what_if``)."""
+    cycle = session.cycle
+    settings = parse_what_if(asked, cycle.settings)
+    remembered = session.memory.get(step.step)
+    if remembered is None:
+        before = [s.token_id for s in session.steps if s.step < step.step]
+        return what_if_stored(step, before, settings, len(step.candidates)), {}
+    other = bench.what_if(cycle.cycle.model, remembered, settings, len(step.candidates))
+    vocab = bench.session(cycle.cycle.model, settings.n_ctx)
+    return other, {i: display_piece(vocab.vocab_piece(i)) for v in other.views
+                   for i, _ in v.survivors}

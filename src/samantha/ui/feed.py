@@ -61,7 +61,7 @@ class RunFeed:
                     self.tracker.add(event)
                     session.transcript.add(event)
                     if isinstance(event, CycleStarted):
-                        session.steps = []
+                        session.steps, session.cycle = [], event
                     elif isinstance(event, TokenEvent):
                         self.tokens += 1
                         if event.trace is not None:

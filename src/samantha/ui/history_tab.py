@@ -13,7 +13,7 @@ import gradio as gr
 
 from samantha.core.errors import SamanthaError, SettingsError
 from samantha.core.events import CycleFinished, TokenEvent
-from samantha.core.settings import coerce
+from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
 from samantha.docs.compare import compare, grid_markdown
@@ -127,6 +127,10 @@ class HistoryTab:
             outputs=self.branch_view, concurrency_limit=None)
         self.trace_page.click(self.trace_file, inputs=[self.run_id, self.trace_cycle],
                               outputs=[self.file, self.trace_note])
+        self.learning.what_if.submit(
+            self.what_if, inputs=[self.run_id, self.trace_cycle, self.trace_step,
+                                  self.learning.what_if],
+            outputs=self.learning.what_if_table, show_progress="hidden")
         trace_outputs = [self.trace_note, *self.learning.outputs]
         for trigger in (self.show_trace.click, self.trace_step.submit, self.trace_cycle.submit):
             trigger(self.trace, inputs=[self.run_id, self.trace_cycle, self.trace_step],
@@ -237,6 +241,25 @@ class HistoryTab:
         note = self.t["msg_branch_stored"].label.format(
             run=branch_id, parent=point.run, cycle=point.cycle, step=point.step)
         yield views.side_by_side(original, text, self.t, note)
+
+    def what_if(self, run_id: Any, cycle: Any, step: Any, asked: str) -> str:
+        """Another chain on the stored candidates of the token in view."""
+        from samantha.core.whatif import parse_what_if, what_if_stored
+
+        try:
+            record = self.bench.store.get_run(int(run_id))
+        except (SamanthaError, TypeError, ValueError):
+            return ""
+        found = next((c for c in record.cycles if c.number == int(cycle or 1)), None)
+        steps = [TokenStep.from_dict(d) for d in self.bench.store.get_trace(found.id)] \
+            if found else []
+        if not steps:
+            return ""
+        focus = steps[min(max(int(step or 1), 1), len(steps)) - 1]
+        before = [s.token_id for s in steps if s.step < focus.step]
+        settings = Settings.from_dict(found.settings)
+        return self.learning.other_chain(focus, asked, lambda s, a: (
+            what_if_stored(s, before, parse_what_if(a, settings), len(s.candidates)), {}))
 
     def trace_file(self, run_id: Any, cycle: Any) -> tuple[Any, str]:
         """The trace in view as a self-contained page, to download."""

@@ -13,6 +13,7 @@ from typing import Any
 from samantha.core.control import RunControl
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
+from samantha.core.whatif import RecentLogits
 
 
 @dataclass
@@ -24,6 +25,8 @@ class UiSession:
     run_id: int | None = None
     last_code: Any = None  # the last CodeResult shown
     busy: threading.Lock = field(default_factory=threading.Lock)  # held while a chain runs
+    memory: RecentLogits = field(default_factory=RecentLogits)  # the last tokens' logits
+    cycle: Any = None  # the CycleStarted of the answer in the learning panels (for what-if)
 
     def __deepcopy__(self, memo: dict) -> "UiSession":
         # Gradio deep-copies state values; a session is made fresh per tab by its factory and

@@ -26,6 +26,15 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Stored as run {run}: a branch of run {parent}, cycle {cycle}, at token {step}.", "",
      "Guardada como execução {run}: uma ramificação da execução {parent}, ciclo {cycle}, no "
      "token {step}.", ""),
+    ("what_if",
+     "What if",
+     "Other settings for the token in view, e.g. top_p=0.5, min_p=0.1 (then Enter): the table "
+     "shows which candidates that chain would keep from the same scores, and with what "
+     "probabilities. Nothing is generated again.",
+     "E se",
+     "Outras configurações para o token em vista, p. ex. top_p=0.5, min_p=0.1 (depois Enter): "
+     "a tabela mostra quais candidatos essa cadeia manteria das mesmas pontuações, e com que "
+     "probabilidades. Nada é gerado de novo."),
     ("trace_page",
      "Trace as a page",
      "A self-contained HTML page of this trace (no network): the answer coloured token by "

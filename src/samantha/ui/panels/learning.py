@@ -6,12 +6,15 @@ History tab's trace viewer shows stored traces in the same panel, without the pa
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+import html
+from typing import Any, Callable, Mapping, Sequence
 
 import gradio as gr
 
+from samantha.core.errors import SamanthaError
 from samantha.core.trace import TokenStep
-from samantha.docs.trace_html import WORDS, coloured_answer, legend, stage_table
+from samantha.core.whatif import WhatIf
+from samantha.docs.trace_html import WORDS, coloured_answer, legend, stage_table, what_if_table
 from samantha.ui import views
 from samantha.ui.texts import Text
 
@@ -39,6 +42,9 @@ class LearningPanel:
                                       max_height=360)
             self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
         self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
+        self.what_if = gr.Textbox(label=t["what_if"].label, info=t["what_if"].help,
+                                  placeholder="top_p=0.5, min_p=0.1", elem_id=f"{p}what-if")
+        self.what_if_table = gr.HTML(elem_id=f"{p}what-if-table", max_height=420)
         self.answer_tokens = gr.HTML(elem_id=f"{p}answer-tokens")
         with gr.Row(equal_height=False):
             self.ranks = gr.HTML(elem_id=f"{p}ranks")
@@ -51,6 +57,19 @@ class LearningPanel:
     def outputs(self) -> list[Any]:
         return [self.stages, self.candidates, self.probabilities, self.stage_table,
                 self.answer_tokens, self.ranks, self.entropy, self.unlikely]
+
+    def other_chain(self, step: TokenStep | None, asked: str,
+                    compute: Callable[[TokenStep, str], tuple[WhatIf, Mapping[int, str]]]
+                    ) -> str:
+        """The what-if table for ``step``: ``compute(step, asked)`` gives the other chain's
+        result (and the texts of tokens it shows beyond the step's)."""
+        if step is None or not (asked or "").strip():
+            return ""
+        try:
+            other, pieces = compute(step, asked)
+        except SamanthaError as exc:
+            return f"<p>⚠️ {html.escape(str(exc))}</p>"
+        return what_if_table(step, other, asked, self.words, pieces)
 
     def view(self, steps: Sequence[TokenStep], with_plots: bool = True,
              focus: TokenStep | None = None) -> dict:
