@@ -1,7 +1,10 @@
 """The web UI's streaming speed: a 256-token answer timed in headless Chromium (from pressing
 Enter to the last token on screen) against the same generation through the CLI, in one run.
 
-Target: ratio >= 0.9. Needs Debian's chromium. Run: ``.venv/bin/python bench/bench_ui.py``.
+Then the same with learning mode at free pace (top-10 traces, the stage table and the coloured
+answer drawn as the answer grows) against ``samantha learn`` making the same tokens.
+
+Targets: ratios >= 0.9. Needs Debian's chromium. Run: ``.venv/bin/python bench/bench_ui.py``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,15 @@ def cli_seconds() -> tuple[float, float]:
     data = json.loads(out.stdout)
     assert data["tokens"] == TOKENS, data
     return data["seconds"], wall
+
+
+def learn_seconds() -> float:
+    """Generation seconds of ``samantha learn`` making the same tokens (its steps' own)."""
+    out = subprocess.run([sys.executable, "-m", "samantha", "learn", PROMPT, "--max-tokens",
+                          str(TOKENS), "--json"], capture_output=True, text=True, check=True)
+    steps = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(steps) == TOKENS, len(steps)
+    return sum(step["seconds"] for step in steps)
 
 
 # Times the answer inside the page: the clock starts at the Enter key and stops when the footer
@@ -101,6 +113,12 @@ def main() -> None:
                 fast_box.check()
                 fast_web.append(browser_seconds(page))
                 fast_box.uncheck()
+            page.locator("#learning-panel > button.label-wrap").click()
+            page.locator("#learning-pace").get_by_text("0", exact=True).click()
+            learn_web, learn_cli = [], []
+            for _ in range(ROUNDS):
+                learn_web.append(browser_seconds(page))
+                learn_cli.append(learn_seconds())
             browser.close()
     finally:
         server.terminate()
@@ -112,6 +130,9 @@ def main() -> None:
     print(f"speed ratio, streaming: {median(cli) / median(web):.3f}; fast mode: "
           f"{median(cli) / median(fast_web):.3f} (target >= 0.9); against the whole CLI "
           f"command: {median(wall) / median(web):.3f}")
+    print(f"learning mode at free pace: browser {median(learn_web):.2f} s, samantha learn "
+          f"{median(learn_cli):.2f} s, ratio {median(learn_cli) / median(learn_web):.3f} "
+          "(target >= 0.9)")
 
 
 if __name__ == "__main__":
