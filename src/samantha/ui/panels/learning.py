@@ -78,10 +78,10 @@ class LearningPanel:
         t = self.t
         step = focus or (steps[-1] if steps else None)
         view = {self.stages: views.stage_text(step, t),
-                self.candidates: views.candidate_table(step, t),
-                self.stage_table: stage_table(step, self.words)}
-        if with_plots:
-            view.update({self.probabilities: views.probability_chart(step, t),
+                self.candidates: views.candidate_table(step, t)}
+        if with_plots:  # at free pace only at the end: the browser would draw more than it shows
+            view.update({self.stage_table: stage_table(step, self.words),
+                         self.probabilities: views.probability_chart(step, t),
                          self.answer_tokens: (legend(self.words) + coloured_answer(steps,
                                                                                  self.words)
                                               if steps else ""),
