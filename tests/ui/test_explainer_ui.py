@@ -19,13 +19,18 @@ from .pages import open_panel, set_number, set_prompts, wait_footers
 pytestmark = pytest.mark.e2e
 
 
-def test_each_stage_and_each_token_of_a_learning_answer(page) -> None:
+def learning_answer(page, tokens: int) -> None:
+    """A learning-mode answer at free pace, finished."""
     set_prompts(page, "The capital of France is")
-    set_number(page, "max_tokens", 4)
+    set_number(page, "max_tokens", tokens)
     open_panel(page, "learning-panel")
     page.locator("#learning-pace").get_by_text("0", exact=True).click()
     page.click("#start-button")
     wait_footers(page, 1)
+
+
+def test_each_stage_and_each_token_of_a_learning_answer(page) -> None:
+    learning_answer(page, 4)
     page.wait_for_function("document.querySelectorAll('#answer-tokens .tok').length == 4")
     heads = page.locator("#stage-table thead th").all_inner_texts()
     assert heads[:3] == ["token", "raw scores", "top-k (40)"]  # the chain's order, as counted
@@ -83,12 +88,7 @@ def test_the_trace_page_opens_offline_with_the_numbers_of_the_cli(browser, sessi
 
 def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
                                                                        session_home: Path) -> None:
-    set_prompts(page, "The capital of France is")
-    set_number(page, "max_tokens", 6)
-    open_panel(page, "learning-panel")
-    page.locator("#learning-pace").get_by_text("0", exact=True).click()
-    page.click("#start-button")
-    wait_footers(page, 1)
+    learning_answer(page, 6)
     with RunStore(session_home / "history.sqlite3") as store:
         run_id = store.latest_run_id()
         parent = store.get_run(run_id).cycles[0]
@@ -118,12 +118,7 @@ def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
 
 
 def test_what_if_changes_the_table_without_generating(page, session_home: Path) -> None:
-    set_prompts(page, "The capital of France is")
-    set_number(page, "max_tokens", 3)
-    open_panel(page, "learning-panel")
-    page.locator("#learning-pace").get_by_text("0", exact=True).click()
-    page.click("#start-button")
-    wait_footers(page, 1)
+    learning_answer(page, 3)
     with RunStore(session_home / "history.sqlite3") as store:
         runs, cycle = store.latest_run_id(), store.get_run(store.latest_run_id()).cycles[0]
     answer = page.input_value("#output textarea")

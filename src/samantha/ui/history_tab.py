@@ -242,6 +242,12 @@ class HistoryTab:
             run=branch_id, parent=point.run, cycle=point.cycle, step=point.step)
         yield views.side_by_side(original, text, self.t, note)
 
+    def _steps(self, record: Any, cycle: Any) -> tuple[Any, list[TokenStep]]:
+        """A cycle of a stored run (None when there is no such cycle) and its trace."""
+        found = next((c for c in record.cycles if c.number == int(cycle or 1)), None)
+        stored = self.bench.store.get_trace(found.id) if found else []
+        return found, [TokenStep.from_dict(d) for d in stored]
+
     def what_if(self, run_id: Any, cycle: Any, step: Any, asked: str) -> str:
         """Another chain on the stored candidates of the token in view."""
         from samantha.core.whatif import parse_what_if, what_if_stored
@@ -250,9 +256,7 @@ class HistoryTab:
             record = self.bench.store.get_run(int(run_id))
         except (SamanthaError, TypeError, ValueError):
             return ""
-        found = next((c for c in record.cycles if c.number == int(cycle or 1)), None)
-        steps = [TokenStep.from_dict(d) for d in self.bench.store.get_trace(found.id)] \
-            if found else []
+        found, steps = self._steps(record, cycle)
         if not steps:
             return ""
         focus = steps[min(max(int(step or 1), 1), len(steps)) - 1]
@@ -272,9 +276,7 @@ class HistoryTab:
         except SamanthaError as exc:
             return None, f"⚠️ {exc}"
         number = int(cycle or 1)
-        found = next((c for c in record.cycles if c.number == number), None)
-        steps = [TokenStep.from_dict(d) for d in self.bench.store.get_trace(found.id)] \
-            if found else []
+        _, steps = self._steps(record, number)
         if not steps:
             return None, "⚠️ " + self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
         words = WORDS[self.lang]
@@ -295,9 +297,7 @@ class HistoryTab:
         except SamanthaError as exc:
             return [f"⚠️ {exc}", *empty]
         number = int(cycle or 1)
-        found = next((c for c in record.cycles if c.number == number), None)
-        steps = [TokenStep.from_dict(d) for d in self.bench.store.get_trace(found.id)] \
-            if found else []
+        _, steps = self._steps(record, number)
         if not steps:
             note = self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
             return [f"⚠️ {note}", *empty]
