@@ -33,7 +33,11 @@ def test_a_branch_keeps_the_tokens_before_and_takes_the_candidate(samantha, pare
     assert branch.parent == {"run": parent["run"], "cycle": 1, "step": step, "token": other}
     trace = store.get_trace(branch.cycles[0].id)
     assert trace[0]["step"] == step and trace[0]["token_id"] == other  # traced from the step
-    assert trace[0]["candidates"][4]["id"] == other  # the same scores as the parent's there
+    # the same scores as the parent's there, up to batching (the branch reads its prefix in one
+    # batch, the parent made it token by token: a few per cent, varying by CPU)
+    mine = {c["id"]: c["p"] for c in trace[0]["candidates"]}
+    theirs = {c["id"]: c["p"] for c in parent["trace"][step - 1]["candidates"]}
+    assert mine[other] == pytest.approx(theirs[other], rel=0.25)  # another position: 10x off
     session = samantha.bench.session("default", 4000)
     before = [s["token_id"] for s in parent["trace"][: step - 1]]
     pieces = b"".join(session.piece(t) for t in [*before, other]).decode("utf-8")
