@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +10,9 @@ import pytest
 
 from samantha.core.engine import ModelSpec
 from samantha.core.generation import generate
+from samantha.core.raw_scores import SPARE, Changed, RawScores
 from samantha.core.sampler_chain import SamplerChain
-from samantha.core.sampling import Candidates, softmax
+from samantha.core.sampling import Buffers, Candidates, softmax, stage_view
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
 from samantha.core.trace import TokenStep, make_step
 from samantha.core.whatif import RecentLogits, parse_what_if, what_if, what_if_stored
@@ -33,10 +35,19 @@ def stage_by_stage(settings: Settings, logits: np.ndarray, before: list[int]):
     return out
 
 
-@pytest.mark.parametrize("settings", [STOCHASTIC, SPREAD, DETERMINISTIC])
+RAW = (np.random.default_rng(5).standard_normal(5000) * 2).astype(np.float32)
+BEST = [int(t) for t in np.argsort(-RAW)]
+CHANGING_A_FEW = [  # whole-vocabulary stages whose views come from the raw softmax's sums
+    STOCHASTIC.replace(logit_bias=((BEST[0], -math.inf), (BEST[300], 6.0), (7, 1.5))),
+    STOCHASTIC.replace(dry_multiplier=2.0, dry_allowed_length=1, presence_penalty=0.5),
+    DETERMINISTIC.replace(logit_bias=tuple((t, -math.inf) for t in BEST[:200])),  # many
+    SPREAD.replace(samplers=("temperature", "penalties", "top-k", "top-p", "min-p")),
+]
+
+
+@pytest.mark.parametrize("settings", [STOCHASTIC, SPREAD, DETERMINISTIC, *CHANGING_A_FEW])
 def test_each_view_holds_what_its_stage_kept(settings: Settings) -> None:
-    rng = np.random.default_rng(5)
-    logits = (rng.standard_normal(5000) * 2).astype(np.float32)
+    logits = RAW
     before = [int(t) for t in np.argsort(-logits)[:4]]  # the best four were just said
     chain = SamplerChain(settings, seed=3)
     for token in before:
@@ -99,6 +110,10 @@ def test_what_if_equals_a_fresh_chain_on_the_logits_of_the_answer() -> None:
         assert (result.views[0].name, result.views[0].kept) == ("top-k", 4)
         answer.append(event.token_id)
     assert memory.steps == sorted(logits_seen)[-3:]  # only the last three stay
+    for step in memory.steps:  # the slots reused for later steps left these as they were
+        assert np.array_equal(memory.get(step).logits, logits_seen[step])
+    memory.forget()
+    assert memory.steps == [] and memory.get(max(logits_seen)) is None
 
 
 def test_what_if_on_a_stored_trace_uses_its_top_candidates_and_says_so() -> None:
@@ -122,3 +137,26 @@ def test_what_if_input_errors_say_what_was_wrong(text: str, words: str) -> None:
 
     with pytest.raises(SettingsError, match=words):
         parse_what_if(text, DETERMINISTIC)
+
+
+@pytest.mark.parametrize("banned, summed", [(3, False), (SPARE - 1, False), (SPARE, True)])
+def test_a_stage_changing_a_few_scores_is_viewed_from_the_raw_sums(banned: int,
+                                                                  summed: bool) -> None:
+    """Up to SPARE changed scores, a whole-vocabulary stage's view comes from the raw softmax's
+    sums and the changed scores; it equals the view summed over the stage's own scores."""
+    raw = RawScores.of(RAW, 8 + SPARE, Buffers())
+    changed_logits = RAW.copy()
+    changed_logits[BEST[:banned]] = -np.inf  # the best ones banned
+    changed_logits[BEST[-1]] = RAW[BEST[0]] + 1.0  # the worst one raised above them all
+    cands = Candidates.full(changed_logits)
+    changed = Changed.between(raw, cands, len(raw.top) - 8)
+    assert (changed is None) == summed
+    if changed is None:
+        return
+    for chosen in (BEST[-1], BEST[banned], BEST[2000], BEST[0]):
+        want = stage_view("penalties", cands, 8, chosen)
+        got = changed.view("penalties", raw, 8, chosen)
+        assert (got.name, got.kept) == (want.name, want.kept)
+        assert [i for i, _ in got.survivors] == [i for i, _ in want.survivors]
+        assert [p for _, p in got.survivors] == pytest.approx([p for _, p in want.survivors],
+                                                              rel=1e-5, abs=1e-12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import threading
 import time
@@ -58,6 +60,17 @@ def test_rank_of_a_chosen_token_that_was_not_the_most_likely() -> None:
     assert len(ranks) >= 3
 
 
+def test_rank_counts_the_tokens_scoring_higher_shown_or_not() -> None:
+    """The rank is read off the shown candidates when the chosen one is among them, and
+    counted over the vocabulary when it is not: both ways agree, ties included."""
+    logits = np.round(np.random.default_rng(3).normal(size=300), 1).astype(np.float32)
+    chain = SamplerChain(STOCHASTIC, seed=1)
+    for chosen in (int(np.argmax(logits)), 7, 100, int(np.argmin(logits))):
+        for top in (1, 5, 50):
+            step = make_step(1, logits, chain.pick(logits, chosen=chosen), top, piece)
+            assert step.rank == 1 + int(np.count_nonzero(logits > logits[chosen]))
+
+
 def test_uniform_entropy_is_log_n() -> None:
     logits = np.zeros(1000, dtype=np.float32)
     step = make_step(1, logits, SamplerChain(Settings(), seed=0).pick(logits), 10, piece)
@@ -68,6 +81,10 @@ def test_round_trip_through_a_dict() -> None:
     logits = np.random.default_rng(0).normal(size=50).astype(np.float32)
     step = make_step(4, logits, SamplerChain(STOCHASTIC, seed=1).pick(logits), 5, piece)
     assert TokenStep.from_dict(step.to_dict()) == step
+    data = step.to_dict()
+    assert set(data) == {f.name for f in dataclasses.fields(TokenStep)}  # no field left out
+    assert data == json.loads(json.dumps(data))  # plain JSON values only
+    assert data["candidates"][0] == dataclasses.asdict(step.candidates[0])
 
 
 @pytest.mark.parametrize("raw, shown", [

@@ -176,7 +176,7 @@ def generate(
             text.append(visible)
             trace = None
             if memory is not None:
-                memory.remember(len(ids), logits, ids[:-1])
+                memory.remember(len(ids), logits, ids)
             if pick is not None:
                 took = evaluating + time.perf_counter() - turn
                 trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took,

@@ -19,6 +19,7 @@ from typing import Mapping, Protocol
 
 import numpy as np
 
+from samantha.core.raw_scores import SPARE, Changed, RawScores
 from samantha.core.sampling import (
     Buffers,
     Candidates,
@@ -254,7 +255,8 @@ class SamplerChain:
         too, unless ``grammar`` is False) and, with ``views`` > 0, that many of the survivors
         of each active stage (:class:`StageView`). ``chosen``: that token instead of a draw
         (a branch), marked in the views wherever it survived."""
-        return self._run(self._everything(logits), grammar, views, chosen)
+        raw = RawScores.of(logits, views + SPARE, self.buffers) if views else None
+        return self._run(self._everything(logits), grammar, views, chosen, raw)
 
     def pick_among(self, cands: Candidates, views: int = 0) -> Pick:
         """:meth:`pick` over some candidates only (a stored trace's top N), the grammar left
@@ -262,9 +264,9 @@ class SamplerChain:
         return self._run(cands, False, views)
 
     def _run(self, cands: Candidates, grammar: bool, views: int,
-             chosen: int | None = None) -> Pick:
+             chosen: int | None = None, raw: RawScores | None = None) -> Pick:
         counts = []
-        seen: list[tuple[str, Candidates]] = []
+        seen: list[tuple[str, Candidates | Changed]] = []
         stages = self.stages
         if self.constraint is not None and grammar:
             stages = (Grammar(self.constraint), *stages)
@@ -272,13 +274,25 @@ class SamplerChain:
             cands = stage.apply(cands)
             counts.append(StageCount(stage.name, len(cands), stage.active))
             if views and stage.active:  # the scratch copy changes in place: keep this state
-                seen.append((stage.name, self._snapshot(len(seen), cands)))
+                seen.append((stage.name, self._state(len(seen), cands, raw, views)))
         if cands.owned:  # nothing was cut: the survivors must outlive the buffer
             cands = _kept(cands)
         chooser = self.mirostat if self.mirostat is not None else self.draw
         token = chooser.pick(cands) if chosen is None else chosen
-        return Pick(token, tuple(counts), cands,
-                    tuple(stage_view(name, c, views, token, self.buffers) for name, c in seen))
+        shown = tuple(state.view(name, raw, views, token) if isinstance(state, Changed)
+                      else stage_view(name, state, views, token, self.buffers)
+                      for name, state in seen)
+        return Pick(token, tuple(counts), cands, shown, raw)
+
+    def _state(self, at: int, cands: Candidates, raw: RawScores | None,
+               views: int) -> Candidates | Changed:
+        """What a stage's view needs: the few scores it changed (the penalties, a bias, DRY),
+        or the candidates as they are now."""
+        if raw is not None and cands.owned:
+            changed = Changed.between(raw, cands, len(raw.top) - views)
+            if changed is not None:
+                return changed
+        return self._snapshot(at, cands)
 
     def _snapshot(self, at: int, cands: Candidates) -> Candidates:
         """The candidates as they are now: the scratch copy's state copied into a buffer kept

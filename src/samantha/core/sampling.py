@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from samantha.core.errors import NothingAllowed
 from samantha.core.settings import Settings
+
+if TYPE_CHECKING:
+    from samantha.core.raw_scores import RawScores
 
 
 @dataclass
@@ -358,6 +361,7 @@ class Pick:
     stages: tuple[StageCount, ...]
     survivors: Candidates
     views: tuple[StageView, ...] = ()
+    raw: "RawScores | None" = None  # the raw softmax's sums, when views were asked for
 
 
 def stage_view(name: str, cands: Candidates, top: int, chosen: int,

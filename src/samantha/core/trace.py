@@ -8,12 +8,13 @@ are turned into text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from samantha.core.sampling import Buffers, Pick, StageCount, StageView, top_indices
+from samantha.core.raw_scores import RawScores
+from samantha.core.sampling import Buffers, Pick, StageCount, StageView
 
 MAX_TOP = 1000
 
@@ -57,13 +58,21 @@ class TokenStep:
         return self.pieces.get(token, "?")
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["stages"] = [{"name": s.name, "kept": s.kept, "active": s.active}
-                          for s in self.stages]
-        data["views"] = [{"name": v.name, "kept": v.kept,
-                          "survivors": [[i, p] for i, p in v.survivors]} for v in self.views]
-        data["pieces"] = {str(k): v for k, v in self.pieces.items()}
-        return data
+        """As stored and exported (written out field by field: ``dataclasses.asdict`` took
+        longer than choosing the token)."""
+        return {
+            "step": self.step, "token_id": self.token_id, "piece": self.piece,
+            "rank": self.rank, "logit": self.logit, "p": self.p, "entropy": self.entropy,
+            "candidates": [{"id": c.id, "piece": c.piece, "logit": c.logit, "p": c.p}
+                           for c in self.candidates],
+            "stages": [{"name": s.name, "kept": s.kept, "active": s.active}
+                       for s in self.stages],
+            "final": [{"id": f.id, "p": f.p} for f in self.final],
+            "seconds": self.seconds, "source": self.source,
+            "views": [{"name": v.name, "kept": v.kept,
+                       "survivors": [[i, p] for i, p in v.survivors]} for v in self.views],
+            "pieces": {str(k): v for k, v in self.pieces.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TokenStep":
@@ -108,17 +117,17 @@ def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
               buffers: Buffers | None = None) -> TokenStep:
     """Build the record of one token from the raw logits and what the chain did with them
     (``buffers``: the chain's, so that the vocabulary-sized arithmetic allocates nothing)."""
-    buffers = buffers or Buffers()
     top = max(1, min(top, MAX_TOP, len(logits)))
-    shown = top_indices(logits, top) if top < len(logits) else np.arange(len(logits))
-    shown = shown[np.argsort(-logits[shown], kind="stable")]
-    shifted = np.subtract(logits, logits[shown[0]], out=buffers.like("shifted", logits))
-    weights = np.exp(shifted, out=buffers.like("weights", logits))
-    total = float(weights.sum(dtype=np.float64))
-    entropy = float(np.log(total) - float(weights @ shifted) / total)
+    raw = pick.raw
+    if raw is None or len(raw.top) < top:  # summed by the chain when it made the views
+        raw = RawScores.of(logits, top, buffers or Buffers())
+    shown = raw.top[:top]
     chosen = pick.token
-    above = np.greater(logits, logits[chosen], out=buffers.like("above", logits, np.bool_))
-    rank = int(np.count_nonzero(above)) + 1
+    at = np.flatnonzero(shown == chosen)
+    if len(at):  # every token scoring higher is shown too
+        rank = int(np.count_nonzero(logits[shown[: at[0]]] > logits[chosen])) + 1
+    else:
+        rank = int(np.count_nonzero(logits > logits[chosen])) + 1
     survivors = pick.survivors.sorted()
     final_p = survivors.probs()[:top]
     listed = set(shown.tolist())
@@ -128,10 +137,10 @@ def make_step(step: int, logits: np.ndarray, pick: Pick, top: int,
         piece=display_piece(piece(chosen)),
         rank=rank,
         logit=float(logits[chosen]),
-        p=float(weights[chosen]) / total,
-        entropy=max(entropy, 0.0),
+        p=raw.p(logits[chosen]),
+        entropy=raw.entropy,
         candidates=tuple(Candidate(int(i), display_piece(piece(int(i))), float(logits[i]),
-                                   float(weights[i]) / total) for i in shown),
+                                   raw.p(logits[i])) for i in shown),
         stages=pick.stages,
         final=tuple(Survivor(int(i), float(p)) for i, p in zip(survivors.ids[:top], final_p)),
         seconds=seconds,

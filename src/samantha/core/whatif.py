@@ -10,6 +10,7 @@ runs the chain on those, and says that the rest of the vocabulary is unknown.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -32,27 +33,52 @@ class Remembered:
 
 
 class RecentLogits:
-    """The raw logits of the last ``keep`` steps of one answer, by step (1-based)."""
+    """The raw logits of the last ``keep`` steps of one answer, by step (1-based).
+
+    Generation writes each step into one of ``keep`` arrays made once (a fresh megabyte per
+    token costs page faults); :meth:`get` copies, so a what-if computed on another thread
+    never reads an array being overwritten."""
 
     def __init__(self, keep: int = KEEP) -> None:
         self.keep = keep
-        self._steps: OrderedDict[int, Remembered] = OrderedDict()
+        self._slots: list[np.ndarray] = []
+        self._steps: OrderedDict[int, int] = OrderedDict()  # step -> its slot
+        self._answer: Sequence[int] = ()
+        self._lock = threading.Lock()
 
-    def remember(self, step: int, logits: np.ndarray, before: Sequence[int]) -> None:
-        self._steps[step] = Remembered(np.array(logits, copy=True), tuple(before))
-        while len(self._steps) > self.keep:
-            self._steps.popitem(last=False)
+    def remember(self, step: int, logits: np.ndarray, answer: Sequence[int]) -> None:
+        """Keep ``logits``, the scores of ``step``; ``answer``: the answer's tokens, read when
+        asked (only appended to, so its first ``step - 1`` are the tokens before the step)."""
+        with self._lock:
+            if len(self._steps) >= self.keep:
+                slot = self._steps.popitem(last=False)[1]
+            else:
+                slot = len(self._steps)
+            while len(self._slots) <= slot:
+                self._slots.append(np.empty(0, dtype=logits.dtype))
+            if self._slots[slot].shape != logits.shape or self._slots[slot].dtype != logits.dtype:
+                self._slots[slot] = np.empty_like(logits)
+            np.copyto(self._slots[slot], logits)
+            self._steps[step] = slot
+            self._answer = answer
 
     def forget(self) -> None:
         """A new answer begins: the steps of the last one no longer apply."""
-        self._steps.clear()
+        with self._lock:
+            self._steps.clear()
+            self._answer = ()
 
     def get(self, step: int) -> Remembered | None:
-        return self._steps.get(step)
+        with self._lock:
+            slot = self._steps.get(step)
+            if slot is None:
+                return None
+            return Remembered(self._slots[slot].copy(), tuple(self._answer[: step - 1]))
 
     @property
     def steps(self) -> list[int]:
-        return list(self._steps)
+        with self._lock:
+            return list(self._steps)
 
 
 @dataclass(frozen=True)
