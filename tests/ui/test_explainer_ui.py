@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,19 +15,41 @@ import pytest
 from samantha.store import RunStore
 
 from .conftest import shot
-from .pages import open_panel, set_number, set_prompts, wait_footers
+from .pages import COUNT, footers, open_panel, output, set_number, set_prompts, wait_footers
 
 pytestmark = pytest.mark.e2e
 
 
-def learning_answer(page, tokens: int) -> None:
-    """A learning-mode answer at free pace, finished."""
-    set_prompts(page, "The capital of France is")
+def learning_answer(page, tokens: int, prompt: str = "The capital of France is",
+                    wait: bool = True) -> None:
+    """A learning-mode answer at free pace, started (``wait``: and finished)."""
+    set_prompts(page, prompt)
     set_number(page, "max_tokens", tokens)
     open_panel(page, "learning-panel")
     page.locator("#learning-pace").get_by_text("0", exact=True).click()
     page.click("#start-button")
+    if wait:
+        wait_footers(page, 1)
+
+
+LIVE = "document.querySelector('#live-learning .live-learning')"
+
+
+def test_at_full_speed_the_token_and_its_candidates_stream_beside_the_text(page) -> None:
+    """Mid-answer, the live stream's panel shows the last token in place of Gradio's; once
+    the answer is in, Gradio's shows its last token again."""
+    learning_answer(page, 200, COUNT, wait=False)
+    page.wait_for_function(f"{LIVE}.querySelector('table.candidates tr.chosen') !== null")
+    assert not page.locator("#stages").is_visible()  # the live one stands in for it
+    first = page.inner_text("#live-learning .live-stages")
+    page.wait_for_function(f"{LIVE}.innerText.split(':')[0] !== {json.dumps(first.split(':')[0])}")
+    assert footers(page) == 0  # still generating: the token line moved on with the answer
     wait_footers(page, 1)
+    page.wait_for_function(f"{LIVE}.innerHTML === ''")
+    tokens = re.search(r"---------- \((\d+) tokens", output(page)).group(1)
+    assert page.locator("#stages").is_visible()
+    assert page.inner_text("#stages").startswith(f"Token {tokens}:")
+    assert page.locator("#candidates tr.chosen").count() == 1
 
 
 def test_each_stage_and_each_token_of_a_learning_answer(page) -> None:

@@ -33,6 +33,9 @@ class FakeFeed:
         self.reads += 1
         return text
 
+    def panel(self) -> str | None:
+        return None
+
 
 def run_async(make_coroutine):
     """Runs a coroutine on a loop of its own thread (the browser tests' Playwright session keeps
@@ -73,6 +76,20 @@ def test_a_new_status_is_sent_even_when_the_text_stays_the_same() -> None:
     messages = collect(live, "tab")
     assert [m["status"] for m in messages] == ["loading", "cycle 1", "cycle 1", "cycle 1"]
     assert messages[1]["text"] == "" and messages[2]["text"] == "ab"
+
+
+def test_learning_modes_panel_is_sent_when_it_changes_even_if_the_text_does_not() -> None:
+    class Learning(FakeFeed):
+        panels = ["<p>1</p>", "<p>1</p>", "<p>2</p>", "<p>2</p>"]
+
+        def panel(self) -> str | None:
+            return self.panels[min(self.reads, len(self.panels)) - 1]
+
+    live = LiveText(interval=0)
+    live.attach("tab", Learning("a", "ab", "ab", "abc"))
+    messages = collect(live, "tab")
+    assert [(m.get("text"), m.get("panel")) for m in messages] == [
+        ("a", "<p>1</p>"), ("b", None), ("", "<p>2</p>"), ("c", None), (None, None)]
 
 
 def test_in_fast_mode_the_page_is_told_not_to_show_the_text() -> None:

@@ -44,6 +44,14 @@ def test_candidate_table_marks_the_chosen_and_escapes_pieces() -> None:
     assert "<th>rank</th>" in table and "<th>posição</th>" in views.candidate_table(step(), PT)
 
 
+def test_the_live_panel_holds_the_tokens_line_and_its_candidates_escaped() -> None:
+    live = views.live_panel(step(), EN)
+    assert live.startswith('<p class="live-stages"><strong>Token ')
+    assert html.escape(views.stage_summary(step(), views.vocabulary_size(step()))) in live
+    assert live.endswith(views.candidate_table(step(), EN))
+    assert "<t3>" not in live and views.live_panel(None, EN) == ""
+
+
 def spaced_step():
     logits = np.log(np.array([0.5, 0.3, 0.2], dtype=np.float32))
     pieces = {0: b" of", 1: b" ", 2: b"\n"}

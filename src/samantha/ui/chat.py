@@ -115,7 +115,7 @@ class ChatTab:
         self.learning = LearningPanel(t, lang=self.lang)
         with gr.Accordion(t["learning"].label, open=False, elem_id="learning-panel"):
             self.learning.build_pace()
-            self.learning.build()
+            self.learning.build(live=True)
         self.code = CodePanel(t, self.files.publish)
         self.code.build()
         self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish)
@@ -233,9 +233,11 @@ class ChatTab:
         session.control = RunControl(pace if config.learn else None)
         chain = self.bench.start_run(config, session.control)
         chain.runner.memory = session.memory = RecentLogits()
-        feed = RunFeed(session, chain, paced=config.learn and pace not in (None, 0),
-                       show=not fast, describe=self.describe,
-                       on_done=lambda: self.runs.remove(chain.id))
+        paced = config.learn and pace not in (None, 0)
+        feed = RunFeed(session, chain, paced=paced, show=not fast, describe=self.describe,
+                       on_done=lambda: self.runs.remove(chain.id),
+                       panel=(lambda: self.learning.live_view(session.steps))
+                       if config.learn and not paced else None)
         title = next((line.strip() for line in config.prompts.splitlines() if line.strip()), "")
         self.runs.add(ActiveRun(chain.id, title[:60], config.models, session.control,
                                 lambda: feed.progress))
@@ -263,8 +265,8 @@ class ChatTab:
             while True:  # one update per wake-up: each costs the browser and the server
                 finished, milestones, tokens, download = feed.wait(REFRESH_SECONDS)
                 view = {}
-                if tokens and config.learn:
-                    view.update(self._learning(session, with_plots=feed.paced))
+                if tokens and feed.paced:  # at full speed the live stream shows the token
+                    view.update(self._learning(session))
                 if download is not None:
                     view[self.error] = views.download_text(download)
                 for event in milestones:
@@ -283,19 +285,18 @@ class ChatTab:
             view[self.error] = f"⚠️ {feed.error}"
         yield view
 
-    def _learning(self, session: UiSession, with_plots: bool) -> dict:
+    def _learning(self, session: UiSession) -> dict:
         """The learning panels, when they have something to show or something to clear (each
         chart drawn costs the browser more than a streamed answer)."""
         steps = session.steps
-        if not steps and not (with_plots and session.panels_shown):
+        if not steps and not session.panels_shown:
             return {}
-        if with_plots:
-            session.panels_shown = bool(steps)
-        return self.learning.view(steps, with_plots)
+        session.panels_shown = bool(steps)
+        return self.learning.view(steps)
 
     def _cycle_view(self, session: UiSession, event: Any, text: bool = True) -> dict:
         transcript = session.transcript
-        view = self._learning(session, with_plots=True)
+        view = self._learning(session)
         if text:
             view[self.output] = transcript.text
         view.update({self.last_response: transcript.last_response,
@@ -341,7 +342,7 @@ class ChatTab:
         session.transcript.clear()
         session.steps = []
         return {self.output: "", self.error: "", self.last_response: "", self.all_responses: "",
-                **self._learning(session, with_plots=True)}
+                **self._learning(session)}
 
     def response_page(self, session: UiSession) -> str:
         text = session.transcript.last_response

@@ -25,8 +25,10 @@ class RunFeed:
 
     def __init__(self, session: UiSession, chain: Any, paced: bool, show: bool = True,
                  describe: Callable[[Progress], str] = lambda p: p.phase,
-                 on_done: Callable[[], None] = lambda: None) -> None:
+                 on_done: Callable[[], None] = lambda: None,
+                 panel: Callable[[], str] | None = None) -> None:
         self.session, self.chain, self.paced = session, chain, paced
+        self._panel = panel  # learning mode at full speed: the last token's line, as HTML
         self.show = show  # stream the text to the page (fast mode: only its sounds)
         self.describe = describe  # the status line, in the interface's language
         self.on_done = on_done  # called once the run has ended, whoever is watching
@@ -49,6 +51,11 @@ class RunFeed:
     @property
     def status(self) -> str:
         return self.describe(self.tracker.now)
+
+    def panel(self) -> str | None:
+        """What the live stream shows of learning mode's last token (None: nothing, the
+        panel comes through Gradio)."""
+        return self._panel() if self._panel is not None else None
 
     def start(self) -> None:
         threading.Thread(target=self._run, name=f"run-{self.chain.id}", daemon=True).start()

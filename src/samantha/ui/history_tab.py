@@ -302,5 +302,5 @@ class HistoryTab:
             note = self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
             return [f"⚠️ {note}", *empty]
         focus = steps[min(max(int(step or 1), 1), len(steps)) - 1]
-        view = self.learning.view(steps, with_plots=True, focus=focus)
+        view = self.learning.view(steps, focus=focus)
         return ["", *(view[c] for c in self.learning.outputs)]

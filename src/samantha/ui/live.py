@@ -3,9 +3,11 @@
 Every Gradio update costs the browser about 25 ms of work, however small the change: the page
 refreshes the loading state of every component that any event has ever updated. At a few
 updates a second, that time comes straight out of generation on a computer whose cores run the
-model. So, while a chain runs, its text streams through one plain server-sent-events request
-per tab (``GET /samantha/live/<token>``), and a few lines of page script put it in the output
-box. Gradio still sends the text at the end of each cycle, so the page shows everything even
+model (and the server spends as long rebuilding every output the update left out). So, while a
+chain runs, its text (and, in learning mode at full speed, the last token's line and
+candidates) streams through one plain server-sent-events request per tab
+(``GET /samantha/live/<token>``), and a few lines of page script put it on the page. Gradio
+still sends the text and the panel at the end of each cycle, so the page shows everything even
 if this stream fails.
 
 The token is the tab's own secret (``secrets``, one per Gradio session, handed to its page
@@ -52,10 +54,33 @@ PAGE_JS = """
     setTimeout(() => audio.close(), 2000);
   };
   const answers = (text) => text.split('\\n---------- (').length;
+  // Learning mode at full speed: the last token's line and candidates come with the text and
+  // take the place of Gradio's, which are drawn again once the run's last update is in.
+  const livePanel = () => document.querySelector('#live-learning .live-learning');
+  const gradioPanel = () => ['#stages', '#candidates'].map((id) => document.querySelector(id))
+    .filter(Boolean);
+  const showPanel = (html) => {
+    const box = livePanel();
+    if (!box) return;
+    box.innerHTML = html;
+    gradioPanel().forEach((element) => { element.style.display = html ? 'none' : ''; });
+  };
+  const restorePanel = () => {
+    const start = document.querySelector('#start-button');
+    let waited = 0;
+    const timer = setInterval(() => {
+      waited += 100;
+      if (!start || !start.disabled || waited > 30000) {
+        clearInterval(timer);
+        showPanel('');
+      }
+    }, 100);
+  };
   const follow = () => {
     const field = document.querySelector('#live-token textarea, #live-token input');
     const token = field ? field.value : '';
     if (live) live.close();
+    showPanel('');
     if (!token) return;  // the page has not got its token yet: answers arrive per cycle
     const source = new EventSource(new URL('samantha/live/' + token, document.baseURI));
     live = source;
@@ -63,7 +88,8 @@ PAGE_JS = """
     source.onmessage = (message) => {
       const data = JSON.parse(message.data);
       if (data.status && window.samanthaStatus) window.samanthaStatus(data.status);
-      if (data.done) { source.close(); return; }
+      if (data.panel !== undefined) showPanel(data.panel || '');
+      if (data.done) { source.close(); restorePanel(); return; }
       const first = text === null;
       text = (text || '').slice(0, data.offset) + data.text;
       if (first) { ended = answers(text); seen = text.length; }
@@ -96,6 +122,8 @@ class Feed(Protocol):
 
     @property
     def status(self) -> str: ...  # the status line
+
+    def panel(self) -> str | None: ...  # learning mode's last token as HTML (None: not shown)
 
 
 def needs_login(app: Any) -> bool:
@@ -176,16 +204,19 @@ class LiveText:
     async def stream(self, feed: Feed | None) -> AsyncIterator[str]:
         """A run as messages: the whole text first, then what was added, then done."""
         sent = ""  # the last TAIL characters sent, to tell an append from a cleared output
-        length, status = 0, ""
+        length, status, panel = 0, "", None
         while feed is not None:
             done = feed.done  # read before the text: the last text is then complete
-            text = feed.text
+            text, now = feed.text, feed.panel()
             appended = len(text) >= length and text[max(0, length - TAIL):length] == sent
-            if not appended or len(text) > length or feed.status != status:
+            if not appended or len(text) > length or feed.status != status or now != panel:
                 offset = length if appended else 0
                 status = feed.status
-                yield message({"offset": offset, "text": text[offset:], "show": feed.show,
-                               "status": status})
+                data = {"offset": offset, "text": text[offset:], "show": feed.show,
+                        "status": status}
+                if now != panel:
+                    data["panel"] = panel = now
+                yield message(data)
                 length, sent = len(text), text[max(0, len(text) - TAIL):]
             if done:
                 break

@@ -71,10 +71,27 @@ def candidate_table(step: TokenStep | None, t: Mapping[str, Text]) -> str:
 def stage_text(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     if step is None:
         return ""
-    line = t["stage_line"].label.format(
-        step=step.step, piece=f"`{visible(step.piece)}`", id=step.token_id, rank=step.rank,
-        p=f"{step.p:.4f}", entropy=f"{step.entropy:.2f}")
+    line = _stage_line(step, t, f"`{visible(step.piece)}`")
     return f"**{line}**  \n`{stage_summary(step, vocabulary_size(step))}`"
+
+
+def live_panel(step: TokenStep | None, t: Mapping[str, Text]) -> str:
+    """The stage line and the candidates of a token as one piece of HTML, for the page script
+    to show while an answer streams at full speed (see :mod:`samantha.ui.live`)."""
+    if step is None:
+        return ""
+    line = _stage_line(step, t, "\0")
+    piece = f"<code>{html.escape(visible(step.piece))}</code>"
+    line = html.escape(line).replace("\0", piece)
+    summary = html.escape(stage_summary(step, vocabulary_size(step)))
+    return f'<p class="live-stages"><strong>{line}</strong><br><code>{summary}</code></p>' \
+        + candidate_table(step, t)
+
+
+def _stage_line(step: TokenStep, t: Mapping[str, Text], piece: str) -> str:
+    return t["stage_line"].label.format(
+        step=step.step, piece=piece, id=step.token_id, rank=step.rank, p=f"{step.p:.4f}",
+        entropy=f"{step.entropy:.2f}")
 
 
 def probability_chart(step: TokenStep | None, t: Mapping[str, Text]) -> str:

@@ -34,8 +34,12 @@ class LearningPanel:
             self.next_token = gr.Button(t["next_token"].label, elem_id="next-token-button",
                                         scale=1, min_width=120)
 
-    def build(self) -> None:
+    def build(self, live: bool = False) -> None:
+        """``live``: with the element the page script fills while an answer streams at full
+        speed (the token's line and candidates, see :mod:`samantha.ui.live`)."""
         t, p = self.t, self.prefix
+        if live:  # its value never changes: the page script owns what is inside
+            gr.HTML('<div class="live-learning"></div>', elem_id="live-learning", padding=False)
         self.stages = gr.Markdown(elem_id=f"{p}stages", latex_delimiters=[])
         with gr.Row(equal_height=False):
             self.candidates = gr.HTML(label=t["candidates"].label, elem_id=f"{p}candidates",
@@ -58,6 +62,10 @@ class LearningPanel:
         return [self.stages, self.candidates, self.probabilities, self.stage_table,
                 self.answer_tokens, self.ranks, self.entropy, self.unlikely]
 
+    def live_view(self, steps: Sequence[TokenStep]) -> str:
+        """What the page script shows of the last token while the answer streams."""
+        return views.live_panel(steps[-1] if steps else None, self.t)
+
     def other_chain(self, step: TokenStep | None, asked: str,
                     compute: Callable[[TokenStep, str], tuple[WhatIf, Mapping[int, str]]]
                     ) -> str:
@@ -71,21 +79,19 @@ class LearningPanel:
             return f"<p>⚠️ {html.escape(str(exc))}</p>"
         return what_if_table(step, other, asked, self.words, pieces)
 
-    def view(self, steps: Sequence[TokenStep], with_plots: bool = True,
-             focus: TokenStep | None = None) -> dict:
-        """What the panel shows for these steps: ``focus`` (default the last one) in the table
-        and the bars; the answer so far in the two charts along it (``with_plots``)."""
+    def view(self, steps: Sequence[TokenStep], focus: TokenStep | None = None) -> dict:
+        """What the panel shows for these steps: ``focus`` (default the last one) in the tables
+        and the bars; the answer so far coloured and in the two charts along it. (At full speed
+        this is drawn at the end of each answer only; meanwhile the live stream shows the
+        token's line and candidates.)"""
         t = self.t
         step = focus or (steps[-1] if steps else None)
-        view = {self.stages: views.stage_text(step, t),
-                self.candidates: views.candidate_table(step, t)}
-        if with_plots:  # at free pace only at the end: the browser would draw more than it shows
-            view.update({self.stage_table: stage_table(step, self.words),
-                         self.probabilities: views.probability_chart(step, t),
-                         self.answer_tokens: (legend(self.words) + coloured_answer(steps,
-                                                                                 self.words)
-                                              if steps else ""),
-                         self.ranks: views.rank_chart(steps, t),
-                         self.entropy: views.entropy_chart(steps, t),
-                         self.unlikely: views.unlikely_text(steps)})
-        return view
+        answer = legend(self.words) + coloured_answer(steps, self.words) if steps else ""
+        return {self.stages: views.stage_text(step, t),
+                self.candidates: views.candidate_table(step, t),
+                self.stage_table: stage_table(step, self.words),
+                self.probabilities: views.probability_chart(step, t),
+                self.answer_tokens: answer,
+                self.ranks: views.rank_chart(steps, t),
+                self.entropy: views.entropy_chart(steps, t),
+                self.unlikely: views.unlikely_text(steps)}
