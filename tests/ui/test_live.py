@@ -85,11 +85,20 @@ def test_learning_modes_panel_is_sent_when_it_changes_even_if_the_text_does_not(
         def panel(self) -> str | None:
             return self.panels[min(self.reads, len(self.panels)) - 1]
 
-    live = LiveText(interval=0)
+    live = LiveText(interval=0, panel_every=1)
     live.attach("tab", Learning("a", "ab", "ab", "abc"))
     messages = collect(live, "tab")
     assert [(m.get("text"), m.get("panel")) for m in messages] == [
         ("a", "<p>1</p>"), ("b", None), ("", "<p>2</p>"), ("c", None), (None, None)]
+
+    class EveryToken(Learning):
+        panels = ["<p>1</p>", "<p>2</p>", "<p>3</p>", "<p>4</p>"]
+
+    live = LiveText(interval=0, panel_every=2)  # read at every other update only
+    live.attach("tab", EveryToken("a", "ab", "abc", "abcd"))
+    messages = collect(live, "tab")
+    assert [(m.get("text"), m.get("panel")) for m in messages] == [
+        ("a", "<p>1</p>"), ("b", None), ("c", "<p>3</p>"), ("d", None), (None, None)]
 
 
 def test_in_fast_mode_the_page_is_told_not_to_show_the_text() -> None:

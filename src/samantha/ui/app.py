@@ -68,6 +68,9 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
 #trace-candidates tr[data-token] { cursor: pointer; }
+/* learning mode's live panel: a box of its own size, so that the page script's updates
+   (four a second) lay out and repaint only this box, not the page */
+#live-learning .live-learning:not(:empty) { height: 330px; overflow: hidden; contain: strict; }
 /* the stage table and the coloured answer (samantha.docs.trace_html) */
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
