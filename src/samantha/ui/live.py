@@ -39,6 +39,15 @@ TAIL = 32  # characters compared to tell an append from a cleared output
 # with Sounds on, a beep when an answer starts and a chime when it ends (the predecessor's).
 PAGE_JS = """
   let live = null;
+  // Each text written into the output box fires the document's selectionchange, and every code
+  // editor on the page (CodeMirror) measures the page on it: 5 ms per update. They need it
+  // only when the selection is theirs.
+  window.addEventListener('selectionchange', (event) => {
+    const active = document.activeElement;
+    if (!(active && active.closest && active.closest('.cm-editor'))) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
   const tones = (notes) => {
     const box = document.querySelector('#opt-sounds input');  // on until its panel says off
     if ((box && !box.checked) || !window.AudioContext) return;
