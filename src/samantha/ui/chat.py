@@ -36,7 +36,8 @@ from samantha.ui.session import UiSession
 from samantha.ui.texts import Text
 from samantha.ui.wording import phrases, plan_text, status_text
 
-REFRESH_SECONDS = 0.5  # learning mode at full speed: its panels twice a second (see live.py)
+REFRESH_SECONDS = 0.5  # how long the run's Gradio event waits for news before it looks again
+SETTLE_SECONDS = 0.2  # after a cycle's end, how long to wait for the run's before showing it
 FIRST_PROMPT = "Who are you?"
 
 
@@ -264,6 +265,9 @@ class ChatTab:
         try:
             while True:  # one update per wake-up: each costs the browser and the server
                 finished, milestones, tokens, download = feed.wait(REFRESH_SECONDS)
+                if milestones and not finished:  # the run's end often follows a cycle's at
+                    finished, more, _, later = feed.wait(SETTLE_SECONDS)  # once: one update
+                    milestones, download = milestones + more, later or download
                 view = {}
                 if tokens and feed.paced:  # at full speed the live stream shows the token
                     view.update(self._learning(session))
