@@ -71,6 +71,11 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 /* learning mode's live panel: a box of its own size, so that the page script's updates
    (four a second) lay out and repaint only this box, not the page */
 #live-learning .live-learning:not(:empty) { height: 330px; overflow: hidden; contain: strict; }
+/* learning mode's tables and charts: not laid out nor painted while scrolled out of view (the
+   page's updates during an answer would otherwise lay them out again) */
+#answer-tokens, #stage-table, #what-if-table, #probabilities, #ranks, #entropy,
+#trace-answer-tokens, #trace-stage-table { content-visibility: auto;
+  contain-intrinsic-size: auto 300px; }
 /* the stage table and the coloured answer (samantha.docs.trace_html) */
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
