@@ -140,6 +140,28 @@ def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
     page.wait_for_function("document.querySelector('#export-file a') !== null")
 
 
+def test_in_the_chat_tab_a_click_on_a_candidate_branches_from_the_token_in_view(
+        page, session_home: Path) -> None:
+    learning_answer(page, 4)
+    with RunStore(session_home / "history.sqlite3") as store:
+        run_id = store.latest_run_id()
+        parent = store.get_run(run_id).cycles[0]
+        last = store.get_trace(parent.id)[-1]
+    other = last["candidates"][2]  # the third most likely, not the one chosen
+    page.wait_for_function("document.querySelectorAll('#candidates tbody tr').length == 10")
+    page.locator(f"#candidates tr[data-token='{other['id']}']").click()
+    page.wait_for_function("document.querySelector('#chat-branch-view').innerText"
+                           ".includes('Stored as run')", timeout=60_000)
+    with RunStore(session_home / "history.sqlite3") as store:
+        branch = store.get_run(store.latest_run_id())
+    assert branch.id != run_id
+    assert branch.parent == {"run": run_id, "cycle": 1, "step": last["step"],
+                             "token": other["id"]}
+    view = page.inner_text("#chat-branch-view")
+    assert f"a branch of run {run_id}, cycle 1, at token {last['step']}" in view
+    assert branch.cycles[0].response.strip()[:20] in view  # the branch, beside the original
+
+
 def test_what_if_changes_the_table_without_generating(page, session_home: Path) -> None:
     learning_answer(page, 3)
     with RunStore(session_home / "history.sqlite3") as store:

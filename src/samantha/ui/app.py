@@ -40,14 +40,18 @@ LAUNCH_JS = """
     const start = document.querySelector('#start-button');
     if (start) start.click();
   }, true);
-  // A click on a candidate of a stored trace branches from it (History tab).
+  // A click on a candidate branches from it: in the History tab's trace viewer, and in the
+  // Chat tab's learning panel.
   document.addEventListener('click', (event) => {
-    const row = event.target.closest && event.target.closest('#trace-candidates tr[data-token]');
-    const box = document.querySelector('#branch-token input');
-    if (!row || !box) return;
+    const found = event.target.closest && [['#trace-candidates', '#branch-token', '#branch-button'],
+      ['#candidates', '#chat-branch-token', '#chat-branch-button']].map(([table, id, button]) =>
+      [event.target.closest(`${table} tr[data-token]`), document.querySelector(`${id} input`),
+       button]).find(([row, box]) => row && box);
+    if (!found) return;
+    const [row, box, button] = found;
     box.value = row.dataset.token;
     box.dispatchEvent(new Event('input', {bubbles: true}));
-    setTimeout(() => document.querySelector('#branch-button').click(), 150);
+    setTimeout(() => document.querySelector(button).click(), 150);
   });
   // Gradio submits a multi-line textbox on Shift+Enter (keypress): keep it a new line.
   document.addEventListener('keypress', (event) => {
@@ -67,7 +71,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
-#trace-candidates tr[data-token] { cursor: pointer; }
+#trace-candidates tr[data-token], #candidates tr[data-token] { cursor: pointer; }
 /* learning mode's live panel: a box of its own size, so that the page script's updates
    (four a second) lay out and repaint only this box, not the page */
 #live-learning .live-learning:not(:empty) { height: 330px; overflow: hidden; contain: strict; }

@@ -5,6 +5,7 @@ into a ChainConfig, run it through the Workbench and show the run's events."""
 
 from __future__ import annotations
 
+import html
 from typing import Any, Iterator, Mapping
 
 import gradio as gr
@@ -20,6 +21,7 @@ from samantha.core.transcript import Transcript
 from samantha.core.whatif import RecentLogits, parse_what_if, what_if_stored
 from samantha.docs.export import markdown_to_html_page
 from samantha.ui import views
+from samantha.ui.branching import stream_branch
 from samantha.ui.feed import RunFeed
 from samantha.ui.live import LiveText, login_of
 from samantha.ui.panels.code import CodePanel
@@ -117,10 +119,21 @@ class ChatTab:
         with gr.Accordion(t["learning"].label, open=False, elem_id="learning-panel"):
             self.learning.build_pace()
             self.learning.build(live=True)
+            self._branch_controls(t)
         self.code = CodePanel(t, self.files.publish)
         self.code.build()
         self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish)
         self.voice.build()
+
+    def _branch_controls(self, t: Mapping[str, Text]) -> None:
+        """A click on a candidate branches from it (the page script fills the hidden id)."""
+        gr.Markdown(t["chat_branch"].label, elem_id="chat-branch-hint")
+        self.branch_token = gr.Number(None, precision=0, elem_id="chat-branch-token",
+                                      elem_classes=["samantha-hidden"], container=False,
+                                      show_label=False)
+        self.branch_button = gr.Button(t["branch_button"].label, elem_id="chat-branch-button",
+                                       elem_classes=["samantha-hidden"])
+        self.branch_view = gr.HTML(elem_id="chat-branch-view")
 
     # -- wiring -----------------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -132,6 +145,8 @@ class ChatTab:
                                self.voice.speech]
         self.start.click(self.run_chain, inputs=inputs, outputs=self.stream_outputs,
                          concurrency_limit=None, show_progress="hidden")
+        self.branch_button.click(self.branch_from, inputs=[self.state, self.branch_token],
+                                 outputs=self.branch_view, concurrency_limit=None)
         for button, action in ((self.stop_next, "stop_cycle"), (self.stop_all, "stop_run"),
                                (self.learning.next_token, "step")):
             button.click(lambda s, a=action: getattr(s.control, a)(), inputs=self.state,
@@ -233,6 +248,7 @@ class ChatTab:
         config, pace, fast = self.config_from(data)
         session.control = RunControl(pace if config.learn else None)
         chain = self.bench.start_run(config, session.control)
+        session.run_id = chain.id
         chain.runner.memory = session.memory = RecentLogits()
         paced = config.learn and pace not in (None, 0)
         feed = RunFeed(session, chain, paced=paced, show=not fast, describe=self.describe,
@@ -288,6 +304,22 @@ class ChatTab:
         if feed.error is not None:
             view[self.error] = f"⚠️ {feed.error}"
         yield view
+
+    def branch_from(self, session: UiSession, token: Any) -> Iterator[str]:
+        """Answer again from a candidate of the token in view, beside the answer."""
+        from samantha.branches import BranchPoint
+
+        if token in (None, ""):
+            return
+        if session.busy.locked():
+            yield f"<p>⚠️ {html.escape(self.t['msg_branch_wait'].label)}</p>"
+            return
+        step = session.steps[-1] if session.steps else None
+        if step is None or session.run_id is None or session.cycle is None:
+            yield f"<p>⚠️ {html.escape(self.t['msg_branch_needs_trace'].label)}</p>"
+            return
+        point = BranchPoint(session.run_id, session.cycle.cycle.number, step.step, int(token))
+        yield from stream_branch(self.bench, self.t, point)
 
     def _learning(self, session: UiSession) -> dict:
         """The learning panels, when they have something to show or something to clear (each

@@ -4,7 +4,6 @@ traces in the same panels as the Chat tab."""
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -12,14 +11,13 @@ from typing import Any, Callable, Iterator, Mapping
 import gradio as gr
 
 from samantha.core.errors import SamanthaError, SettingsError
-from samantha.core.events import CycleFinished, TokenEvent
 from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
 from samantha.docs.compare import compare, grid_markdown
 from samantha.docs.export import run_to_markdown
 from samantha.docs.formats import FORMATS, export_run
-from samantha.ui import views
+from samantha.ui.branching import BRANCH_MORE, stream_branch
 from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.texts import Text
 from samantha.ui.wording import phrases
@@ -99,7 +97,7 @@ class HistoryTab:
                 self.branch_token = gr.Number(label=t["branch_token"].label,
                                               info=t["branch_token"].help, precision=0,
                                               minimum=0, elem_id="branch-token")
-                self.branch_more = gr.Number(40, label=t["branch_more"].label,
+                self.branch_more = gr.Number(BRANCH_MORE, label=t["branch_more"].label,
                                              info=t["branch_more"].help, precision=0,
                                              minimum=1, elem_id="branch-more")
                 self.branch_button = gr.Button(t["branch_button"].label,
@@ -218,29 +216,12 @@ class HistoryTab:
     def branch(self, run_id: Any, cycle: Any, step: Any, token: Any,
                more: Any) -> Iterator[str]:
         """Answer again from a candidate of the trace in view, beside the original."""
-        from samantha.branches import BranchPoint, BranchStarted, find_parent, run_branch
+        from samantha.branches import BranchPoint
 
         if run_id in (None, "") or token in (None, ""):
             return
         point = BranchPoint(int(run_id), int(cycle or 1), int(step or 1), int(token))
-        text, branch_id = "", None
-        try:
-            original = find_parent(self.bench, point).cycle.response
-            for event in run_branch(self.bench, point, {}, int(more) if more else None):
-                if isinstance(event, BranchStarted):
-                    branch_id = event.run_id
-                elif isinstance(event, TokenEvent):
-                    text += event.text
-                    if event.index % 8 == 0:
-                        yield views.side_by_side(original, text, self.t)
-                elif isinstance(event, CycleFinished):
-                    text = event.result.text
-        except SamanthaError as exc:
-            yield f"<p>⚠️ {html.escape(str(exc))}</p>"
-            return
-        note = self.t["msg_branch_stored"].label.format(
-            run=branch_id, parent=point.run, cycle=point.cycle, step=point.step)
-        yield views.side_by_side(original, text, self.t, note)
+        yield from stream_branch(self.bench, self.t, point, int(more) if more else None)
 
     def _steps(self, record: Any, cycle: Any) -> tuple[Any, list[TokenStep]]:
         """A cycle of a stored run (None when there is no such cycle) and its trace."""

@@ -20,6 +20,24 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Tokens depois dele",
      "Quantos tokens a ramificação escreve depois do candidato."),
     ("branch_button", "Branch from it", "", "Ramificar daqui", ""),
+    ("chat_branch",
+     "Click a candidate in the table to answer again from it, once the answer is in: the same "
+     "prompt and tokens before this one, that candidate instead, then the same settings. The "
+     "branch appears below, beside this answer, and is stored in the history (the History tab's "
+     "trace viewer branches from any token).", "",
+     "Clique num candidato da tabela para responder de novo a partir dele, quando a resposta "
+     "estiver pronta: o mesmo prompt e os tokens anteriores a este, aquele candidato no lugar, "
+     "depois as mesmas configurações. A ramificação aparece abaixo, ao lado desta resposta, e "
+     "fica guardada no histórico (o visualizador de rastros da aba Histórico ramifica de "
+     "qualquer token).", ""),
+    ("msg_branch_wait",
+     "A chain is running in this tab: branch once it has ended.", "",
+     "Uma cadeia está em execução nesta aba: ramifique quando ela terminar.", ""),
+    ("msg_branch_needs_trace",
+     "Run an answer with learning mode on first: a branch starts from one of its candidates.",
+     "",
+     "Gere primeiro uma resposta com o modo de aprendizado ligado: uma ramificação parte de um "
+     "dos seus candidatos.", ""),
     ("branch_original", "Original answer", "", "Resposta original", ""),
     ("branch_branch", "Branch", "", "Ramificação", ""),
     ("msg_branch_stored",
