@@ -160,6 +160,8 @@ def test_in_the_chat_tab_a_click_on_a_candidate_branches_from_the_token_in_view(
     view = page.inner_text("#chat-branch-view")
     assert f"a branch of run {run_id}, cycle 1, at token {last['step']}" in view
     assert branch.cycles[0].response.strip()[:20] in view  # the branch, beside the original
+    page.locator("#chat-branch-view").scroll_into_view_if_needed()
+    shot(page, "chat-branch")
 
 
 def test_what_if_changes_the_table_without_generating(page, session_home: Path) -> None:

@@ -72,6 +72,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
 #trace-candidates tr[data-token], #candidates tr[data-token] { cursor: pointer; }
+.side-by-side mark { color: #111; background: #ffd54f; }  /* readable in the dark theme */
 /* learning mode's live panel: a box of its own size, so that the page script's updates
    (four a second) lay out and repaint only this box, not the page */
 #live-learning .live-learning:not(:empty) { height: 330px; overflow: hidden; contain: strict; }
