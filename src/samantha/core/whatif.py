@@ -54,9 +54,9 @@ class RecentLogits:
                 slot = self._steps.popitem(last=False)[1]
             else:
                 slot = len(self._steps)
-            while len(self._slots) <= slot:
-                self._slots.append(np.empty(0, dtype=logits.dtype))
-            if self._slots[slot].shape != logits.shape or self._slots[slot].dtype != logits.dtype:
+            if slot == len(self._slots):  # the slots are made one by one, as steps come
+                self._slots.append(np.empty_like(logits))
+            elif self._slots[slot].shape != logits.shape or self._slots[slot].dtype != logits.dtype:
                 self._slots[slot] = np.empty_like(logits)
             np.copyto(self._slots[slot], logits)
             self._steps[step] = slot

@@ -42,16 +42,19 @@ LAUNCH_JS = """
   }, true);
   // A click on a candidate branches from it: in the History tab's trace viewer, and in the
   // Chat tab's learning panel.
+  const branchFrom = [['#trace-candidates', '#branch-token', '#branch-button'],
+                      ['#candidates', '#chat-branch-token', '#chat-branch-button']];
   document.addEventListener('click', (event) => {
-    const found = event.target.closest && [['#trace-candidates', '#branch-token', '#branch-button'],
-      ['#candidates', '#chat-branch-token', '#chat-branch-button']].map(([table, id, button]) =>
-      [event.target.closest(`${table} tr[data-token]`), document.querySelector(`${id} input`),
-       button]).find(([row, box]) => row && box);
-    if (!found) return;
-    const [row, box, button] = found;
-    box.value = row.dataset.token;
-    box.dispatchEvent(new Event('input', {bubbles: true}));
-    setTimeout(() => document.querySelector(button).click(), 150);
+    if (!event.target.closest) return;
+    for (const [table, field, button] of branchFrom) {
+      const row = event.target.closest(`${table} tr[data-token]`);
+      const box = document.querySelector(`${field} input`);
+      if (!row || !box) continue;
+      box.value = row.dataset.token;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.querySelector(button).click(), 150);
+      return;
+    }
   });
   // Gradio submits a multi-line textbox on Shift+Enter (keypress): keep it a new line.
   document.addEventListener('keypress', (event) => {
@@ -74,7 +77,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 #trace-candidates tr[data-token], #candidates tr[data-token] { cursor: pointer; }
 .side-by-side mark { color: #111; background: #ffd54f; }  /* readable in the dark theme */
 /* learning mode's live panel: a box of its own size, so that the page script's updates
-   (four a second) lay out and repaint only this box, not the page */
+   (once a second) lay out and repaint only this box, not the page */
 #live-learning .live-learning:not(:empty) { height: 330px; overflow: hidden; contain: strict; }
 /* learning mode's tables and charts: not laid out nor painted while scrolled out of view (the
    page's updates during an answer would otherwise lay them out again) */

@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 PATH = "/samantha/live/{token}"
 INTERVAL = 0.25  # seconds between updates: each costs a software-drawn page ~6 ms
-PANEL_EVERY = 4  # learning mode's panel at every 4th update (each costs the page ~8 ms)
+PANEL_EVERY = 4  # learning mode's panel at every 4th update: once a second is enough to read
 WAIT = 10.0  # how long a request waits for its tab's run to start
 TAIL = 32  # characters compared to tell an append from a cleared output
 
