@@ -57,6 +57,7 @@ from samantha.store import RunStore
 if TYPE_CHECKING:
     from samantha.core.plan import Cycle
     from samantha.execution import CodeLimits, CodeResult, Sandbox
+    from samantha.hearing import Hearing
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Workbench:
         self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
         self.remotes = Remotes(self.home)  # backends: adapters made at their first use
         self._breakers = BreakerCache()  # DRY's sequence breakers per model
+        self._hearing: Hearing | None = None  # speech to text, made at the first ask
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -358,6 +360,15 @@ class Workbench:
         runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),
                                          runner.config.code_timeout, runner.config.allow_network)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
+
+    @property
+    def hearing(self) -> "Hearing":
+        """Speech to text: the Vosk models Samantha knows, each loaded once."""
+        if self._hearing is None:
+            from samantha.hearing import Hearing
+
+            self._hearing = Hearing(self.home, lambda: self.preferences)
+        return self._hearing
 
     # -- code -------------------------------------------------------------------------------------
     @property

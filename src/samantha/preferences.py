@@ -22,6 +22,8 @@ from samantha.core.schema import Refused, Text, TextList, check_table, shown
 RULES = {
     "python": Text("the path of a Python interpreter", optional=True),
     "model_folders": TextList("folder paths", '["/data/models"]'),
+    "voice_models": TextList("Vosk model folder paths", '["/data/vosk-model-small-en-us-0.15"]'),
+    "voice_model": Text("the name of a Vosk model", optional=True),
 }
 FIX = "Fix it, or delete the file to start from the defaults."
 
@@ -34,6 +36,8 @@ class PreferencesError(InputError):
 class Preferences:
     python: str | None = None  # interpreter for model-written code (None: this environment's)
     model_folders: list[str] = field(default_factory=list)  # folders added by the user
+    voice_models: list[str] = field(default_factory=list)  # Vosk model folders added
+    voice_model: str | None = None  # the Vosk model listening uses (None: the first known)
 
     @classmethod
     def load(cls, home: Path) -> "Preferences":
@@ -58,11 +62,13 @@ class Preferences:
         except Refused as exc:
             raise PreferencesError(f"{exc.sentence(f'Preferences file {path}')} {FIX}") from None
         paths = [("python", values.get("python") or ""),
-                 *(("model_folders", folder) for folder in values.get("model_folders", ()))]
+                 *(("model_folders", folder) for folder in values.get("model_folders", ())),
+                 *(("voice_models", folder) for folder in values.get("voice_models", ()))]
         for key, value in paths:  # no NUL or other control character in a path
             checked_text(value, f"Preferences file {path}, {key}")
-        if "model_folders" in values:
-            values["model_folders"] = list(values["model_folders"])
+        for key in ("model_folders", "voice_models"):
+            if key in values:
+                values[key] = list(values[key])
         return cls(**values)
 
     def save(self, home: Path) -> None:

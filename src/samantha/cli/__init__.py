@@ -21,6 +21,8 @@ COMMANDS = {
     "models": "samantha.cli.models:models",
     "pdf": "samantha.cli.pdf:pdf",
     "say": "samantha.cli.say:say",
+    "voice": "samantha.cli.voice:voice",
+    "listen": "samantha.cli.voice:listen",
     "backends": "samantha.cli.backends:backends",
 }
 

@@ -85,9 +85,11 @@ class Transfer:
     """A streamed GET of ``url`` into ``part``; a context manager (it closes the response)."""
 
     def __init__(self, client: httpx.Client, url: str, part: Path, *, headers: dict[str, str],
-                 hub_page: str | None, timeout: float) -> None:
+                 hub_page: str | None, timeout: float, magic: bytes = MAGIC,
+                 kind: str = "a GGUF model") -> None:
         self.client, self.url, self.part = client, url, part
         self.headers, self.hub_page, self.timeout = headers, hub_page, timeout
+        self.magic, self.kind = magic, kind  # what the file must start with, and what it is
         self.remote = Remote(None, None, None, 0)
         self.done = 0
         self._saved_validator: str | None = None
@@ -119,14 +121,15 @@ class Transfer:
         write_atomic(sidecar_path(self.part), json.dumps(
             {"url": self.url, "validator": remote.validator, "size": remote.size}))
         self.done = remote.offset
-        head = MAGIC if remote.offset else b""
+        magic = self.magic
+        head = magic if remote.offset else b""
         _report(progress, self.done, remote.size)
         unreported = 0
         with open(self.part, "ab" if remote.offset else "wb") as out:
             for chunk in self._chunks():  # as received: a broken connection loses nothing
-                if len(head) < len(MAGIC):
-                    head += chunk[: len(MAGIC) - len(head)]
-                    if len(head) == len(MAGIC) and head != MAGIC:
+                if len(head) < len(magic):
+                    head += chunk[: len(magic) - len(head)]
+                    if len(head) == len(magic) and head != magic:
                         break
                 out.write(chunk)
                 digest.update(chunk)
@@ -138,11 +141,11 @@ class Transfer:
                     self._check(cancel, name)
         if unreported:
             _report(progress, self.done, remote.size)
-        if len(head) == len(MAGIC) and head != MAGIC:
+        if len(head) == len(magic) and head != magic:
             discard(self.part)
             raise DownloadError(
-                f"{self.url} is not a GGUF model: it starts with {head!r}, not b'GGUF' (a web page "
-                "or another format?). The download was stopped and removed; check the link.")
+                f"{self.url} is not {self.kind}: it starts with {head!r}, not {magic!r} (a web "
+                "page or another format?). The download was stopped and removed; check the link.")
         return self._verify(digest.hexdigest(), name)
 
     def _check(self, cancel: Cancel | None, name: str) -> None:
