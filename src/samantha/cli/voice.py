@@ -89,6 +89,7 @@ def listen(ctx: click.Context, wav: Path, name: str | None, words: str | None, c
     hearing = workbench(ctx).hearing
     model = hearing.find(name)
     if commands:
+        hearing.vocabulary(model, language)  # a language without commands: said first
         rate, pcm = read_wav(wav)
         listener = hearing.listener(model, rate, language, listed)
         heard = listener.accept(pcm) + listener.finish()
