@@ -20,7 +20,7 @@ from samantha.models.vosk_models import (
 )
 from samantha.preferences import Preferences
 from samantha.voice.commands import Vocabulary, vocabulary
-from samantha.voice.listening import ListenError, Listener, load_model, read_wav, transcribe
+from samantha.voice.listening import Listener, ListenError, load_model, read_wav, transcribe
 
 
 class Hearing:

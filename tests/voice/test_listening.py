@@ -11,8 +11,8 @@ import pytest
 
 from samantha.voice.commands import VOCABULARIES, Command
 from samantha.voice.listening import (
-    ListenError,
     Listener,
+    ListenError,
     load_model,
     read_wav,
     recogniser,

@@ -7,6 +7,8 @@ import webbrowser
 from typing import Any
 
 from samantha.docs.trace_html import STYLE as TRACE_STYLE
+from samantha.ui.listening import PAGE_JS as LISTENING_JS
+from samantha.ui.listening import VoiceInput
 from samantha.ui.live import PAGE_JS as LIVE_JS
 from samantha.ui.live import LiveText
 from samantha.ui.panels.header import CSS as HEADER_CSS
@@ -21,7 +23,7 @@ from samantha.ui.wording import status_text
 LAUNCH_JS = """
 () => {
   if (window.samanthaPageReady) window.samanthaPageReady();  // see page_script.py
-""" + LIVE_JS + HEADER_JS + """
+""" + LIVE_JS + HEADER_JS + LISTENING_JS + """
   if (!new URLSearchParams(window.location.search).has('__theme')) {
     document.body.classList.add('dark');
   }
@@ -72,6 +74,8 @@ table.candidates th, table.candidates td { padding: 2px 8px !important; text-ali
   border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
 table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
+#voice-heard .voice-hint { font-size: 12px; opacity: 0.8; }
+#voice-heard .voice-line { font-weight: bold; min-height: 1.3em; margin-top: 4px; }
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
 #trace-candidates tr[data-token], #candidates tr[data-token] { cursor: pointer; }
@@ -137,6 +141,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     # Gradio serves its upload folder: this server gets a private one (see ui/published.py)
     files = PublishedFiles()
     os.environ["GRADIO_TEMP_DIR"] = str(files.root)
+    voice = VoiceInput(bench.hearing, live.knows, lang)
     demo = build_app(bench, lang, live, runs, files)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
@@ -147,7 +152,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
                 allowed_paths=[],  # nothing but what the tabs were shown (ui/published.py)
                 app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX),
                                            Middleware(LoginThrottle)],
-                            "routes": [live.route(), *runs.routes()]})
+                            "routes": [live.route(), voice.route(), *runs.routes()]})
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
     if open_browser:

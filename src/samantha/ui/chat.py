@@ -122,7 +122,8 @@ class ChatTab:
             self._branch_controls(t)
         self.code = CodePanel(t, self.files.publish)
         self.code.build()
-        self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish)
+        self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish,
+                                self.bench.hearing)
         self.voice.build()
 
     def _branch_controls(self, t: Mapping[str, Text]) -> None:

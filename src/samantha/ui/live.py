@@ -184,6 +184,11 @@ class LiveText:
             self._tokens.move_to_end(session)
             return token
 
+    def knows(self, token: str) -> bool:
+        """True when ``token`` is the secret of a tab of this server."""
+        with self._lock:
+            return token in self._tokens.values()
+
     def attach(self, token: str, feed: Feed, login: str | None = None) -> None:
         """Stream ``feed`` to the page holding ``token`` (and, given a ``login``, only to
         requests carrying that login)."""

