@@ -6,7 +6,6 @@ by consecutive generations is not reloaded) and runs generations through our sam
 
 from __future__ import annotations
 
-import queue
 import secrets
 import shutil
 import threading
@@ -38,6 +37,7 @@ from samantha.core.runner import ChainRunner
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.whatif import Remembered, WhatIf, what_if
+from samantha.fetching import fetch
 from samantha.liveness import this_process
 from samantha.model_settings import BreakerCache, grammar_of, with_bias_ids
 from samantha.models.files import sha256_file
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from samantha.core.plan import Cycle
     from samantha.execution import CodeLimits, CodeResult, Sandbox
     from samantha.hearing import Hearing
+    from samantha.tools import Toolbox
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Workbench:
         self.remotes = Remotes(self.home)  # backends: adapters made at their first use
         self._breakers = BreakerCache()  # DRY's sequence breakers per model
         self._hearing: Hearing | None = None  # speech to text, made at the first ask
+        self._toolbox: Toolbox | None = None  # JupyterLab, Datasette, D-Tale: at the first start
 
     # -- models -----------------------------------------------------------------------------------
     @property
@@ -370,6 +372,16 @@ class Workbench:
             self._hearing = Hearing(self.home, lambda: self.preferences)
         return self._hearing
 
+    @property
+    def toolbox(self) -> "Toolbox":
+        """The tools this Workbench started; :meth:`close` stops them and all they started."""
+        with self._store_lock:
+            if self._toolbox is None:
+                from samantha.handoffs import toolbox_for
+
+                self._toolbox = toolbox_for(self.home)
+            return self._toolbox
+
     # -- code -------------------------------------------------------------------------------------
     @property
     def preferences(self) -> Preferences:
@@ -406,6 +418,8 @@ class Workbench:
                         allow_network=allow_network, sandbox=sandbox or self.sandbox)
 
     def close(self) -> None:
+        if self._toolbox is not None:
+            self._toolbox.stop_all()
         self.unload()
         self.remotes.close()
         if self._store is not None:
@@ -414,32 +428,7 @@ class Workbench:
 
     def _fetch(self, url: str, cancel: Cancel | None) -> Iterator[DownloadProgress]:
         """Download a URL model in a worker thread, reporting progress a few times a second."""
-        updates: queue.Queue[tuple[int, int | None]] = queue.Queue()
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["path"] = self.library.download(
-                    url, progress=lambda done, total: updates.put((done, total)), cancel=cancel)
-            except BaseException as exc:  # handed over to the generating thread below
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=work, name="samantha-download", daemon=True)
-        worker.start()
-        last = 0.0
-        while worker.is_alive() or not updates.empty():
-            try:
-                done, total = updates.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if time.monotonic() - last >= 0.2:
-                last = time.monotonic()
-                yield DownloadProgress(url, done, total)
-        worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        size = Path(outcome["path"]).stat().st_size
-        yield DownloadProgress(url, size, size, finished=True)
+        return fetch(self.library.download, url, cancel)
 
     @staticmethod
     def chain_order(settings: Settings) -> str:

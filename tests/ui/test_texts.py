@@ -35,6 +35,9 @@ download download_status links_text extract_links model_info
 MESSAGE_KEYS = """
 msg_no_prompt msg_no_model msg_stopped msg_run_saved msg_copied msg_no_code msg_download_done
 msg_folder_added msg_no_runs msg_working msg_prompt_ready msg_no_trace msg_traces
+msg_voice_no_model msg_voice_no_microphone msg_voice_listening msg_voice_heard
+msg_voice_not_command msg_voice_closed msg_voice_added msg_tool_running msg_tool_no_table
+msg_tools_stopped msg_tool_packaged
 """.split()
 PANEL_KEYS = """
 app_tagline model_in_use help_toggle runs_list runs_none runs_stop status_ready status_loading
@@ -61,7 +64,7 @@ examples_user examples_system history_search history_refresh run_id open_run com
 export_format
 export rerun folders add_folder add_folder_button refresh_models download_url keep download
 links_text extract_links loop_guard help_toggle runs_list trace_cycle trace_step rerun_changes
-resume
+resume listen voice_model voice_model_folder tool_table tool_written tool_log
 """.split()
 
 # Names that are the same in every language: the parameters users also write in prompt scripts,

@@ -24,6 +24,7 @@ COMMANDS = {
     "voice": "samantha.cli.voice:voice",
     "listen": "samantha.cli.voice:listen",
     "backends": "samantha.cli.backends:backends",
+    "tools": "samantha.cli.tools:tools",
 }
 
 

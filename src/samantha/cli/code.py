@@ -112,10 +112,12 @@ def extract(ctx: click.Context, run_id: int, number: int | None) -> None:
 @click.option("--path", "target", type=click.Path(path_type=Path),
               help="Where to create it (default: <data home>/analysis-env).")
 @click.option("--package", "packages", multiple=True,
-              help="Packages to install (default: pandas numpy matplotlib scipy scikit-learn).")
+              help="Packages to install (default: pandas numpy matplotlib scipy scikit-learn "
+                   "jupyterlab). Repeat it for several.")
 @click.pass_context
 def setup_env(ctx: click.Context, target: Path | None, packages: tuple[str, ...]) -> None:
-    """Create a Python environment for data analysis and use it for model-written code."""
+    """Create a Python environment for data analysis and use it for model-written code (and
+    for `samantha tools jupyter`: JupyterLab is one of its packages)."""
     from samantha.execution import create_analysis_env
 
     bench = workbench(ctx)

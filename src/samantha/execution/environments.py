@@ -18,7 +18,8 @@ from typing import Callable, Sequence
 from samantha.execution.errors import AnalysisEnvError
 from samantha.execution.runner import resolve_interpreter
 
-DEFAULT_PACKAGES = ("pandas", "numpy", "matplotlib", "scipy", "scikit-learn")
+# jupyterlab: `samantha tools jupyter` runs JupyterLab here, so notebooks see these packages
+DEFAULT_PACKAGES = ("pandas", "numpy", "matplotlib", "scipy", "scikit-learn", "jupyterlab")
 TAIL_LINES = 15
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import webbrowser
 from typing import Any
 
@@ -13,9 +14,11 @@ from samantha.ui.live import PAGE_JS as LIVE_JS
 from samantha.ui.live import LiveText
 from samantha.ui.panels.header import CSS as HEADER_CSS
 from samantha.ui.panels.header import PAGE_JS as HEADER_JS
+from samantha.ui.panels.tools import PAGE_JS as TOOLS_JS
 from samantha.ui.published import PublishedFiles
 from samantha.ui.runs import ActiveRuns
 from samantha.ui.texts import texts
+from samantha.ui.tool_list import ToolList
 from samantha.ui.wording import status_text
 
 # Enter anywhere in the Chat tab starts (Shift+Enter is a new line; the code editor keeps Enter),
@@ -23,7 +26,7 @@ from samantha.ui.wording import status_text
 LAUNCH_JS = """
 () => {
   if (window.samanthaPageReady) window.samanthaPageReady();  // see page_script.py
-""" + LIVE_JS + HEADER_JS + LISTENING_JS + """
+""" + LIVE_JS + HEADER_JS + LISTENING_JS + TOOLS_JS + """
   if (!new URLSearchParams(window.location.search).has('__theme')) {
     document.body.classList.add('dark');
   }
@@ -74,7 +77,11 @@ table.candidates th, table.candidates td { padding: 2px 8px !important; text-ali
   border: none !important; border-bottom: 1px solid var(--border-color-primary) !important; }
 table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: bold; }
 #plan-line p { margin: 0; font-size: 13px; opacity: 0.85; }
-#voice-heard .voice-hint { font-size: 12px; opacity: 0.8; }
+#voice-heard .voice-hint, .tools-hint { font-size: 12px; opacity: 0.8; }
+#tools-list .tools-title { font-weight: bold; font-size: 13px; }
+#tools-list .tool-row { font-size: 13px; margin: 2px 0; }
+#tools-list .tool-stop { margin-left: 8px; padding: 0 8px; font-size: 12px; border: 1px solid
+  var(--border-color-primary); border-radius: 4px; }
 #voice-heard .voice-line { font-weight: bold; min-height: 1.3em; margin-top: 4px; }
 .samantha-hidden { display: none !important; }
 .gradio-container { max-width: 1600px !important; padding-top: 6px !important; }
@@ -97,7 +104,8 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 
 
 def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
-              runs: ActiveRuns | None = None, files: PublishedFiles | None = None) -> Any:
+              runs: ActiveRuns | None = None, files: PublishedFiles | None = None,
+              tool_list: ToolList | None = None) -> Any:
     import gradio as gr
 
     from samantha.ui.chat import ChatTab
@@ -112,10 +120,10 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
         header.build()
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
-                chat = ChatTab(bench, t, header, live, runs, lang, files)
+                chat = ChatTab(bench, t, header, live, runs, lang, files, tool_list)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
-                history = HistoryTab(bench, t, files.publish, lang)
+                history = HistoryTab(bench, t, files.publish, lang, chat.tools)
                 history.build()
             with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
                 models = ModelsTab(bench, t)
@@ -142,7 +150,8 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     files = PublishedFiles()
     os.environ["GRADIO_TEMP_DIR"] = str(files.root)
     voice = VoiceInput(bench.hearing, live.knows, lang)
-    demo = build_app(bench, lang, live, runs, files)
+    tools = ToolList(lambda: bench.toolbox, live.knows)
+    demo = build_app(bench, lang, live, runs, files, tools)
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
@@ -152,13 +161,20 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
                 allowed_paths=[],  # nothing but what the tabs were shown (ui/published.py)
                 app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX),
                                            Middleware(LoginThrottle)],
-                            "routes": [live.route(), voice.route(), *runs.routes()]})
+                            "routes": [live.route(), voice.route(), *runs.routes(),
+                                       *tools.routes()]})
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
     if open_browser:
         webbrowser.open(url + "?__theme=dark")
+    # SIGTERM ends the server as Ctrl+C does: the tools it started stop with it
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         demo.block_thread()
     finally:
         bench.close()
         files.close()
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)

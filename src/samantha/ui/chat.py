@@ -31,6 +31,7 @@ from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.panels.models import ModelsPanel
 from samantha.ui.panels.options import ChainOptions, checkbox
 from samantha.ui.panels.sampling import SamplingPanel
+from samantha.ui.panels.tools import ToolsPanel
 from samantha.ui.panels.voice import VoicePanel
 from samantha.ui.published import PublishedFiles
 from samantha.ui.runs import ActiveRun, ActiveRuns
@@ -46,8 +47,10 @@ FIRST_PROMPT = "Who are you?"
 class ChatTab:
     def __init__(self, bench: Any, t: Mapping[str, Text], header: Header,
                  live: LiveText | None = None, runs: ActiveRuns | None = None,
-                 lang: str = "en", files: PublishedFiles | None = None) -> None:
+                 lang: str = "en", files: PublishedFiles | None = None,
+                 tool_list: Any = None) -> None:
         self.bench, self.t, self.header, self.lang = bench, t, header, lang
+        self.tool_list = tool_list  # the tools each tab started (ui/tool_list.py)
         self.live = live or LiveText()
         self.runs = runs or ActiveRuns()
         self.files = files or PublishedFiles()
@@ -125,6 +128,9 @@ class ChatTab:
         self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish,
                                 self.bench.hearing)
         self.voice.build()
+        self.tools = ToolsPanel(self.bench, t, self.page_token, self.tool_list,
+                                self.files.publish)
+        self.tools.build()
 
     def _branch_controls(self, t: Mapping[str, Text]) -> None:
         """A click on a candidate branches from it (the page script fills the hidden id)."""
@@ -176,6 +182,9 @@ class ChatTab:
         self.copy_last.click(None, inputs=self.last_response, js=copy)
         self.copy_all.click(None, inputs=self.all_responses, js=copy)
         self.code.copy.click(None, inputs=self.code.code, js=copy)
+        self.tools.wire(self.state, self.code.code)
+        self.tools.written.focus(lambda s: self.tools.written_tables(s.last_code),
+                                 inputs=self.state, outputs=self.tools.written)
         open_page = ("(page) => { if (!page) return; const w = window.open('', '_blank');"
                      " if (w) { w.document.write(page); w.document.close(); } }")
         self.response_html.click(self.response_page, inputs=self.state, outputs=self.page
@@ -339,6 +348,7 @@ class ChatTab:
         view.update({self.last_response: transcript.last_response,
                      self.all_responses: "\n\n".join(transcript.responses)})
         if isinstance(event, CodeRan):
+            session.last_code = event.result
             view.update(self.code.view(event.result, hide=False))
         elif isinstance(event, CycleFinished):
             code = extract_python(event.result.text).code

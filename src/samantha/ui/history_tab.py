@@ -47,8 +47,10 @@ def parse_changes(text: str) -> tuple[dict[str, Any], list[str] | None]:
 
 class HistoryTab:
     def __init__(self, bench: Any, t: Mapping[str, Text],
-                 publish: Callable[[Any], str] = str, lang: str = "en") -> None:
+                 publish: Callable[[Any], str] = str, lang: str = "en",
+                 tools: Any = None) -> None:
         self.bench = bench
+        self.tools = tools  # the Chat tab's Tools panel: JupyterLab on a run's notebook
         self.t = t
         self.lang = lang
         self.publish = publish  # an export as a file the UI may serve (see ui/published.py)
@@ -71,6 +73,8 @@ class HistoryTab:
             self.fmt = gr.Radio(list(FORMATS), value="html", label=t["export_format"].label,
                                 scale=3, elem_id="export-format")
             self.export = gr.Button(t["export"].label, scale=1, elem_id="export-run")
+            self.jupyter = gr.Button(t["tool_jupyter"].label, scale=1, elem_id="history-jupyter")
+        self.tool_message = gr.HTML(elem_id="history-tool-message")
         with gr.Row(equal_height=True):
             self.changes = gr.Textbox(label=t["rerun_changes"].label,
                                       info=t["rerun_changes"].help, scale=4,
@@ -113,6 +117,9 @@ class HistoryTab:
         self.runs.select(self.pick, outputs=self.run_id)
         self.open.click(self.show, inputs=self.run_id, outputs=self.view)
         self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view)
+        if self.tools is not None:
+            self.jupyter.click(self.tools.open_notebook, inputs=self.run_id,
+                               outputs=self.tool_message)
         self.export.click(self.export_file, inputs=[self.run_id, self.fmt],
                           outputs=[self.file, self.view])
         self.rerun.click(self.run_again, inputs=[self.run_id, self.changes],

@@ -53,4 +53,50 @@ ROWS = (
      "“{}” não é um comando. Depois de samantha diga: {}.", ""),
     ("msg_voice_closed", "Stopped listening.", "", "Parei de ouvir.", ""),
     ("msg_voice_added", "Added the voice model {}.", "", "Modelo de voz {} adicionado.", ""),
+    ("tools_panel", "Tools", "", "Ferramentas", ""),
+    ("tools_hint",
+     "Programs Samantha starts on this computer (127.0.0.1) and stops with it: JupyterLab on "
+     "this chat's run as a notebook, the run history as a database (Datasette, read-only), "
+     "D-Tale on a table, and PyInstaller to pack the code panel's Python into one executable. "
+     "They come with pip install 'samantha[tools]'; a missing one says so.",
+     "",
+     "Programas que a Samantha inicia neste computador (127.0.0.1) e encerra junto com ela: o "
+     "JupyterLab com a execução deste chat como notebook, o histórico como banco de dados "
+     "(Datasette, só leitura), o D-Tale numa tabela e o PyInstaller para empacotar o Python do "
+     "painel de código num executável. Vêm com pip install 'samantha[tools]'; se faltar algum, "
+     "ele avisa.",
+     ""),
+    ("tool_jupyter", "Open in JupyterLab", "", "Abrir no JupyterLab", ""),
+    ("tool_datasette", "History as a database", "", "Histórico como banco de dados", ""),
+    ("tool_dtale", "D-Tale on the table", "", "D-Tale na tabela", ""),
+    ("tool_table",
+     "Table (CSV)",
+     "A CSV file to explore in D-Tale: drop one here, or pick one the code wrote (below).",
+     "Tabela (CSV)",
+     "Um arquivo CSV para explorar no D-Tale: solte um aqui, ou escolha um que o código gravou "
+     "(abaixo)."),
+    ("tool_written",
+     "A table the code wrote",
+     "The CSV files the last code run wrote in its folder.",
+     "Uma tabela que o código gravou",
+     "Os arquivos CSV que a última execução de código gravou na sua pasta."),
+    ("tool_package", "Package as an executable", "", "Empacotar como executável", ""),
+    ("tool_log",
+     "PyInstaller's log",
+     "PyInstaller packs the code panel's Python, with the Python that runs it, into one file "
+     "that runs without Samantha (about a minute).",
+     "Log do PyInstaller",
+     "O PyInstaller empacota o Python do painel de código, com o Python que o roda, num "
+     "arquivo que roda sem a Samantha (cerca de um minuto)."),
+    ("tool_executable", "Executable", "", "Executável", ""),
+    ("tools_stop", "Stop tools", "", "Encerrar ferramentas", ""),
+    ("tools_list", "Running tools", "", "Ferramentas rodando", ""),
+    ("tools_none", "none", "", "nenhuma", ""),
+    ("tool_stop", "Stop", "", "Encerrar", ""),
+    ("msg_tool_running", "{} is running: {}", "", "{} está rodando: {}", ""),
+    ("msg_tool_no_table", "Drop a CSV file or pick one the code wrote first.", "",
+     "Solte um arquivo CSV ou escolha um que o código gravou primeiro.", ""),
+    ("msg_tools_stopped", "Every tool was stopped.", "", "Todas as ferramentas foram encerradas.",
+     ""),
+    ("msg_tool_packaged", "Packed: {}", "", "Empacotado: {}", ""),
 )
