@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Mapping, Sequence
 
 from samantha.backends import Remotes, specs_from_table
 from samantha.core.chain import ChainConfig
@@ -212,6 +212,7 @@ class Workbench:
         retry: bool = False,
         memory: Memory | None = None,
         forced: Sequence[int] = (),
+        batch: tuple[Any, int] | None = None,
     ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted
                   | GenerationResult]:
         """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
@@ -234,6 +235,11 @@ class Workbench:
             yield from remote_answer(self.remotes, ref, messages, settings, cancel, trace_top,
                                      pacer, loop_guard, retry)
             return
+        if batch is not None:  # a batch slot of a chain run with --parallel (batching.py)
+            slots, number = batch
+            yield from slots.generate(number, messages, settings, cancel, trace_top, pacer,
+                                      loop_guard, memory)
+            return
         with self._busy:
             if is_url(model):
                 yield from self._fetch(model, cancel)
@@ -252,6 +258,13 @@ class Workbench:
             finally:
                 if constraint is not None:
                     constraint.close()
+
+    def batch_slots(self, parallel: int, model: str, n_ctx: int, numbers: Sequence[int],
+                    stopped: Callable[[], bool]) -> ContextManager[Any]:
+        """P batch slots for a chain run's cycles ``numbers`` of ``model`` (``--parallel``)."""
+        from samantha.batching import run_slots
+
+        return run_slots(self, parallel, model, n_ctx, numbers, stopped)
 
     def what_if(self, model: str, remembered: Remembered, settings: Settings,
                 top: int) -> WhatIf:

@@ -92,7 +92,7 @@ class RunRecorder:
             prompt_tokens=result.prompt_tokens, seconds=result.seconds,
             finish_reason=result.finish_reason, error=result.error,
             status="failed" if result.error else "done")
-        if result.answered_by:
+        if result.answered_by or result.timings:  # a remote answer, or a batch slot's
             self.store.set_answered_by(self.cycle_ids[event.cycle.number], result.answered_by,
                                        result.timings or None)
         if self._steps:

@@ -17,6 +17,7 @@ from samantha.core.events import (
     RunEvent,
     RunFinished,
     RunStarted,
+    SlotTaken,
     TokenEvent,
 )
 from samantha.core.transcript import banner, code_report, footer, random_line
@@ -103,6 +104,9 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
                 "answered_by": r.answered_by, "timings": r.timings or None}
     if isinstance(event, AnswerRestarted):
         return {"event": "answer_restarted", "reason": event.reason, "backend": event.backend}
+    if isinstance(event, SlotTaken):
+        return {"event": "slot_taken", "slot": event.slot, "slots": event.slots,
+                "step": event.step}
     if isinstance(event, CycleFailed):
         return {"event": "cycle_failed", "cycle": event.cycle.number, "model": event.cycle.model,
                 "error": event.error, "skipped_cycles": event.skipped_cycles}

@@ -32,6 +32,7 @@ from samantha.core.trace import MAX_TOP
 
 LOOP_LIMIT = 1_000_000
 MAX_CONCURRENCY = 64
+MAX_PARALLEL = 32  # batch slots of the local model (--parallel)
 
 
 class ChainConfigError(InputError):
@@ -54,6 +55,7 @@ FIELDS: dict[str, Rule] = {
     "learn_top": Whole(1, MAX_TOP),
     "seed": Whole(0, SEED_MAX, optional=True),
     "concurrency": Whole(1, MAX_CONCURRENCY),
+    "parallel": Whole(1, MAX_PARALLEL),
     "backends": BackendsRule(),
     "settings": Table(setting_rules(), "setting", "[settings] with lines such as top_p = 0.9"),
 }
@@ -120,7 +122,8 @@ class ChainConfig:
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
     loop_guard: bool = True  # end an answer that has started repeating itself
-    concurrency: int = 1  # independent cycles in progress at once (remote backends, slots)
+    concurrency: int = 1  # independent cycles in progress at once (remote backends)
+    parallel: int = 1  # independent cycles of the local model decoded together (batch slots)
     retry_on_other: bool = False  # a cycle whose backend fails starts again on another
     backends: dict[str, Any] = field(default_factory=dict)  # a chain file's [backends]
     seed: int | None = None

@@ -76,6 +76,16 @@ class AnswerRestarted:
 
 # -- chain runs -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class SlotTaken:
+    """A cycle took batch slot ``slot`` of ``slots`` (``--parallel``) at the pool's ``step``-th
+    decode: the one after the previous cycle of that slot ended."""
+
+    slot: int
+    slots: int
+    step: int
+
+
+@dataclass(frozen=True)
 class RunStarted:
     config: "ChainConfig"
     seed: int
@@ -154,5 +164,5 @@ class RunFinished:
 
 
 RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | ModelLoading
-            | TokenEvent | AnswerRestarted | CycleFinished | CycleFailed | CodeRunning | CodeRan
-            | RunFinished)
+            | TokenEvent | AnswerRestarted | SlotTaken | CycleFinished | CycleFailed | CodeRunning
+            | CodeRan | RunFinished)

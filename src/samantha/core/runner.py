@@ -39,7 +39,7 @@ from samantha.core.fanout import Lane
 from samantha.core.generation import Memory, Pacer
 from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
-from samantha.core.remote import BackendError
+from samantha.core.remote import BackendError, parse_ref
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 
 
@@ -108,12 +108,21 @@ class ChainRunner:
         self.done: Mapping[int, PastCycle] = dict(done or {})
         self.notes: list[str] = []  # told at the start (settings a backend cannot honour)
         self.memory: Memory | None = None  # keeps learning mode's last logits (for what-if)
+        self.batched: set[int] = set()  # the cycles decoded in batch slots (--parallel)
+        self._slots: object = None  # the backend's slots for this run, while it runs
 
     def run(self) -> Iterator[RunEvent]:
+        batch = self._batch_plan()
         yield RunStarted(self.config, self.seed, len(self.plan),
                          (*self.plan.skipped, *self.notes))
         failed: set[int] = set()
-        if self.config.concurrency > 1 and independent(self.config, self.plan):
+        if batch is not None:
+            with self.backend.batch_slots(  # type: ignore[attr-defined]
+                    *batch, lambda: self.control.run_stopped) as slots:
+                self._slots = slots
+                ran = yield from self._run_fanned_out(failed)
+                self._slots = None
+        elif self._fanned():
             ran = yield from self._run_fanned_out(failed)
         else:
             ran = yield from self._run_in_order(failed)
@@ -121,6 +130,32 @@ class ChainRunner:
             yield RunFinished("stopped", "stopped by the user", ran)
         else:
             yield RunFinished("finished", self.stop_reason, ran)
+
+    def _fanned(self) -> bool:
+        return (max(self.config.concurrency, self.config.parallel) > 1
+                and independent(self.config, self.plan))
+
+    def _batch_plan(self) -> tuple[int, str, int, list[int]] | None:
+        """(P, model, n_ctx, cycle numbers) of the cycles to decode in batch slots, with what
+        the run is told when --parallel cannot apply; None: no slots."""
+        parallel = self.config.parallel
+        if parallel <= 1:
+            return None
+        if not independent(self.config, self.plan):
+            self.notes.append(f"parallel = {parallel} does not apply: the cycles feed each other "
+                              "(feedback, cumulative responses or a final item), so they run "
+                              "in order.")
+            return None
+        local = [c for c in self.plan if parse_ref(c.model) is None and c.number not in self.done]
+        if not local or not hasattr(self.backend, "batch_slots"):
+            return None
+        model = local[0].model
+        others = sorted({c.model for c in local if c.model != model})
+        if others:
+            self.notes.append(f"parallel = {parallel} batches one local model, {model}; the "
+                              f"cycles of {', '.join(others)} run one at a time.")
+        self.batched = {c.number for c in local if c.model == model}
+        return parallel, model, self.config.settings.n_ctx, sorted(self.batched)
 
     def _run_in_order(self, failed: set[int]) -> Iterator[RunEvent]:
         ran, banner = 0, None
@@ -155,7 +190,10 @@ class ChainRunner:
         shown: Lane | None = None
         try:
             while True:
-                while len(lanes) < self.config.concurrency and not self.control.run_stopped:
+                # with batch slots every cycle waits in a lane of its own: each slot is handed
+                # to the next cycle at once, whatever is being shown
+                ahead = len(self.plan) if self.batched else self.config.concurrency
+                while len(lanes) < ahead and not self.control.run_stopped:
                     cycle = next(due, None)
                     if cycle is None:
                         break
@@ -251,7 +289,8 @@ class ChainRunner:
                                                trace_top, control,  # type: ignore[arg-type]
                                                loop_guard=self.config.loop_guard,
                                                retry=self.config.retry_on_other,
-                                               **self._remembering(trace_top)):
+                                               **self._remembering(trace_top),
+                                               **self._slot_of(cycle)):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:
@@ -316,10 +355,15 @@ class ChainRunner:
         yield CodeRan(cycle, extraction, outcome)
         return outcome
 
+    def _slot_of(self, cycle: Cycle) -> dict[str, object]:
+        """``batch=`` for a cycle decoded in a batch slot."""
+        if self._slots is None or cycle.number not in self.batched:
+            return {}
+        return {"batch": (self._slots, cycle.number)}
+
     def _remembering(self, trace_top: int) -> dict[str, Memory]:
         """``memory=`` for a traced answer of a chain run in order (lanes would mix theirs)."""
-        fanned = self.config.concurrency > 1 and independent(self.config, self.plan)
-        if self.memory is None or not trace_top or fanned:
+        if self.memory is None or not trace_top or self._fanned():
             return {}
         self.memory.forget()  # another answer: the last one's steps no longer apply
         return {"memory": self.memory}

@@ -300,9 +300,10 @@ class RunStore:
             if cursor.rowcount == 0:
                 raise CycleNotFoundError(cycle_id)
 
-    def set_answered_by(self, cycle_id: int, answered_by: str,
+    def set_answered_by(self, cycle_id: int, answered_by: str | None,
                         timings: dict[str, Any] | None) -> None:
-        """Note which remote model answered a cycle, with the backend's own timings."""
+        """Note which remote model answered a cycle (None: the local one), with the backend's
+        own timings (or, for a cycle decoded in a batch slot, ``batch_slots``)."""
         with self._transaction() as conn:
             cursor = conn.execute(
                 "UPDATE cycles SET answered_by = ?, timings_json = ? WHERE id = ?",
