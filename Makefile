@@ -66,6 +66,8 @@ bench: install browser llama-server
 	$(BIN)/python bench/bench_ui.py
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
 	  $(BIN)/python bench/bench_remote.py
+	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
+	  $(BIN)/python bench/bench_parallel.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -170,12 +170,8 @@ def test_fan_out_spreads_cycles_over_two_servers_in_plan_order(bench: Workbench)
     assert all(c.status == "done" and c.response for c in record.cycles)
     starts = [e.cycle.number for e in events if type(e).__name__ == "CycleStarted"]
     assert starts == [1, 2, 3, 4, 5, 6]  # told in plan order whatever finished first
-    alone = ChainConfig(prompts=prompts, models=("default@one",),
-                        settings=DETERMINISTIC.replace(max_tokens=8))
-    one = bench.start_run(alone)
-    list(one)
-    assert [c.response for c in bench.store.get_run(one.id).cycles] == \
-        [c.response for c in record.cycles]
+    # (The answers are not compared with one server's: llama-server reuses the cache of what
+    # a slot served before, and the batches that makes change a greedy answer on a near tie.)
 
 
 def test_a_killed_server_fails_its_cycle_and_retry_moves_it(bench: Workbench,

@@ -30,20 +30,19 @@ def spoken(folder: Path, phrase: str) -> Path:
 
 
 @pytest.fixture
-def microphone_page(ui_server, tmp_path: Path):
-    """A tab of its own browser, whose microphone says ``사만다 시작`` (samantha start)."""
-    from playwright.sync_api import sync_playwright
-
+def microphone_page(ui_server, playwright, tmp_path: Path):
+    """A tab of a browser of its own, whose microphone says ``사만다 시작`` (samantha start)."""
     wav = spoken(tmp_path, "사만다 시작")
     flags = [*FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
              f"--use-file-for-fake-audio-capture={wav}%noloop", "--autoplay-policy="
              "no-user-gesture-required"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+    try:
         tab = browser.new_page(viewport={"width": 1366, "height": 900})
         tab.goto(ui_server.url)
         tab.wait_for_selector("#start-button", timeout=60_000)
         yield tab
+    finally:
         browser.close()
 
 
@@ -97,6 +96,8 @@ def test_adding_a_folder_that_is_not_a_model(page, tmp_path: Path) -> None:
 
 
 def test_the_voice_endpoint_takes_sound_only_from_a_tab_of_this_server(ui_server, page) -> None:
+    page.wait_for_function("document.querySelector('#live-token textarea, #live-token input')"
+                           ".value !== ''")
     token = page.evaluate("document.querySelector('#live-token textarea, #live-token input')"
                           ".value")
     url = f"{ui_server.url}samantha/voice/"

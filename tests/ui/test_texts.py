@@ -64,7 +64,7 @@ examples_user examples_system history_search history_refresh run_id open_run com
 export_format
 export rerun folders add_folder add_folder_button refresh_models download_url keep download
 links_text extract_links loop_guard help_toggle runs_list trace_cycle trace_step rerun_changes
-resume listen voice_model voice_model_folder tool_table tool_written tool_log
+resume parallel listen voice_model voice_model_folder tool_table tool_written tool_log
 """.split()
 
 # Names that are the same in every language: the parameters users also write in prompt scripts,

@@ -233,6 +233,7 @@ class ChatTab:
             allow_network=switches["allow_network"],
             retry_on_other=switches["retry_on_other"],
             concurrency=int(data[self.options.concurrency] or 1),
+            parallel=int(data[self.options.parallel] or 1),
             learn=pace is not False and not switches["fast_mode"],
             settings=settings.replace(seed=None), seed=settings.seed)
         return config, (None if pace is False else pace), switches["fast_mode"]

@@ -40,12 +40,17 @@ class ChainOptions:
                 self.responses = gr.Radio(views.LOOP_CHOICES, value=1,
                                           label=t["responses"].label, info=t["responses"].help,
                                           elem_id="responses")
-            self.concurrency = gr.Slider(1, 16, value=1, step=1, label=t["concurrency"].label,
-                                         info=t["concurrency"].help, elem_id="concurrency")
+            with gr.Row():
+                self.concurrency = gr.Slider(1, 16, value=1, step=1,
+                                             label=t["concurrency"].label,
+                                             info=t["concurrency"].help, elem_id="concurrency")
+                self.parallel = gr.Slider(1, 8, value=1, step=1, label=t["parallel"].label,
+                                          info=t["parallel"].help, elem_id="parallel")
 
     @property
     def inputs(self) -> list[Any]:
-        return [*self.switches.values(), self.loops, self.responses, self.concurrency]
+        return [*self.switches.values(), self.loops, self.responses, self.concurrency,
+                self.parallel]
 
     def values(self, data: dict) -> dict[str, Any]:
         return {key: data[box] for key, box in self.switches.items()}
