@@ -83,3 +83,19 @@ def test_a_parallel_whose_cache_does_not_fit_is_refused(samantha) -> None:
                       code=2)
     assert "--parallel 32 needs a cache of 32 × 131072 tokens" in result.output
     assert "GiB available" in result.output and "Use --parallel" in result.output
+
+
+def test_learning_mode_traces_each_slot(real_workbench) -> None:
+    config = ChainConfig("Name a colour:\nName a fruit:", parallel=2, learn=True, learn_top=5,
+                         settings=DETERMINISTIC.replace(max_tokens=6))
+    run = real_workbench.start_run(config)
+    traced = {}
+    for event in run:
+        if isinstance(event, TokenEvent):
+            assert event.trace is not None and len(event.trace.candidates) == 5
+        if isinstance(event, CycleFinished):
+            traced[event.cycle.number] = event.result.tokens
+    record = real_workbench.store.get_run(run.id)
+    for cycle in record.cycles:
+        steps = real_workbench.store.get_trace(cycle.id)
+        assert len(steps) == traced[cycle.number] and cycle.timings["batch_slots"] == 2
