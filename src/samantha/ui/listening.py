@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from samantha.core.errors import SamanthaError
+from samantha.models.vosk_models import VoiceModelError
 from samantha.ui.live import logged_in
 
 PATH = "/samantha/voice/{token}"
@@ -205,7 +206,11 @@ class VoiceInput:
                     del self._listeners[other]
             entry = self._listeners.get(token)
         if entry is None or entry[1] != key:
-            model = self.hearing.find(name)
+            listed = {model.name: model for model in self.hearing.models()}
+            if name is not None and name not in listed:  # a page names models, not folders
+                raise VoiceModelError(f"No Vosk model is called {name!r}; there are "
+                                      f"{', '.join(listed) or 'none'}.")
+            model = listed[name] if name is not None else self.hearing.find()
             language = model.language or self.language
             entry = (self.hearing.listener(model, rate, language), key, now)
         with self._lock:
