@@ -103,7 +103,7 @@ class ChatTab:
         self.sampling = SamplingPanel(self.bench, t)
         self.sampling.build()
         FilesPanel(self.bench, t, self.files.publish).build(
-            self.system, self.previous, self.prompts, self.models, self.error)
+            self.system, self.previous, self.prompts, self.models, self.error, self.feedback)
 
     def _right(self, t: Mapping[str, Text]) -> None:
         self.output = gr.Textbox(label=t["output"].label, info=t["output"].help, lines=15,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 SEPARATOR = "$-$-$"
 NAMES = ("user_prompts.txt", "system_prompts.txt")
+ITEMS = "$$$"  # between the prompts of one example (a prompt script)
+LOOKING_BACK = ("previous response", "resposta anterior")  # what a chained prompt works on
 
 
 def collection(home: Path, name: str) -> list[str]:
@@ -24,3 +26,11 @@ def collection(home: Path, name: str) -> list[str]:
 def title(example: str, width: int = 70) -> str:
     first = next((line for line in example.splitlines() if line.strip()), "")
     return first if len(first) <= width else first[: width - 1] + "…"
+
+
+def needs_feedback(example: str) -> bool:
+    """True for a chain whose later prompts work on "your previous response": it means
+    something only with the feedback loop on (without it the model is asked to refine nothing,
+    and a small model may then count "1. 2. 3. …" until max_tokens)."""
+    later = example.split(ITEMS)[1:]
+    return any(phrase in item.lower() for item in later for phrase in LOOKING_BACK)

@@ -246,11 +246,13 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Salva o campo Prompt do USUÁRIO num arquivo .txt, para importá-lo de novo depois."),
     ("examples_user",
      "Example user prompts",
-     "Click an example to copy it into the USER prompt field. The examples live in an editable "
-     "text file.",
+     "Click an example to copy it into the USER prompt field (a chain that works on the "
+     "previous response turns the Feedback loop on). The examples live in an editable text "
+     "file.",
      "Exemplos de prompts do usuário",
-     "Clique num exemplo para copiá-lo para o campo Prompt do USUÁRIO. Os exemplos ficam num "
-     "arquivo de texto editável."),
+     "Clique num exemplo para copiá-lo para o campo Prompt do USUÁRIO (uma cadeia que trabalha "
+     "sobre a resposta anterior liga o Loop de feedback). Os exemplos ficam num arquivo de "
+     "texto editável."),
     ("examples_system",
      "Example system prompts",
      "Click an example to copy it into the SYSTEM prompt field. The examples live in an editable "

@@ -11,7 +11,7 @@ import gradio as gr
 
 from samantha.core.errors import SamanthaError
 from samantha.docs.pdf import pages_script, read_pages, whole_script
-from samantha.ui.collections import collection, title
+from samantha.ui.collections import collection, needs_feedback, title
 from samantha.ui.texts import Text
 
 
@@ -30,7 +30,7 @@ class FilesPanel:
         self.publish = publish
 
     def build(self, system: gr.Textbox, previous: gr.Textbox, prompts: gr.Textbox,
-              models: gr.Textbox, error: gr.Markdown) -> None:
+              models: gr.Textbox, error: gr.Markdown, feedback: gr.Checkbox) -> None:
         t = self.t
         with gr.Accordion(t["files_examples"].label, open=False, elem_id="files-panel"):
             with gr.Row():
@@ -65,8 +65,9 @@ class FilesPanel:
         for button, handler in ((pages, self.pdf_pages), (whole, self.pdf_whole)):
             button.upload(handler, inputs=[button, instruction, final], outputs=[prompts, error])
         save.click(self.save_prompts, inputs=prompts, outputs=saved)
-        user_pick.input(lambda i: users[i] if i is not None else gr.skip(), inputs=user_pick,
-                        outputs=prompts)
+        user_pick.input(lambda i: (users[i], True if needs_feedback(users[i]) else gr.skip())
+                        if i is not None else (gr.skip(), gr.skip()), inputs=user_pick,
+                        outputs=[prompts, feedback])
         system_pick.input(lambda i: systems[i] if i is not None else gr.skip(),
                           inputs=system_pick, outputs=system)
 

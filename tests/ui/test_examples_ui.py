@@ -1,0 +1,34 @@
+"""Picking an example in the web UI: the chained example that works on the previous response
+turns the Feedback loop on (and the run it starts feeds back); the others leave it as it was."""
+
+from __future__ import annotations
+
+
+def pick(page, title: str) -> None:
+    page.locator("#examples-user input").click()
+    page.locator("ul[role=listbox] li", has_text=title).first.click()
+
+
+def test_the_chained_example_turns_the_feedback_loop_on(page, real_workbench) -> None:
+    page.locator("#files-panel > button.label-wrap").click()
+    page.wait_for_selector("#examples-user input", state="visible")
+    pick(page, "Write Python code that plots a sine wave")
+    page.wait_for_function("document.querySelector('#user-prompt textarea').value"
+                           ".includes('sine wave')")
+    pick(page, "Translate to English and refine")
+    page.wait_for_function("document.querySelector('#user-prompt textarea').value"
+                           ".includes('previous response')")
+    page.locator("#sampling > button.label-wrap").click()
+    tokens = page.locator("#slider-max_tokens input[type=number]")
+    tokens.wait_for(state="visible")
+    page.wait_for_timeout(500)
+    tokens.fill("4")
+    tokens.press("Tab")
+    page.click("#start-button")
+    page.wait_for_function("(document.querySelector('#output textarea').value.match("
+                           "/ tokens, /g) || []).length === 4", timeout=120_000)
+    latest = real_workbench.store.list_runs(limit=1)[0]
+    assert real_workbench.store.get_run(latest.id).config["feedback"] is True
+    page.locator("#conversation > button.label-wrap").click()
+    page.wait_for_function("() => { const box = document.querySelector("
+                           "'#opt-feedback_loop input'); return box && box.checked; }")
