@@ -63,7 +63,8 @@ class Lane:
 
     def events(self, on_wait: Callable[[], None] = lambda: None) -> Iterator[Any]:
         """The cycle's events as they come, until it ends (``on_wait`` is called while none
-        comes: the runner watches its buttons there). Raises what the cycle raised."""
+        comes and after each: the runner watches its buttons there). Raises what the cycle
+        raised."""
         while True:
             try:
                 event = self._events.get(timeout=0.05)
@@ -73,6 +74,7 @@ class Lane:
             if event is _DONE:
                 break
             yield event
+            on_wait()  # Stop / Next is seen at the next event too, not only when none comes
         self._thread.join()
         if self._error is not None:
             raise self._error
