@@ -115,6 +115,17 @@ def test_jupyterlab_on_a_run_from_the_history_tab(page) -> None:
     assert httpx.get(f"{base}/api/contents/run-{run_id}.ipynb").status_code == 403
 
 
+def test_jupyterlab_from_the_code_panel_on_this_chat(page) -> None:
+    page.locator("#code-panel > button.label-wrap").click()
+    page.wait_for_selector("#code-jupyter", state="visible")
+    page.click("#code-jupyter")  # no run yet in this tab: the notebooks folder
+    url = started_url(page, "#code-tool-message")
+    assert "/lab?token=" in url
+    base, token = url.split("/lab")[0], url.split("token=")[1]
+    assert httpx.get(f"{base}/api/contents", params={"token": token}).json()["type"] == \
+        "directory"
+
+
 def test_the_code_panel_python_packed_into_an_executable(page) -> None:
     page.locator("#code-panel > button.label-wrap").click()
     editor = page.locator("#code-box .cm-content")

@@ -31,6 +31,7 @@ from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.panels.models import ModelsPanel
 from samantha.ui.panels.options import ChainOptions, checkbox
 from samantha.ui.panels.sampling import SamplingPanel
+from samantha.ui.panels.tools import REFRESH as TOOLS_REFRESH
 from samantha.ui.panels.tools import ToolsPanel
 from samantha.ui.panels.voice import VoicePanel
 from samantha.ui.published import PublishedFiles
@@ -183,6 +184,8 @@ class ChatTab:
         self.copy_all.click(None, inputs=self.all_responses, js=copy)
         self.code.copy.click(None, inputs=self.code.code, js=copy)
         self.tools.wire(self.state, self.code.code)
+        self.code.jupyter.click(self.tools.open_jupyter, inputs=self.state,
+                                outputs=self.code.tool_message).then(None, js=TOOLS_REFRESH)
         self.tools.written.focus(lambda s: self.tools.written_tables(s.last_code),
                                  inputs=self.state, outputs=self.tools.written)
         open_page = ("(page) => { if (!page) return; const w = window.open('', '_blank');"

@@ -25,6 +25,9 @@ class CodePanel:
             with gr.Row():
                 self.run = gr.Button(t["run_code"].label, elem_id="run-code-button")
                 self.copy = gr.Button(t["copy_code"].label, size="sm", elem_id="copy-code")
+                self.jupyter = gr.Button(t["tool_jupyter"].label, size="sm",
+                                         elem_id="code-jupyter")
+            self.tool_message = gr.HTML(elem_id="code-tool-message")
             self.isolation = gr.Markdown(elem_id="code-isolation")
             self.result = gr.HTML(elem_id="code-result")
             self.figures = gr.Gallery(label=t["figures"].label, columns=3, height=260,
