@@ -122,10 +122,11 @@ class RunSlots:
         if taken is None:  # stopped while waiting for its turn
             yield GenerationResult("", 0, len(tokens), 0.0, "cancelled", settings)
             return
-        yield SlotTaken(taken.slot, taken.slots, taken.step)
-        constraint = grammar_of(base, settings)
-        session = SlotSession(base, self.pool, taken, self.n_ctx)
-        try:
+        constraint = None
+        try:  # from here on the slot is this cycle's: it is let go however the cycle ends
+            yield SlotTaken(taken.slot, taken.slots, taken.step)
+            constraint = grammar_of(base, settings)
+            session = SlotSession(base, self.pool, taken, self.n_ctx)
             for event in generate_tokens(session, tokens, settings, cancel, prompt.stop,
                                          trace_top, pacer, loop_guard, constraint,
                                          self.bench._breakers.get(base, settings), memory):
