@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -173,8 +174,6 @@ class ToolsPanel:
                                           lines.append)
             except SamanthaError as exc:
                 outcome["error"] = exc
-
-        import threading
 
         worker = threading.Thread(target=work, name="samantha-package", daemon=True)
         worker.start()
