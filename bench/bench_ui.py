@@ -4,7 +4,8 @@ Enter to the last token on screen) against the same generation through the CLI, 
 Then the same with learning mode at free pace (top-10 traces, the stage table and the coloured
 answer drawn as the answer grows) against ``samantha learn`` making the same tokens.
 
-Targets: ratios >= 0.9. Needs Debian's chromium. Run: ``.venv/bin/python bench/bench_ui.py``.
+Targets: ratios >= 0.9. Needs Debian's chromium. Run: ``.venv/bin/python bench/bench_ui.py``
+(``--learning-only``: the learning-mode rounds alone).
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def main() -> None:
             fast_box = page.locator("#opt-fast_mode input")
             fast_box.wait_for(state="visible")
             web, fast_web, cli, wall = [], [], [], []
-            for _ in range(ROUNDS):  # interleaved, so that the machine's noise hits all three
+            plain_rounds = 0 if "--learning-only" in sys.argv else ROUNDS
+            for _ in range(plain_rounds):  # interleaved: the machine's noise hits all three
                 web.append(browser_seconds(page))
                 generation, whole = cli_seconds()
                 cli.append(generation)
@@ -135,12 +137,13 @@ def main() -> None:
         server.terminate()
         server.wait(10)
     median = statistics.median
-    print(f"{TOKENS} tokens: browser {median(web):.2f} s from Enter to the last token on screen "
-          f"(fast mode {median(fast_web):.2f} s); CLI generation {median(cli):.2f} s "
-          f"(whole command {median(wall):.2f} s)")
-    print(f"speed ratio, streaming: {median(cli) / median(web):.3f}; fast mode: "
-          f"{median(cli) / median(fast_web):.3f} (target >= 0.9); against the whole CLI "
-          f"command: {median(wall) / median(web):.3f}")
+    if web:
+        print(f"{TOKENS} tokens: browser {median(web):.2f} s from Enter to the last token on "
+              f"screen (fast mode {median(fast_web):.2f} s); CLI generation {median(cli):.2f} s "
+              f"(whole command {median(wall):.2f} s)")
+        print(f"speed ratio, streaming: {median(cli) / median(web):.3f}; fast mode: "
+              f"{median(cli) / median(fast_web):.3f} (target >= 0.9); against the whole CLI "
+              f"command: {median(wall) / median(web):.3f}")
     print(f"learning mode at free pace: browser {median(learn_web):.2f} s, samantha learn "
           f"{median(learn_cli):.2f} s, ratio {median(learn_cli) / median(learn_web):.3f} "
           "(target >= 0.9)")
