@@ -36,16 +36,16 @@ class Hearing:
         found = known_models(self.folder, prefs.voice_models)
         return sorted(found, key=lambda model: model.name != prefs.voice_model)
 
-    def find(self, name: str | None = None) -> VoiceModel:
-        """The model called ``name`` (or at the folder ``name``); None: the one in use."""
+    def find(self, name: str | None = None, folders: bool = True) -> VoiceModel:
+        """The model called ``name`` (None: the one in use); with ``folders``, a name that is
+        no model's but a path is taken as a model's folder."""
         models = self.models()
-        if name and (Path(name).expanduser().is_dir() or "/" in name and
-                     not any(m.name == name for m in models)):
-            folder = check_model_folder(Path(name))
-            return VoiceModel(folder.name, folder, language_of(folder), "given")
         for model in models:
             if name in (None, model.name):
                 return model
+        if folders and name and (Path(name).expanduser().is_dir() or "/" in name):
+            folder = check_model_folder(Path(name))
+            return VoiceModel(folder.name, folder, language_of(folder), "given")
         if not models:
             raise VoiceModelError(f"No Vosk model yet: speech to text needs one. {WHERE}")
         raise VoiceModelError(f"No Vosk model is called {name!r}; there are "

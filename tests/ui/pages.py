@@ -28,9 +28,12 @@ def wait_footers(page, n: int, timeout: float = 90_000) -> None:
         timeout=timeout)
 
 
-def set_number(page, name: str, value: int) -> None:
-    open_panel(page, "sampling")
-    box = page.locator(f"#slider-{name} input[type=number]")
+def set_number(page, name: str, value: int, panel: str = "sampling",
+               field: str | None = None) -> None:
+    """Type ``value`` into a slider's number box: a sampling parameter (``#slider-NAME``), or
+    ``field`` in ``panel``."""
+    open_panel(page, panel)
+    box = page.locator(f"{field or '#slider-' + name} input[type=number]")
     box.wait_for(state="visible")
     box.fill(str(value))
     box.press("Tab")

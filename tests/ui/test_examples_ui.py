@@ -3,6 +3,8 @@ turns the Feedback loop on (and the run it starts feeds back); the others leave 
 
 from __future__ import annotations
 
+from ui.pages import open_panel, set_number, wait_footers
+
 
 def pick(page, title: str) -> None:
     page.locator("#examples-user input").click()
@@ -10,7 +12,7 @@ def pick(page, title: str) -> None:
 
 
 def test_the_chained_example_turns_the_feedback_loop_on(page, real_workbench) -> None:
-    page.locator("#files-panel > button.label-wrap").click()
+    open_panel(page, "files-panel")
     page.wait_for_selector("#examples-user input", state="visible")
     pick(page, "Write Python code that plots a sine wave")
     page.wait_for_function("document.querySelector('#user-prompt textarea').value"
@@ -18,17 +20,11 @@ def test_the_chained_example_turns_the_feedback_loop_on(page, real_workbench) ->
     pick(page, "Translate to English and refine")
     page.wait_for_function("document.querySelector('#user-prompt textarea').value"
                            ".includes('previous response')")
-    page.locator("#sampling > button.label-wrap").click()
-    tokens = page.locator("#slider-max_tokens input[type=number]")
-    tokens.wait_for(state="visible")
-    page.wait_for_timeout(500)
-    tokens.fill("4")
-    tokens.press("Tab")
+    set_number(page, "max_tokens", 4)
     page.click("#start-button")
-    page.wait_for_function("(document.querySelector('#output textarea').value.match("
-                           "/ tokens, /g) || []).length === 4", timeout=120_000)
+    wait_footers(page, 4, timeout=120_000)
     latest = real_workbench.store.list_runs(limit=1)[0]
     assert real_workbench.store.get_run(latest.id).config["feedback"] is True
-    page.locator("#conversation > button.label-wrap").click()
+    open_panel(page, "conversation")
     page.wait_for_function("() => { const box = document.querySelector("
                            "'#opt-feedback_loop input'); return box && box.checked; }")

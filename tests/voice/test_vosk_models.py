@@ -84,7 +84,8 @@ def test_known_models_each_once(tmp_path: Path, korean_model: Path) -> None:
     downloads = tmp_path / "voice-models"
     fake_model(downloads / "vosk-model-small-en-us-0.15")
     added = fake_model(tmp_path / "elsewhere" / "vosk-model-small-en-us-0.15")
-    models = known_models(downloads, [str(added), str(korean_model)])
+    gone = str(tmp_path / "vosk-model-small-pt-0.3")  # added once, deleted since
+    models = known_models(downloads, [str(added), str(korean_model), gone])
     assert [(m.name, m.language, m.source) for m in models] == [
         ("vosk-model-small-en-us-0.15", "en", "downloaded"),
         ("elsewhere/vosk-model-small-en-us-0.15", "en", "added"),  # the same name, told apart

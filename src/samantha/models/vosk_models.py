@@ -103,7 +103,7 @@ def known_models(folder: Path, added: list[str]) -> list[VoiceModel]:
     places: list[tuple[Path, str]] = []
     if folder.is_dir():
         places += [(p, "downloaded") for p in sorted(folder.iterdir()) if looks_like_model(p)]
-    places += [(Path(p), "added") for p in added]
+    places += [(Path(p), "added") for p in added if looks_like_model(Path(p))]  # not gone
     places += [(p, "package") for p in packaged_models()]
     models, seen, names = [], set(), set()
     for path, source in places:

@@ -21,7 +21,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from samantha.core.errors import SamanthaError
-from samantha.models.vosk_models import VoiceModelError
 from samantha.ui.live import logged_in
 
 PATH = "/samantha/voice/{token}"
@@ -206,11 +205,7 @@ class VoiceInput:
                     del self._listeners[other]
             entry = self._listeners.get(token)
         if entry is None or entry[1] != key:
-            listed = {model.name: model for model in self.hearing.models()}
-            if name is not None and name not in listed:  # a page names models, not folders
-                raise VoiceModelError(f"No Vosk model is called {name!r}; there are "
-                                      f"{', '.join(listed) or 'none'}.")
-            model = listed[name] if name is not None else self.hearing.find()
+            model = self.hearing.find(name, folders=False)  # a page names models, not folders
             language = model.language or self.language
             entry = (self.hearing.listener(model, rate, language), key, now)
         with self._lock:
