@@ -68,6 +68,26 @@ def test_datasette_and_dtale_listed_stopped_one_by_one_and_all(page, tmp_path: P
         httpx.get(dtale, timeout=3)
 
 
+def test_dtale_on_a_table_the_code_wrote(page) -> None:
+    open_panel(page, "code-panel")
+    editor = page.locator("#code-box .cm-content")
+    editor.wait_for(state="visible")
+    editor.click()
+    page.keyboard.insert_text("open('scores.csv', 'w').write('name,score\\nAna,9\\nBia,7\\n')\n")
+    page.click("#run-code-button")
+    page.locator("#code-result iframe").wait_for(timeout=60_000)
+    open_tools(page)
+    page.locator("#tool-written input").click()  # its choices are the last code run's tables
+    page.locator("ul[role=listbox] li", has_text="scores.csv").first.click()
+    page.click("#tool-dtale")
+    dtale = started_url(page)
+    rows = httpx.get(dtale.split("/dtale/")[0] + "/dtale/data/1", params={
+        "ids": '["0-1"]'}).json()
+    assert {r["name"] for r in rows["results"].values()} == {"Ana", "Bia"}
+    page.click("#tools-stop")
+    page.locator("#tools-message", has_text="Every tool was stopped").wait_for()
+
+
 def test_a_tab_sees_only_its_own_tools(ui_server, page, browser) -> None:
     open_tools(page)
     page.click("#tool-datasette")
