@@ -144,12 +144,15 @@ QUEUE_POLL = 0.02
 PROGRESS_POLL = 0.1
 
 
-def calm_queue(demo: Any) -> None:
-    """Make Gradio's queue (made by ``demo.queue()``) poll at human rather than machine pace."""
+def queued(demo: Any) -> Any:
+    """``demo`` with its queue: four events of a function at once, polled at human rather than
+    machine pace."""
+    demo.queue(default_concurrency_limit=4)
     queue = demo._queue
     queue.sleep_when_free = max(queue.sleep_when_free, QUEUE_POLL)
     queue.progress_update_sleep_when_free = max(queue.progress_update_sleep_when_free,
                                                 PROGRESS_POLL)
+    return demo
 
 
 def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
@@ -168,9 +171,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     os.environ["GRADIO_TEMP_DIR"] = str(files.root)
     voice = VoiceInput(bench.hearing, live.knows, lang)
     tools = ToolList(lambda: bench.toolbox, live.knows)
-    demo = build_app(bench, lang, live, runs, files, tools)
-    demo.queue(default_concurrency_limit=4)
-    calm_queue(demo)
+    demo = queued(build_app(bench, lang, live, runs, files, tools))
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
                 theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
