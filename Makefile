@@ -1,5 +1,6 @@
 # Set-up and everyday commands. Everything lives in .venv; the first install compiles llama.cpp
-# (about 15 minutes on 2 cores; pip caches the wheel, so later installs take seconds).
+# for this CPU (about 15 minutes on 2 cores; the wheel is cached in ~/.cache/samantha, so later
+# installs take seconds).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -11,8 +12,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/pip install --quiet -e ".[test,voice,tools]"
+LLAMA_CPP_PYTHON := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
+BUILT := pyproject.toml tools/native-build.sh tools/build-llama-cpp-python.sh
+
+# llama-cpp-python from the wheel built for this CPU (forced in: an older build may be installed)
+$(VENV)/.installed: $(BUILT) | $(BIN)/python
+	wheels="$$(tools/build-llama-cpp-python.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" && \
+	  $(BIN)/pip install --quiet --no-deps --force-reinstall "$$wheels"/llama_cpp_python-*.whl && \
+	  $(BIN)/pip install --quiet --find-links "$$wheels" -e ".[test,voice,tools]"
 	$(BIN)/python -c "import llama_cpp, samantha.cli"
 	touch $@
 
@@ -48,7 +55,6 @@ sandbox:
 
 # llama.cpp's llama-server, a remote backend in the tests, built once from the llama.cpp source of
 # the pinned llama-cpp-python into a cache folder (about 13 minutes on 2 cores, the first time).
-LLAMA_CPP_PYTHON := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
 llama-server: install
 	@command -v cmake >/dev/null && command -v c++ >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \

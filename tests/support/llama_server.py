@@ -1,5 +1,6 @@
 """llama.cpp's real ``llama-server`` on 127.0.0.1 for the tests: the binary `make llama-server`
-builds (``SAMANTHA_LLAMA_SERVER``, else the cache folder), started on a free port."""
+builds (``SAMANTHA_LLAMA_SERVER``, else the one build in the cache folder), started on a free
+port."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ VERSION = "0.3.36"
 def binary() -> Path:
     given = os.environ.get("SAMANTHA_LLAMA_SERVER")
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "samantha"
-    path = Path(given) if given else cache / f"llama-server-{VERSION}" / "llama-server"
+    built = sorted(cache.glob(f"llama-server-{VERSION}-*/llama-server"))  # one per kind of CPU
+    path = Path(given) if given else built[0] if len(built) == 1 else cache / "llama-server"
     if not path.is_file():
         raise RuntimeError(f"No llama-server at {path}: `make llama-server` builds it (make test "
                            "does this first).")
