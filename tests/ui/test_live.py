@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -11,7 +12,9 @@ from starlette.applications import Starlette
 from starlette.routing import Router
 from starlette.testclient import TestClient
 
+from samantha.ui.feed import RunFeed
 from samantha.ui.live import LiveText, logged_in
+from samantha.ui.session import UiSession
 
 
 class FakeFeed:
@@ -36,6 +39,9 @@ class FakeFeed:
     def panel(self) -> str | None:
         return None
 
+    def when_done(self, wake) -> None:
+        pass  # its reads end it
+
 
 def run_async(make_coroutine):
     """Runs a coroutine on a loop of its own thread (the browser tests' Playwright session keeps
@@ -59,6 +65,34 @@ def test_the_whole_text_first_then_what_was_added_then_done() -> None:
                                     {"offset": 2, "text": "cd", **sent},
                                     {"offset": 4, "text": "ef", **sent},
                                     {"done": True, "status": "working"}]
+
+
+def test_the_runs_end_is_sent_at_once_not_at_the_next_tick() -> None:
+    release = threading.Event()
+
+    class Chain:  # a run that ends when released
+        id = 1
+
+        def __iter__(self):
+            release.wait(30)
+            return iter(())
+
+    feed = RunFeed(UiSession(), Chain(), paced=False)
+    live = LiveText(interval=3600)  # an hour between ticks: only the end can wake the stream
+    live.attach("tab", feed)
+    feed.start()
+    messages: list[dict] = []
+    stream = threading.Thread(target=lambda: messages.extend(collect(live, "tab")), daemon=True)
+    stream.start()
+    stream.join(0.3)
+    assert stream.is_alive() and len(messages) == 0  # still running, waiting for the next tick
+    release.set()
+    stream.join(30)
+    assert not stream.is_alive(), "the stream slept through the run's end"
+    assert messages[-1]["done"] is True
+    woken: list[bool] = []
+    feed.when_done(lambda: woken.append(True))  # asked after the end: called at once
+    assert woken == [True]
 
 
 def test_a_new_status_is_sent_even_when_the_text_stays_the_same() -> None:

@@ -39,6 +39,7 @@ class RunFeed:
         self.tracker = ProgressTracker()
         self.done = False
         self.error: BaseException | None = None
+        self._wakes: list[Callable[[], None]] = []  # called at the end (the live streams)
 
     @property
     def text(self) -> str:
@@ -56,6 +57,14 @@ class RunFeed:
         """What the live stream shows of learning mode's last token (None: nothing, the
         panel comes through Gradio)."""
         return self._panel() if self._panel is not None else None
+
+    def when_done(self, wake: Callable[[], None]) -> None:
+        """Call ``wake`` (on the run's thread) when the run ends; at once if it has."""
+        with self.changed:
+            if not self.done:
+                self._wakes.append(wake)
+                return
+        wake()
 
     def start(self) -> None:
         threading.Thread(target=self._run, name=f"run-{self.chain.id}", daemon=True).start()
@@ -87,6 +96,9 @@ class RunFeed:
             with self.changed:
                 self.done = True
                 self.changed.notify_all()
+                wakes, self._wakes = self._wakes, []
+            for wake in wakes:
+                wake()
 
     def wait(self, seconds: float) -> tuple[bool, list[Any], int, DownloadProgress | None]:
         """What happened since the last call (waiting up to ``seconds`` for something)."""

@@ -23,7 +23,7 @@ import json
 import secrets
 import threading
 from collections import OrderedDict
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
@@ -135,6 +135,9 @@ class Feed(Protocol):
 
     def panel(self) -> str | None: ...  # learning mode's last token as HTML (None: not shown)
 
+    def when_done(self, wake: Callable[[], None]) -> None: ...  # called, from any thread, at
+    # the run's end (at once if it has ended)
+
 
 def needs_login(app: Any) -> bool:
     return getattr(app, "auth", None) is not None or \
@@ -154,6 +157,19 @@ def logged_in(request: Request) -> bool:
         return True
     token = login_of(request)
     return token is not None and token in getattr(request.app, "tokens", {})
+
+
+def waker(event: asyncio.Event) -> Callable[[], None]:
+    """Sets ``event`` from any thread, on the running loop (if it still runs)."""
+    loop = asyncio.get_running_loop()
+
+    def wake() -> None:
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # the loop has closed: nobody is left to wake
+            pass
+
+    return wake
 
 
 def message(data: dict) -> str:
@@ -221,6 +237,9 @@ class LiveText:
         """A run as messages: the whole text first, then what was added, then done."""
         sent = ""  # the last TAIL characters sent, to tell an append from a cleared output
         length, status, panel, ticks = 0, "", None, 0
+        ended = asyncio.Event()
+        if feed is not None:
+            feed.when_done(waker(ended))
         while feed is not None:
             done = feed.done  # read before the text: the last text is then complete
             text = feed.text
@@ -238,7 +257,10 @@ class LiveText:
                 length, sent = len(text), text[max(0, len(text) - TAIL):]
             if done:
                 break
-            await asyncio.sleep(self.interval)
+            try:  # the interval, cut short by the run's end: its last text shows at once
+                await asyncio.wait_for(ended.wait(), self.interval)
+            except TimeoutError:
+                pass
         yield message({"done": True} | ({"status": feed.status} if feed is not None else {}))
 
     async def _next_entry(self, token: str) -> tuple[Feed | None, str | None]:
