@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds llama.cpp's llama-server from the llama.cpp source that the pinned llama-cpp-python
 # vendors (its sdist), once, into a cache folder that later builds reuse. Prints its path.
-# About 13 minutes on 2 cores; compiled for this CPU (see native-build.sh). Needs cmake and a C++ compiler (Debian: cmake g++).
+# About 13 minutes on 2 cores; compiled for this CPU (see native-build.sh). Needs cmake and a C++
+# compiler (Debian: cmake g++).
 set -euo pipefail
 VERSION="${1:?usage: build-llama-server.sh LLAMA_CPP_PYTHON_VERSION PIP}"
 PIP="${2:?usage: build-llama-server.sh LLAMA_CPP_PYTHON_VERSION PIP}"

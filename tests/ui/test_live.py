@@ -85,7 +85,7 @@ def test_the_runs_end_is_sent_at_once_not_at_the_next_tick() -> None:
     stream = threading.Thread(target=lambda: messages.extend(collect(live, "tab")), daemon=True)
     stream.start()
     stream.join(0.3)
-    assert stream.is_alive() and len(messages) == 0  # still running, waiting for the next tick
+    assert stream.is_alive()  # the run goes on: the stream waits
     release.set()
     stream.join(30)
     assert not stream.is_alive(), "the stream slept through the run's end"
