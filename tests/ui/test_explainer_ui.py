@@ -67,6 +67,11 @@ def test_each_stage_and_each_token_of_a_learning_answer(page) -> None:
     alts = token.locator(".alts")
     assert alts.is_visible() and alts.inner_text().startswith("Token 2 (rank 1")
     assert alts.inner_text().count("\n") == 10  # its ten candidates under the heading
+    alts.scroll_into_view_if_needed()  # and all of them on screen, the last too (not clipped)
+    box = alts.bounding_box()
+    bottom = alts.evaluate(f"(e) => e.contains(document.elementFromPoint("
+                           f"{box['x'] + 20}, {box['y'] + box['height'] - 6}))")
+    assert bottom, "the candidates' last lines are hidden"
     assert "p ≥ 0.9" in page.inner_text("#answer-tokens")  # the legend
     shot(page, "learning-explainer")
 

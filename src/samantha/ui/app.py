@@ -91,10 +91,12 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
    (once a second) lay out and repaint only this box, not the page */
 #live-learning .live-learning:not(:empty) { height: 330px; overflow: hidden; contain: strict; }
 /* learning mode's tables and charts: not laid out nor painted while scrolled out of view (the
-   page's updates during an answer would otherwise lay them out again) */
-#answer-tokens, #stage-table, #what-if-table, #probabilities, #ranks, #entropy,
-#trace-answer-tokens, #trace-stage-table { content-visibility: auto;
-  contain-intrinsic-size: auto 300px; }
+   page's updates during an answer would otherwise lay them out again). Not the coloured
+   answers: that containment would clip the candidates a hovered token shows below it. */
+#stage-table, #what-if-table, #probabilities, #ranks, #entropy,
+#trace-stage-table { content-visibility: auto; contain-intrinsic-size: auto 300px; }
+#answer-tokens, #trace-answer-tokens { overflow: visible !important; position: relative;
+  z-index: 50; }  /* a hovered token's candidates show over what follows (labels are at 40) */
 /* the stage table and the coloured answer (samantha.docs.trace_html) */
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
