@@ -20,6 +20,8 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Tokens depois dele",
      "Quantos tokens a ramificação escreve depois do candidato."),
     ("branch_button", "Branch from it", "", "Ramificar daqui", ""),
+    ("what_if_example", "e.g. top_p=0.5, min_p=0.1, then Enter", "",
+     "ex.: top_p=0.5, min_p=0.1, depois Enter", ""),
     ("chat_branch",
      "Click a candidate in the table to answer again from it, once the answer is in: the same "
      "prompt and tokens before this one, that candidate instead, then the same settings. The "

@@ -47,7 +47,8 @@ class LearningPanel:
             self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
         self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
         self.what_if = gr.Textbox(label=t["what_if"].label, info=t["what_if"].help,
-                                  elem_id=f"{p}what-if")  # the help shows an example
+                                  placeholder=t["what_if_example"].label,
+                                  elem_id=f"{p}what-if")
         self.what_if_table = gr.HTML(elem_id=f"{p}what-if-table", max_height=420)
         self.answer_tokens = gr.HTML(elem_id=f"{p}answer-tokens")
         with gr.Row(equal_height=False):
