@@ -75,14 +75,16 @@ class HistoryTab:
             self.export = gr.Button(t["export"].label, scale=1, elem_id="export-run")
             self.jupyter = gr.Button(t["tool_jupyter"].label, scale=1, elem_id="history-jupyter")
         self.tool_message = gr.HTML(elem_id="history-tool-message")
+        self.file = gr.File(label=t["export"].label, interactive=False, height=70,
+                            elem_id="export-file")
+        # the run opened (scrolled into view), under its buttons; the trace viewer below it
+        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
         with gr.Row(equal_height=True):
             self.changes = gr.Textbox(label=t["rerun_changes"].label,
                                       info=t["rerun_changes"].help, scale=4,
                                       elem_id="rerun-changes")
             self.rerun = gr.Button(t["rerun"].label, scale=1, elem_id="rerun-run")
             self.resume = gr.Button(t["resume"].label, scale=1, elem_id="resume-run")
-        self.file = gr.File(label=t["export"].label, interactive=False, height=70,
-                            elem_id="export-file")
         self.rerun_output = gr.Textbox(label=t["output"].label, lines=6, max_lines=12,
                                        interactive=False, elem_id="rerun-output")
         with gr.Accordion(t["trace_viewer"].label, open=False, elem_id="trace-viewer"):
@@ -108,15 +110,18 @@ class HistoryTab:
                                                elem_id="branch-button")
                 self.trace_page = gr.Button(t["trace_page"].label, elem_id="trace-page")
             self.branch_view = gr.HTML(elem_id="branch-view")
-        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
         self._wire()
 
     def _wire(self) -> None:
         self.search.submit(self.rows, inputs=self.search, outputs=self.runs)
         self.refresh.click(self.rows, inputs=self.search, outputs=self.runs)
-        self.runs.select(self.pick, outputs=self.run_id)
-        self.open.click(self.show, inputs=self.run_id, outputs=self.view)
-        self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view)
+        into_view = "() => document.querySelector('#run-view').scrollIntoView()"
+        self.runs.select(self.pick, outputs=self.run_id).then(  # a click on a row opens it
+            self.show, inputs=self.run_id, outputs=self.view).then(None, js=into_view)
+        self.open.click(self.show, inputs=self.run_id, outputs=self.view
+                        ).then(None, js=into_view)
+        self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view
+                           ).then(None, js=into_view)
         if self.tools is not None:
             self.jupyter.click(self.tools.open_notebook, inputs=self.run_id,
                                outputs=self.tool_message)
