@@ -17,6 +17,7 @@ from samantha.core.transcript import Transcript
 from samantha.docs.compare import compare, grid_markdown
 from samantha.docs.export import run_to_markdown
 from samantha.docs.formats import FORMATS, export_run
+from samantha.store.runs import RUN_STATUSES
 from samantha.ui.branching import BRANCH_MORE, stream_branch
 from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.texts import Text
@@ -148,7 +149,8 @@ class HistoryTab:
 
     def rows(self, search: str) -> list[list[Any]]:
         runs = self.bench.store.list_runs(search=search or None, limit=200)
-        return [[r.id, r.started_at[:19].replace("T", " "), r.status,
+        said = dict(zip(RUN_STATUSES, self.t["run_statuses"].label.split("|")))
+        return [[r.id, r.started_at[:19].replace("T", " "), said.get(r.status, r.status),
                  ", ".join(r.config.get("models", [])), r.title] for r in runs]
 
     @staticmethod

@@ -131,6 +131,8 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     # ---------------------------------------------------------------- history tab
     ("history_headers", "id|started|status|models|prompts", "",
      "id|início|situação|modelos|prompts", ""),
+    ("run_statuses", "running|finished|stopped|failed|interrupted", "",
+     "em execução|concluída|parada|falhou|interrompida", ""),
     ("model_headers",
      "name|GiB|architecture|quantization|parameters (B)|context|folder / problem", "",
      "nome|GiB|arquitetura|quantização|parâmetros (B)|contexto|pasta / problema", ""),
