@@ -15,6 +15,7 @@ from samantha.core.settings import Settings
 from samantha.core.trace import make_step
 from samantha.ui import views
 from samantha.ui.collections import collection, needs_feedback, title
+from samantha.ui.panels.header import Header
 from samantha.ui.texts import texts
 
 EN, PT = texts("en"), texts("pt")
@@ -24,6 +25,14 @@ EN, PT = texts("en"), texts("pt")
                                           ("10", 10.0), ("NEXT TOKEN", "step")])
 def test_pace_of(choice: str, pace: object) -> None:
     assert views.pace_of(choice) == pace
+
+
+@pytest.mark.parametrize("lang, words", [("en", "base model"), ("pt", "modelo base")])
+def test_the_default_model_is_said_to_continue_text(lang: str, words: str) -> None:
+    header = Header(texts(lang))
+    assert words in header.model_line(["default"]) and words in header.model_line([])
+    assert words not in header.model_line(["my-chat-model.gguf"])
+    assert words not in header.model_line(["default", "other.gguf"])
 
 
 def test_model_lines() -> None:

@@ -13,6 +13,11 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "being chosen.", "",
      "Modelos de linguagem locais no seu computador: encadeie, compare e veja cada token sendo "
      "escolhido.", ""),
+    ("model_default_hint",
+     "Gemma 3 270M, a small base model: it continues your text more than it answers (try "
+     "“The capital of France is”)", "",
+     "Gemma 3 270M, um pequeno modelo base: ele continua o seu texto mais do que responde "
+     "(experimente “A capital da França é”)", ""),
     ("model_in_use",
      "Model",
      "The model of the next run: the first line of the Model list (open Models to change it or "

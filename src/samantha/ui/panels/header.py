@@ -188,10 +188,14 @@ class Header:
             f'<span id="samantha-runs" data-texts="{data}"></span></div>')
 
     def model_line(self, models: list[str]) -> str:
-        """``**Model:** default`` (the first model of the next run, and how many others)."""
+        """``**Model:** default`` (the first model of the next run, and how many others); for
+        the bundled default model, a line on what it does."""
         if not models:
             models = ["default"]
         key = "model_in_use" if len(models) == 1 else "models_in_use"
         shown = ", ".join(f"`{name.rsplit('/', 1)[-1]}`" for name in models[:3])
         more = f" +{len(models) - 3}" if len(models) > 3 else ""
-        return f"**{self.t[key].label}:** {shown}{more}"
+        line = f"**{self.t[key].label}:** {shown}{more}"
+        if [name.strip().lower() for name in models] == ["default"]:  # what it is good for
+            line += f"  \n{self.t['model_default_hint'].label}"
+        return line
