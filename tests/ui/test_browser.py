@@ -270,13 +270,12 @@ def test_history_and_models_tabs(page) -> None:
     page.wait_for_function("/finished|stopped/.test(document.querySelector('#runs').innerText)")
     assert "default" in page.inner_text("#runs")
     listed = re.search(r"^\s*(\d+)\s", page.inner_text("#runs"), re.M)
-    page.locator("#runs").get_by_text(listed.group(1), exact=True).locator("visible=true"
-                                                                   ).first.click()
+    page.get_by_label("Run id", exact=False).fill(listed.group(1))
+    page.click("#open-run")
     page.wait_for_function("document.querySelector('#run-view').innerText"
                            f".includes('Samantha run {listed.group(1)}')")
     page.wait_for_function("(() => { const top = document.querySelector('#run-view')"  # seen
                            ".getBoundingClientRect().top; return top > -2 && top < 600; })()")
-    page.get_by_label("Run id", exact=False).fill(listed.group(1))
     page.click("#compare-run")
     page.wait_for_function(
         "document.querySelector('#run-view').innerText.includes('Speed over the run')")

@@ -69,7 +69,7 @@ class HistoryTab:
         with gr.Row(equal_height=True):
             self.run_id = gr.Number(label=t["run_id"].label, precision=0, scale=1,
                                     elem_id="history-run-id")
-            self.open = gr.Button(t["open_run"].label, scale=1)
+            self.open = gr.Button(t["open_run"].label, scale=1, elem_id="open-run")
             self.compare = gr.Button(t["compare_run"].label, scale=1, elem_id="compare-run")
             self.fmt = gr.Radio(list(FORMATS), value="html", label=t["export_format"].label,
                                 scale=3, elem_id="export-format")
@@ -117,8 +117,7 @@ class HistoryTab:
         self.search.submit(self.rows, inputs=self.search, outputs=self.runs)
         self.refresh.click(self.rows, inputs=self.search, outputs=self.runs)
         into_view = "() => document.querySelector('#run-view').scrollIntoView()"
-        self.runs.select(self.pick, outputs=self.run_id).then(  # a click on a row opens it
-            self.show, inputs=self.run_id, outputs=self.view).then(None, js=into_view)
+        self.runs.select(self.pick, outputs=self.run_id)
         self.open.click(self.show, inputs=self.run_id, outputs=self.view
                         ).then(None, js=into_view)
         self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view
