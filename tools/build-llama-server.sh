@@ -7,7 +7,8 @@ set -euo pipefail
 VERSION="${1:?usage: build-llama-server.sh LLAMA_CPP_PYTHON_VERSION PIP}"
 PIP="${2:?usage: build-llama-server.sh LLAMA_CPP_PYTHON_VERSION PIP}"
 . "$(dirname "$0")/native-build.sh"
-CACHE="${SAMANTHA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/samantha}/llama-server-$VERSION-$NATIVE_KEY"
+CACHE="${SAMANTHA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/samantha}"
+CACHE="$CACHE/llama-server-$VERSION-$NATIVE_KEY"
 BINARY="$CACHE/llama-server"
 if [ -x "$BINARY" ]; then echo "$BINARY"; exit 0; fi
 command -v cmake >/dev/null && command -v c++ >/dev/null || {

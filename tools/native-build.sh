@@ -8,10 +8,10 @@
 NO_AMX=""
 case "$(uname -m)" in
   x86_64|amd64)
-    if echo 'int main(void){return 0;}' | "${CC:-cc}" -mno-amx-tile -mno-amx-int8 -mno-amx-bf16 \
-         -x c -o /dev/null - >/dev/null 2>&1; then
-      NO_AMX="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
-    fi ;;
+    flags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"  # kept only if the compiler takes them
+    # shellcheck disable=SC2086
+    if echo 'int main(void){return 0;}' | "${CC:-cc}" $flags -x c -o /dev/null - >/dev/null 2>&1
+    then NO_AMX="$flags"; fi ;;
 esac
 export CFLAGS="${CFLAGS:+$CFLAGS }$NO_AMX" CXXFLAGS="${CXXFLAGS:+$CXXFLAGS }$NO_AMX"
 NATIVE_KEY="$( { uname -m; grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null \
