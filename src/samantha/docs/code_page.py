@@ -1,7 +1,8 @@
 """A code run as a self-contained HTML page: the predecessor's pop-up, done safely.
 
 Output is shown as preformatted text; when the code printed HTML (a table from pandas, a page),
-it is rendered inside a sandboxed frame, so its scripts cannot reach Samantha. Figures are
+it is rendered, cleaned like everything on the page (:mod:`samantha.docs.inert`: no script, no
+handler, no frame, no link but http(s) and mailto), and the page forbids scripts. Figures are
 embedded as data URIs; the page loads nothing from outside.
 """
 
@@ -10,17 +11,23 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
-_HTML_OUTPUT = re.compile(r"^\s*<(!doctype|html|table|div|p|h[1-6]|ul|ol|style|body)\b", re.I)
+from samantha.docs import inert
+
+_HTML_OUTPUT = re.compile(r"^\s*<(!doctype|html|table|div|p|h[1-6]|ul|ol|style|body)\b",
+                          re.IGNORECASE)
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;
 line-height:1.5;background:#fff;color:#1d1d1f}
 pre{background:#f4f4f6;padding:.75rem;overflow:auto;border-radius:6px;white-space:pre-wrap}
 .err{color:#b00020}.note{color:#8a5a00}img{max-width:100%;border:1px solid #ddd;margin:.5rem 0}
-iframe{width:100%;min-height:24rem;border:1px solid #ddd;border-radius:6px;background:#fff}
+.html-output{overflow:auto;border:1px solid #ddd;border-radius:6px;padding:.5rem}
+.html-output table{border-collapse:collapse}.html-output th,.html-output td{border:1px solid #ccc;
+padding:2px 6px}
 @media (prefers-color-scheme:dark){body{background:#151517;color:#e8e8ea}
 pre{background:#232327}.err{color:#ff7a85}.note{color:#e0b15a}}
 """
@@ -52,8 +59,7 @@ def code_result_page(result: CodeRunView, title: str = "Python output") -> str:
         parts.append(f'<p class="note">{html.escape(isolation())}</p>')
     out = result.stdout.strip()
     if out and looks_like_html(out):
-        parts.append(f'<iframe sandbox="" srcdoc="{html.escape(out, quote=True)}" '
-                     'title="HTML printed by the code"></iframe>')
+        parts.append(f'<div class="html-output" title="HTML printed by the code">{out}</div>')
     elif out:
         parts.append(f"<pre>{html.escape(out)}</pre>")
     if result.stderr.strip():
@@ -65,6 +71,4 @@ def code_result_page(result: CodeRunView, title: str = "Python output") -> str:
     if result.files:
         names = "".join(f"<li>{html.escape(Path(f).name)}</li>" for f in result.files)
         parts.append(f"<p>Files written:</p><ul>{names}</ul>")
-    return ("<!doctype html><html><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body>{''.join(parts)}</body></html>")
+    return inert.page(title, "".join(parts), STYLE)

@@ -9,6 +9,7 @@ from typing import Any
 
 from samantha.core.errors import SamanthaError
 from samantha.core.promptscript import parse
+from samantha.docs import inert
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def grid_markdown(grid: Grid, limit: int | None = None) -> str:
 
 
 def grid_html(grid: Grid) -> str:
-    """A standalone page with the whole answers."""
+    """A standalone, inert page with the whole answers."""
     def cell(answers: list[Answer]) -> str:
         return "".join(f'<div class="answer"><pre>{html.escape(a.text)}</pre>'
                        f'<p class="note">{html.escape(answer_note(a))}</p></div>'
@@ -114,20 +115,21 @@ def grid_html(grid: Grid) -> str:
                    + "".join(f"<td>{cell(c)}</td>" for c in cells) + "</tr>"
                    for prompt, cells in grid.rows)
     speeds = "".join(f"<td><b>{speed_text(grid.speed(m))}</b></td>" for m in grid.models)
-    return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>Samantha: run {grid.run_id} compared</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; background: #fafafa; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #ccc; padding: 8px; vertical-align: top; text-align: left; }}
-thead th {{ background: #eee; }}
-pre {{ white-space: pre-wrap; font-family: inherit; margin: 0; }}
-.note {{ color: #666; font-size: 0.85em; margin: 4px 0 12px; }}
-</style></head><body>
-<h1>Run {grid.run_id}: the models side by side</h1>
-<table><thead><tr><th>Prompt</th>{head}</tr></thead>
-<tbody>{body}<tr><th>Speed over the run</th>{speeds}</tr></tbody></table>
-</body></html>
+    return inert.page(
+        f"Samantha: run {grid.run_id} compared",
+        f"<h1>Run {grid.run_id}: the models side by side</h1>"
+        f"<table><thead><tr><th>Prompt</th>{head}</tr></thead>"
+        f"<tbody>{body}<tr><th>Speed over the run</th>{speeds}</tr></tbody></table>",
+        GRID_CSS)
+
+
+GRID_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em; background: #fafafa; color: #222; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #ccc; padding: 8px; vertical-align: top; text-align: left; }
+thead th { background: #eee; }
+pre { white-space: pre-wrap; font-family: inherit; margin: 0; }
+.note { color: #666; font-size: 0.85em; margin: 4px 0 12px; }
 """
 
 

@@ -5,15 +5,16 @@ result somewhere is the caller's business.
 
 The HTML is python-markdown with ``fenced_code``, ``tables`` and ``sane_lists`` (the predecessor
 used no extensions, so code fences and tables came out as paragraphs). Prompts and responses are
-untrusted text, so raw HTML in them is shown as text, never rendered: the HTML block and inline-HTML
-processors are removed, links with other schemes than http(s)/mailto lose their target, and images
-that would load something from outside the page become plain links.
+untrusted text, so raw HTML in them is shown as text, never rendered (the HTML block and
+inline-HTML processors are removed), images that would load something from outside the page
+become plain links, and what python-markdown made is then cleaned by :mod:`samantha.docs.inert`
+(links keep only http(s) and mailto targets, read as the browser reads them: ``&#106;avascript:``
+is ``javascript:``). The page carries a policy that forbids scripts.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 import types
@@ -26,6 +27,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from samantha.docs import inert
 from samantha.store.records import CycleRecord, RunRecord
 
 #: Order of the random-override line (the predecessor's order); unknown names follow.
@@ -217,28 +219,29 @@ def run_to_html(run: RunRecord) -> str:
 
 
 def markdown_to_html_page(markdown_text: str, title: str) -> str:
-    """Any Markdown text as a self-contained HTML5 page (raw HTML in the text shown as text)."""
-    body = render_markdown(markdown_text)
-    return _PAGE.format(title=html.escape(title), css=_CSS, body=body)
+    """Any Markdown text as a self-contained, inert HTML5 page (raw HTML in the text shown as
+    text)."""
+    return inert.page(title, f"<main>\n{render_markdown(markdown_text)}\n</main>", _CSS, "en")
 
 
 def render_markdown(markdown_text: str) -> str:
-    """Markdown to an HTML fragment; raw HTML is escaped, unsafe links and remote images dropped."""
+    """Markdown to a clean HTML fragment: raw HTML escaped, remote images made links, then
+    everything that could run or load removed by the sanitiser."""
     renderer = markdown.Markdown(
         extensions=[*MARKDOWN_EXTENSIONS, _SafeExtension()], output_format="html"
     )
-    return renderer.convert(markdown_text)
+    return inert.clean(renderer.convert(markdown_text))
 
 
 class _SafeExtension(Extension):
-    """No raw HTML, blank lines where models forget them, only safe link targets."""
+    """No raw HTML, blank lines where models forget them, no image loaded from elsewhere."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (python-markdown API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # After fenced_code (25): code blocks are placeholders by then and stay untouched.
         md.preprocessors.register(_BlankBeforeBlocks(md), "blank_before_blocks", 15)
-        md.treeprocessors.register(_SafeUrls(md), "safe_urls", 5)
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 5)
 
 
 _TABLE_DELIMITER_RE = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
@@ -270,40 +273,22 @@ class _BlankBeforeBlocks(Preprocessor):
         return out
 
 
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):")
-_IGNORED_IN_URL_RE = re.compile(r"[\x00-\x20\x7f]")
-
-
-def _scheme(url: str) -> str:
-    match = _SCHEME_RE.match(_IGNORED_IN_URL_RE.sub("", url).lower())
-    return match.group(1) if match else ""
-
-
-class _SafeUrls(Treeprocessor):
-    """Links keep http(s), mailto and relative targets only; an image that is not a ``data:image/``
-    URI becomes a link to it, so opening the page loads nothing from elsewhere."""
+class _ImagesAsLinks(Treeprocessor):
+    """An image that is not embedded in the page (a ``data:image/`` URI) becomes a link to it, so
+    opening the page loads nothing from elsewhere. Whether a link or an embedded image keeps its
+    target is the sanitiser's decision (:func:`samantha.docs.inert.clean`)."""
 
     def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if element.tag == "a":
-                href = element.get("href", "")
-                if _scheme(href) not in _SAFE_SCHEMES | {""}:
-                    element.attrib.pop("href", None)
-            elif element.tag == "img":
-                self._unload(element)
-
-    @staticmethod
-    def _unload(image: etree.Element) -> None:
-        src = image.get("src", "")
-        if _IGNORED_IN_URL_RE.sub("", src).lower().startswith("data:image/"):
-            return
-        alt = image.get("alt") or src
-        image.tag = "a"
-        image.attrib.clear()
-        if _scheme(src) in _SAFE_SCHEMES | {""} and src:
-            image.set("href", src)
-        image.text = f"[image: {alt}]"
+        for image in root.iter("img"):
+            src = image.get("src", "")
+            if src.strip().lower().startswith("data:image/"):
+                continue
+            alt = image.get("alt") or src
+            image.tag = "a"
+            image.attrib.clear()
+            if src:
+                image.set("href", src)
+            image.text = f"[image: {alt}]"
 
 
 _CSS = """
@@ -334,23 +319,6 @@ th, td { border: 1px solid var(--border); padding: 0.35rem 0.7rem; text-align: l
 th { background: var(--code-bg); }
 img { max-width: 100%; }
 @media print { body { background: none; } main { border: none; margin: 0; max-width: none; } }
-"""
-
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Samantha">
-<title>{title}</title>
-<style>{css}</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
 """
 
 

@@ -2,18 +2,25 @@
 stage of the chain, and a self-contained page of a whole trace for a teacher to hand out.
 
 Everything is plain HTML with inline styles (no script, no network), so the same pieces show in
-the web UI and in a page opened from a file.
+the web UI and in a page opened from a file; the page is cleaned and forbids scripts
+(:mod:`samantha.docs.inert`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from samantha.core.trace import TokenStep, is_chosen, stage_summary, visible, vocabulary_size
+from samantha.core.trace import (
+    TokenStep,
+    is_chosen,
+    stage_summary,
+    visible,
+    vocabulary_size,
+)
 from samantha.core.whatif import WhatIf
-from samantha.docs import charts
+from samantha.docs import charts, inert
 
 #: Colours of a chosen token by its probability (the legend says so): at least ``low``.
 BANDS = ((0.9, "#2e7d32", "p ≥ 0.9"), (0.5, "#7cb342", "0.5 ≤ p < 0.9"),
@@ -39,6 +46,10 @@ table.stage-table tr.chosen td:first-child { font-weight: bold; color: #e4572e; 
   vertical-align: middle; }
 tr.chosen .bar { background: #e4572e; }
 """
+
+
+PAGE_STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
+              "padding:0 1rem}")
 
 
 def colour(p: float) -> str:
@@ -131,12 +142,9 @@ def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,
                                words["ranks"], words["token"], words["rank"], words["none"])
              + charts.line_chart([s.step for s in steps], [s.entropy for s in steps],
                                  words["entropy"], words["token"], words["nats"]))
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}'
-            f'</title><style>body{{font-family:system-ui,sans-serif;max-width:60rem;'
-            f'margin:2rem auto;padding:0 1rem}}{STYLE}</style></head><body>'
-            f"<h1>{html.escape(title)}</h1><h2>{html.escape(answer_label)}</h2>"
-            f"{legend(words)}{coloured_answer(steps, words)}{along}{''.join(sections)}"
-            "</body></html>")
+    return inert.page(title, f"<h1>{html.escape(title)}</h1><h2>{html.escape(answer_label)}</h2>"
+                      f"{legend(words)}{coloured_answer(steps, words)}{along}"
+                      f"{''.join(sections)}", PAGE_STYLE + STYLE)
 
 
 #: The page's words in each language of the interface.
