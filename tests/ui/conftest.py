@@ -4,6 +4,7 @@ Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -26,25 +27,37 @@ def free_port() -> int:
 
 
 class Server:
+    """``samantha ui`` on a free port. ``url`` is its address; ``entry`` the address with its
+    key, which a browser opens first (it sets the key's cookie); ``auth`` the header that gives
+    a script the key."""
+
     def __init__(self, home: Path, lang: str = "en", password: str | None = None,
-                 cwd: Path | None = None, port: int | None = None) -> None:
+                 cwd: Path | None = None, port: int | None = None,
+                 extra: tuple[str, ...] = ()) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "SAMANTHA_HOME": str(home)}
-        self.log = open(home / f"ui-{self.port}.log", "w")
+        self.log_path = home / f"ui-{self.port}.log"
+        self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "samantha", "ui", "--no-browser", "--port", str(self.port),
-             "--lang", lang, *(["--password", password] if password else [])], env=env,
+             "--lang", lang, *(["--password", password] if password else []), *extra], env=env,
             stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"samantha ui exited: {(home / self.log.name).read_text()}")
-            try:
-                urllib.request.urlopen(self.url, timeout=2)
-                return
-            except OSError:
-                time.sleep(0.5)
+                raise RuntimeError(f"samantha ui exited: {self.log_path.read_text()}")
+            found = re.search(r"running on (\S+\?key=([\w-]+))", self.log_path.read_text())
+            if found:
+                self.entry, self.key = found.group(1), found.group(2)
+                self.auth = {"Authorization": f"Bearer {self.key}"}
+                try:
+                    urllib.request.urlopen(urllib.request.Request(self.url, headers=self.auth),
+                                           timeout=2)
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.5)
         raise RuntimeError("samantha ui did not start in 120 s")
 
     def stop(self) -> None:
@@ -87,7 +100,7 @@ def page(browser, ui_server):
     context.grant_permissions(["clipboard-read", "clipboard-write"],
                               origin=ui_server.url.rstrip("/"))
     tab = context.new_page()
-    tab.goto(ui_server.url)
+    tab.goto(ui_server.entry)
     tab.wait_for_selector("#start-button", timeout=60_000)
     yield tab
     context.close()

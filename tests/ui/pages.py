@@ -58,7 +58,8 @@ def check(page, panel: str, option: str, on: bool = True) -> None:
 
 
 def open_tab(browser, url: str, script: str | None = None):
-    """A page of its own (its own browser context), ready to use; ``script`` runs first."""
+    """A page of its own (its own browser context), ready to use; ``script`` runs first.
+    ``url`` is a server's ``entry`` (its address with the key)."""
     tab = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     if script:
         tab.add_init_script(f"({script})()")

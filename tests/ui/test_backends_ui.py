@@ -39,7 +39,7 @@ def own_ui(session_home: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_a_backend_added_in_the_models_tab_answers_a_chain(browser, own_ui, lab) -> None:
     server, home = own_ui
-    page = open_tab(browser, server.url)
+    page = open_tab(browser, server.entry)
     page.get_by_role("tab", name="Models").click()
     page.fill("#backend-name textarea, #backend-name input", "lab")
     page.fill("#backend-url textarea, #backend-url input", lab.url)
@@ -72,7 +72,7 @@ def test_a_backend_added_in_the_models_tab_answers_a_chain(browser, own_ui, lab)
 
 def test_learning_mode_on_a_backend_says_what_its_numbers_are(browser, own_ui, lab) -> None:
     server, _ = own_ui
-    page = open_tab(browser, server.url)
+    page = open_tab(browser, server.entry)
     set_models(page, "default@lab")
     set_prompts(page, "The capital of France is")
     set_number(page, "max_tokens", 3)

@@ -153,7 +153,7 @@ def test_files_in_a_data_home_outside_the_temp_folder_are_shown(browser, tmp_pat
     home.mkdir(parents=True)
     server = Server(home, cwd=tmp_path)
     try:
-        tab = open_tab(browser, server.url)
+        tab = open_tab(browser, server.entry)
         run_code(tab, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()\n")
         tab.wait_for_selector("#figures img", timeout=60_000)
         assert "Cannot move" not in tab.inner_text("body")
@@ -209,7 +209,7 @@ COUNT_TONES = """() => {
 
 
 def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> None:
-    tab = open_tab(browser, ui_server.url, COUNT_TONES)
+    tab = open_tab(browser, ui_server.entry, COUNT_TONES)
     set_prompts(tab, COUNT)
     set_number(tab, "max_tokens", 120)
     tab.click("#start-button")
@@ -246,7 +246,7 @@ def test_copy_last_response(page) -> None:
 def test_two_tabs_stay_separate(browser, ui_server) -> None:
     tabs = []
     for _ in range(2):
-        tabs.append(open_tab(browser, ui_server.url))
+        tabs.append(open_tab(browser, ui_server.entry))
     first, second = tabs
     set_prompts(first, COUNT + "\nSay hi.")
     set_number(first, "max_tokens", 200)
@@ -292,7 +292,7 @@ def test_portuguese_labels(browser, session_home: Path) -> None:
 
     server = Server(session_home, lang="pt")
     try:
-        tab = open_tab(browser, server.url)
+        tab = open_tab(browser, server.entry)
         pt = texts("pt")
         assert tab.inner_text("#start-button").strip() == pt["start"].label
         assert pt["system_prompt"].label in tab.content()
@@ -407,7 +407,7 @@ COUNT_FRAMES = """() => {
 def test_an_idle_page_asks_for_no_frames(browser, ui_server) -> None:
     # Gradio's loading indicator leaves a timer asking for 60 frames a second forever;
     # page_script.py stops it. An idle tab must then ask for none (its springs settle in ~5 s).
-    tab = open_tab(browser, ui_server.url, COUNT_FRAMES)
+    tab = open_tab(browser, ui_server.entry, COUNT_FRAMES)
     counts = []
     for _ in range(12):
         before = tab.evaluate("window.framesAsked")

@@ -61,7 +61,7 @@ def inside_the_first_viewport(page, selector: str) -> bool:
 def test_the_first_viewport_holds_what_a_newcomer_needs(lang, browser, ui_server,
                                                         pt_server) -> None:
     t = texts(lang)
-    tab = open_tab(browser, (ui_server if lang == "en" else pt_server).url)
+    tab = open_tab(browser, (ui_server if lang == "en" else pt_server).entry)
     tab.wait_for_timeout(1000)
     assert tab.evaluate("window.scrollY") == 0
     outside = [s for s in FIRST_SCREEN if not inside_the_first_viewport(tab, s)]
@@ -140,7 +140,7 @@ def test_the_status_line_shows_loading_then_generating(page) -> None:
 
 def test_a_run_started_in_one_tab_is_listed_and_stopped_in_another(browser, ui_server,
                                                                     session_home: Path) -> None:
-    first = open_tab(browser, ui_server.url)
+    first = open_tab(browser, ui_server.entry)
     second = None
     try:
         set_prompts(first, COUNT)
@@ -148,7 +148,7 @@ def test_a_run_started_in_one_tab_is_listed_and_stopped_in_another(browser, ui_s
         first.click("#start-button")
         first.wait_for_function(
             "document.querySelector('#output textarea').value.includes(' 6,')", timeout=90_000)
-        second = open_tab(browser, ui_server.url)
+        second = open_tab(browser, ui_server.entry)
         second.wait_for_selector(".samantha-run", timeout=10_000)
         listed = second.inner_text("#samantha-runs")
         assert "Count from 1 to 300" in listed and "Cycle 1 of 1" in listed

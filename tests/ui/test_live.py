@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -187,9 +188,10 @@ def test_detach_forgets_only_the_same_run() -> None:
 
 def test_the_route_streams_server_sent_events() -> None:
     live = LiveText(interval=0)
-    live.attach("tab", FakeFeed("streamed"))
+    token = live.token_for("session")
+    live.attach(token, FakeFeed("streamed"))
     with TestClient(Starlette(routes=[live.route()])) as client:
-        response = client.get("/samantha/live/tab")
+        response = client.get(f"/samantha/live/{token}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.text == ('data: {"offset": 0, "text": "streamed", "show": true, '
@@ -232,7 +234,8 @@ def test_a_stream_bound_to_a_login_refuses_another_login() -> None:
     live = LiveText(interval=0, wait=0)
     locked = {"auth": [("samantha", "pw")], "auth_dependency": None, "cookie_id": "c",
               "tokens": {"mine": "samantha", "theirs": "samantha"}}
-    live.attach("secret", FakeFeed("text"), login="mine")
+    secret = live.token_for("session")
+    live.attach(secret, FakeFeed("text"), login="mine")
 
     async def locked_app(scope, receive, send):
         scope["app"] = SimpleNamespace(**locked)
@@ -240,7 +243,56 @@ def test_a_stream_bound_to_a_login_refuses_another_login() -> None:
 
     client = TestClient(locked_app)
     client.cookies.set("access-token-c", "theirs")
-    assert client.get("/samantha/live/secret").status_code == 403
+    assert client.get(f"/samantha/live/{secret}").status_code == 403
     client.cookies.set("access-token-c", "mine")
-    answer = client.get("/samantha/live/secret")
+    answer = client.get(f"/samantha/live/{secret}")
     assert answer.status_code == 200 and '"text": "text"' in answer.text
+
+
+def test_a_made_up_token_is_answered_at_once_and_a_tab_waits_at_most_twice() -> None:
+    """1,000 requests for tokens nobody was given cost nothing: each is answered 404 at once
+    (they used to wait 10 s each, polling, and slowed every other request)."""
+    live = LiveText(interval=0, wait=60)
+    with TestClient(Starlette(routes=[live.route()])) as client:
+        started = time.monotonic()
+        for i in range(1000):
+            assert client.get(f"/samantha/live/made-up-{i}").status_code == 404
+        assert time.monotonic() - started < 30  # not 1,000 × 60 s
+
+    token = live.token_for("session")
+
+    async def three_at_once() -> list[int]:
+        router = Router(routes=[live.route()])
+        statuses: list[int] = []
+
+        async def one() -> None:
+            scope = {"type": "http", "method": "GET", "path": f"/samantha/live/{token}",
+                     "headers": [], "query_string": b"", "app": SimpleNamespace(auth=None)}
+
+            async def receive():
+                await asyncio.sleep(3600)
+
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    statuses.append(message["status"])
+
+            await router(scope, receive, send)
+
+        waiting = [asyncio.ensure_future(one()) for _ in range(3)]
+        await asyncio.sleep(0.3)
+        assert statuses == [429]  # the third is refused; two wait for the tab's run
+        live.attach(token, FakeFeed("done"))
+        await asyncio.wait_for(asyncio.gather(*waiting), 10)
+        return statuses
+
+    assert sorted(asyncio.run(three_at_once())) == [200, 200, 429]
+
+
+def test_a_pages_token_is_handed_out_once_per_session() -> None:
+    live = LiveText()
+    token = live.hand_out("session-a")
+    assert len(token) >= 32 and live.knows(token)
+    assert live.hand_out("session-a") == ""  # a client that names the same session: nothing
+    assert live.hand_out("") == ""
+    assert live.token_for("session-a") == token  # the server still knows the tab's token
+    assert live.hand_out("session-b") not in ("", token)

@@ -36,7 +36,7 @@ def test_the_delay_doubles_after_the_free_attempts() -> None:
     delays = []
     for _ in range(12):
         delays.append(throttle.delay("10.0.0.1"))
-        throttle._count("10.0.0.1", succeeded=False)
+        throttle._failed("10.0.0.1")
     assert delays == [0, 0, 0, 0, 0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
     assert throttle.delay("10.0.0.2") == 0  # per client
 
@@ -55,5 +55,41 @@ def test_a_right_password_resets_the_count_and_other_paths_pass_untouched() -> N
 def test_remembers_a_bounded_number_of_clients() -> None:
     throttle = LoginThrottle(gradio(), remembered=2)
     for client in ("a", "b", "c"):
-        throttle._count(client, succeeded=False)
+        throttle._failed(client)
     assert list(throttle.failures) == ["b", "c"]
+
+
+def test_concurrent_wrong_passwords_from_one_address_check_one_at_a_time() -> None:
+    """500 wrong passwords sent at once: one is checked, the others are answered 429 without
+    being checked; the count still grows, so the next attempt waits."""
+    checked = []
+
+    async def slow_gradio(scope, receive, send):
+        checked.append(scope["password"])
+        await asyncio.sleep(0.05)  # the password hash takes time
+        await send({"type": "http.response.start", "headers": [], "status": 400})
+        await send({"type": "http.response.body", "body": b""})
+
+    throttle = LoginThrottle(slow_gradio, free=5, first=0.25, longest=8.0)
+    statuses = []
+
+    async def one(i: int) -> None:
+        scope = {"type": "http", "method": "POST", "path": "/login",
+                 "client": ("127.0.0.1", 40000 + i), "password": f"guess {i}"}
+
+        async def watch(message):
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await throttle(scope, None, watch)
+
+    async def all_at_once() -> None:
+        await asyncio.gather(*(one(i) for i in range(500)))
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(all_at_once())).result()
+    assert len(checked) == 1 and statuses.count(400) == 1 and statuses.count(429) == 499
+    assert throttle.failures["127.0.0.1"] == 1
+    for _ in range(5):  # the next ones, one after another, are slowed as before
+        throttle._failed("127.0.0.1")
+    assert throttle.delay("127.0.0.1") == 0.5

@@ -24,7 +24,8 @@ def test_the_ui_starts_again_at_once_on_the_same_port(session_home: Path) -> Non
     server = Server(session_home)
     port = server.port
     browser = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    browser.request("GET", "/")  # a kept-alive connection: the server will close it
+    # a kept-alive connection: the server will close it
+    browser.request("GET", "/", headers=server.auth)
     browser.getresponse().read()
     server.stop()
     browser.close()
@@ -32,7 +33,8 @@ def test_the_ui_starts_again_at_once_on_the_same_port(session_home: Path) -> Non
         plain.bind(("127.0.0.1", port))
     again = Server(session_home, port=port)
     try:
-        assert urllib.request.urlopen(again.url, timeout=10).status == 200
+        request = urllib.request.Request(again.url, headers=again.auth)
+        assert urllib.request.urlopen(request, timeout=10).status == 200
     finally:
         again.stop()
 

@@ -22,9 +22,11 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
 
 
-def status_of(url: str, data: bytes | None = None, timeout: float = 30) -> int:
+def status_of(url: str, data: bytes | None = None, timeout: float = 30,
+              headers: dict[str, str] | None = None) -> int:
     try:
-        with urllib.request.urlopen(url, data=data, timeout=timeout) as answer:
+        request = urllib.request.Request(url, data=data, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return answer.status
     except urllib.error.HTTPError as refused:
         return refused.code
@@ -62,7 +64,7 @@ def test_the_data_home_is_never_served(ui_server, session_home: Path,
                                        default_model_path: Path) -> None:
     for path in (session_home / "history.sqlite3", default_model_path,
                  session_home / "preferences.json"):
-        assert status_of(file_url(ui_server, path)) == 403, path
+        assert status_of(file_url(ui_server, path), headers=ui_server.auth) == 403, path
 
 
 def test_a_tab_sees_its_figure_and_nobody_reaches_the_original(page, ui_server,
@@ -76,7 +78,8 @@ def test_a_tab_sees_its_figure_and_nobody_reaches_the_original(page, ui_server,
     assert page.request.get(shown).status == 200  # the tab gets its own copy
     original = max((session_home / "code").rglob("figure_*.png"), key=lambda p: p.stat().st_mtime)
     assert str(session_home) not in urllib.parse.unquote(shown)
-    assert status_of(file_url(ui_server, original)) == 403  # the run's own file: never
+    # the run's own file: never, even with the server's key
+    assert status_of(file_url(ui_server, original), headers=ui_server.auth) == 403
 
 
 def test_with_a_password_nothing_is_served_without_the_login(locked, session_home) -> None:

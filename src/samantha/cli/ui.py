@@ -49,10 +49,15 @@ def free_port_near(host: str, port: int, tries: int = 50) -> int | None:
 @click.option("--lang", type=click.Choice(["en", "pt"]),
               help="Interface language (default: from the system locale).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser tab.")
+@click.option("--allow-host", "allowed", multiple=True, metavar="NAME",
+              help="Another name this server answers to (a reverse proxy's, or this "
+                   "computer's DNS name); repeatable. Requests naming any other host are refused.")
 @click.pass_context
 def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str | None,
-       no_browser: bool) -> None:
-    """Start the web UI with the default model selected (works offline)."""
+       no_browser: bool, allowed: tuple[str, ...]) -> None:
+    """Start the web UI with the default model selected (works offline).
+
+    It answers only its own page: open the address it prints (it carries this server's key)."""
     if not is_loopback(host) and not password:
         raise InputError(f"Listening on {host} lets other computers in: give --password (or "
                          "set SAMANTHA_PASSWORD) to require a login, or keep the default "
@@ -69,4 +74,4 @@ def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str
     from samantha.ui.texts import guess_language
 
     launch(workbench(ctx), lang or guess_language(os.environ), host, port, password,
-           not no_browser)
+           not no_browser, allowed)

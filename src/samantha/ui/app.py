@@ -8,6 +8,7 @@ import webbrowser
 from typing import Any
 
 from samantha.docs.trace_html import STYLE as TRACE_STYLE
+from samantha.ui.doors import UPLOAD_LIMIT, DoorKeeper, Doors, allowed_hosts, key_page, server_key
 from samantha.ui.listening import PAGE_JS as LISTENING_JS
 from samantha.ui.listening import VoiceInput
 from samantha.ui.live import PAGE_JS as LIVE_JS
@@ -158,7 +159,7 @@ def queued(demo: Any) -> Any:
 
 
 def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
-           open_browser: bool) -> None:
+           open_browser: bool, allowed: tuple[str, ...] = ()) -> None:
     import gradio as gr
     from starlette.middleware import Middleware
 
@@ -169,25 +170,31 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     t = texts(lang)
     runs = ActiveRuns(lambda progress: status_text(progress, t, lang))
     # Gradio serves its upload folder: this server gets a private one (see ui/published.py)
-    files = PublishedFiles()
+    files = PublishedFiles.for_this_process()
     os.environ["GRADIO_TEMP_DIR"] = str(files.root)
     voice = VoiceInput(bench.hearing, live.knows, lang)
     tools = ToolList(lambda: bench.toolbox, live.knows)
     demo = queued(build_app(bench, lang, live, runs, files, tools))
+    doors = door_policy(bench.home, host, port, password is not None, allowed, files)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,
                 theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                      font_mono=["ui-monospace", "monospace"]),
                 footer_links=[], quiet=True, show_error=True,
                 allowed_paths=[],  # nothing but what the tabs were shown (ui/published.py)
-                app_kwargs={"middleware": [Middleware(HeadScript, script=FRAME_LEAK_FIX),
+                max_file_size=UPLOAD_LIMIT, ssr_mode=False, num_workers=0, mcp_server=False,
+                enable_monitoring=False, strict_cors=True,
+                app_kwargs={"middleware": [door_keeper(doors, t),
+                                           Middleware(HeadScript, script=FRAME_LEAK_FIX),
                                            Middleware(LoginThrottle)],
                             "routes": [live.route(), voice.route(), *runs.routes(),
-                                       *tools.routes()]})
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    print(f"Samantha is running on {url} (Ctrl+C to stop)", flush=True)
+                                       *tools.routes()],
+                            "docs_url": None, "redoc_url": None, "openapi_url": None})
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown}:{port}/"
+    print(f"Samantha is running on {doors.entry_url(url)} (Ctrl+C to stop)", flush=True)
     if open_browser:
-        webbrowser.open(url + "?__theme=dark")
+        webbrowser.open(doors.entry_url(url) + "&__theme=dark")
     # SIGTERM ends the server as Ctrl+C does: the tools it started stop with it
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
@@ -195,6 +202,27 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     finally:
         bench.close()
         files.close()
+
+
+def door_policy(home: Any, host: str, port: int, password: bool, allowed: tuple[str, ...],
+                files: PublishedFiles) -> Doors:
+    """Who this server answers (see ui/doors.py)."""
+    hosts, any_ip = allowed_hosts(host, allowed)
+    return Doors(hosts, any_ip, server_key(home), port, password, str(files.root))
+
+
+def door_keeper(doors: Doors, t: Any) -> Any:
+    """The middleware that checks every request against ``doors``, the outermost of ours."""
+    from starlette.middleware import Middleware
+
+    from samantha.ui.login import gradio_log_in, gradio_logged_in
+
+    def page(kind: str) -> str:
+        return key_page(t["key_needed"].label, t["key_needed"].help, t["key_field"].label,
+                        t["key_open"].label, t["key_wrong"].label if kind == "wrong" else "")
+
+    return Middleware(DoorKeeper, doors=doors, logged_in=gradio_logged_in,
+                      log_in=gradio_log_in, page=page)
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:

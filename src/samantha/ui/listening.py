@@ -162,8 +162,8 @@ class VoiceInput:
         token = request.path_params["token"]
         if not self.known(token):
             return PlainTextResponse("Not a tab of this server.", status_code=403)
-        body = await request.body()
-        if len(body) > LONGEST or len(body) % 2:
+        body = await bounded_body(request, LONGEST)
+        if body is None or len(body) % 2:
             return JSONResponse({"error": "Send 16-bit mono sound, at most 30 s at a time."},
                                 status_code=400)
         query = request.query_params
@@ -211,3 +211,18 @@ class VoiceInput:
         with self._lock:
             self._listeners[token] = (entry[0], key, now)
         return entry[0]
+
+
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is known to pass ``limit`` bytes (its
+    Content-Length says so, or the bytes read so far do): a huge body is never held."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        return None
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)

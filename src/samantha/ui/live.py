@@ -33,6 +33,7 @@ PATH = "/samantha/live/{token}"
 INTERVAL = 0.25  # seconds between updates: each costs a software-drawn page ~6 ms
 PANEL_EVERY = 4  # learning mode's panel at every 4th update: once a second is enough to read
 WAIT = 10.0  # how long a request waits for its tab's run to start
+WAITERS = 2  # requests of one tab waiting at once (its page keeps one; a reload, a second)
 TAIL = 32  # characters compared to tell an append from a cleared output
 
 # Page script: opens the stream when Start is clicked (or Enter pressed) and writes the text;
@@ -186,6 +187,9 @@ class LiveText:
         self.panel_every = panel_every
         self._feeds: dict[str, tuple[Feed, str | None]] = {}
         self._tokens: OrderedDict[str, str] = OrderedDict()
+        self._known: set[str] = set()
+        self._handed: set[str] = set()  # sessions whose page got its token
+        self._waiting: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def token_for(self, session: str) -> str:
@@ -195,15 +199,27 @@ class LiveText:
             token = self._tokens.get(session)
             if token is None:
                 token = self._tokens[session] = secrets.token_urlsafe(24)
+                self._known.add(token)
                 while len(self._tokens) > self.remembered:
-                    self._tokens.popitem(last=False)
+                    forgotten, old = self._tokens.popitem(last=False)
+                    self._known.discard(old)
+                    self._handed.discard(forgotten)
             self._tokens.move_to_end(session)
             return token
+
+    def hand_out(self, session: str) -> str:
+        """The token for the page of ``session``, once: a second ask for the same session (a
+        client that learnt another tab's session id) gets ""."""
+        with self._lock:
+            if not session or session in self._handed:
+                return ""
+            self._handed.add(session)
+        return self.token_for(session)
 
     def knows(self, token: str) -> bool:
         """True when ``token`` is the secret of a tab of this server."""
         with self._lock:
-            return token in self._tokens.values()
+            return token in self._known
 
     def attach(self, token: str, feed: Feed, login: str | None = None) -> None:
         """Stream ``feed`` to the page holding ``token`` (and, given a ``login``, only to
@@ -220,7 +236,20 @@ class LiveText:
     async def endpoint(self, request: Request) -> Response:
         if not logged_in(request):
             return PlainTextResponse("Log in to Samantha first.", status_code=401)
-        feed, login = await self._next_entry(request.path_params["token"])
+        token = request.path_params["token"]
+        if not self.knows(token):  # answered at once: nobody waits on a made-up token
+            return PlainTextResponse("Not a tab of this server.", status_code=404)
+        with self._lock:
+            if self._waiting.get(token, 0) >= WAITERS:
+                return PlainTextResponse("This tab already waits for its run.", status_code=429)
+            self._waiting[token] = self._waiting.get(token, 0) + 1
+        try:
+            feed, login = await self._next_entry(token)
+        finally:
+            with self._lock:
+                self._waiting[token] -= 1
+                if not self._waiting[token]:
+                    del self._waiting[token]
         if login is not None and login != login_of(request):
             return PlainTextResponse("This stream belongs to another login.", status_code=403)
         events = self.stream(feed)

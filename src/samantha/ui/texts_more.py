@@ -425,4 +425,20 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("msg_prompt_ready",
      "The prompt is ready: press Next token to choose each token.", "",
      "O prompt está pronto: pressione Próximo token para escolher cada token.", ""),
+    # ---------------------------------------------------------------- the page before the key
+    ("key_needed",
+     "This Samantha needs its key",
+     "Samantha answers only its own page, and only with the key this server made: open the "
+     "address it printed in the terminal where it started (it ends in ?key=…), or paste the key "
+     "below. It is also in the file ui-key of Samantha's data home, readable only by you.",
+     "Esta Samantha precisa da sua chave",
+     "A Samantha responde só à sua própria página, e só com a chave que este servidor criou: "
+     "abra o endereço que ela mostrou no terminal onde foi iniciada (termina em ?key=…), ou cole "
+     "a chave abaixo. Ela também está no arquivo ui-key da pasta de dados da Samantha, que só "
+     "você pode ler."),
+    ("key_field", "Key", "", "Chave", ""),
+    ("key_open", "Open Samantha", "", "Abrir a Samantha", ""),
+    ("key_wrong",
+     "That is not this server's key.", "",
+     "Esta não é a chave deste servidor.", ""),
 )
