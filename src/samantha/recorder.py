@@ -1,12 +1,14 @@
 """Writes a chain run into the run history as its events go by.
 
 Every finished cycle is committed at once, and the text of the cycle being generated is saved
-at least every ``flush_seconds``, so a killed process loses almost nothing.
+at least every ``flush_seconds``, so a killed process loses almost nothing. A full disk ends the
+run as "interrupted", to resume once there is room, with one line that says so.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Callable
 
@@ -21,6 +23,10 @@ from samantha.core.events import (
     TokenEvent,
 )
 from samantha.store import RunStore
+from samantha.store.errors import DiskFullError
+from samantha.store.space import full_disk, full_disk_cause
+
+FULL_REASON = "the disk was full"
 
 
 class RunRecorder:
@@ -39,9 +45,40 @@ class RunRecorder:
         self._top = 0
         self._flushed_at = 0.0
         self._current: int | None = None
+        self._at = 0  # the number of the latest cycle started
         self._missing_model = False
 
     def record(self, event: RunEvent) -> None:
+        """Store what ``event`` says; a full disk raises the run's :class:`DiskFullError`, the
+        run left interrupted."""
+        try:
+            self._record(event)
+        except DiskFullError as exc:
+            raise self._out_of_room(exc.folder) from exc
+
+    def failed(self, exc: Exception) -> Exception:
+        """The run broke with ``exc``: return what to raise. A full disk (seen here, or behind
+        ``exc``: the code's work folder could not be written) leaves the run interrupted, to
+        resume; anything else marks it failed."""
+        if isinstance(exc, DiskFullError):
+            return exc if exc.run_id == self.run_id else self._out_of_room(exc.folder)
+        cause = full_disk_cause(exc)
+        if cause is not None:  # where, if the error says; else the data home, which holds runs
+            return self._out_of_room(full_disk(cause).folder or self.store.path.parent)
+        self.store.finish_run(self.run_id, "failed", f"{type(exc).__name__}: {exc}")
+        return exc
+
+    def _out_of_room(self, folder: Path | None) -> DiskFullError:
+        """Mark the run interrupted (now, or as soon as there is room) and say how to go on."""
+        with suppress(DiskFullError):
+            self.interrupted(FULL_REASON)
+        stopped = f"stopped at cycle {self._at}" if self._at else "stopped before its first cycle"
+        return DiskFullError(
+            folder, f"for run {self.run_id}, which {stopped} (what it generated before is kept)",
+            f"Free some space there, then resume it: `samantha history resume {self.run_id}`, "
+            f"or Resume in the History tab.", run_id=self.run_id)
+
+    def _record(self, event: RunEvent) -> None:
         if isinstance(event, CycleStarted):
             self._start(event)
         elif isinstance(event, TokenEvent):
@@ -59,6 +96,7 @@ class RunRecorder:
 
     def _start(self, event: CycleStarted) -> None:
         cycle = event.cycle
+        self._at = cycle.number
         path, sha = self.model_file(cycle.model)
         self._missing_model = path is None
         self.cycle_ids[cycle.number] = self.store.start_cycle(
@@ -114,10 +152,10 @@ class RunRecorder:
     def interrupted(self, reason: str) -> None:
         """The run was let go before its end (Ctrl+C, a closed window): save the text of the
         cycle in progress as it is now, and mark the run and that cycle "interrupted"."""
+        partial = None
         if self._current is not None and self._current not in self.finished:
-            self.store.update_partial(self.cycle_ids[self._current], "".join(self._partial),
-                                      self._tokens)
-        self.store.interrupt_run(self.run_id, reason)
+            partial = (self.cycle_ids[self._current], "".join(self._partial), self._tokens)
+        self.store.interrupt_run(self.run_id, reason, partial)
 
     def _code(self, event: CodeRan) -> None:
         result = event.result

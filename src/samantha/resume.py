@@ -16,6 +16,7 @@ from samantha.core.errors import InputError
 from samantha.core.runner import PastCycle
 from samantha.liveness import owner_state
 from samantha.store import CycleRecord, RunOwner, RunRecord, RunStore
+from samantha.store.errors import DiskFullError
 from samantha.store.records import CodeRunRecord
 
 if TYPE_CHECKING:
@@ -30,13 +31,18 @@ class NotResumableError(InputError):
 
 def mark_interrupted(store: RunStore, host: str | None = None) -> list[int]:
     """Mark "interrupted" the running runs whose owner on this host is gone (or that have no
-    owner recorded); return their ids. Runs of live processes and of other hosts are left."""
+    owner recorded); return their ids. Runs of live processes and of other hosts are left, and
+    so are all of them while the disk has no room to mark them (the history can still be read;
+    the next opening marks them)."""
     host = host or socket.gethostname()
     marked = []
     for run_id, owner in store.running_runs():
-        if owner_state(owner, host) == "gone" and store.interrupt_if_owned(
-                run_id, owner, gone_reason(owner)):
-            marked.append(run_id)
+        try:
+            if owner_state(owner, host) == "gone" and store.interrupt_if_owned(
+                    run_id, owner, gone_reason(owner)):
+                marked.append(run_id)
+        except DiskFullError:
+            break
     return marked
 
 

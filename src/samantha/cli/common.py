@@ -50,9 +50,23 @@ class SamanthaGroup(click.Group):
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
-        except SamanthaError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except (SamanthaError, OSError) as exc:  # OSError: only a full disk, met anywhere
+            click.echo(f"error: {disk_full_said(exc)}", err=True)
             ctx.exit(1)
+
+
+def disk_full_said(exc: SamanthaError | OSError) -> Exception:
+    """What to print for ``exc``: when a full disk is behind it (a download, a code run's
+    folder), the line that says so; any other OSError is raised again (a bug: a traceback)."""
+    from samantha.store.errors import DiskFullError
+    from samantha.store.space import full_disk, full_disk_cause
+
+    cause = None if isinstance(exc, DiskFullError) else full_disk_cause(exc)
+    if cause is not None:
+        return full_disk(cause)
+    if not isinstance(exc, SamanthaError):
+        raise exc
+    return exc
 
 
 def workbench(ctx: click.Context) -> Any:

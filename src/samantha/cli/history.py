@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from samantha.docs.compare import compare as comparison
 from samantha.docs.compare import grid_html, grid_json, grid_markdown
 from samantha.docs.export import EXPORTERS, run_to_markdown
 from samantha.docs.formats import FORMATS, export_run
+from samantha.store.errors import DiskFullError
+from samantha.store.space import no_room
 
 
 @click.group()
@@ -82,10 +85,23 @@ def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> No
 
 def write_or_print(text: str, output: Path | None) -> None:
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
         click.echo(f"Wrote {output}", err=True)
     else:
         click.echo(text)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` or say in one line why not; a file that a full disk left
+    half-written is removed, so that no one takes it for the whole."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        if not no_room(exc):
+            raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+        with suppress(OSError):
+            path.unlink()
+        raise DiskFullError(path.parent, f"for {path.name} (it was not written)") from None
 
 
 @history.command()
@@ -183,7 +199,7 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, page:
 
         words = WORDS["en"]
         title = f"Samantha run {run_id}, cycle {number}: {record.title}"
-        page.write_text(trace_page(steps, title, words["answer"], words), encoding="utf-8")
+        write_file(page, trace_page(steps, title, words["answer"], words))
         click.echo(f"Saved the page to {page}", err=True)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from samantha.store.errors import HistoryError
+from samantha.store.errors import DiskFullError, HistoryError, history_full
 from samantha.store.migrations import migrate
+from samantha.store.space import is_damaged, is_full, no_room
 
 BUSY_TIMEOUT_SECONDS = 30.0
 SEARCHED_CONFIG_KEYS = ("prompts", "system", "models")
@@ -26,10 +29,13 @@ def open_history(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False, isolation_level=None
         )
-    except (OSError, sqlite3.Error) as exc:
-        raise HistoryError(
-            f"Cannot open the run history at {path}: {exc}. Check that the folder is writable."
-        ) from exc
+    except OSError as exc:
+        if no_room(exc):
+            raise history_full(path) from exc
+        raise HistoryError(f"Cannot open the run history at {path}: {exc.strerror or exc}. "
+                           "Check that the folder is writable.") from exc
+    except sqlite3.Error as exc:
+        raise unusable(path, exc) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         _use_wal(conn)
@@ -41,11 +47,33 @@ def open_history(path: Path) -> sqlite3.Connection:
         migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise HistoryError(
-            f"The run history at {path} cannot be used ({exc}). If the file is damaged, move "
-            f"it aside and Samantha starts a new history."
-        ) from exc
+        raise unusable(path, exc) from exc
     return conn
+
+
+def unusable(path: Path, exc: sqlite3.Error) -> HistoryError | DiskFullError:
+    """Why the history at ``path`` cannot be used: a full disk (nothing is lost: free space), a
+    damaged file (move it aside), or another failure of the disk or the folder."""
+    if is_full(exc, path.parent):
+        return history_full(path)
+    if is_damaged(exc):
+        return HistoryError(
+            f"The run history at {path} cannot be used ({exc}). If the file is damaged, move "
+            f"it aside and Samantha starts a new history.")
+    return HistoryError(f"The run history at {path} cannot be used ({exc}). Check the disk and "
+                        f"that the folder is writable; the file was left as it is.")
+
+
+@contextmanager
+def full_disk_said(path: Path) -> Iterator[None]:
+    """Inside: SQLite's answer for a full disk under the history at ``path`` becomes a
+    :class:`DiskFullError` (one line: where, and what to do); other errors pass unchanged."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if is_full(exc, path.parent):
+            raise history_full(path) from exc
+        raise
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from samantha.core.errors import InputError, SamanthaError
+
+AGAIN = "Free some space there and try again."
 
 
 class HistoryError(SamanthaError):
     """The history file cannot be opened or used."""
+
+
+class DiskFullError(SamanthaError):
+    """No room left on the disk (or in the user's quota) for what Samantha writes. What was
+    written before is intact: the message says where, and how to go on once there is room.
+    ``run_id``: the run that stopped because of it (marked interrupted, to resume)."""
+
+    def __init__(self, folder: Path | None, what: str, then: str = AGAIN,
+                 run_id: int | None = None) -> None:
+        self.folder, self.run_id = folder, run_id
+        where = f" in {folder}" if folder is not None else ""
+        then = then if folder is not None else then.replace(" there", "")
+        super().__init__(f"The disk is full: no room left{where} {what}. {then}")
+
+
+def history_full(path: Path) -> DiskFullError:
+    """The history at ``path`` cannot be opened or written: its disk is full."""
+    return DiskFullError(path.parent, "for the run history (nothing stored in it is lost)")
 
 
 class RunNotFoundError(InputError):

@@ -4,6 +4,10 @@ Every write is its own committed transaction, so a process killed mid-run leaves
 cycle, and the last partial text of the one being generated, on disk. The file is in WAL mode, so
 the web UI can read while a run writes, and several processes can share it. One connection is
 shared by the threads of a process and guarded by a lock.
+
+A full disk is :class:`DiskFullError` (nothing stored is lost). A run that could not be marked
+interrupted for want of room is marked by the next call that finds room (or, once its process
+has ended, by the next process that opens the history).
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from samantha.core.errors import InputError
-from samantha.store.connection import open_history
-from samantha.store.errors import CycleNotFoundError, RunNotFoundError
+from samantha.store.connection import full_disk_said, open_history
+from samantha.store.errors import CycleNotFoundError, DiskFullError, RunNotFoundError
 from samantha.store.records import CodeRunRecord, RunOwner, RunRecord
 from samantha.store.rows import (
     code_run_record,
@@ -52,6 +56,7 @@ class RunStore:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._conn = open_history(self.path)
+        self._owed: dict[int, str] = {}  # run id -> reason: to mark interrupted once there is room
 
     # -- life -------------------------------------------------------------------------------
 
@@ -74,7 +79,8 @@ class RunStore:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One committed transaction under the lock (IMMEDIATE: writers queue, never deadlock)."""
-        with self._lock:
+        with self._lock, full_disk_said(self.path):
+            self._settle()
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -87,12 +93,29 @@ class RunStore:
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction under the lock: several SELECTs see one consistent state."""
-        with self._lock:
+        with self._lock, full_disk_said(self.path):
+            self._settle()
             self._conn.execute("BEGIN")
             try:
                 yield self._conn
             finally:
                 self._conn.execute("COMMIT")
+
+    def _settle(self) -> None:
+        """Mark interrupted the runs that the disk had no room for, if it has some now (called
+        under the lock)."""
+        if not self._owed:
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            for run_id, reason in self._owed.items():
+                _interrupt(self._conn, run_id, reason, "")
+            self._conn.execute("COMMIT")
+        except sqlite3.Error:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            return  # still no room: the next call tries again
+        self._owed.clear()
 
     # -- runs -------------------------------------------------------------------------------
 
@@ -134,12 +157,32 @@ class RunStore:
                 "SELECT * FROM runs WHERE status = 'running' ORDER BY id").fetchall()
         return [(int(row["id"]), run_owner(row)) for row in rows]
 
-    def interrupt_run(self, run_id: int, reason: str) -> bool:
+    def interrupt_run(self, run_id: int, reason: str,
+                      partial: tuple[int, str, int] | None = None) -> bool:
         """Mark a running run "interrupted", and its running cycle too (its partial text and
-        token count are kept). Return False when the run was not running."""
+        token count are kept; ``partial``: that cycle's id, text and tokens as they are now).
+        Return False when the run was not running.
+
+        On a full disk, the run is marked without ``partial`` if that fits; else
+        :class:`DiskFullError`, and the run is marked as soon as there is room."""
+        try:
+            return self._interrupt_now(run_id, reason, partial)
+        except DiskFullError:
+            if partial is not None:
+                with suppress(DiskFullError):
+                    return self._interrupt_now(run_id, reason, None)
+            self._owed[run_id] = reason
+            raise
+
+    def _interrupt_now(self, run_id: int, reason: str,
+                       partial: tuple[int, str, int] | None) -> bool:
         with self._transaction() as conn:
             if not _run_exists(conn, run_id):
                 raise RunNotFoundError(run_id)
+            if partial is not None:
+                cycle_id, response, tokens = partial
+                conn.execute("UPDATE cycles SET response = ?, tokens = ? WHERE id = ?"
+                             " AND status = 'running'", (response, tokens, cycle_id))
             return _interrupt(conn, run_id, reason, "")
 
     def interrupt_if_owned(self, run_id: int, owner: RunOwner | None, reason: str) -> bool:
