@@ -151,7 +151,7 @@ def _problem(cycle: CycleRecord) -> str:
     label = cycle.status.upper() if cycle.status in ("failed", "skipped") else "ERROR"
     if not cycle.error:
         return f"**{label}**"
-    return f"**{label}:**\n\n{_fenced(cycle.error, 'text')}"
+    return f"**{label}:**\n\n{fenced(cycle.error, 'text')}"
 
 
 def _value(value: Any) -> str:
@@ -177,7 +177,7 @@ def _blockquote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip("\n").split("\n"))
 
 
-def _fenced(text: str, lang: str = "") -> str:
+def fenced(text: str, lang: str = "") -> str:
     """A code fence around ``text``, longer than any backtick run inside it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)

@@ -74,7 +74,7 @@ def coloured_answer(steps: Sequence[TokenStep], words: Mapping[str, str]) -> str
             f'<span class="tok" tabindex="0" data-step="{step.step}" '
             f'style="background:{colour(step.p)}">{html.escape(step.piece)}'
             f'<span class="alts">{html.escape(head)}\n{html.escape(alts)}</span></span>')
-    return f'<div class="trace-answer">{"".join(spans)}</div>'
+    return inert.clean(f'<div class="trace-answer">{"".join(spans)}</div>')
 
 
 def stage_table(step: TokenStep | None, words: Mapping[str, str]) -> str:
@@ -104,8 +104,9 @@ def stage_table(step: TokenStep | None, words: Mapping[str, str]) -> str:
         css = ' class="chosen"' if token == step.token_id else ""
         label = f"<td><code>{html.escape(visible(step.piece_of(token)))}</code></td>"
         rows.append(f"<tr{css}>{label}{''.join(cells)}</tr>")
-    return (f'<table class="stage-table"><thead><tr><th>{html.escape(words["token"])}</th>'
-            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return inert.clean(
+        f'<table class="stage-table"><thead><tr><th>{html.escape(words["token"])}</th>'
+        f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def what_if_table(step: TokenStep, other: WhatIf, asked: str, words: Mapping[str, str],
@@ -118,7 +119,7 @@ def what_if_table(step: TokenStep, other: WhatIf, asked: str, words: Mapping[str
     head = words["what_if_head"].format(asked=asked, chain=other.chain)
     note = (f"<p><em>{html.escape(words['what_if_partial'].format(n=len(step.candidates)))}"
             "</em></p>" if other.partial else "")
-    return f"<p><strong>{html.escape(head)}</strong></p>{note}{table}"
+    return inert.clean(f"<p><strong>{html.escape(head)}</strong></p>{note}{table}")
 
 
 def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,

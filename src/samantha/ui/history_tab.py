@@ -15,7 +15,7 @@ from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
 from samantha.docs.compare import compare, grid_markdown
-from samantha.docs.export import run_to_markdown
+from samantha.docs.export import fenced, run_to_markdown
 from samantha.docs.formats import FORMATS, export_run
 from samantha.store.runs import RUN_STATUSES
 from samantha.ui.branching import BRANCH_MORE, stream_branch
@@ -179,7 +179,7 @@ class HistoryTab:
             text += "\n\n*" + self.t["msg_traces"].label.format(n=len(traced)) + "*"
         for code in self.bench.store.code_runs(record.id):
             text += (f"\n\n**Code run** (exit status {code.exit_status}, {code.seconds:.1f} s)"
-                     f"\n\n```\n{(code.stdout + code.stderr).strip()}\n```")
+                     f"\n\n{fenced((code.stdout + code.stderr).strip())}")
         return text
 
     def export_file(self, run_id: Any, fmt: str) -> tuple[str | None, Any]:

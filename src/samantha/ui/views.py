@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any, Mapping, Sequence
 
 from samantha.core.settings import Settings, coerce
@@ -14,7 +15,7 @@ from samantha.core.trace import (
     visible,
     vocabulary_size,
 )
-from samantha.docs import charts
+from samantha.docs import charts, inert
 from samantha.ui.texts import Text
 
 PACES = ["OFF", "0", "0.3", "1", "3", "10", "NEXT TOKEN"]  # the values of the pace choice
@@ -52,9 +53,11 @@ def candidate_rows(step: TokenStep | None) -> list[list[Any]]:
 
 def candidate_table(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     """The candidates of one token as an HTML table in rank order, the chosen one marked, and
-    whitespace visible (``␣of``, ``⏎``)."""
-    if step is None:
-        return ""
+    whitespace visible (``␣of``, ``⏎``); cleaned (docs/inert.py): the pieces are model text."""
+    return inert.clean(_candidate_table(step, t)) if step is not None else ""
+
+
+def _candidate_table(step: TokenStep, t: Mapping[str, Text]) -> str:
     head = "<th></th>" + "".join(f"<th>{html.escape(h)}</th>"
                                  for h in t["candidate_headers"].label.split("|"))
     rows = []
@@ -71,8 +74,16 @@ def candidate_table(step: TokenStep | None, t: Mapping[str, Text]) -> str:
 def stage_text(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     if step is None:
         return ""
-    line = _stage_line(step, t, f"`{visible(step.piece)}`")
+    line = _stage_line(step, t, code_span(visible(step.piece)))
     return f"**{line}**  \n`{stage_summary(step, vocabulary_size(step))}`"
+
+
+def code_span(text: str) -> str:
+    """``text`` as one Markdown code span, whatever backticks it holds (a token's text is the
+    model's: it must not end the span and be read as Markdown)."""
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def live_panel(step: TokenStep | None, t: Mapping[str, Text]) -> str:
@@ -84,8 +95,8 @@ def live_panel(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     piece = f"<code>{html.escape(visible(step.piece))}</code>"
     line = html.escape(line).replace("\0", piece)
     summary = html.escape(stage_summary(step, vocabulary_size(step)))
-    return f'<p class="live-stages"><strong>{line}</strong><br><code>{summary}</code></p>' \
-        + candidate_table(step, t)
+    return inert.clean(f'<p class="live-stages"><strong>{line}</strong><br><code>{summary}'
+                       f"</code></p>{_candidate_table(step, t)}")
 
 
 def _stage_line(step: TokenStep, t: Mapping[str, Text], piece: str) -> str:
@@ -100,21 +111,22 @@ def probability_chart(step: TokenStep | None, t: Mapping[str, Text]) -> str:
         return ""
     bars = [charts.Bar(f"{rank}. {visible(c.piece)}", c.p, is_chosen(step, c))
             for rank, c in enumerate(step.candidates, 1)]
-    return charts.bar_chart(bars, t["probabilities_plot"].label, t["axis_probability"].label)
+    return inert.clean(charts.bar_chart(bars, t["probabilities_plot"].label,
+                                        t["axis_probability"].label))
 
 
 def rank_chart(steps: Sequence[TokenStep], t: Mapping[str, Text]) -> str:
     """Where a token other than the most likely was chosen, and its rank."""
     picked = [s for s in steps if s.rank > 1]
-    return charts.stem_chart([s.step for s in picked], [s.rank for s in picked], len(steps),
-                             t["ranks_plot"].label, t["axis_token"].label,
-                             t["axis_rank"].label, t["ranks_none"].label)
+    return inert.clean(charts.stem_chart(
+        [s.step for s in picked], [s.rank for s in picked], len(steps), t["ranks_plot"].label,
+        t["axis_token"].label, t["axis_rank"].label, t["ranks_none"].label))
 
 
 def entropy_chart(steps: Sequence[TokenStep], t: Mapping[str, Text]) -> str:
-    return charts.line_chart([s.step for s in steps], [s.entropy for s in steps],
-                             t["entropy_plot"].label, t["axis_token"].label,
-                             t["axis_entropy"].label)
+    return inert.clean(charts.line_chart([s.step for s in steps], [s.entropy for s in steps],
+                                         t["entropy_plot"].label, t["axis_token"].label,
+                                         t["axis_entropy"].label))
 
 
 def unlikely_text(steps: Sequence[TokenStep]) -> str:
@@ -150,10 +162,10 @@ def side_by_side(original: str, branch: str, t: Mapping[str, Text], note: str = 
                 f'<div style="white-space:pre-wrap;font-family:ui-monospace,monospace">'
                 f'{html.escape(text[:same])}<mark>{html.escape(text[same:])}</mark></div></div>')
 
-    return (f'<div class="side-by-side" style="display:flex;gap:1rem">'
-            f'{column(t["branch_original"].label, original)}'
-            f'{column(t["branch_branch"].label, branch)}</div>'
-            + (f"<p><em>{html.escape(note)}</em></p>" if note else ""))
+    return inert.clean(f'<div class="side-by-side" style="display:flex;gap:1rem">'
+                       f'{column(t["branch_original"].label, original)}'
+                       f'{column(t["branch_branch"].label, branch)}</div>'
+                       + (f"<p><em>{html.escape(note)}</em></p>" if note else ""))
 
 
 def iframe(page: str, height: int = 420) -> str:
