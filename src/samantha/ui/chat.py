@@ -6,6 +6,8 @@ into a ChainConfig, run it through the Workbench and show the run's events."""
 from __future__ import annotations
 
 import html
+import tempfile
+from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import gradio as gr
@@ -188,8 +190,10 @@ class ChatTab:
                                 outputs=self.code.tool_message).then(None, js=TOOLS_REFRESH)
         self.tools.written.focus(lambda s: self.tools.written_tables(s.last_code),
                                  inputs=self.state, outputs=self.tools.written)
-        open_page = ("(page) => { if (!page) return; const w = window.open('', '_blank');"
-                     " if (w) { w.document.write(page); w.document.close(); } }")
+        open_page = ("(path) => { if (!path) return; const root = String((window.gradio_config"
+                     " && window.gradio_config.root) || location.origin).replace(/\\/$/, '');"
+                     " window.open(root + '/gradio_api/file=' + encodeURI(path), '_blank',"
+                     " 'noopener'); }")  # a page of its own, served in a sandbox (ui/doors.py)
         self.response_html.click(self.response_page, inputs=self.state, outputs=self.page
                                  ).then(None, inputs=self.page, js=open_page)
         self.responses_html.click(self.responses_page, inputs=self.state, outputs=self.page
@@ -397,11 +401,19 @@ class ChatTab:
 
     def response_page(self, session: UiSession) -> str:
         text = session.transcript.last_response
-        return markdown_to_html_page(text, "Samantha: response") if text else ""
+        return self._published_page(text, "Samantha: response") if text else ""
 
     def responses_page(self, session: UiSession) -> str:
         text = "\n\n---\n\n".join(session.transcript.responses)
-        return markdown_to_html_page(text, "Samantha: responses") if text else ""
+        return self._published_page(text, "Samantha: responses") if text else ""
+
+    def _published_page(self, text: str, title: str) -> str:
+        """The answers as an inert page (docs/inert.py), published for this tab: its path, which
+        the UI serves in a sandbox, never in the UI's own origin."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "response.html"
+            path.write_text(markdown_to_html_page(text, title), encoding="utf-8")
+            return self.files.publish(path)
 
 
 def other_chain(bench: Any, session: UiSession, step: Any, asked: str) -> tuple[Any, dict]:
