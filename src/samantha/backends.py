@@ -8,6 +8,7 @@ on llama-server, ``/api/tags`` on Ollama, ``/v1/models`` on every OpenAI-compati
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections import Counter
@@ -70,18 +71,23 @@ def open_adapter(spec: BackendSpec) -> RemoteBackend:
     from samantha.engines.remote_http import Http
 
     http = Http(spec)
-    kind = spec.kind if spec.kind != "auto" else detect_kind(http)
+    try:
+        kind = spec.kind if spec.kind != "auto" else detect_kind(http)
+    except BaseException:
+        http.close()
+        raise
+    known = dataclasses.replace(spec, kind=kind)
     if kind == "llama-server":
         from samantha.engines.llama_server import LlamaServer
 
-        return LlamaServer(BackendSpec(spec.name, spec.url, kind, spec.api_key_env), http)
+        return LlamaServer(known, http)
     if kind == "ollama":
         from samantha.engines.ollama import Ollama
 
-        return Ollama(BackendSpec(spec.name, spec.url, kind, spec.api_key_env), http)
+        return Ollama(known, http)
     from samantha.engines.openai_http import OpenAICompatible
 
-    return OpenAICompatible(BackendSpec(spec.name, spec.url, kind, spec.api_key_env), http)
+    return OpenAICompatible(known, http)
 
 
 def detect_kind(http: object) -> str:

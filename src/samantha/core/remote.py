@@ -23,6 +23,13 @@ from samantha.core.errors import InputError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.generation import NeverCancel, Pacer, StopScanner, resolve_seed
 from samantha.core.loopguard import LoopGuard
+from samantha.core.remote_limits import (
+    CEILINGS,
+    END_GRACE_SECONDS,
+    StreamLimits,
+    WatchedStream,
+    limits_from,
+)
 from samantha.core.sampling import StageCount
 from samantha.core.schema import Refused, Text, check_table, shown
 from samantha.core.setting_lists import DEFAULT_ORDER
@@ -47,6 +54,7 @@ class BackendSpec:
     url: str
     kind: str = "auto"
     api_key_env: str | None = None
+    limits: StreamLimits = field(default_factory=StreamLimits)
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
@@ -64,16 +72,18 @@ class BackendSpec:
         data = {"url": self.url, "kind": self.kind}
         if self.api_key_env:
             data["api_key_env"] = self.api_key_env
-        return data
+        return {**data, **self.limits.to_dict()}
 
 
 BACKEND_KEYS = {"url": Text("an http:// or https:// address"),
                 "kind": Text("auto, llama-server, openai or ollama", optional=True),
-                "api_key_env": Text("the name of an environment variable", optional=True)}
+                "api_key_env": Text("the name of an environment variable", optional=True),
+                **CEILINGS}
 
 
 def spec_from_entry(name: str, entry: Any) -> BackendSpec:
-    """A backend from ``"URL"`` or ``{url, kind, api_key_env}`` (raises :class:`Refused`)."""
+    """A backend from ``"URL"`` or ``{url, kind, api_key_env, <limits>}`` (raises
+    :class:`Refused`)."""
     if isinstance(entry, str):
         entry = {"url": entry}
     if not isinstance(entry, dict):
@@ -85,7 +95,8 @@ def spec_from_entry(name: str, entry: Any) -> BackendSpec:
         raise exc.within(name) from None
     try:
         return BackendSpec(name, values["url"] if "url" in values else "",
-                           values.get("kind") or "auto", values.get("api_key_env"))
+                           values.get("kind") or "auto", values.get("api_key_env"),
+                           limits_from(values))
     except InputError as exc:
         raise Refused(str(exc).rstrip("."), name) from None
 
@@ -327,14 +338,22 @@ def generate_remote(stream: Iterator[RemoteToken | RemoteEnd], settings: Setting
                     pacer: Pacer | None = None, loop_guard: bool = True,
                     started: float | None = None) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per streamed token, then one :class:`GenerationResult`.
-    Closing ``stream`` (on a stop, a loop, Stop / Next) closes the connection at once."""
+    Closing ``stream`` (on a stop, a loop, Stop / Next) closes the connection at once.
+
+    max_tokens is counted here, whatever the server does: the answer ends on "length" at
+    that many tokens (the server gets a moment to send its counts when ``stream`` is a
+    :class:`WatchedStream`); its text is cut at the answer_bytes limit."""
     cancel = cancel or NeverCancel()
     settings = resolve_seed(settings)
     started = time.perf_counter() if started is None else started
+    watch = stream.watch if isinstance(stream, WatchedStream) else None
+    limits = watch.limits if watch is not None else StreamLimits()
     scanner = StopScanner((*settings.stop, *extra_stops))
     guard = LoopGuard() if loop_guard else None
     text: list[str] = []
     ids: list[int] = []
+    size = 0
+    full = False  # max_tokens reached: only the server's end may still come
     end = RemoteEnd("length")
     last = time.perf_counter()
     try:
@@ -342,10 +361,20 @@ def generate_remote(stream: Iterator[RemoteToken | RemoteEnd], settings: Setting
             if isinstance(item, RemoteEnd):
                 end = item
                 break
+            if full:  # a token past max_tokens: ours ends here
+                break
             if pacer is not None:
+                waited = time.perf_counter()
                 pacer.wait_turn()
+                if watch is not None:
+                    watch.paused(time.perf_counter() - waited)
             if cancel.is_set():
                 end = RemoteEnd("cancelled")
+                break
+            size += len(item.text.encode("utf-8"))
+            if size > limits.answer_bytes:
+                end = RemoteEnd("error", error=limits.met(
+                    "answer_bytes", "The answer was cut", "what came before is kept"))
                 break
             token_id = item.token_id if item.token_id is not None else pseudo_id(item.text)
             ids.append(token_id)
@@ -361,11 +390,18 @@ def generate_remote(stream: Iterator[RemoteToken | RemoteEnd], settings: Setting
             if guard is not None and guard.add(token_id):
                 end = RemoteEnd("repetition", end.prompt_tokens, end.timings)
                 break
+            if settings.max_tokens and len(ids) >= settings.max_tokens:
+                if watch is None:
+                    break
+                full = True
+                watch.finish_within(END_GRACE_SECONDS)
+            if watch is not None:
+                watch.heard()
         else:
-            if cancel.is_set():
+            if cancel.is_set() and not full:
                 end = RemoteEnd("cancelled")
     except BackendError as exc:  # a broken stream: keep what was generated
-        end = RemoteEnd("error", error=str(exc))
+        end = RemoteEnd("length") if full else RemoteEnd("error", error=str(exc))
     finally:
         close = getattr(stream, "close", None)
         if close is not None:

@@ -29,7 +29,9 @@ from samantha.core.remote import (
     in_effect,
     not_honoured,
 )
+from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
+from samantha.engines.http_slices import Stopped
 from samantha.engines.remote_http import Http, sse_data
 
 SUPPORTED = ("repeat_penalty", "presence_penalty", "frequency_penalty", "penalty_last_n",
@@ -122,7 +124,7 @@ class LlamaServer:
             body["post_sampling_probs"] = not effect.greedy
         return body
 
-    def has_template(self) -> bool:
+    def has_template(self, watch: StreamWatch | None = None) -> bool:
         """Does the model have a chat template of its own? llama-server shows ChatML when it
         has none; a ChatML template whose markers are not tokens of the model is that."""
         if self._own_template is None:
@@ -130,33 +132,40 @@ class LlamaServer:
             own = bool(template)
             if CHATML_MARK in template:
                 marker = self.http.post("/tokenize", {"content": CHATML_MARK,
-                                                      "parse_special": True})["tokens"]
+                                                      "parse_special": True}, watch=watch)["tokens"]
                 own = len(marker) == 1
             self._own_template = own
         return self._own_template
 
-    def render(self, messages: Sequence[Message]) -> tuple[str, tuple[str, ...]]:
-        if not self.has_template():
+    def render(self, messages: Sequence[Message], watch: StreamWatch | None = None
+               ) -> tuple[str, tuple[str, ...]]:
+        if not self.has_template(watch):
             plain = plain_prompt(messages)
             return plain.text, plain.stop
         rendered = self.http.post("/apply-template",
-                                  {"messages": [m.to_dict() for m in messages]})
+                                  {"messages": [m.to_dict() for m in messages]}, watch=watch)
         return rendered["prompt"], ()
 
     def stream(self, model: str, messages: Sequence[Message], settings: Settings,
                cancel: Cancel, trace_top: int = 0
                ) -> tuple[tuple[str, ...], Iterator[RemoteToken | RemoteEnd]]:
-        prompt, stops = self.render(messages)
-        n_ctx = self.n_ctx()
-        if n_ctx:
-            counted = len(self.http.post("/tokenize", {"content": prompt, "add_special": True,
-                                                       "parse_special": True})["tokens"])
-            if counted >= n_ctx:
-                raise PromptTooLongError(counted, n_ctx)
+        watch = StreamWatch(cancel, self.spec.limits, self.spec.name)
+        try:
+            prompt, stops = self.render(messages, watch)
+            n_ctx = self.n_ctx()
+            if n_ctx:
+                counted = len(self.http.post("/tokenize", {
+                    "content": prompt, "add_special": True, "parse_special": True},
+                    watch=watch)["tokens"])
+                if counted >= n_ctx:
+                    raise PromptTooLongError(counted, n_ctx)
+        except Stopped:
+            return (), WatchedStream(iter(()), watch)
         body = self.request(prompt, settings, trace_top)
         body["stop"] = [*body["stop"], *stops]  # the server stops there too, and says its timings
         greedy = not body.get("post_sampling_probs", False)
-        return stops, self._tokens(self.http.lines("/completion", body, cancel), greedy)
+        return stops, WatchedStream(self._tokens(self.http.lines("/completion", body, watch),
+                                                 greedy), watch)
 
     def _tokens(self, lines: Iterator[str], greedy: bool) -> Iterator[RemoteToken | RemoteEnd]:
         try:

@@ -26,7 +26,9 @@ from samantha.core.remote import (
     in_effect,
     not_honoured,
 )
+from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
+from samantha.engines.http_slices import Stopped
 from samantha.engines.openai_http import (
     MAX_TOP,
     MISSING_MODEL,
@@ -131,12 +133,15 @@ class Ollama:
                cancel: Cancel, trace_top: int = 0
                ) -> tuple[tuple[str, ...], Iterator[RemoteToken | RemoteEnd]]:
         body = self.request(model, messages, settings, trace_top)
-        lines = self.http.lines(PATH, body, cancel)
+        watch = StreamWatch(cancel, self.spec.limits, self.spec.name)
+        lines = self.http.lines(PATH, body, watch)
         try:  # send it now: a refusal is raised before the first token
             first = next(lines, None)
+        except Stopped:
+            return (), WatchedStream(iter(()), watch)
         except BackendError as exc:
             raise self._explained(exc, settings, model) from None
-        if first is None and not cancel.is_set():
+        if first is None and not watch.is_set():
             raise BackendError(f"Backend {self.spec.name} closed its stream without sending "
                                "anything. Try again, and check Ollama's log.")
         said = _error_in(first)
@@ -145,7 +150,8 @@ class Ollama:
             raise self._explained(self._stopped({"error": said}), settings, model)
         source = (f"ollama: raw probabilities of the top {trace_top} (top_logprobs); no token "
                   "ids, no survivor counts") if trace_top else None
-        return (), self._tokens(first, lines, cancel, source, settings.max_tokens)
+        return (), WatchedStream(self._tokens(first, lines, watch, source, settings.max_tokens),
+                                 watch)
 
     def _explained(self, exc: BackendError, settings: Settings, model: str) -> Exception:
         name = self.spec.name

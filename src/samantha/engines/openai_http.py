@@ -33,7 +33,9 @@ from samantha.core.remote import (
     in_effect,
     not_honoured,
 )
+from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
+from samantha.engines.http_slices import Stopped
 from samantha.engines.remote_http import Http, error_message, sse_data
 
 PATH = "/v1/chat/completions"
@@ -173,22 +175,27 @@ class OpenAICompatible:
                cancel: Cancel, trace_top: int = 0
                ) -> tuple[tuple[str, ...], Iterator[RemoteToken | RemoteEnd]]:
         body = self.request(model, messages, settings, trace_top)
-        lines = self.http.lines(PATH, body, cancel)
-        first = self._first_line(lines, body, settings, cancel)
+        watch = StreamWatch(cancel, self.spec.limits, self.spec.name)
+        lines = self.http.lines(PATH, body, watch)
+        try:
+            first = self._first_line(lines, body, settings, watch)
+        except Stopped:
+            return (), WatchedStream(iter(()), watch)
         source = (f"{self.label}: raw probabilities of the top {trace_top} (top_logprobs); "
                   "no token ids, no survivor counts") if trace_top else None
-        return (), self._tokens(first, lines, cancel, source, settings.max_tokens)
+        return (), WatchedStream(self._tokens(first, lines, watch, source, settings.max_tokens),
+                                 watch)
 
     def _first_line(self, lines: Iterator[str], body: dict[str, Any], settings: Settings,
-                    cancel: Cancel) -> str | None:
+                    watch: StreamWatch) -> str | None:
         """Send the request and wait for its first line, so that a refusal is raised here,
         before the first token (and another backend can be tried)."""
         try:
             first = next(lines, None)
         except BackendError as exc:
             raise explained(exc, self.spec.name, settings.max_tokens, body["model"]) from None
-        if first is None and not cancel.is_set():
-            raise self._silent(body, settings)
+        if first is None and not watch.is_set():
+            raise self._silent(body, settings, watch)
         chunk = _error_chunk(first)
         if chunk is not None:
             lines.close()  # type: ignore[attr-defined]
@@ -201,14 +208,17 @@ class OpenAICompatible:
         return explained(BackendError(f"Backend {self.spec.name} stopped with an error: {said}"),
                          self.spec.name, max_tokens)
 
-    def _silent(self, body: dict[str, Any], settings: Settings) -> Exception:
+    def _silent(self, body: dict[str, Any], settings: Settings,
+                watch: StreamWatch) -> Exception:
         """Why a stream ended before its first line: llama-cpp-python's server answers 200
         and closes the stream when the prompt does not fit (leaving that connection broken),
         so the same request, not streamed and for one token, is sent again to hear why."""
         probe = {k: v for k, v in body.items() if k != "stream_options"}
         for attempt in range(2):  # the first may meet the broken connection
             try:
-                self.http.post(PATH, {**probe, "stream": False, "max_tokens": 1})
+                self.http.post(PATH, {**probe, "stream": False, "max_tokens": 1}, watch=watch)
+            except Stopped:
+                raise
             except BackendError as exc:
                 out = explained(exc, self.spec.name, settings.max_tokens, body["model"])
                 if out is not exc or attempt:

@@ -1,29 +1,44 @@
-"""The one HTTP boundary of the remote backends (httpx): JSON requests, streamed lines, and
-errors that say what was wrong and what to do. A stream is closed as soon as its cancel is
-set, even while the server is still thinking (a watcher closes the connection)."""
+"""The one HTTP boundary of the remote backends (httpx): JSON requests and streamed lines, each
+read within its bounds, and errors that say what was wrong and what to do.
+
+Every wait is cut into short slices (:mod:`samantha.engines.http_slices`), so Stop and an
+answer's time limits act while the server says nothing. A streamed line is read from raw chunks
+and cut as soon as it passes the answer's ``line_bytes``; a JSON body is read up to
+``body_bytes`` before it is parsed; a redirect is named, not followed.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
-from samantha.core.engine import Cancel
 from samantha.core.remote import BackendError, BackendSpec
+from samantha.core.remote_limits import StreamLimits, StreamWatch
+from samantha.engines.http_slices import SlicedTransport, Stopped, Watches
 
+#: Reaching a server takes milliseconds on a LAN and well under a second across the world.
 CONNECT_SECONDS = 5.0
-READ_SECONDS = 600.0  # a long prompt on a slow machine may take minutes before its first token
+#: The JSON questions (models, props, tokenize) take well under a second; a busy server a few.
+REPLY_SECONDS = 60.0
+#: Of an error's body, enough for its message.
+ERROR_BYTES = 64 * 1024
 
 
 class Http:
-    """A client for one backend. The key is read from its environment variable here."""
+    """A client for one backend. The key is read from its environment variable here.
+    ``transport`` replaces the network (tests); Stop then closes the connection from a
+    watcher thread, as the slices cannot be asked."""
 
     def __init__(self, spec: BackendSpec, transport: httpx.BaseTransport | None = None) -> None:
         self.spec = spec
-        headers = {}
+        self.watches = Watches()
+        self._foreign = transport is not None
+        headers = {"Accept-Encoding": "identity"}  # a compressed body could not be bounded
         if spec.api_key_env:
             key = os.environ.get(spec.api_key_env)
             if not key:
@@ -33,46 +48,62 @@ class Http:
                     "again.")
             headers["Authorization"] = f"Bearer {key}"
         self.client = httpx.Client(
-            base_url=spec.url, headers=headers, transport=transport,
-            timeout=httpx.Timeout(READ_SECONDS, connect=CONNECT_SECONDS))
+            base_url=spec.url, headers=headers,
+            transport=transport or SlicedTransport(self.watches),
+            timeout=httpx.Timeout(REPLY_SECONDS, connect=CONNECT_SECONDS))
 
     def close(self) -> None:
         self.client.close()
 
-    def get(self, path: str, timeout: float | None = None) -> Any:
-        return self._json(self._send("GET", path, None, timeout), path)
+    def get(self, path: str, timeout: float | None = None,
+            watch: StreamWatch | None = None) -> Any:
+        return self._json("GET", path, None, timeout, watch)
 
-    def post(self, path: str, body: dict[str, Any], timeout: float | None = None) -> Any:
-        return self._json(self._send("POST", path, body, timeout), path)
+    def post(self, path: str, body: dict[str, Any], timeout: float | None = None,
+             watch: StreamWatch | None = None) -> Any:
+        """POST ``body`` and read the JSON answer. With ``watch`` (a request on the way to an
+        answer) Stop and the answer's time limits act on it; Stop raises :class:`Stopped`."""
+        return self._json("POST", path, body, timeout, watch)
 
     def status(self, path: str, timeout: float = CONNECT_SECONDS) -> int:
-        """The HTTP status of a GET (0: nothing answers there)."""
+        """The HTTP status of a GET (0: nothing answers there); its body is not read."""
         try:
-            return self.client.get(path, timeout=timeout).status_code
+            with self.client.stream("GET", path, timeout=timeout) as response:
+                if response.is_redirect:
+                    raise self._redirected(response, path)
+                return response.status_code
         except httpx.HTTPError:
             return 0
 
-    def lines(self, path: str, body: dict[str, Any], cancel: Cancel) -> Iterator[str]:
-        """The non-empty lines of a streamed answer (SSE ``data:`` lines or NDJSON). Closing the
-        iterator, or setting ``cancel``, closes the connection, which ends the server's work."""
+    def lines(self, path: str, body: dict[str, Any], watch: StreamWatch) -> Iterator[str]:
+        """The non-empty lines of a streamed answer (SSE ``data:`` lines or NDJSON), each at
+        most ``line_bytes``. Closing the iterator, Stop, or a time limit of ``watch`` closes
+        the connection, which ends the server's work; Stop ends the lines quietly."""
+        request = self.client.build_request(
+            "POST", path, json=body,
+            timeout=httpx.Timeout(watch.limits.answer_seconds, connect=CONNECT_SECONDS))
         try:
-            request = self.client.build_request("POST", path, json=body)
-            response = self.client.send(request, stream=True)
+            with self.watches.watching(watch):
+                response = self.client.send(request, stream=True)
+        except Stopped:
+            return
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from None
         done = threading.Event()
-        watcher = threading.Thread(target=_close_on_cancel, args=(response, cancel, done),
-                                   name="samantha-stream-watch", daemon=True)
-        watcher.start()
+        if self._foreign:
+            threading.Thread(target=_close_on_cancel, args=(response, watch, done),
+                             name="samantha-stream-watch", daemon=True).start()
         try:
-            if response.status_code >= 400:
-                response.read()
-                raise self._refused(response, path)
-            for line in response.iter_lines():
+            with self.watches.watching(watch):
+                self._check(response, path)
+            for line in bounded_lines(self._chunks(response, watch), watch.limits,
+                                      self.spec.name):
                 if line.strip():
                     yield line
+        except Stopped:
+            return
         except (httpx.HTTPError, RuntimeError) as exc:
-            if cancel.is_set():
+            if watch.is_set():
                 return
             raise BackendError(f"The stream from backend {self.spec.name} broke off: "
                                f"{type(exc).__name__}: {exc}. What it wrote so far is kept; "
@@ -81,25 +112,91 @@ class Http:
             done.set()
             response.close()
 
-    # -- errors ----------------------------------------------------------------------------------
-    def _send(self, method: str, path: str, body: dict[str, Any] | None,
-              timeout: float | None) -> httpx.Response:
+    def _chunks(self, response: httpx.Response, watch: StreamWatch) -> Iterator[bytes]:
+        """The bytes as they come; the watch is asked between two chunks too."""
+        raw = response.iter_bytes()
+        while True:
+            with self.watches.watching(watch):
+                self.watches.slice(None, httpx.ReadTimeout)
+                chunk = next(raw, None)
+            if chunk is None:
+                return
+            yield chunk
+
+    # -- bounded JSON ------------------------------------------------------------------------------
+    def _json(self, method: str, path: str, body: dict[str, Any] | None,
+              timeout: float | None, watch: StreamWatch | None) -> Any:
+        request = self.client.build_request(method, path, json=body,
+                                            timeout=timeout or httpx.USE_CLIENT_DEFAULT)
+        limits = watch.limits if watch is not None else self.spec.limits
         try:
-            response = self.client.request(method, path, json=body,
-                                           timeout=timeout or httpx.USE_CLIENT_DEFAULT)
+            with self.watches.watching(watch):
+                response = self.client.send(request, stream=True)
+                try:
+                    self._check(response, path)
+                    data = self._body(response, path, limits)
+                finally:
+                    response.close()
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from None
-        if response.status_code >= 400:
-            raise self._refused(response, path)
-        return response
-
-    def _json(self, response: httpx.Response, path: str) -> Any:
         try:
-            return response.json()
+            return json.loads(data)
         except ValueError:
             raise BackendError(
                 f"Backend {self.spec.name} answered {path} with something that is not JSON: "
-                f"{response.text[:120]!r}. Is {self.spec.url} the server you meant?") from None
+                f"{data[:120].decode('utf-8', 'replace')!r}. Is {self.spec.url} the server you "
+                "meant?") from None
+
+    def _body(self, response: httpx.Response, path: str, limits: StreamLimits) -> bytes:
+        """The whole body, refused as soon as it passes ``body_bytes``."""
+        refused = limits.met("body_bytes", f"Backend {self.spec.name}'s answer to {path} was "
+                             "refused", f"is {self.spec.url} the server you meant")
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limits.body_bytes:
+            raise BackendError(refused)
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > limits.body_bytes:
+                raise BackendError(refused)
+        return bytes(data)
+
+    def _check(self, response: httpx.Response, path: str) -> None:
+        """Raise for a redirect, a compressed body (it could not be bounded) or a refusal
+        (its message read, bounded). Bodies are read with ``iter_bytes``: with no encoding
+        that is the raw bytes, as they come."""
+        if response.is_redirect or 300 <= response.status_code < 400:
+            raise self._redirected(response, path)
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise BackendError(
+                f"Backend {self.spec.name} answered {path} compressed ({encoding[:40]}) though "
+                "Samantha asks for plain answers, which it can bound: is "
+                f"{self.spec.url} the server you meant, or a proxy in front of it?")
+        if response.status_code >= 400:
+            raise self._refused(response.status_code, self._error_text(response), path)
+
+    def _error_text(self, response: httpx.Response) -> str:
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= ERROR_BYTES:
+                break
+        return bytes(data[:ERROR_BYTES]).decode("utf-8", errors="replace")
+
+    # -- errors ----------------------------------------------------------------------------------
+    def _redirected(self, response: httpx.Response, path: str) -> BackendError:
+        name, code = self.spec.name, response.status_code
+        where = response.headers.get("location", "").strip()[:300]
+        if not where:
+            return BackendError(f"Backend {name} at {self.spec.url} answered {code} to {path} "
+                                "without saying where to go. Is it the server you meant?")
+        target = str(response.request.url.join(where))
+        base = target.removesuffix(path)
+        return BackendError(
+            f"Backend {name} at {self.spec.url} redirected {path} to {target} ({code}); "
+            "Samantha does not follow redirects: give that address instead (`samantha "
+            f"backends add {name} {base}`).")
 
     def _unreachable(self, exc: httpx.HTTPError) -> BackendError:
         what = ("took too long to answer" if isinstance(exc, httpx.TimeoutException)
@@ -108,9 +205,9 @@ class Http:
             f"Backend {self.spec.name} at {self.spec.url} {what}. Is the server running and "
             f"listening there? `samantha backends check {self.spec.name}` tries it.")
 
-    def _refused(self, response: httpx.Response, path: str) -> BackendError:
-        code, name = response.status_code, self.spec.name
-        said = error_message(response.text)
+    def _refused(self, code: int, text: str, path: str) -> BackendError:
+        name = self.spec.name
+        said = error_message(text)
         if code in (401, 403):
             how = (f"the key in ${self.spec.api_key_env} was refused" if self.spec.api_key_env
                    else "it wants a key: add the backend again with --api-key-env VARIABLE")
@@ -125,6 +222,30 @@ class Http:
         return BackendError(f"Backend {name} answered {code} to {path}: {said}")
 
 
+def bounded_lines(chunks: Iterator[bytes], limits: StreamLimits, backend: str
+                  ) -> Iterator[str]:
+    """The lines of a byte stream (``\n`` or ``\r\n``), none longer than ``line_bytes``: a
+    line that passes it is refused at once, before the rest of it is read."""
+    pending = bytearray()
+    searched = 0
+    for chunk in chunks:
+        pending += chunk
+        start = 0
+        ready: list[bytes] = []
+        while (cut := pending.find(b"\n", searched)) >= 0:
+            ready.append(bytes(pending[start:cut]))
+            start = searched = cut + 1
+        del pending[:start]
+        searched = len(pending)
+        if searched > limits.line_bytes or any(len(r) > limits.line_bytes for r in ready):
+            raise BackendError(limits.met("line_bytes", f"The answer from backend {backend} "
+                                          "was cut", "what it wrote before that line is kept"))
+        for line in ready:
+            yield line.decode("utf-8", errors="replace").rstrip("\r")
+    if pending:
+        yield pending.decode("utf-8", errors="replace").rstrip("\r")
+
+
 def error_message(text: str) -> str:
     """The message inside a server's JSON error body, or the start of the body."""
     try:
@@ -137,9 +258,10 @@ def error_message(text: str) -> str:
     return str(error)[:300]
 
 
-def _close_on_cancel(response: httpx.Response, cancel: Cancel, done: threading.Event) -> None:
+def _close_on_cancel(response: httpx.Response, watch: StreamWatch,
+                     done: threading.Event) -> None:
     while not done.wait(0.05):
-        if cancel.is_set():
+        if watch.is_set():
             response.close()
             return
 
