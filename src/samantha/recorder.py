@@ -64,7 +64,7 @@ class RunRecorder:
             return exc if exc.run_id == self.run_id else self._out_of_room(exc.folder)
         cause = full_disk_cause(exc)
         if cause is not None:  # where, if the error says; else the data home, which holds runs
-            return self._out_of_room(full_disk(cause).folder or self.store.path.parent)
+            return self._out_of_room(full_disk(cause, self.store.path.parent).folder)
         self.store.finish_run(self.run_id, "failed", f"{type(exc).__name__}: {exc}")
         return exc
 

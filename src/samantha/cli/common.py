@@ -51,19 +51,21 @@ class SamanthaGroup(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
         except (SamanthaError, OSError) as exc:  # OSError: only a full disk, met anywhere
-            click.echo(f"error: {disk_full_said(exc)}", err=True)
+            home = getattr(ctx.find_root().obj, "home", None)
+            click.echo(f"error: {disk_full_said(exc, home)}", err=True)
             ctx.exit(1)
 
 
-def disk_full_said(exc: SamanthaError | OSError) -> Exception:
+def disk_full_said(exc: SamanthaError | OSError, home: Path | None = None) -> Exception:
     """What to print for ``exc``: when a full disk is behind it (a download, a code run's
-    folder), the line that says so; any other OSError is raised again (a bug: a traceback)."""
+    folder), the line that says so, naming the folder (the data home ``home`` when the error
+    names no file); any other OSError is raised again (a bug: a traceback)."""
     from samantha.store.errors import DiskFullError
     from samantha.store.space import full_disk, full_disk_cause
 
     cause = None if isinstance(exc, DiskFullError) else full_disk_cause(exc)
     if cause is not None:
-        return full_disk(cause)
+        return full_disk(cause, home)
     if not isinstance(exc, SamanthaError):
         raise exc
     return exc

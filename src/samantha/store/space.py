@@ -95,9 +95,11 @@ def _allocate(fd: int, size: int) -> None:
         written += os.write(fd, block[:size - written])
 
 
-def full_disk(exc: OSError) -> DiskFullError:
-    """The one line for a file write that found no room (``exc``: its OSError)."""
-    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
-    if where is None:
-        return DiskFullError(None, f"({exc.strerror or exc})")
-    return DiskFullError(where.parent, f"for {where.name} ({exc.strerror or exc})")
+def full_disk(exc: OSError, folder: Path | None = None) -> DiskFullError:
+    """The one line for a file write that found no room (``exc``: its OSError), naming the file
+    if the error does, else ``folder`` (where it was being written, if known)."""
+    why = exc.strerror or str(exc)
+    if not exc.filename:
+        return DiskFullError(folder, f"({why})")
+    where = Path(os.fsdecode(exc.filename))
+    return DiskFullError(where.parent, f"for {where.name} ({why})")
