@@ -485,9 +485,8 @@ class ChainRun:
                     status = event.status
                 yield event
         except Exception as exc:
-            status = "failed"
-            self.recorder.store.finish_run(self.id, status, f"{type(exc).__name__}: {exc}")
-            raise
+            status = "failed"  # or interrupted, when the disk is full: the recorder decides
+            raise self.recorder.failed(exc)
         finally:
             if status is None:  # abandoned by its consumer (Ctrl+C, a closed window): resumable
                 self.recorder.interrupted("let go before its end (Ctrl+C, or its window closed)")
