@@ -20,7 +20,7 @@ from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
-from samantha.core.errors import InputError, ModelError, SamanthaError, SettingsError
+from samantha.core.errors import InputError, SamanthaError, SettingsError
 from samantha.core.events import (
     AnswerRestarted,
     DownloadProgress,
@@ -41,7 +41,7 @@ from samantha.fetching import fetch
 from samantha.liveness import this_process
 from samantha.model_settings import BreakerCache, grammar_of, with_bias_ids
 from samantha.models.files import sha256_file
-from samantha.models.gguf_file import check_magic, read_header
+from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
 from samantha.preferences import Preferences
 from samantha.recorder import RunRecorder
@@ -174,12 +174,8 @@ class Workbench:
             if self._loaded and self._loaded.spec == spec:
                 return self._loaded.session
             self._close_loaded()
-            check_magic(path)  # a clear message for missing or foreign files
-            try:
-                loaded = self.engine.load(spec)
-            except ModelError:  # a clearer message, if the header shows what is wrong
-                read_header(path)
-                raise
+            read_header(path)  # one clear message for a bad file, before llama.cpp reads it
+            loaded = self.engine.load(spec)
             self._loaded = Loaded(spec, loaded)
             return self._loaded.session
 

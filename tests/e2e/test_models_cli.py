@@ -153,3 +153,42 @@ def test_links_of_a_repository_through_the_api(hub, home_cli, default_model_path
     links = json.loads(home_cli("models", "links", hub.url + "/org/repo", "--json").stdout)
     assert links == [hub.url + "/org/repo/resolve/main/a-Q4_K_M.gguf",
                      hub.url + "/org/repo/resolve/main/b-Q8_0.gguf"]
+
+
+def test_hostile_model_files_are_one_line_each_and_never_break_the_list(home_cli, tmp_path,
+                                                                        monkeypatch) -> None:
+    """Issue 25, case 8: hostile GGUF headers in a models folder (~/Downloads is one)."""
+    from support.tiny_model import HOSTILE_HEADERS, write_hostile_gguf, write_tiny_llama
+
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    write_tiny_llama(folder / "good.gguf")
+    bad = [write_hostile_gguf(folder / f"bad-{i}.gguf", case)
+           for i, case in enumerate(HOSTILE_HEADERS)]
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    home_cli("models", "add-folder", str(folder))
+    home_cli("models", "add-folder", str(gone))
+    gone.rmdir()  # still in settings.json
+
+    listing = home_cli("models", "list").stdout
+    assert f"{gone} (not found)" in listing
+    lines = {line.split()[0]: line for line in listing.splitlines()[1:]}
+    assert "llama, ALL_F32" in lines["good.gguf"]
+    for path in bad:
+        assert "is not a usable GGUF model" in lines[path.name]
+    entries = {e["name"]: e for e in json.loads(home_cli("models", "list", "--json").stdout)}
+    assert entries["good.gguf"]["error"] is None
+    assert all(entries[path.name]["error"] for path in bad)
+
+    loads = []
+    engine = type(home_cli.bench.engine)
+    monkeypatch.setattr(engine, "load", lambda self, spec: loads.append(spec))
+    for path, case in zip(bad, HOSTILE_HEADERS):
+        for args in (("models", "info", str(path)),
+                     ("generate", "hi", "--model", str(path), "--max-tokens", "2")):
+            result = home_cli(*args, code=2)
+            message = [line for line in result.stderr.splitlines() if line.strip()]
+            assert len(message) == 1 and "Traceback" not in result.output, (case, result.stderr)
+            assert message[0].startswith(f"error: {path} is not a usable GGUF model: "), message
+    assert loads == []  # refused before llama.cpp saw the file

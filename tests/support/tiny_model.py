@@ -6,6 +6,7 @@ template, loads in milliseconds in llama.cpp, costs no download.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import gguf
@@ -72,3 +73,49 @@ def write_tiny_llama(path: Path, chat_template: str | None = CHATML, seed: int =
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+# -- hostile headers, written by hand ----------------------------------------------------------------
+def gguf_string(text: str | bytes) -> bytes:
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return struct.pack("<Q", len(raw)) + raw
+
+
+def gguf_kv(key: str, kind: int, value: bytes) -> bytes:
+    """One metadata key-value: ``kind`` is the GGUF value type (4 uint32, 8 string, 9 array)."""
+    return gguf_string(key) + struct.pack("<I", kind) + value
+
+
+def nested_arrays(depth: int) -> bytes:
+    """An array holding an array holding ... ``depth`` levels, the innermost empty."""
+    return struct.pack("<IQ", 9, 1) * (depth - 1) + struct.pack("<IQ", 0, 0)
+
+
+ARCH = gguf_kv("general.architecture", 8, gguf_string("llama"))
+HOSTILE_HEADERS = {  # case -> (metadata key-values, options of write_raw_gguf)
+    "arrays 5,000 deep": ([ARCH, gguf_kv("deep", 9, nested_arrays(5000))], {}),
+    "alignment 0": ([gguf_kv("general.alignment", 4, struct.pack("<I", 0))], {}),
+    "alignment 'abc'": ([gguf_kv("general.alignment", 8, gguf_string("abc"))], {}),
+    "tensor type 999": ([ARCH], {"tensor_type": 999}),
+}
+
+
+def write_raw_gguf(path: Path, kvs: list[bytes], tensor_type: int = 0, n_kv: int | None = None,
+                   version: int = 3, dims: tuple[int, ...] = (8,), offset: int = 0,
+                   align: int = 32) -> Path:
+    """A small GGUF file written byte by byte: the key-values given, then one tensor ``w`` of
+    8 f32 values (its type, shape and offset as given), the header padded to ``align``."""
+    n_kv = len(kvs) if n_kv is None else n_kv
+    tensor = gguf_string("w") + struct.pack("<I", len(dims)) + b"".join(
+        struct.pack("<Q", d) for d in dims) + struct.pack("<IQ", tensor_type, offset)
+    header = b"GGUF" + struct.pack("<IQQ", version, 1, n_kv) + b"".join(kvs) + tensor
+    header += b"\0" * (-len(header) % align)
+    path.write_bytes(header + np.arange(8, dtype=np.float32).tobytes())
+    return path
+
+
+def write_hostile_gguf(path: Path, case: str) -> Path:
+    """A small GGUF file whose header is hostile as ``case`` (a key of
+    :data:`HOSTILE_HEADERS`) says."""
+    kvs, options = HOSTILE_HEADERS[case]
+    return write_raw_gguf(path, kvs, **options)

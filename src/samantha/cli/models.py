@@ -29,7 +29,9 @@ def list_models(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         print_json([asdict(e) for e in entries])
         return
-    click.echo("Folders: " + ", ".join(str(f) for f in bench.model_folders()))
+    notes = bench.library.folder_notes()  # a folder gone or unreadable is said, not fatal
+    click.echo("Folders: " + ", ".join(f"{f} ({notes[f]})" if f in notes else str(f)
+                                       for f in bench.model_folders()))
     if not entries:
         click.echo("No .gguf files yet. `default` is always available; add a folder with "
                    "`samantha models add-folder DIR` or download with `samantha models download`.")

@@ -3,13 +3,19 @@
 Reading a header takes a moment for big vocabularies, so what was read is cached by path, size
 and modification time: listing fifty models again is instant. Split models
 (``name-00001-of-00003.gguf``) appear once, with the size of all their parts.
+
+Nothing in a folder breaks the list: a file that cannot be read or whose header is bad is
+listed with its reason (``error``), and a folder that is gone or cannot be read is skipped here
+and said so by :func:`folder_problem`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -34,13 +40,37 @@ class ModelEntry:
     error: str | None = None  # why the file cannot be used, when it cannot
 
 
+READER = 2  # the header reader's version: entries cached by an older one are read again
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be listed (``not found``, ``not a folder``, ``cannot be read:
+    …``), or None when it can."""
+    try:
+        if not folder.exists():
+            return "not found"
+        if not folder.is_dir():
+            return "not a folder"
+        with os.scandir(folder):
+            return None
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+
+
+def _model_names(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except OSError:
+        return []  # folder_problem says why
+    return [folder / name for name in sorted(names) if name.lower().endswith(".gguf")]
+
+
 def gguf_files(folders: Iterable[Path]) -> list[tuple[Path, list[Path]]]:
     """(first part, all parts) of each model in the folders (not recursive), by name."""
     models: dict[Path, list[Path]] = {}
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.gguf")) + sorted(folder.glob("*.GGUF")):
+        for path in _model_names(folder):
             split = _SPLIT.match(path.name)
             if split:
                 first = path.with_name(f"{split['stem']}-00001-of-{split['parts']}.gguf")
@@ -57,32 +87,46 @@ class MetadataCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._data: dict[str, dict] = {}
-        if path.is_file():
-            try:
-                self._data = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                self._data = {}  # a damaged cache is only a cache: rebuild it
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except (OSError, ValueError):
+            data = {}  # a damaged cache is only a cache: rebuild it
+        self._data: dict[str, dict] = data if isinstance(data, dict) else {}
         self._dirty = False
 
     def entry(self, first: Path, parts: list[Path]) -> ModelEntry:
-        stats = [p.stat() for p in parts]
-        key = str(first.resolve())
-        stamp = [first.stat().st_size, first.stat().st_mtime_ns, len(parts)]
+        try:
+            stats = [p.stat() for p in parts]
+            key = str(first.resolve())
+        except (OSError, RuntimeError) as exc:  # gone since listed, a broken link, a loop
+            reason = getattr(exc, "strerror", None) or exc
+            return ModelEntry(first.name, str(first), 0, len(parts),
+                              error=f"{first} cannot be read ({reason}).")
+        stamp = [stats[0].st_size, stats[0].st_mtime_ns, len(parts), READER]
         cached = self._data.get(key)
-        if cached and cached.get("stamp") == stamp:
-            return ModelEntry(**cached["entry"])
+        if isinstance(cached, dict) and cached.get("stamp") == stamp:
+            try:
+                return ModelEntry(**cached["entry"])
+            except (TypeError, KeyError):
+                pass  # damaged: read the file again
         entry = _read_entry(first, parts, sum(s.st_size for s in stats))
         self._data[key] = {"stamp": stamp, "entry": asdict(entry)}
         self._dirty = True
         return entry
 
     def save(self) -> None:
+        """Keep what was read (a cache that cannot be written is only slower next time)."""
         if not self._dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         part = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
-        part.write_text(json.dumps(self._data), encoding="utf-8")
-        part.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            part.write_text(json.dumps(self._data), encoding="utf-8")
+            part.replace(self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+            return
         self._dirty = False
 
 
@@ -92,6 +136,10 @@ def _read_entry(first: Path, parts: list[Path], size: int) -> ModelEntry:
         header = read_header(first)
     except ModelError as exc:
         return ModelEntry(**base, error=str(exc))
+    except (ValueError, TypeError, OverflowError, MemoryError, RecursionError,
+            struct.error) as exc:  # a check the reader lacks: still one entry, not a crash
+        return ModelEntry(**base, error=f"{first} could not be read ({type(exc).__name__}: "
+                                        f"{exc}); please report this file to Samantha.")
     return ModelEntry(**base, architecture=header.architecture,
                       quantization=header.quantization, parameters=header.parameters,
                       context_length=header.context_length,

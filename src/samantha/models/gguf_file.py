@@ -1,8 +1,9 @@
 """Read a GGUF file's header (metadata and tensor table) without loading the weights.
 
 Large arrays, such as the vocabulary, are not decoded up front: the reader remembers where they
-are, so :meth:`GGUFHeader.tokens` can read any id range later. A file that is not GGUF, or that
-stops before its last tensor ends, raises :class:`ModelError` with a message saying what to do.
+are, so :meth:`GGUFHeader.tokens` can read any id range later. A file that is not GGUF, that
+stops before its last tensor ends, or whose header breaks a bound of
+:mod:`samantha.models.gguf_checks`, raises :class:`ModelError` with a message saying what to do.
 """
 
 from __future__ import annotations
@@ -14,13 +15,30 @@ from pathlib import Path
 from typing import Any
 
 from samantha.core.errors import ModelError
+from samantha.models.gguf_checks import (
+    ARRAY,
+    DEFAULT_ALIGNMENT,
+    GGUF_VERSIONS,
+    MAX_ARRAY_DEPTH,
+    MAX_ARRAY_ITEMS,
+    MAX_DIMS,
+    MAX_KEY_BYTES,
+    MAX_METADATA_KEYS,
+    MAX_STRING_BYTES,
+    MAX_TENSOR_NAME_BYTES,
+    MAX_TENSORS,
+    MIN_KEY_VALUE,
+    MIN_SIZE,
+    MIN_TENSOR_INFO,
+    SCALARS,
+    STRING,
+    Problem,
+    check_alignment,
+    check_tensor,
+    check_value_type,
+)
 
 MAGIC = b"GGUF"
-_SCALARS = {  # GGUF value type -> struct format
-    0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q",
-    12: "<d",
-}
-_STRING, _ARRAY = 8, 9
 _SMALL_ARRAY = 64  # arrays up to this length are decoded; longer ones are read on demand
 
 
@@ -164,58 +182,119 @@ _LENGTH = struct.Struct("<Q")
 
 
 class _Reader:
-    def __init__(self, view: mmap.mmap, path: Path) -> None:
-        self.view, self.path, self.pos = view, path, 0
+    """Reads the header from a memory map, checking each field (see :mod:`gguf_checks`)."""
+
+    def __init__(self, view: mmap.mmap, problem: Problem) -> None:
+        self.view, self.problem, self.pos = view, problem, 0
+
+    @property
+    def left(self) -> int:
+        return len(self.view) - self.pos
 
     def take(self, fmt: str) -> Any:
         size = struct.calcsize(fmt)
         if self.pos + size > len(self.view):
-            raise ModelError(
-                f"{self.path} is truncated: its header ends early. Download the model again."
-            )
+            raise self.problem.truncated()
         (value,) = struct.unpack_from(fmt, self.view, self.pos)
         self.pos += size
         return value
 
-    def string(self) -> str:
+    def count(self, field: str, limit: int, each: int, unit: str) -> int:
+        """A count read from the file, within ``limit`` and the bytes left (``each`` at least
+        per item)."""
+        n = self.take("<Q")
+        if n > limit:
+            raise self.problem.over(field, f"counts {n:,} {unit}", limit)
+        if n * each > self.left:
+            raise self.problem.truncated(f"{field} ({n:,} {unit})", n * each, self.left)
+        return n
+
+    def string(self, field: str, limit: int = MAX_STRING_BYTES) -> str:
         length = self.take("<Q")
+        if length > limit:
+            raise self.problem.over(field, f"holds a string of {length:,} bytes", limit)
+        if length > self.left:
+            raise self.problem.truncated()
         raw = self.view[self.pos: self.pos + length]
-        if len(raw) < length:
-            raise ModelError(f"{self.path} is truncated: its header ends early. Download it again.")
         self.pos += length
         return raw.decode("utf-8", errors="replace")
 
-    def value(self, kind: int) -> Any:
-        if kind in _SCALARS:
-            return self.take(_SCALARS[kind])
-        if kind == _STRING:
-            return self.string()
-        if kind == _ARRAY:
-            item_type, count = self.take("<I"), self.take("<Q")
-            if count <= _SMALL_ARRAY:
-                return [self.value(item_type) for _ in range(count)]
-            lazy = LazyArray(item_type, count, self.pos)
-            self.skip_array(item_type, count)
-            return lazy
-        raise ModelError(f"{self.path} has an unknown GGUF value type {kind}; is it corrupt?")
+    def value(self, kind: int, field: str, depth: int = 0) -> Any:
+        if kind in SCALARS:
+            return self.take(SCALARS[kind])
+        if kind == STRING:
+            return self.string(field)
+        if kind == ARRAY:
+            return self.array(field, depth + 1)[1]
+        raise self.problem.bad(field, f"has an unknown GGUF value type {kind}")
 
-    def skip_array(self, item_type: int, count: int) -> None:
-        if item_type in _SCALARS:
-            self.pos += struct.calcsize(_SCALARS[item_type]) * count
-        elif item_type == _STRING:  # each one a length, then its bytes: a tight loop
-            view, pos, last = self.view, self.pos, len(self.view) - 8
-            length = _LENGTH.unpack_from
+    def array(self, field: str, depth: int) -> tuple[int, list[Any] | LazyArray]:
+        """(item type, items): the items decoded when few, else left on disk."""
+        if depth > MAX_ARRAY_DEPTH:
+            raise self.problem.bad(field, f"nests arrays more than {MAX_ARRAY_DEPTH} deep (the "
+                                   "limit)")
+        item_type = self.take("<I")
+        if item_type not in MIN_SIZE:
+            raise self.problem.bad(field, f"is an array of unknown GGUF value type {item_type}")
+        stepped = item_type in (STRING, ARRAY)  # items read one by one
+        count = self.count(field, MAX_ARRAY_ITEMS if stepped else 2**64, MIN_SIZE[item_type],
+                           "items")
+        if count <= _SMALL_ARRAY:
+            return item_type, [self.value(item_type, field, depth) for _ in range(count)]
+        lazy = LazyArray(item_type, count, self.pos)
+        if item_type == STRING:
+            self.skip_strings(count)
+        elif item_type == ARRAY:
             for _ in range(count):
-                if pos > last:  # truncated: no room for the next length
-                    pos = len(view) + 1
-                    break
-                pos += 8 + length(view, pos)[0]
-            self.pos = pos
+                self.array(field, depth + 1)
         else:
-            for _ in range(count):
-                self.value(item_type)
-        if self.pos > len(self.view):
-            raise ModelError(f"{self.path} is truncated: its header ends early. Download it again.")
+            self.pos += MIN_SIZE[item_type] * count  # within the file: count() checked it
+        return item_type, lazy
+
+    def skip_strings(self, count: int) -> None:
+        """Step over ``count`` strings (each a length, then its bytes): a tight loop, for
+        vocabularies of hundreds of thousands of pieces. A length past the end of the file
+        ends it (the pieces are only decoded later, one id range at a time)."""
+        view, pos, last = self.view, self.pos, len(self.view) - 8
+        length = _LENGTH.unpack_from
+        for _ in range(count):
+            if pos > last:  # no room for the next length
+                raise self.problem.truncated()
+            pos += 8 + length(view, pos)[0]
+        if pos > len(view):
+            raise self.problem.truncated()
+        self.pos = pos
+
+    def metadata(self, n_kv: int) -> dict[str, Any]:
+        metadata: dict[str, Any] = {}
+        for i in range(n_kv):
+            key = self.string(f"metadata key {i}", MAX_KEY_BYTES)
+            field = f"metadata key {key!r}"
+            if key in metadata:
+                raise self.problem.bad(field, "appears twice")
+            kind = self.take("<I")
+            if kind == ARRAY:
+                item_type, metadata[key] = self.array(field, 1)
+            else:
+                item_type, metadata[key] = None, self.value(kind, field)
+            check_value_type(self.problem, key, kind, item_type)
+        return metadata
+
+    def tensors(self, n_tensors: int) -> list[Tensor]:
+        tensors: list[Tensor] = []
+        names: set[str] = set()
+        for i in range(n_tensors):
+            name = self.string(f"the name of tensor {i}", MAX_TENSOR_NAME_BYTES)
+            field = f"tensor {i} ({name!r})"
+            if name in names:
+                raise self.problem.bad(field, "appears twice")
+            names.add(name)
+            n_dims = self.take("<I")
+            if n_dims > MAX_DIMS:
+                raise self.problem.over(field, f"has {n_dims} dimensions", MAX_DIMS)
+            dims = tuple(self.take("<Q") for _ in range(n_dims))
+            tensors.append(Tensor(name, dims, self.take("<I"), self.take("<Q")))
+        return tensors
 
 
 def _open_map(path: Path) -> mmap.mmap:
@@ -228,15 +307,21 @@ def check_magic(path: str | Path) -> int:
     first bytes only; :func:`read_header` checks the rest)."""
     path = Path(path)
     if not path.is_file():
+        if path.exists():
+            raise ModelError(f"{path} is not a file; give the path of a .gguf model file.")
         raise ModelError(
             f"Model file not found: {path}. Check the path, or run `samantha models list` to see "
             "the models Samantha knows."
         )
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+    except OSError as exc:
+        raise ModelError(f"{path} cannot be read ({exc.strerror or exc}). Check its "
+                         "permissions.") from None
     if size < 24:
         raise ModelError(f"{path} is not a GGUF model: it has only {size} bytes.")
-    with open(path, "rb") as handle:
-        start = handle.read(4)
     if start != MAGIC:
         raise ModelError(
             f"{path} is not a GGUF model (it starts with {start!r}, not b'GGUF'). "
@@ -246,24 +331,34 @@ def check_magic(path: str | Path) -> int:
 
 
 def read_header(path: str | Path) -> GGUFHeader:
-    """Parse the header of a GGUF file and check that the file holds all of its tensors."""
+    """Parse the header of a GGUF file, checking every field as it is read (see
+    :mod:`samantha.models.gguf_checks`), and check that the file holds all of its tensors.
+    A bad file raises one :class:`ModelError` naming the file and the field."""
     path = Path(path)
     size = check_magic(path)
-    with _open_map(path) as view:
-        reader = _Reader(view, path)
+    problem = Problem(path)
+    try:
+        view = _open_map(path)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path} cannot be read ({exc}). Check its permissions.") from None
+    with view:
+        reader = _Reader(view, problem)
         reader.pos = 4
         version = reader.take("<I")
-        n_tensors, n_kv = reader.take("<Q"), reader.take("<Q")
-        metadata = {}
-        for _ in range(n_kv):
-            key = reader.string()
-            metadata[key] = reader.value(reader.take("<I"))
-        tensors = []
-        for _ in range(n_tensors):
-            name = reader.string()
-            dims = tuple(reader.take("<Q") for _ in range(reader.take("<I")))
-            tensors.append(Tensor(name, dims, reader.take("<I"), reader.take("<Q")))
-        alignment = int(metadata.get("general.alignment", 32))
+        if version not in GGUF_VERSIONS:
+            raise problem.bad("its version", f"is {version}, not one llama.cpp reads "
+                              f"({' or '.join(map(str, GGUF_VERSIONS))})")
+        n_tensors = reader.count("its header", MAX_TENSORS, MIN_TENSOR_INFO,
+                                 "tensors")
+        n_kv = reader.count("its header", MAX_METADATA_KEYS, MIN_KEY_VALUE,
+                            "keys")
+        metadata = reader.metadata(n_kv)
+        tensors = reader.tensors(n_tensors)
+        alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
+        check_alignment(problem, alignment)
+        for i, t in enumerate(tensors):
+            check_tensor(problem, f"tensor {i} ({t.name!r})", t.shape, t.ggml_type, t.offset,
+                         alignment)
         data_offset = -(-reader.pos // alignment) * alignment
     header = GGUFHeader(path, version, metadata, tensors, data_offset, size)
     expected = header.expected_size()

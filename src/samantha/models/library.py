@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from samantha.core.engine import Cancel
-from samantha.models.catalog import MetadataCache, ModelEntry, list_models
+from samantha.models.catalog import (
+    MetadataCache,
+    ModelEntry,
+    folder_problem,
+    list_models,
+)
 from samantha.models.download_url import parse_model_url
 from samantha.models.resolve import resolve_model
 
@@ -29,7 +34,16 @@ class ModelLibrary:
         self.url_mode = url_mode
 
     def list(self) -> list[ModelEntry]:
+        """Every model in the folders; a bad file is an entry with its ``error``, and a folder
+        that cannot be listed is skipped (see :meth:`folder_notes`)."""
         return list_models(self.folders, MetadataCache(self.cache_file))
+
+    def folder_notes(self) -> dict[Path, str]:
+        """Why a folder cannot be listed (gone, not a folder, unreadable), by folder. The
+        Samantha folder is not listed before it exists: it is made on the first download."""
+        notes = {f: folder_problem(f) for f in self.folders
+                 if f != self.models_dir or self.models_dir.exists()}
+        return {f: note for f, note in notes.items() if note}
 
     def resolve(self, name: str, progress: Progress | None = None,
                 cancel: Cancel | None = None) -> Path:

@@ -55,8 +55,10 @@ class ModelsTab:
                            outputs=[self.found, chat_models])
 
     def folder_text(self) -> str:
+        notes = self.bench.library.folder_notes()  # gone or unreadable: said, not fatal
         return self.t["folders"].label + ": " + ", ".join(
-            f"`{f}`" for f in self.bench.model_folders())
+            f"`{f}` (⚠️ {notes[f]})" if f in notes else f"`{f}`"
+            for f in self.bench.model_folders())
 
     def rows(self) -> list[list[Any]]:
         return [[e.name, round(e.size / 2**30, 2), e.architecture, e.quantization,
