@@ -8,6 +8,7 @@ import threading
 from typing import Iterator
 
 import pytest
+from support.hostile import an_address_of_this_machine
 
 from samantha.core.chain import ChainConfig
 from samantha.core.events import CodeRan, CycleFinished, RunFinished
@@ -104,10 +105,16 @@ def test_a_syntax_error_is_not_a_success(fake_workbench, fake_engine) -> None:
 
 
 @pytest.fixture
-def listening() -> Iterator[int]:
-    """A server on 127.0.0.1 that answers "hello" once per connection, for a few seconds."""
+def listening() -> Iterator[tuple[str, int]]:
+    """A server on this machine's network address (what allowed code may reach, unlike
+    127.0.0.1) that answers "hello" once per connection, for a few seconds."""
+    with an_address_of_this_machine() as address:
+        yield from _hello_server(address)
+
+
+def _hello_server(address: str) -> Iterator[tuple[str, int]]:
     listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
+    listener.bind((address, 0))
     listener.listen(4)
     listener.settimeout(15)
 
@@ -121,7 +128,7 @@ def listening() -> Iterator[int]:
             pass
 
     threading.Thread(target=serve, daemon=True).start()
-    yield listener.getsockname()[1]
+    yield listener.getsockname()
     listener.close()
 
 
@@ -136,7 +143,7 @@ def test_allow_network_reaches_the_chains_code(fake_workbench, fake_engine, list
     fake_engine.answers = {"": f"""```python
 import socket
 try:
-    with socket.create_connection(("127.0.0.1", {listening}), timeout=3) as s:
+    with socket.create_connection({listening!r}, timeout=3) as s:
         print("reached", s.recv(5).decode())
 except OSError as error:
     print("unreachable", type(error).__name__)
@@ -151,7 +158,7 @@ except OSError as error:
         assert stored.isolation == "bubblewrap" == ran.isolation
         assert stored.isolation_note == ran.isolation_note
         assert ("this run allowed it" in stored.isolation_note) is allowed
-    assert outputs == {False: "unreachable ConnectionRefusedError", True: "reached hello"}
+    assert outputs == {False: "unreachable OSError", True: "reached hello"}  # no route
 
 
 def test_a_run_without_isolation_is_stored_as_such(fake_workbench, fake_engine) -> None:

@@ -8,6 +8,7 @@ import threading
 
 import nbformat
 import pytest
+from support.hostile import an_address_of_this_machine
 
 from samantha.core.chain import ChainConfig
 
@@ -49,8 +50,14 @@ def test_code_run_without_isolation_says_so(samantha) -> None:
 
 
 def test_code_run_allow_network(samantha) -> None:
+    """The network, yes (this machine's network address stands for it); never 127.0.0.1."""
+    with an_address_of_this_machine() as address:
+        _allow_network(samantha, address)
+
+
+def _allow_network(samantha, address: str) -> None:
     listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
+    listener.bind((address, 0))
     listener.listen(4)
     listener.settimeout(20)
 
@@ -64,9 +71,11 @@ def test_code_run_allow_network(samantha) -> None:
             pass
 
     threading.Thread(target=serve, daemon=True).start()
-    code = (f"import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', "
-            f"{listener.getsockname()[1]}), timeout=3)\n    print('reached', s.recv(5).decode())"
-            "\nexcept OSError as error:\n    print('unreachable', type(error).__name__)\n")
+    places, port = [address, "127.0.0.1"], listener.getsockname()[1]
+    code = (f"import socket\nfor place in {places!r}:\n    try:\n"
+            f"        s = socket.create_connection((place, {port}), timeout=3)\n"
+            "        print('reached', s.recv(5).decode())\n    except OSError as error:\n"
+            "        print('unreachable', type(error).__name__)\n")
     try:
         cut = json.loads(samantha("code", "run", "-", "--json", input=code).stdout)
         allowed = json.loads(samantha("code", "run", "-", "--json", "--allow-network",
@@ -74,9 +83,9 @@ def test_code_run_allow_network(samantha) -> None:
     finally:
         listener.close()
     assert cut["isolated"], MAKE_TEST
-    assert cut["stdout"] == "unreachable ConnectionRefusedError\n"
-    assert allowed["stdout"] == "reached hello\n" and allowed["allow_network"]
-    assert "this run allowed it" in allowed["isolation_note"]
+    assert cut["stdout"] == "unreachable OSError\nunreachable ConnectionRefusedError\n"
+    assert allowed["stdout"] == "reached hello\nunreachable ConnectionRefusedError\n"
+    assert allowed["allow_network"] and "this run allowed it" in allowed["isolation_note"]
 
 
 def test_code_run_markdown_with_blocks_and_a_figure(samantha, tmp_path) -> None:

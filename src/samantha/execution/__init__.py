@@ -13,14 +13,17 @@ Two backends (``CodeResult.isolation`` says which one ran, ``isolation_note`` wh
       read-only and nothing else of the machine: not the home folders, not Samantha's data
       (history, models, preferences, other runs), not the checkout; it can write only in its
       work folder and a private /tmp. No network (its own loopback only) unless the run allows
-      it (``allow_network``). Its own PID namespace: when the run ends or is stopped, every
-      process it started dies, ``setsid`` or not, and it cannot see or signal any other
-      process. No capabilities; as root it runs as the real ``nobody``. Memory: one budget for
-      the whole run where a cgroup can be made (as root), else the limit per process.
+      it (``allow_network``): then the network through slirp4netns, from a network namespace of
+      its own, never the host's loopback where the web UI and the tools listen (:mod:`.network`;
+      without slirp4netns, no network). Its own PID namespace: when the run ends or is
+      stopped, every process it started dies, ``setsid`` or not, and it cannot see or signal
+      any other process. No capabilities; as root it runs as the real ``nobody``. Memory:
+      one budget for the whole run where a cgroup can be made (as root), else the limit per
+      process.
     * ``rlimits (not isolated)`` (everywhere else, or ``Sandbox("rlimits")``): the limits
       below only. A guard against accidents and runaway code, not a boundary against hostile
-      code: it can read what its user can read, reach the network, and leave processes behind
-      that call ``setsid``.
+      code: it can read what its user can read, reach the network and this computer's own
+      services, and leave processes behind that call ``setsid``.
 
 Limits that hold in both
     * Time: wall-clock limit; then SIGTERM to the code, SIGKILL 0.5 s later. A CPU-time limit

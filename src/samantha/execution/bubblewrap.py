@@ -4,11 +4,16 @@ The command line of a run as root (as an ordinary user, ``--unshare-user`` takes
 ``--userns`` and the ``--cap-add`` options, and the code runs as that user)::
 
     bwrap --unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup-try --die-with-parent
-          --new-session --unshare-net            (left out when the run may use the network)
+          --new-session --unshare-net            (left out when the run may use the network:
+                                                  it then joins a namespace of its own that
+                                                  slirp4netns links to the internet, see
+                                                  :mod:`.network`)
           --userns FD --uid 0 --gid 0 --cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID
           --info-fd FD
           --ro-bind /usr /usr --symlink usr/bin /bin ... --ro-bind /etc /etc
           --ro-bind /dev/null /etc/shadow ...     (what in /etc not every user may read)
+          --ro-bind-data FD /etc/resolv.conf      (network runs, when the host's resolver
+                                                  listens on its loopback)
           --ro-bind PREFIX PREFIX ...             (the interpreter's folders)
           --perms 1777 --size N --tmpfs /tmp --bind WORK WORK
           --dev /dev --perms 1777 --size N --tmpfs /dev/shm --proc /proc
@@ -32,6 +37,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,6 +60,14 @@ from samantha.execution.namespaces import (
     pid_namespace_members,
     signal_all,
     user_namespace,
+)
+from samantha.execution.network import (
+    HOST_RESOLV_CONF,
+    SLIRP_PROGRAM,
+    NetworkUnavailable,
+    UserModeNetwork,
+    resolv_override,
+    start_network,
 )
 from samantha.execution.results import ISOLATED, CodeLimits, CodeResult
 from samantha.execution.supervise import (
@@ -95,6 +109,8 @@ class Bubblewrap:
         self._lock = threading.Lock()
         self._interpreters: dict[tuple[str, int], Interpreter] = {}
         self._masks: tuple[tuple[str, bool], ...] | None = None
+        self.slirp_program = SLIRP_PROGRAM  # user-mode networking for runs allowed the network
+        self.resolv_conf = HOST_RESOLV_CONF  # read to choose the sandbox's DNS
 
     def check(self) -> str:
         """"" when a trivial sandbox (the same namespaces as a run) works, else what failed."""
@@ -128,21 +144,41 @@ class Bubblewrap:
         else:
             uid, gid, name = os.geteuid(), os.getegid(), _user_name()
             cgroup, why = None, "Samantha makes cgroups only when it runs as root"
+        net: UserModeNetwork | None = None
+        no_net = ""  # why a run allowed the network got none
         try:
-            outcome, setup = self._run(interpreter, work_dir, limits, cancel, network, uid, gid,
+            if network:
+                net, no_net = self._network()
+            outcome, setup = self._run(interpreter, work_dir, limits, cancel, net, uid, gid,
                                        cgroup)
             oom_kills = cgroup.oom_kills() if cgroup is not None else 0
         finally:
+            if net is not None:
+                net.close()
             if cgroup is not None:
                 cgroup.remove()
         _check_started(outcome.exit_status, outcome.readers[1].text(), python)
-        note = self._note(name, uid, network, cgroup, why, limits)
-        return code_result(outcome, work_dir, before, limits, setup.cpu_seconds, ISOLATED, note,
-                           exit_status=_signal_status(outcome.exit_status), oom_kills=oom_kills,
-                           memory_scope="per process" if cgroup is None else "for the whole run")
+        note = self._note(name, uid, network, no_net, cgroup, why, limits)
+        result = code_result(outcome, work_dir, before, limits, setup.cpu_seconds, ISOLATED,
+                             note, exit_status=_signal_status(outcome.exit_status),
+                             oom_kills=oom_kills,
+                             memory_scope="per process" if cgroup is None else "for the whole run")
+        if no_net:
+            said = (f"The network was allowed but not given: {no_net}. The code ran with no "
+                    "network.")
+            result = replace(result, limit=" ".join(filter(None, [result.limit, said])))
+        return result
+
+    def _network(self) -> tuple[UserModeNetwork | None, str]:
+        """The run's own network namespace linked to the internet, or None and why not: the
+        host's network (and its loopback) is never shared instead."""
+        try:
+            return start_network(self.slirp_program, self.as_root), ""
+        except NetworkUnavailable as exc:
+            return None, str(exc)
 
     def _run(self, interpreter: Interpreter, work_dir: Path, limits: CodeLimits,
-             cancel: Cancel | None, network: bool, uid: int, gid: int,
+             cancel: Cancel | None, net: UserModeNetwork | None, uid: int, gid: int,
              cgroup: RunCgroup | None) -> tuple[Outcome, ChildSetup]:
         opened: list[int] = []
         try:
@@ -154,15 +190,19 @@ class Bubblewrap:
             opened += [info_read, info_write]
             procs = cgroup.open_procs() if cgroup is not None else ()
             opened += procs
+            resolv = resolv_override(self.resolv_conf) if net is not None else None
+            if resolv is not None:
+                opened.append(resolv[0])
             setup = self._setup(limits, procs)
-            command = [self.program, *self._namespaces(network, userns),
+            command = [self.program, *self._namespaces(net is not None, userns),
                        "--info-fd", str(info_write),
-                       *view_args(interpreter, work_dir, self._etc_masks(), network,
-                                  limits.memory_bytes),
+                       *view_args(interpreter, work_dir, self._etc_masks(), net is not None,
+                                  limits.memory_bytes, resolv),
                        "--", str(interpreter.executable), *_boot(userns, uid, gid)]
             started = time.monotonic()
-            process = self._start(command, work_dir, setup, (userns, info_write))
-            for fd in (userns, info_write, *procs):  # the child has its copies
+            keep = (userns, info_write, resolv[0] if resolv else None)
+            process = self._start(command, work_dir, _child_step(setup, net), keep)
+            for fd in (*keep, *procs):  # the child has its copies
                 if fd is not None:
                     opened.remove(fd)
                     os.close(fd)
@@ -174,10 +214,12 @@ class Bubblewrap:
             for fd in opened:
                 os.close(fd)
 
-    def _namespaces(self, network: bool, userns: int | None) -> list[str]:
+    def _namespaces(self, own_network: bool, userns: int | None) -> list[str]:
+        """``own_network``: bubblewrap starts in the run's network namespace (see
+        :mod:`.network`); otherwise it makes an empty one (a loopback only)."""
         args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--die-with-parent", "--new-session"]
-        if not network:
+        if not own_network:
             args.append("--unshare-net")
         if userns is None:
             return args + ["--unshare-user", "--cap-drop", "ALL"]
@@ -199,7 +241,7 @@ class Bubblewrap:
             nproc = None if setup.nproc is None else setup.nproc + BWRAP_TASKS
         return replace(setup, nproc=nproc, cgroup_fds=procs)
 
-    def _start(self, command: list[str], work_dir: Path, setup: ChildSetup,
+    def _start(self, command: list[str], work_dir: Path, setup: Callable[[], None],
                keep: tuple[int | None, ...]) -> subprocess.Popen[bytes]:
         try:
             return subprocess.Popen(
@@ -229,12 +271,20 @@ class Bubblewrap:
                 self._masks = etc_masks()
             return self._masks
 
-    def _note(self, name: str, uid: int, network: bool, cgroup: RunCgroup | None, why: str,
-              limits: CodeLimits) -> str:
+    def _note(self, name: str, uid: int, network: bool, no_net: str, cgroup: RunCgroup | None,
+              why: str, limits: CodeLimits) -> str:
         who = (f"the unprivileged user {name} (uid {uid})" if self.as_root
                else f"your own user ({name})")
-        net = ("It could use the network: this run allowed it." if network
-               else "It had no network (only a loopback of its own).")
+        if not network:
+            net = "It had no network (only a loopback of its own)."
+        elif no_net:
+            net = (f"It had no network although this run allowed it: {no_net} (only a loopback "
+                   "of its own; this computer's network is never shared instead).")
+        else:
+            net = ("It could reach the network, as this run allowed it (the internet and "
+                   "other machines), through slirp4netns from a network namespace of its own, "
+                   "but not this computer's loopback (127.0.0.1), where its own services "
+                   "listen: the web UI, JupyterLab, Datasette, llama-server.")
         memory = human_bytes(limits.memory_bytes)
         if cgroup is not None:
             budget = (f"Memory: {memory} for the whole run, at most {limits.processes} "
@@ -297,6 +347,20 @@ class _Sandboxed:
         end = time.monotonic() + seconds
         while self.members() and time.monotonic() < end:
             time.sleep(0.01)
+
+
+def _child_step(setup: ChildSetup, net: UserModeNetwork | None) -> Callable[[], None]:
+    """Between fork and exec: join the run's network namespace (as root, before anything
+    else), then the limits and the cgroup."""
+    if net is None:
+        return setup
+    enter = net.enter
+
+    def step() -> None:
+        enter()
+        setup()
+
+    return step
 
 
 def _boot(userns: int | None, uid: int, gid: int) -> list[str]:

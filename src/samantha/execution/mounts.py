@@ -83,12 +83,16 @@ def etc_masks(root: str = MASKED_ROOT) -> tuple[tuple[str, bool], ...]:
 
 
 def view_args(interpreter: Interpreter, work_dir: Path, masks: tuple[tuple[str, bool], ...],
-              network: bool, tmp_bytes: int) -> list[str]:
-    """The bubblewrap options that build the sandbox's file system."""
+              network: bool, tmp_bytes: int,
+              resolv: tuple[int, str] | None = None) -> list[str]:
+    """The bubblewrap options that build the sandbox's file system. ``resolv``: a descriptor
+    holding the resolv.conf a network run must see instead of the host's, and where."""
     args = system_args(masks) + ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
     if network:
         for folder in NETWORK_DIRS:
             args += ["--ro-bind-try", folder, folder]
+        if resolv is not None:  # over the host's (a link is followed: bubblewrap would not)
+            args += ["--perms", "0444", "--ro-bind-data", str(resolv[0]), resolv[1]]
     for folder in interpreter.folders:  # after /tmp, which would hide them
         args += ["--ro-bind", str(folder), str(folder)]
     args += ["--bind", str(work_dir), str(work_dir),

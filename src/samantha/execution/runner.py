@@ -118,8 +118,9 @@ def not_isolated_note(identity: Identity, limits: CodeLimits, why: str,
     cap = (f"at most {limits.processes} processes" if process_cap
            else "no kernel cap on processes (Samantha counted them from outside)")
     return (f"{why} The code ran under resource limits only, with no boundary against hostile "
-            f"code. {identity.describe()} It could reach the network (local servers included), "
-            "and processes it moved out of its process group (setsid) could outlive the run. "
+            f"code. {identity.describe()} It could reach the network and this computer's own "
+            "services (the web UI, JupyterLab, Datasette, llama-server), and processes it moved "
+            "out of its process group (setsid) could outlive the run. "
             f"Memory: {human_bytes(limits.memory_bytes)} per process, {cap} (up to {total} in "
             "all).")
 
