@@ -27,7 +27,7 @@ from samantha.ui import views
 from samantha.ui.texts import texts
 
 from .conftest import Server, shot
-from .pages import open_tab, set_models, set_number, set_prompts, wait_footers
+from .pages import open_panel, open_tab, set_models, set_number, set_prompts, wait_footers
 
 MARK = "PWNED"
 #: The answer: links whose target the browser decodes to ``javascript:``, and raw HTML with a
@@ -234,3 +234,26 @@ def test_exported_pages_opened_from_the_disk_run_nothing(answered, tmp_path: Pat
                                 ".then(() => 'answered', () => 'refused')")
         assert reached == "refused"  # the page's own policy: it loads nothing
         disk.close()
+
+
+@pytest.mark.e2e
+def test_html_printed_by_code_is_shown_rendered_and_runs_nothing(answered) -> None:
+    """The predecessor showed what code printed as HTML rendered: so do we, cleaned."""
+    _, _, page, _ = answered
+    page.get_by_role("tab", name="Chat").click()
+    printed = ("<div><table><tr><td>cell</td></tr></table>"
+               "<a href='&#106;avascript:parent.document.title=`PWNED`'>click me</a>"
+               "<img src=x onerror='parent.document.title=`PWNED`'></div>")
+    open_panel(page, "code-panel")
+    page.locator("#code-box .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(f"print({printed!r})")
+    page.click("#run-code-button")
+    page.wait_for_selector("#code-result iframe", timeout=60_000)
+    frame = page.frame_locator("#code-result iframe")
+    assert frame.locator(".html-output table td").inner_text() == "cell"  # rendered, in place
+    inner = next(f for f in page.frames if f.parent_frame is page.main_frame
+                 and "cell" in f.content())
+    assert_inert(inner, watch(page))
+    assert MARK not in page.title()
