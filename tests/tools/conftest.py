@@ -1,12 +1,16 @@
 """Fixtures of the tools' tests: a Toolbox that is always emptied, a Workbench on a fresh home
-with one stored run that has code, and a small real HTTP program to start as a tool."""
+with one stored run that has code, a small real HTTP program to start as a tool, a Samantha of
+its own (a process that starts that program, to be killed), and a browser's way in through a
+tool's one-time link."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from samantha.app import Workbench
@@ -38,6 +42,54 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 '''
+
+
+# A Samantha of its own: starts the probe as a tool with a Toolbox on FOLDER, prints the tool's
+# pid and stays until it is killed (or its standard input closes).
+OWNER = '''\
+import sys
+from pathlib import Path
+from samantha.tools import Toolbox, ToolSpec
+folder, probe, mode, port = sys.argv[1:5]
+box = Toolbox(Path(folder), grace=1.0)
+tool = box.start(ToolSpec("Probe", ("probe", mode), (sys.executable, probe, mode, port),
+                          int(port), page="/page", ready="/ready"))
+print(tool.pid, flush=True)
+sys.stdin.read()
+box.stop_all()
+'''
+
+
+def browser(link: str) -> httpx.Client:
+    """A client that opened ``link`` as a browser does (following redirects, keeping
+    cookies); it must have been let in."""
+    client = httpx.Client(trust_env=False, timeout=30)
+    answer = client.get(link, follow_redirects=True)
+    assert answer.status_code == 200, (answer.status_code, answer.text[:300])
+    return client
+
+
+@pytest.fixture
+def owner(tmp_path: Path, probe_script: Path) -> Iterator:
+    """``owner(mode, folder)``: a Samantha process with the probe running in that mode as its
+    tool (its Toolbox on ``folder``, ``tmp_path/tools`` by default); (that process, the tool's
+    pid)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def run(mode: str = "serve", folder: Path | None = None) -> tuple[subprocess.Popen[str], int]:
+        port = port_to_use(None)
+        process = subprocess.Popen([sys.executable, "-c", OWNER, str(folder or tmp_path / "tools"),
+                                    str(probe_script), mode, str(port)], text=True,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        started.append(process)
+        line = process.stdout.readline()
+        assert line.strip().isdigit(), (line, process.poll())
+        return process, int(line)
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            process.communicate("", timeout=60)
 
 
 @pytest.fixture

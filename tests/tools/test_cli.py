@@ -17,14 +17,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support.processes import descendants, get, get_json, left_behind, post_json
+from support.processes import descendants, get, left_behind, stat
 
 from samantha.app import Workbench
 from samantha.cli import cli
 from samantha.tools.launchers import port_to_use
 
+from .conftest import browser
+
 LINE = re.compile(r"(?P<name>[\w-]+) is running on (?P<url>http://127\.0\.0\.1:\d+/\S*) "
-                  r"\(Ctrl\+C to stop\)\n")
+                  r"\(Ctrl\+C to stop\)\nOpen it with (?P<link>http://127\.0\.0\.1:\d+/\S*) "
+                  r"\(this link lets one browser in, once\)\n")
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def launch(home: Path) -> Iterator:
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         started.append(process)
         ready, _, _ = select.select([process.stdout], [], [], 180)
-        line = process.stdout.readline() if ready else ""
+        line = process.stdout.readline() + process.stdout.readline() if ready else ""
         found = LINE.fullmatch(line)
         assert found, (line, process.poll(), process.stderr.read() if process.poll() else "")
         return process, found
@@ -62,16 +65,31 @@ def test_datasette_on_a_chosen_port_until_ctrl_c(launch, code_run: int) -> None:
     port = port_to_use(None)
     process, line = launch("datasette", "--port", str(port))
     assert line["name"] == "Datasette" and line["url"] == f"http://127.0.0.1:{port}/history"
-    status, runs = get_json(line["url"] + "/runs.json?_shape=array")
-    assert status == 200 and [r["id"] for r in runs] == [code_run]
+    assert get(line["url"])[0] == 403  # no way in without the link
+    runs = browser(line["link"]).get(line["url"] + "/runs.json?_shape=array")
+    assert runs.status_code == 200 and [r["id"] for r in runs.json()] == [code_run]
     family = descendants(process.pid)
     assert len(family) == 1  # the Datasette server
     assert "Stopping" in stop(process, signal.SIGINT)
     assert left_behind(family, groups=tuple(family)) == []
 
 
-def test_a_tool_that_ends_by_itself_ends_the_command(launch) -> None:
+def test_a_tool_ends_when_the_command_is_killed(launch, home: Path) -> None:
     process, line = launch("datasette")
+    (server,) = family = descendants(process.pid)
+    assert stat(server)[1] == server  # its own process group
+    process.kill()  # kill -9: the command stops nothing itself
+    process.wait()
+    assert left_behind(family, groups=(server,), timeout=5) == []
+    with pytest.raises(OSError):
+        get(line["url"], timeout=3)
+    stop = CliRunner().invoke(cli, ["tools", "stop"])  # nothing left for it to do
+    assert stop.stdout == "No tool of this data home was running.\n"
+    assert list((home / "tools" / "running").iterdir()) == []
+
+
+def test_a_tool_that_ends_by_itself_ends_the_command(launch) -> None:
+    process, _ = launch("datasette")
     (server,) = descendants(process.pid)
     os.kill(server, signal.SIGKILL)
     _, err = process.communicate(timeout=60)
@@ -86,8 +104,8 @@ def test_dtale_until_sigterm(launch, tmp_path: Path) -> None:
     assert line["name"] == "D-Tale" and line["url"].endswith("/dtale/main/1")
     base = line["url"].rsplit("/dtale/", 1)[0]
     ids = urllib.parse.quote(json.dumps(["0-5"]))
-    status, data = get_json(f"{base}/dtale/data/1?ids={ids}")
-    assert status == 200 and [data["results"][k]["player"] for k in "01"] == ["ana", "bo"]
+    data = browser(line["link"]).get(f"{base}/dtale/data/1?ids={ids}").json()
+    assert [data["results"][k]["player"] for k in "01"] == ["ana", "bo"]
     family = descendants(process.pid)
     stop(process, signal.SIGTERM)
     assert left_behind(family, groups=tuple(family)) == []
@@ -95,11 +113,13 @@ def test_dtale_until_sigterm(launch, tmp_path: Path) -> None:
 
 def test_jupyter_with_a_kernel_until_sigterm(launch, code_run: int, home: Path) -> None:
     process, line = launch("jupyter", str(code_run))
-    assert line["name"] == "JupyterLab" and f"/lab/tree/run-{code_run}.ipynb?token=" in line["url"]
-    assert get(line["url"])[0] == 200
-    base, query = line["url"].split("/lab/", 1)[0], line["url"].split("?", 1)[1]
-    status, _ = post_json(f"{base}/api/kernels?{query}", {"name": "python3"})
-    assert status == 201
+    assert line["name"] == "JupyterLab" and line["url"].endswith(f"/lab/tree/run-{code_run}.ipynb")
+    assert line["link"].startswith(line["url"] + "?token=")
+    tab = browser(line["link"])
+    base = line["url"].split("/lab/", 1)[0]
+    kernel = tab.post(f"{base}/api/kernels", json={"name": "python3"},
+                      headers={"X-XSRFToken": tab.cookies["_xsrf"]})
+    assert kernel.status_code == 201
     family = _with_kernel(process.pid)
     stop(process, signal.SIGTERM)
     assert left_behind(family, groups=tuple(family)) == []
@@ -157,11 +177,11 @@ def test_the_readmes_tools_commands_exist() -> None:
     section = readme.split("### Tools: ", 1)[1].split("\n### ", 1)[0]
     lines = [line.split("#", 1)[0] for line in section.splitlines()
              if line.startswith("samantha tools ")]
-    assert len(lines) == 5
+    assert len(lines) == 6
     for line in lines:
         args = shlex.split(line)[2:]
         command = tools.commands[args[0]]
         options = {o for p in command.params if isinstance(p, click.Option) for o in p.opts}
         assert {a for a in args if a.startswith("--")} <= options, line
         ctx = command.make_context(args[0], args[1:])  # the arguments parse as shown
-        assert ctx.params
+        assert ctx.params or not command.params

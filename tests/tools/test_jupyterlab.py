@@ -1,55 +1,106 @@
-"""JupyterLab for real: a run's notebook served with a token, a kernel, and nothing left after
-stop_all (the kernel runs in a session of its own)."""
+"""JupyterLab for real: a run's notebook opened through a one-time link, a kernel, each tab's
+link its own, no token in any page, a foreign Host refused, and nothing left after stop_all
+(the kernel runs in a session of its own)."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
-import urllib.parse
+from pathlib import Path
 
-from support.processes import descendants, get, get_json, left_behind, post_json, stat
+import httpx
+from support.processes import descendants, get, left_behind, stat
 
 from samantha.app import Workbench
 from samantha.handoffs import start_jupyter
 from samantha.tools import Toolbox
 
+from .conftest import browser
+
 
 def test_jupyterlab_opens_a_runs_notebook_and_leaves_nothing(bench: Workbench, toolbox: Toolbox,
                                                             code_run: int) -> None:
     tool = start_jupyter(bench, toolbox, code_run)
-    base, query = tool.url.split("/lab/", 1)[0], tool.url.split("?", 1)[1]
-    token = urllib.parse.parse_qs(query)["token"][0]
-    assert tool.url == f"{base}/lab/tree/run-{code_run}.ipynb?token={token}" and len(token) >= 32
+    base = tool.base
+    assert tool.url == f"{base}/lab/tree/run-{code_run}.ipynb"
     notebook = bench.home / "notebooks" / f"run-{code_run}.ipynb"
     assert json.loads(notebook.read_text())["nbformat"] == 4
+    link = toolbox.link(tool.id)
+    assert link.url == f"{tool.url}?token={link.ticket}" and len(link.ticket) >= 32
 
-    status, model = get_json(f"{base}/api/contents/run-{code_run}.ipynb?token={token}")
-    assert status == 200 and model["type"] == "notebook"
-    code = [c["source"] for c in model["content"]["cells"] if c["cell_type"] == "code"]
+    tab = browser(link.url)
+    answer = tab.get(f"{base}/api/contents/run-{code_run}.ipynb")
+    assert answer.status_code == 200 and answer.json()["type"] == "notebook"
+    code = [c["source"] for c in answer.json()["content"]["cells"] if c["cell_type"] == "code"]
     assert code == ["print('hi from the notebook')"]
-    assert get(f"{base}/api/contents/run-{code_run}.ipynb")[0] == 403  # no token, no notebook
-    assert get(tool.url)[0] == 200  # the JupyterLab page itself
-    assert token not in open(f"/proc/{tool.pid}/cmdline").read()  # given in the environment
+    assert get(f"{base}/api/contents/run-{code_run}.ipynb")[0] == 403  # no link, no notebook
 
-    status, kernel = post_json(f"{base}/api/kernels?token={token}", {"name": "python3"})
-    assert status == 201
+    xsrf = tab.cookies.get("_xsrf")
+    kernel = tab.post(f"{base}/api/kernels", json={"name": "python3"},
+                      headers={"X-XSRFToken": xsrf})
+    assert kernel.status_code == 201
     kernel_pid = _wait_for_kernel(tool.pid)
     assert stat(kernel_pid)[2] == kernel_pid != tool.pid  # its own session: killpg misses it
 
     again = start_jupyter(bench, toolbox)  # no run: the same JupyterLab, on the folder
-    assert (again.id, again.pid) == (tool.id, tool.pid) and again.url == f"{base}/lab?{query}"
+    assert (again.id, again.pid) == (tool.id, tool.pid) and again.url == f"{base}/lab"
 
     family = {**descendants(tool.pid), tool.pid: stat(tool.pid)[4]}
     toolbox.stop_all()
     assert left_behind(family, groups=(tool.pid, kernel_pid)) == []
     assert toolbox.running() == []
+    assert not list((toolbox.folder / "doors").iterdir())  # the door went with it
+
+
+def test_each_tab_gets_its_own_way_in_and_no_token_is_shown(bench: Workbench, toolbox: Toolbox,
+                                                           code_run: int) -> None:
+    tool = start_jupyter(bench, toolbox, code_run)
+    first = toolbox.link(tool.id)
+    second = toolbox.link(start_jupyter(bench, toolbox, code_run).id)  # another tab asks
+    assert first.ticket != second.ticket and first.ticket not in second.url
+    assert toolbox.link(tool.id, previous=first) == first  # the tab's list shows it again
+
+    tab = browser(first.url)
+    page = tab.get(tool.url)
+    assert page.status_code == 200 and "jupyter-config-data" in page.text
+    assert re.findall(r'"token": "[^"]*"', page.text) == ['"token": ""']  # nothing to hand on
+    assert toolbox.link(tool.id, previous=first) != first  # used: a fresh one is made
+
+    stranger = httpx.Client(trust_env=False)
+    used = stranger.get(first.url)  # the first tab's link, after it was used
+    assert used.status_code == 302 and used.headers["location"].startswith("/login")
+    login = stranger.get(f"{tool.base}/login")
+    assert login.status_code == 403 and "press the tool's button" in login.text
+    assert stranger.get(f"{tool.base}/api/contents").status_code == 403
+    assert browser(second.url).get(f"{tool.base}/api/contents").status_code == 200
+
+    for where in (f"{tool.base}/api/contents", tool.url):  # DNS rebinding: Jupyter's check
+        refused = tab.get(where, headers={"Host": f"attacker.example:{tool.port}"})
+        assert refused.status_code == 403
+    assert "Blocking request with non-local 'Host' attacker.example" in tool.log.read_text()
+    environ = Path(f"/proc/{tool.pid}/environ").read_bytes()
+    cmdline = Path(f"/proc/{tool.pid}/cmdline").read_bytes()
+    assert b"JUPYTER_TOKEN" not in environ and b"token" not in cmdline.lower()
+
+
+def test_jupyters_runtime_files_hold_no_token(bench: Workbench, toolbox: Toolbox) -> None:
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    tool = start_jupyter(bench, toolbox)
+    runtime = Path(jupyter_runtime_dir())
+    info = json.loads((runtime / f"jpserver-{tool.pid}.json").read_text())  # `jupyter server
+    assert info["port"] == tool.port and info["token"] == ""  # list` shows any local process
+    opener = runtime / f"jpserver-{tool.pid}-open.html"
+    assert not opener.exists() or "token=" not in opener.read_text()
+    assert get(f"{tool.base}/api/contents?token=")[0] == 403  # an empty token opens nothing
 
 
 def _wait_for_kernel(server: int, timeout: float = 60) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for pid in descendants(server):
-            if b"ipykernel" in open(f"/proc/{pid}/cmdline", "rb").read():
+            if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return pid
         time.sleep(0.2)
     raise AssertionError("no kernel process appeared under JupyterLab")

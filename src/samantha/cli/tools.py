@@ -1,13 +1,14 @@
-"""``samantha tools``: JupyterLab, Datasette and D-Tale on 127.0.0.1 until Ctrl+C, and
-PyInstaller."""
+"""``samantha tools``: JupyterLab, Datasette and D-Tale on 127.0.0.1 until Ctrl+C (each opened
+through a one-time link), PyInstaller, and ``stop`` for the tools a Samantha that died left."""
 
 from __future__ import annotations
 
 import signal
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -72,6 +73,23 @@ def dtale(ctx: click.Context, file: Path, no_browser: bool, port: int | None) ->
 
 
 @tools.command()
+@click.pass_context
+def stop(ctx: click.Context) -> None:
+    """Stop the tools that a Samantha on this data home left running when it ended (killed, or
+    crashed): each tool is written in <data home>/tools/running while it runs. Tools of a
+    Samantha that still runs are left alone (stop them there)."""
+    stopped, kept = workbench(ctx).toolbox.stop_orphans()
+    for entry in stopped:
+        click.echo(f"Stopped {entry.describe()}, left running by Samantha process "
+                   f"{entry.owner}, which ended.")
+    for entry in kept:
+        click.echo(f"Left alone: {entry.describe()}, of Samantha process {entry.owner}, which "
+                   "still runs: stop it there.")
+    if not stopped and not kept:
+        click.echo("No tool of this data home was running.")
+
+
+@tools.command()
 @click.argument("run_or_file")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the executable (default: <data home>/executables).")
@@ -97,7 +115,7 @@ def _stop_signal(signum: int, frame: FrameType | None) -> None:
     raise _Stopped(signum)
 
 
-def _serve(ctx: click.Context, start: Callable[["Toolbox"], "RunningTool"],
+def _serve(ctx: click.Context, start: Callable[[Toolbox], RunningTool],
            no_browser: bool) -> None:
     """Start a tool, say where it is, open it, and wait in the foreground until Ctrl+C,
     SIGTERM or its own end; then stop it and what it started."""
@@ -106,10 +124,13 @@ def _serve(ctx: click.Context, start: Callable[["Toolbox"], "RunningTool"],
                 for each in (signal.SIGINT, signal.SIGTERM)}
     try:
         tool = start(toolbox)
+        link = toolbox.link(tool.id)
         click.echo(f"{tool.name} is running on {tool.url} (Ctrl+C to stop)")
+        click.echo(f"Open it with {link.url}", nl=False)
+        click.echo(" (this link lets one browser in, once)" if link.ticket else "")
         click.echo(f"log: {tool.log}", err=True)
-        if not no_browser and not webbrowser.open(tool.url):
-            click.echo("No browser was found here: open the address yourself.", err=True)
+        if not no_browser and not webbrowser.open(link.url):
+            click.echo("No browser was found here: open the link yourself.", err=True)
         status = toolbox.wait(tool.id)
         click.echo(f"{tool.name} ended by itself (exit status {status}); its log: {tool.log}",
                    err=True)

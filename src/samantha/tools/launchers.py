@@ -3,34 +3,40 @@ D-Tale on a CSV file. Each function returns a :class:`ToolSpec` for :class:`Tool
 none starts anything.
 
 Every tool listens on 127.0.0.1 only, on the port given or a free one, and opens no browser
-itself (Samantha opens it, or prints the address).
+itself (Samantha opens it, or prints the address). Every tool has a door (see
+:mod:`samantha.tools.door`): it lets in Samantha's own readiness check and the browsers that
+opened a one-time link a tab was given, and refuses any Host but loopback.
 
-- **JupyterLab** needs a token: a fresh random one per start (``secrets``), handed over in the
-  environment (``JUPYTER_TOKEN``), so it is not in the command line other users can read.
+- **JupyterLab** runs with ``inside/jupyter_config.py``, whose identity provider is that door:
+  JupyterLab has no token of its own to hand out (it would write one into every page it
+  serves), ``?token=<ticket>`` in a link logs a browser in once, with Jupyter's login cookie.
+  Jupyter checks the Host itself (``allow_remote_access`` stays False).
 - **Datasette** serves the history read-only: it runs only SQL that starts with ``SELECT`` (or
   ``WITH``, ``EXPLAIN``…; anything else is refused with "Statement must be a SELECT"), over a
   connection opened with ``mode=ro`` (so ``WITH x AS (…) DELETE …`` fails with "attempt to
   write a readonly database"), offers no write API (that came with Datasette 1.0 alphas) and
   no download of a database that can change. It is not given ``--immutable``: that tells it the
-  file never changes, and the history does while Samantha runs.
+  file never changes, and the history does while Samantha runs. Its door is a plugin
+  (``inside/datasette/``) wrapping the whole application, static files included.
 - **D-Tale** loads the CSV before it starts listening, so its grid page answering means the
-  data is in. ``--no-reaper`` keeps it from quitting by itself after an hour without use.
+  data is in. ``--no-reaper`` keeps it from quitting by itself after an hour without use. It runs
+  through ``inside/dtale_door.py``, which puts the door in front of its Flask application.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import secrets
 import socket
 import subprocess
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from samantha.tools.errors import INSTALL, ToolInputError, ToolMissingError
 from samantha.tools.toolbox import ToolSpec
 
+INSIDE = Path(__file__).resolve().parent / "inside"  # code that runs in the tools' processes
 HOST = "127.0.0.1"
 CSV_CHECK_BYTES = 1 << 20  # how much of a CSV file is read to check it
 FIND_MODULE = ("import importlib.util, sys; "
@@ -47,15 +53,14 @@ def jupyterlab(pythons: Sequence[Path | str], root: Path, notebook: str | None =
         "packages, and runs there."))
     key = ("jupyterlab", str(root), str(python), *_asked(port))
     port = port_to_use(port)
-    token = secrets.token_urlsafe(24)
     command = [str(python), "-m", "jupyterlab", "--no-browser", "--ip", HOST, "--port",
-               str(port), "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}"]
+               str(port), "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
+               f"--config={INSIDE / 'jupyter_config.py'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # JupyterLab refuses to run as root otherwise
     page = "/lab/tree/" + urllib.parse.quote(notebook) if notebook else "/lab"
-    return ToolSpec("JupyterLab", key, tuple(command), port,
-                    page=page, ready="/api/status", query=f"token={token}",
-                    env={"JUPYTER_TOKEN": token}, cwd=root)
+    return ToolSpec("JupyterLab", key, tuple(command), port, page=page, ready="/api/status",
+                    cwd=root, door="token")
 
 
 def datasette(pythons: Sequence[Path | str], database: Path,
@@ -66,9 +71,9 @@ def datasette(pythons: Sequence[Path | str], database: Path,
     port = port_to_use(port)
     name = urllib.parse.quote(database.stem)
     command = [str(python), "-m", "datasette", "serve", str(database), "--host", HOST,
-               "--port", str(port)]
+               "--port", str(port), "--plugins-dir", str(INSIDE / "datasette")]
     return ToolSpec("Datasette", key, tuple(command), port,
-                    page=f"/{name}", ready=f"/{name}.json")
+                    page=f"/{name}", ready=f"/{name}.json", door="enter")
 
 
 def dtale(pythons: Sequence[Path | str], table: Path, port: int | None = None) -> ToolSpec:
@@ -77,10 +82,10 @@ def dtale(pythons: Sequence[Path | str], table: Path, port: int | None = None) -
     python = python_with("dtale", pythons, "D-Tale")
     key = ("dtale", str(table), *_asked(port))
     port = port_to_use(port)
-    command = [str(python), "-m", "dtale.cli.script", "--csv-path", str(table), "--host", HOST,
-               "--port", str(port), "--no-reaper"]
+    command = [str(python), "-m", "samantha.tools.inside.dtale_door", "--csv-path", str(table),
+               "--host", HOST, "--port", str(port), "--no-reaper"]
     return ToolSpec("D-Tale", key, tuple(command), port,
-                    page="/dtale/main/1", ready="/dtale/main/1", cwd=table.parent)
+                    page="/dtale/main/1", ready="/dtale/main/1", cwd=table.parent, door="enter")
 
 
 def _asked(port: int | None) -> tuple[str, ...]:
@@ -106,7 +111,7 @@ def has_module(python: Path | str, module: str) -> bool:
     cannot run at all.)"""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     try:
-        result = subprocess.run([str(python), "-c", FIND_MODULE, module], env=env,
+        result = subprocess.run([str(python), "-c", FIND_MODULE, module], env=env, check=False,
                                 stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return False

@@ -11,8 +11,8 @@ import os
 import re
 import subprocess
 from collections import deque
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from samantha.tools.errors import ToolError, ToolInputError
 from samantha.tools.launchers import python_with

@@ -112,6 +112,42 @@ def stop_tree(process: subprocess.Popen[bytes], grace: float) -> None:
     _wait_gone(known, deadline=time.monotonic() + 5)
 
 
+def stop_detached(pid: int, started: int, grace: float) -> bool:
+    """Stop a tool that is not this process's child (an orphan of a Samantha that died), the way
+    :func:`stop_tree` does: only if ``pid`` is still the process that started at ``started``
+    (clock ticks after boot). False when it was already gone."""
+    if is_gone(pid, started):
+        return False
+    known = family(pid)
+    _signal_leader_group(pid, started, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not is_gone(pid, started):
+            known.update(family(pid))
+        alive = [p for p, s in known.items() if not is_gone(p, s)]
+        if not alive and not _group_members(pid, since=started):
+            break
+        threading.Event().wait(POLL_SECONDS)
+    _signal_leader_group(pid, started, signal.SIGKILL)
+    for each, since in known.items():
+        if not is_gone(each, since):
+            _send(each, signal.SIGKILL)
+    _wait_gone(known, deadline=time.monotonic() + 5)
+    return True
+
+
+def _signal_leader_group(pid: int, started: int, signum: signal.Signals) -> None:
+    """Signal the process group that ``pid`` leads, while it is surely the tool's: its leader
+    is that very process, or the leader is gone and members started after it remain (a group's
+    id is not handed out again while it has members)."""
+    leader = process_info(pid)
+    ours = leader is not None and leader.started == started and leader.pgid == pid
+    if ours or (leader is None and _group_members(pid, since=started)):
+        _signal_pgid(pid, signum)
+    elif leader is not None and leader.started == started:
+        _send(pid, signum)  # it left its group: itself only
+
+
 def _kill(process: subprocess.Popen[bytes], known: dict[int, int]) -> None:
     _signal_group(process, signal.SIGKILL)
     for pid, started in known.items():
@@ -137,10 +173,11 @@ def _wait_gone(known: dict[int, int], deadline: float) -> None:
         threading.Event().wait(POLL_SECONDS)
 
 
-def _group_members(pgid: int) -> list[ProcessInfo]:
-    """The live processes of the process group ``pgid`` (empty where there is no ``/proc``)."""
+def _group_members(pgid: int, since: int = 0) -> list[ProcessInfo]:
+    """The live processes of the process group ``pgid`` (empty where there is no ``/proc``),
+    of those started at ``since`` or later."""
     return [info for info in all_processes()
-            if info.pgid == pgid and info.state not in ("Z", "X")]
+            if info.pgid == pgid and info.state not in ("Z", "X") and info.started >= since]
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
@@ -156,6 +193,12 @@ def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> N
         if process.returncode is None:
             process.kill()
         return
+    _signal_pgid(pgid, signum)
+
+
+def _signal_pgid(pgid: int, signum: signal.Signals) -> None:
+    if pgid <= 1 or not hasattr(os, "killpg") or pgid == os.getpgrp():
+        return  # never our own group, nor everything
     try:
         os.killpg(pgid, signum)
     except (ProcessLookupError, PermissionError):

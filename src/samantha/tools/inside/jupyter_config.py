@@ -1,0 +1,77 @@
+"""JupyterLab's configuration when Samantha starts it (``--config`` names this file): its door.
+
+Run by JupyterLab's own Python (the analysis environment's, maybe, where Samantha is not
+installed), so it loads ``door.py`` from its file. Jupyter Server 2's identity provider is
+replaced by one that
+
+- has no token of its own: JupyterLab writes its token into every page it serves and into its
+  runtime files, so the one it has is empty and there is nothing to hand on;
+- lets in a request carrying the door's secret (Samantha's readiness check) or a one-time
+  ticket (``?token=…`` in the link a tab was given, used up by its first request), and from
+  then on that browser by Jupyter's own signed login cookie;
+- answers ``/login`` with a line saying where the way in is (no password form).
+
+``allow_remote_access`` stays False, so Jupyter refuses a Host that is not loopback or
+``localhost`` (DNS rebinding).
+"""
+
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+
+
+def load_door_module():  # type: ignore[no-untyped-def]
+    name = "samantha_tool_door"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "door.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # before it runs: its dataclasses look themselves up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def configure(c):  # type: ignore[no-untyped-def]
+    from jupyter_server.auth.identity import PasswordIdentityProvider
+    from tornado import web
+    from traitlets import default
+
+    door_module = load_door_module()
+    door = door_module.Door.from_env()
+
+    class EnterFromSamantha(web.RequestHandler):
+        def get(self) -> None:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(door_module.NOT_ADMITTED)
+
+        post = get
+
+    class SamanthaDoor(PasswordIdentityProvider):
+        @default("token")
+        def _no_token(self) -> str:
+            return ""
+
+        @default("login_handler_class")
+        def _no_login_form(self) -> type:
+            return EnterFromSamantha
+
+        @property
+        def auth_enabled(self) -> bool:
+            return True  # with no token and no password Jupyter would let anyone in
+
+        async def get_user_token(self, handler):  # type: ignore[no-untyped-def]
+            given = self.get_token(handler)
+            if not given or not (door.is_secret(given) or door.redeem(given)):
+                return None
+            user = self.get_user_cookie(handler)
+            if inspect.isawaitable(user):
+                user = await user
+            return user or self.generate_anonymous_user(handler)
+
+    c.ServerApp.identity_provider_class = SamanthaDoor
+    c.ServerApp.allow_remote_access = False
+    c.IdentityProvider.cookie_options = {"samesite": "Lax"}
+
+
+configure(get_config())  # noqa: F821  (traitlets runs this file with get_config defined)
