@@ -46,12 +46,14 @@ voice:
 	  else echo "Install espeak-ng first: sudo apt-get install espeak-ng" >&2; exit 1; fi; }
 
 # Model-written code is confined by bubblewrap on Linux (without it, runs are marked not isolated,
-# and the hostile-code tests of the bubblewrap side fail).
+# and the hostile-code tests of the bubblewrap side fail); slirp4netns gives confined code that was
+# allowed the network the internet, never this computer's loopback (without it: no network).
 sandbox:
-	@command -v bwrap >/dev/null || { \
+	@command -v bwrap >/dev/null && command -v slirp4netns >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
-	  else echo "Install bubblewrap first: sudo apt-get install bubblewrap" >&2; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap slirp4netns; \
+	  else echo "Install bubblewrap and slirp4netns first: sudo apt-get install bubblewrap" \
+	    "slirp4netns" >&2; exit 1; fi; }
 
 # llama.cpp's llama-server, a remote backend in the tests, built once from the llama.cpp source of
 # the pinned llama-cpp-python into a cache folder (about 13 minutes on 2 cores, the first time).

@@ -268,3 +268,14 @@ def test_two_runs_at_once_each_get_their_own_network(tmp_path: Path, bubblewrap:
             thread.join(60)
     assert results == {n: f"1\n{url(outside)} reached {OUTSIDE_NAME}\n" for n in range(2)}
     assert len(outside.hits) == 2 and slirp_children() == []
+
+
+def test_the_allow_network_help_says_what_it_opens() -> None:
+    from samantha.ui.texts_panels import ROWS
+
+    rows = {row[0]: row for row in ROWS}
+    _, _, english, _, portuguese = rows["allow_network"]
+    assert "the internet, never this computer's own services (the web UI, JupyterLab" in english
+    assert "a internet, nunca os serviços deste computador (a interface web, o JupyterLab" \
+        in portuguese
+    assert "this computer's own services included" in rows["code_not_isolated"][1]

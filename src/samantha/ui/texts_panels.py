@@ -94,24 +94,27 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("allow_network",
      "Allow network",
      "Lets model-written code (Run code automatically, and Run code) reach the network: the "
-     "internet, and servers on this computer. Off by default: where Samantha can confine code "
-     "(Linux with bubblewrap) the network is cut off. Turn it on only for code you trust to "
-     "download data or call a service.",
+     "internet, never this computer's own services (the web UI, JupyterLab, Datasette, "
+     "llama-server). Off by default: where Samantha can confine code (Linux with bubblewrap) "
+     "the network is cut off, and when allowed it goes through slirp4netns (without it, it "
+     "stays cut off). Turn it on only for code you trust to download data or call a service.",
      "Permitir rede",
      "Deixa o código escrito pelo modelo (Executar código automaticamente, e Executar código) "
-     "acessar a rede: a internet e os servidores deste computador. Desligado por padrão: onde o "
-     "Samantha consegue confinar o código (Linux com bubblewrap), a rede fica cortada. Ligue só "
-     "para código em que você confia para baixar dados ou chamar um serviço."),
+     "acessar a rede: a internet, nunca os serviços deste computador (a interface web, o "
+     "JupyterLab, o Datasette, o llama-server). Desligado por padrão: onde o Samantha consegue "
+     "confinar o código (Linux com bubblewrap), a rede fica cortada, e quando permitida passa "
+     "pelo slirp4netns (sem ele, continua cortada). Ligue só para código em que você confia "
+     "para baixar dados ou chamar um serviço."),
     ("code_isolated",
      "Confined by bubblewrap: {note}", "",
      "Confinado pelo bubblewrap: {note}", ""),
     ("code_not_isolated",
      "Not isolated: this code ran under time, memory and process limits only, with your "
-     "permissions: it could reach the network and read your files ({note}). On Linux, install "
-     "bubblewrap to confine it.", "",
+     "permissions: it could reach the network, this computer's own services included, and read "
+     "your files ({note}). On Linux, install bubblewrap to confine it.", "",
      "Não isolado: este código rodou só com limites de tempo, memória e processos, com as suas "
-     "permissões: podia acessar a rede e ler seus arquivos ({note}). No Linux, instale o "
-     "bubblewrap para confiná-lo.", ""),
+     "permissões: podia acessar a rede, inclusive os serviços deste computador, e ler seus "
+     "arquivos ({note}). No Linux, instale o bubblewrap para confiná-lo.", ""),
     # ---------------------------------------------------------------- output box
     ("ending_cancelled", "stopped", "", "parado", ""),
     ("ending_error", "failed", "", "falhou", ""),
