@@ -5,12 +5,15 @@ traffic, ends with the run however the run ends."""
 
 from __future__ import annotations
 
+import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from support.hostile import (
+    AS_ROOT,
     FAST,
     FETCH,
     an_address_of_this_machine,
@@ -29,6 +33,7 @@ from support.hostile import (
     web_server,
 )
 
+import samantha
 from samantha.execution import CodeLimits, Sandbox
 from samantha.execution.network import SANDBOX_DNS, sandbox_resolv_conf
 
@@ -279,3 +284,58 @@ def test_the_allow_network_help_says_what_it_opens() -> None:
     assert "a internet, nunca os serviços deste computador (a interface web, o JupyterLab" \
         in portuguese
     assert "this computer's own services included" in rows["code_not_isolated"][1]
+
+
+AS_NOBODY = """
+import json, sys
+from pathlib import Path
+from samantha.execution import Sandbox, run_code
+result = run_code(sys.argv[1], Path(sys.argv[2]), interpreter=sys.executable,
+                  sandbox=Sandbox("bubblewrap"), allow_network=True)
+print(json.dumps({"stdout": result.stdout, "stderr": result.stderr,
+                  "note": result.isolation_note}))
+"""
+
+
+def test_an_ordinary_users_run_gets_the_same_network(address: str, bubblewrap: Sandbox,
+                                                     work: Path) -> None:
+    """The usual desktop case: as an ordinary user, the run's network namespace lives in a user
+    namespace of its own. As root, the test runs Samantha (a copy of its source, with the
+    system's Python) as nobody."""
+    with web_server("127.0.0.1", UI_NAME) as ui, web_server(address, OUTSIDE_NAME) as outside:
+        code = textwrap.dedent(FETCH.format(urls=[url(ui), url(outside)]))
+        if AS_ROOT:
+            answer = _as_nobody(code)
+            stdout, note = answer["stdout"], answer["note"]
+        else:
+            result = run(code, work, bubblewrap, allow_network=True)
+            stdout, note = result.stdout, result.isolation_note
+    seen = fetched(stdout)
+    assert seen == {url(ui): "unreachable ConnectionRefusedError",
+                    url(outside): f"reached {OUTSIDE_NAME}"}, stdout
+    assert "ran as your own user" in note and "but not this computer's loopback" in note
+    assert ui.hits == [] and len(outside.hits) == 1
+
+
+def _as_nobody(code: str) -> dict:
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    assert python, "The test needs the system's python3 (/usr/bin/python3) to run as nobody."
+    base = Path(tempfile.mkdtemp(prefix="samantha-as-nobody-"))
+    try:
+        base.chmod(0o755)
+        source = Path(samantha.__file__).parent
+        shutil.copytree(source, base / "src" / "samantha",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        runs = base / "runs"
+        runs.mkdir()
+        os.chown(runs, 65534, 65534)
+        done = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c",
+             AS_NOBODY, code, str(runs / "work")], capture_output=True, text=True, timeout=120,
+            cwd=base, env={"PATH": "/usr/bin:/bin", "HOME": str(base / "home"),
+                           "PYTHONPATH": str(base / "src")}, check=False)
+        assert done.returncode == 0, ("Samantha could not run as nobody with the system's "
+                                      f"python3: {done.stderr.strip()[-800:]}")
+        return json.loads(done.stdout)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
