@@ -11,13 +11,16 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.small_disk import SmallDisk, small_disk
 
 from samantha.store import RunStore
-from support.small_disk import SmallDisk, small_disk
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +126,65 @@ def test_code_run_on_a_full_disk_is_one_line(disk: SmallDisk, tmp_path: Path) ->
     disk.free()
     ran = finished(disk.path, "code", "run", str(script))
     assert ran.returncode == 0 and "hello" in ran.stdout, ran.stderr
+
+
+class SlowFile(BaseHTTPRequestHandler):
+    """Serves the server's ``source`` at any path, with no size given (so no check of the room
+    before it), holding the body until the test sets ``go``."""
+
+    def do_GET(self) -> None:
+        server = self.server
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.flush()
+        server.waiting.set()  # type: ignore[attr-defined]
+        server.go.wait(60)  # type: ignore[attr-defined]
+        with suppress(OSError):
+            self.wfile.write(server.source.read_bytes())  # type: ignore[attr-defined]
+        self.close_connection = True
+
+    def do_HEAD(self) -> None:
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_server(tiny_model: Path) -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowFile)
+    server.daemon_threads = True
+    server.source, server.waiting, server.go = (  # type: ignore[attr-defined]
+        tiny_model, threading.Event(), threading.Event())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.go.set()  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_download_that_meets_a_full_disk_is_one_line(disk: SmallDisk,
+                                                       slow_server: ThreadingHTTPServer) -> None:
+    (disk.path / "models").unlink()  # downloads go to the data home's own models folder
+    host, port = slow_server.server_address[:2]
+    url = f"http://{host}:{port}/tiny.gguf"
+    child = samantha(disk.path, "models", "download", url)
+    assert slow_server.waiting.wait(120)  # type: ignore[attr-defined]
+    disk.fill()
+    slow_server.go.set()  # type: ignore[attr-defined]
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 1, err
+    line = one_error_line(err)
+    assert line.startswith(f"error: The disk is full: no room left in {disk.path}"), line
+    assert line.endswith("Free some space there and try again."), line
+    disk.free()
+    slow_server.waiting.clear()  # type: ignore[attr-defined]
+    again = finished(disk.path, "models", "download", url)
+    assert again.returncode == 0, again.stderr
+    (saved,) = (disk.path / "models").glob("*.gguf")
+    assert saved.read_bytes() == slow_server.source.read_bytes()  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.small_disk import SmallDisk, small_disk
 
 from samantha.core.errors import SamanthaError
 from samantha.resume import mark_interrupted, resumable_run
@@ -22,7 +23,6 @@ from samantha.store import HistoryError, RunOwner, RunStore
 from samantha.store.connection import unusable
 from samantha.store.errors import DiskFullError
 from samantha.store.space import has_room, is_damaged, is_full
-from support.small_disk import SmallDisk, small_disk
 
 CycleArgs = Callable[..., dict[str, object]]
 

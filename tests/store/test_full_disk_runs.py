@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.small_disk import SmallDisk, small_disk
 
 from samantha.app import Workbench
 from samantha.cli import cli
@@ -17,7 +18,6 @@ from samantha.core.chain import ChainConfig
 from samantha.core.events import CycleFinished
 from samantha.engines.fake import FakeEngine
 from samantha.store.errors import DiskFullError
-from support.small_disk import SmallDisk, small_disk
 
 FAKE = "fake.gguf"
 CODE = "Here:\n```python\nprint('ran')\n```\n"
