@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from samantha.core.engine import Cancel
 from samantha.core.errors import InputError
 from samantha.core.remote import (
     ANY,
@@ -173,30 +174,33 @@ class Remotes:
                 self._adapters[name] = open_adapter(specs[name])
             return self._adapters[name]
 
-    def models(self, name: str) -> list[str]:
+    def models(self, name: str, cancel: Cancel | None = None) -> list[str]:
         if name not in self._models:
-            self._models[name] = self.adapter(name).models()
+            self._models[name] = self.adapter(name).models(cancel)
         return self._models[name]
 
-    def places(self, ref: RemoteRef) -> list[tuple[str, str]]:
+    def places(self, ref: RemoteRef, cancel: Cancel | None = None) -> list[tuple[str, str]]:
         """Every (backend, model id) that can answer ``ref``, checked now: an unknown backend
-        or a model it does not serve is refused with what it does serve."""
+        or a model it does not serve is refused with what it does serve. ``cancel`` (Stop)
+        gives up the wait for a backend's list, raising a :class:`BackendError`."""
         if ref.backend != ANY:
-            return [(ref.backend, self._model_on(ref.backend, ref.model))]
+            return [(ref.backend, self._model_on(ref.backend, ref.model, cancel))]
         places = []
         for name in sorted(self.specs()):
             try:
-                if ref.model in self.models(name):
+                if ref.model in self.models(name, cancel):
                     places.append((name, ref.model))
             except BackendError:
+                if cancel is not None and cancel.is_set():
+                    raise
                 continue  # an unreachable backend serves nothing now
         if not places:
             raise InputError(f"No backend serves {ref.model!r} now (`samantha backends list` "
                              "shows them and their models).")
         return places
 
-    def _model_on(self, name: str, model: str) -> str:
-        served = self.models(name)
+    def _model_on(self, name: str, model: str, cancel: Cancel | None = None) -> str:
+        served = self.models(name, cancel)
         if not model:
             if len(served) == 1:
                 return served[0]

@@ -23,7 +23,7 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
     """Yield the answer's events; its :class:`GenerationResult` says which model on which
     backend answered (``answered_by``) with that backend's timings."""
     settings = resolve_seed(settings)
-    places = remotes.places(ref)
+    places = remotes.places(ref, cancel)
     tried: list[str] = []
     while True:
         place = remotes.least_busy(places, tried)

@@ -8,7 +8,9 @@ mostly ends at once, so the messages here carry a system turn, after which it wr
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +28,17 @@ from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import BackendSpec, generate_remote
 from samantha.core.settings import Settings
 from samantha.engines.openai_http import OpenAICompatible
+from samantha.store import RunStore
+from tests.support.hostile_http import (
+    HostileServer,
+    comments,
+    forever,
+    huge_json,
+    long_line,
+    redirect,
+    silent,
+    tokens_then,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -188,3 +201,107 @@ def test_a_prompt_longer_than_the_context_is_refused_with_counts(
         backend.stream(model, [Message("user", "word " * 1500)], Settings(max_tokens=8),
                        threading.Event())
     assert caught.value.n_ctx == 1024 and caught.value.prompt_tokens > 1024
+
+
+# -- hostile servers through the CLI (no model: these backends answer for it) ------------------
+CHAT = "POST /v1/chat/completions"
+
+
+@pytest.fixture
+def hostile_home(tmp_path: Path) -> Iterator[tuple[Path, dict[str, HostileServer]]]:
+    """A data home whose backends.json names hostile servers (started by the test)."""
+    servers: dict[str, HostileServer] = {}
+    yield tmp_path / "home", servers
+    for server in servers.values():
+        server.stop()
+
+
+def add_backends(home: Path, servers: dict[str, HostileServer], **entries: dict) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "backends.json").write_text(json.dumps({
+        name: {"url": servers[name].url, "kind": "openai", **entries.get(name, {})}
+        for name in servers}), encoding="utf-8")
+
+
+def samantha(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "samantha", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "SAMANTHA_HOME":
+                                                           str(home)})
+
+
+def stored_cycles(home: Path) -> list:
+    with RunStore(home / "history.sqlite3") as store:
+        return store.get_run(store.latest_run_id()).cycles
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error")]
+
+
+@pytest.mark.timeout(120)
+def test_the_cli_cuts_a_server_that_streams_forever_at_max_tokens(hostile_home) -> None:
+    home, servers = hostile_home
+    servers["fs"] = HostileServer({CHAT: forever})
+    add_backends(home, servers)
+    ran = samantha(home, "run", "--prompts", "Hi.", "-m", "hostile@fs", "--max-tokens", "20")
+    assert ran.returncode == 0, ran.stderr
+    cycle, = stored_cycles(home)
+    assert (cycle.status, cycle.response, cycle.tokens) == ("done", "tok " * 20, 20)
+    generated = samantha(home, "generate", "Hi.", "-m", "hostile@fs", "--max-tokens", "5")
+    assert (generated.returncode, generated.stdout.strip()) == (0, "tok tok tok tok tok")
+
+
+@pytest.mark.timeout(120)
+def test_the_cli_says_which_limit_cut_an_answer_and_keeps_what_came_before(hostile_home
+                                                                            ) -> None:
+    home, servers = hostile_home
+    servers["gap"] = HostileServer({CHAT: tokens_then(2, comments(0.2))})
+    servers["line"] = HostileServer({CHAT: tokens_then(3, long_line(64 * 1024 * 1024))})
+    add_backends(home, servers, gap={"token_gap_seconds": 1})
+    ran = samantha(home, "run", "--prompts", "Hi.", "-m", "hostile@gap", "-m", "hostile@line",
+                   "--max-tokens", "20")
+    assert ran.returncode == 1, ran.stderr
+    first, second = error_lines(ran.stderr)
+    assert first.startswith("error in cycle 1 (hostile@gap): The answer from backend gap was "
+                            "cut at token_gap_seconds = 1 s")
+    assert second.startswith("error in cycle 2 (hostile@line): The answer from backend line "
+                             "was cut at line_bytes = 8 MiB")
+    cycles = stored_cycles(home)
+    assert [(c.status, c.response) for c in cycles] == [("failed", "a0 a1 "),
+                                                         ("failed", "a0 a1 a2 ")]
+    assert "token_gap_seconds" in cycles[0].error and "line_bytes" in cycles[1].error
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_ends_the_cli_while_a_server_says_nothing(hostile_home) -> None:
+    home, servers = hostile_home
+    servers["mute"] = HostileServer({CHAT: silent})
+    add_backends(home, servers)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "samantha", "run", "--prompts", "Hi.", "-m", "hostile@mute"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "SAMANTHA_HOME": str(home)})
+    asked = servers["mute"].asked
+    assert asked.wait(30), "the CLI never sent its request"
+    pressed = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)
+    assert time.monotonic() - pressed < 2.0
+    assert process.returncode == 130 and "interrupted" in stderr
+    assert [c.status for c in stored_cycles(home)] == ["interrupted"]
+
+
+@pytest.mark.timeout(60)
+def test_backends_check_refuses_a_huge_model_list_and_names_a_redirect(hostile_home) -> None:
+    home, servers = hostile_home
+    servers["huge"] = HostileServer({"GET /v1/models": huge_json(1024 * 1024 * 1024, False)})
+    servers["moved"] = HostileServer({"GET /v1/models": redirect("http://127.0.0.1:9/v1/models")})
+    add_backends(home, servers)
+    huge = samantha(home, "backends", "check", "huge")
+    assert huge.returncode == 2 and len(huge.stderr.strip().splitlines()) == 1
+    assert "/v1/models was refused at body_bytes = 16 MiB" in huge.stderr
+    assert servers["huge"].sent < 64 * 1024 * 1024  # the rest of the GiB was never read
+    moved = samantha(home, "backends", "check", "moved")
+    assert moved.returncode == 2 and len(moved.stderr.strip().splitlines()) == 1
+    assert ("redirected /v1/models to http://127.0.0.1:9/v1/models (307); Samantha does not "
+            "follow redirects: give that address instead") in moved.stderr

@@ -194,3 +194,15 @@ def test_a_redirected_stream_is_named_too(serve) -> None:
     with pytest.raises(BackendError, match=r"redirected /v1/chat/completions to "
                                            rf"{server.url}/elsewhere/v1/chat/completions"):
         answer(adapter(server))
+
+
+def test_stop_ends_the_wait_for_a_model_list_that_never_comes(serve, home) -> None:
+    from samantha.backends import Remotes, write_backends
+    from samantha.core.remote import RemoteRef
+
+    server = serve({"GET /v1/models": silent})
+    write_backends(home, {"mute": BackendSpec("mute", server.url, "openai")})
+    cancel, pressed = stop_after(0.5)
+    with pytest.raises(BackendError, match="Stopped while waiting for backend mute"):
+        Remotes(home).places(RemoteRef("hostile", "mute"), cancel)
+    assert time.monotonic() - pressed[0] < 1.0

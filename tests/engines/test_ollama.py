@@ -17,6 +17,7 @@ import pytest
 from samantha.core.chat import Message
 from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import BackendError, BackendSpec, generate_remote
+from samantha.core.remote_limits import StreamLimits
 from samantha.core.settings import STOCHASTIC, Settings
 from samantha.engines.ollama import Ollama
 from samantha.engines.remote_http import Http
@@ -250,3 +251,36 @@ def test_a_key_is_asked_for_when_the_server_wants_one() -> None:
     server = Server(**{"GET /api/tags": (401, {"error": "unauthorized"})})
     with pytest.raises(BackendError, match="wants a key: add the backend again"):
         adapter(server).models()
+
+
+class LongLine(Lines):
+    """Some recorded lines, then one of ``size`` bytes that never ends."""
+
+    def __init__(self, keep: int, size: int) -> None:
+        super().__init__(keep, lambda _: None)
+        self.size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.lines
+        yield b'{"message": {"role": "assistant", "content": "'
+        for _ in range(self.size // 1024):
+            yield b"x" * 1024
+
+
+def test_a_line_past_line_bytes_ends_the_answer_and_keeps_the_text_before_it() -> None:
+    spec = BackendSpec("box", "http://box:11434", "ollama", None, StreamLimits(line_bytes=4096))
+    server = Server(chat=(200, LongLine(3, 64 * 1024)))
+    backend = Ollama(spec, Http(spec, transport=httpx.MockTransport(server)))
+    _, result = run(backend)
+    assert (result.text, result.tokens, result.finish_reason) == ("Paris is the", 3, "error")
+    assert result.error.startswith("The answer from backend box was cut at line_bytes = 4096 "
+                                   "bytes (the limit of one streamed line); what it wrote "
+                                   "before that line is kept.")
+
+
+def test_a_huge_tag_list_is_refused_before_it_is_parsed() -> None:
+    spec = BackendSpec("box", "http://box:11434", "ollama", None, StreamLimits(body_bytes=4096))
+    server = Server(**{"GET /api/tags": (200, b'{"models": [' + b" " * 8192 + b"]}")})
+    with pytest.raises(BackendError, match=r"Backend box's answer to /api/tags was refused at "
+                                           r"body_bytes = 4096 bytes"):
+        Ollama(spec, Http(spec, transport=httpx.MockTransport(server))).models()

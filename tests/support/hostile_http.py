@@ -76,8 +76,9 @@ class Connection:
 
 
 class HostileServer:
-    """Serves ``routes`` ("METHOD /path" -> handler) on a free port of 127.0.0.1. ``closed``
-    is set when a client closes a streamed connection (the handler's ``send`` failed)."""
+    """Serves ``routes`` ("METHOD /path" -> handler) on a free port of 127.0.0.1. ``asked``
+    is set when a POST comes; ``closed`` when a client closes a streamed connection (the
+    handler's ``send`` failed)."""
 
     def __init__(self, routes: dict[str, Handler], backlog: int = 16) -> None:
         self.routes = {"GET /v1/models": lambda c: c.json(MODELS), **routes}
@@ -89,6 +90,7 @@ class HostileServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.stopping = threading.Event()
         self.closed = threading.Event()
+        self.asked = threading.Event()  # a POST came (the client waits for its answer)
         self.requests: list[tuple[str, str, bytes]] = []
         self.sent = 0  # bytes sent by streaming handlers
         self._threads: list[threading.Thread] = []
@@ -117,6 +119,8 @@ class HostileServer:
         try:
             while not self.stopping.is_set() and connection.read_request():
                 self.requests.append((connection.method, connection.path, connection.body))
+                if connection.method == "POST":
+                    self.asked.set()
                 handler = self.routes.get(f"{connection.method} {connection.path}")
                 if handler is None:
                     connection.json(b'{"error": "not found"}', "404 Not Found")

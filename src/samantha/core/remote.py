@@ -159,7 +159,9 @@ class RemoteBackend(Protocol):
 
     def check(self) -> BackendInfo: ...
 
-    def models(self) -> list[str]: ...
+    def models(self, cancel: Cancel | None = None) -> list[str]:
+        """The models it serves (``cancel``: Stop gives up the wait, raising a
+        :class:`BackendError`)."""
 
     def not_honoured(self, settings: Settings) -> list[str]: ...
 

@@ -32,7 +32,7 @@ from samantha.core.remote import (
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
 from samantha.engines.http_slices import Stopped
-from samantha.engines.remote_http import Http, sse_data
+from samantha.engines.remote_http import Http, sse_data, watch_of
 
 SUPPORTED = ("repeat_penalty", "presence_penalty", "frequency_penalty", "penalty_last_n",
              "top_k", "typical_p", "top_p", "min_p", "temperature", "dry_multiplier",
@@ -70,8 +70,9 @@ class LlamaServer:
             self._props = self.http.get("/props")
         return self._props
 
-    def models(self) -> list[str]:
-        return [m["id"] for m in self.http.get("/v1/models").get("data", [])]
+    def models(self, cancel: Cancel | None = None) -> list[str]:
+        return [m["id"] for m in self.http.get("/v1/models", watch=watch_of(cancel, self.spec))
+                .get("data", [])]
 
     def n_ctx(self) -> int | None:
         settings = self.props.get("default_generation_settings", {})

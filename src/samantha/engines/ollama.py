@@ -37,7 +37,7 @@ from samantha.engines.openai_http import (
     step_of,
     with_first,
 )
-from samantha.engines.remote_http import Http
+from samantha.engines.remote_http import Http, watch_of
 
 PATH = "/api/chat"
 LOGPROBS_SINCE = (0, 12, 11)
@@ -58,8 +58,9 @@ class Ollama:
     def close(self) -> None:
         self.http.close()
 
-    def models(self) -> list[str]:
-        return [str(m["name"]) for m in self.http.get("/api/tags").get("models") or []
+    def models(self, cancel: Cancel | None = None) -> list[str]:
+        tags = self.http.get("/api/tags", watch=watch_of(cancel, self.spec))
+        return [str(m["name"]) for m in tags.get("models") or []
                 if isinstance(m, dict) and "name" in m]
 
     def version(self) -> str | None:

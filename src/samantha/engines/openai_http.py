@@ -36,7 +36,7 @@ from samantha.core.remote import (
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
 from samantha.engines.http_slices import Stopped
-from samantha.engines.remote_http import Http, error_message, sse_data
+from samantha.engines.remote_http import Http, error_message, sse_data, watch_of
 
 PATH = "/v1/chat/completions"
 MAX_TOP = 20  # the OpenAI API's limit on top_logprobs
@@ -89,15 +89,15 @@ class OpenAICompatible:
     def close(self) -> None:
         self.http.close()
 
-    def listing(self) -> list[dict[str, Any]]:
+    def listing(self, cancel: Cancel | None = None) -> list[dict[str, Any]]:
         """``GET /v1/models``: the served models (and, on the way, the dialect)."""
-        data = self.http.get("/v1/models").get("data") or []
+        data = self.http.get("/v1/models", watch=watch_of(cancel, self.spec)).get("data") or []
         owners = [str(m.get("owned_by", "")) for m in data if isinstance(m, dict)]
         self._dialect = next((DIALECTS[o] for o in owners if o in DIALECTS), "generic")
         return [m for m in data if isinstance(m, dict) and "id" in m]
 
-    def models(self) -> list[str]:
-        return [str(m["id"]) for m in self.listing()]
+    def models(self, cancel: Cancel | None = None) -> list[str]:
+        return [str(m["id"]) for m in self.listing(cancel)]
 
     @property
     def dialect(self) -> str:

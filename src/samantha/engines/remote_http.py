@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from samantha.core.engine import Cancel
 from samantha.core.remote import BackendError, BackendSpec
 from samantha.core.remote_limits import StreamLimits, StreamWatch
 from samantha.engines.http_slices import SlicedTransport, Stopped, Watches
@@ -150,7 +151,7 @@ class Http:
     def _body(self, response: httpx.Response, path: str, limits: StreamLimits) -> bytes:
         """The whole body, refused as soon as it passes ``body_bytes``."""
         refused = limits.met("body_bytes", f"Backend {self.spec.name}'s answer to {path} was "
-                             "refused", f"is {self.spec.url} the server you meant")
+                             "refused", f"check that {self.spec.url} is the server you meant")
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limits.body_bytes:
             raise BackendError(refused)
@@ -220,6 +221,11 @@ class Http:
             return BackendError(f"Backend {name} is not ready ({code}: {said}); it may still "
                                 "be loading its model: try again in a moment.")
         return BackendError(f"Backend {name} answered {code} to {path}: {said}")
+
+
+def watch_of(cancel: Cancel | None, spec: BackendSpec) -> StreamWatch | None:
+    """A watch for a request on the way to an answer, so Stop gives up its wait."""
+    return None if cancel is None else StreamWatch(cancel, spec.limits, spec.name)
 
 
 def bounded_lines(chunks: Iterator[bytes], limits: StreamLimits, backend: str
