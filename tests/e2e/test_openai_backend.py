@@ -305,3 +305,26 @@ def test_backends_check_refuses_a_huge_model_list_and_names_a_redirect(hostile_h
     assert moved.returncode == 2 and len(moved.stderr.strip().splitlines()) == 1
     assert ("redirected /v1/models to http://127.0.0.1:9/v1/models (307); Samantha does not "
             "follow redirects: give that address instead") in moved.stderr
+
+
+@pytest.mark.timeout(60)
+def test_a_backends_limits_are_set_shown_and_checked(hostile_home) -> None:
+    home, servers = hostile_home
+    servers["slow"] = HostileServer({})
+    added = samantha(home, "backends", "add", "slow", servers["slow"].url, "--limit",
+                     "token_gap_seconds=300", "--limit", "line_bytes=1048576")
+    assert added.returncode == 0, added.stderr
+    assert json.loads((home / "backends.json").read_text())["slow"] == {
+        "url": servers["slow"].url, "kind": "openai", "token_gap_seconds": 300,
+        "line_bytes": 1048576}
+    listed = samantha(home, "backends", "list").stdout
+    assert "(openai, line_bytes 1 MiB, token_gap_seconds 300 s)" in listed
+    checked = samantha(home, "backends", "check", "slow").stdout
+    assert ("limits: line_bytes 1 MiB, answer_bytes 16 MiB, body_bytes 16 MiB, "
+            "first_token_seconds 600 s, token_gap_seconds 300 s, answer_seconds 3600 s"
+            ) in checked
+    refused = samantha(home, "backends", "add", "slow", servers["slow"].url, "--limit",
+                       "answer_seconds=1e9")
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "answer_seconds 1000000000 is out of range: use a value from 0.1 to 604800" \
+        in refused.stderr

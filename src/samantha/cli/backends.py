@@ -3,12 +3,15 @@ LM Studio, llama-cpp-python's server), kept in the data home's backends.json."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import click
 
 from samantha.cli.common import print_json, workbench
-from samantha.core.remote import KINDS, BackendSpec
+from samantha.core.errors import InputError
+from samantha.core.remote import KINDS, BackendSpec, spec_from_entry
+from samantha.core.remote_limits import LIMIT_KEYS, size
+from samantha.core.schema import Refused
 
 
 @click.group()
@@ -26,17 +29,20 @@ def backends() -> None:
 @click.option("--api-key-env", metavar="VARIABLE",
               help="The environment variable that holds its key (the key itself is never "
                    "written to a file).")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=VALUE",
+              help="Change a bound of its answers: " + ", ".join(LIMIT_KEYS) + " (e.g. "
+                   "--limit token_gap_seconds=300 for a slow server; repeatable).")
 @click.option("--no-check", is_flag=True, help="Add it without trying it now.")
 @click.pass_context
 def add(ctx: click.Context, name: str, url: str, kind: str, api_key_env: str | None,
-        no_check: bool) -> None:
+        limits: tuple[str, ...], no_check: bool) -> None:
     """Add (or replace) backend NAME at URL, e.g. `samantha backends add lab
     http://192.168.1.20:8080`, then try it."""
     bench = workbench(ctx)
-    spec = BackendSpec(name, url, kind, api_key_env)
+    spec = spec_with_limits(BackendSpec(name, url, kind, api_key_env), limits)
     if not no_check:
         info = bench.remotes.check(spec)
-        spec = BackendSpec(name, url, info.kind, api_key_env)
+        spec = replace(spec, kind=info.kind)
     bench.remotes.save(spec)
     click.echo(f"Added backend {name} ({spec.kind}) at {spec.url}.")
     if not no_check:
@@ -57,7 +63,8 @@ def list_backends(ctx: click.Context, as_json: bool) -> None:
         click.echo("No backends yet: `samantha backends add NAME URL`.")
     for name, spec in specs.items():
         key = f", key in ${spec.api_key_env}" if spec.api_key_env else ""
-        click.echo(f"{name}  {spec.url}  ({spec.kind}{key})")
+        changed = "".join(f", {k} {shown_limit(k, v)}" for k, v in spec.limits.to_dict().items())
+        click.echo(f"{name}  {spec.url}  ({spec.kind}{key}{changed})")
 
 
 @backends.command("check")
@@ -71,8 +78,9 @@ def check(ctx: click.Context, name: str, as_json: bool) -> None:
     if name not in specs:
         bench.remotes.adapter(name)  # the message that lists the known backends
     info = bench.remotes.check(specs[name])
+    limits = specs[name].limits
     if as_json:
-        print_json({"name": name, **asdict(info)})
+        print_json({"name": name, **asdict(info), "limits": asdict(limits)})
         return
     click.echo(f"{name}: {info.kind} at {specs[name].url}, reachable")
     click.echo(f"  models: {', '.join(info.models) or 'none'}")
@@ -83,6 +91,8 @@ def check(ctx: click.Context, name: str, as_json: bool) -> None:
     click.echo(f"  learning mode: {info.learning}")
     for note in info.notes:
         click.echo(f"  {note}")
+    click.echo("  limits: " + ", ".join(f"{k} {shown_limit(k, getattr(limits, k))}"
+                                         for k in LIMIT_KEYS))
 
 
 @backends.command("remove")
@@ -92,3 +102,27 @@ def remove(ctx: click.Context, name: str) -> None:
     """Forget backend NAME (the server itself is left alone)."""
     workbench(ctx).remotes.remove(name)
     click.echo(f"Removed backend {name}.")
+
+
+def spec_with_limits(spec: BackendSpec, given: tuple[str, ...]) -> BackendSpec:
+    """The backend with the limits of ``--limit NAME=VALUE``, checked like a backend entry."""
+    entry: dict[str, object] = {**spec.to_dict(), "api_key_env": spec.api_key_env}
+    for item in given:
+        key, equals, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if not equals or number is None:
+            raise InputError(f"--limit {item!r}: write NAME=NUMBER, e.g. "
+                             "--limit token_gap_seconds=300.")
+        entry[key.strip()] = int(number) if number.is_integer() else number
+    try:
+        return spec_from_entry(spec.name, entry)
+    except Refused as exc:
+        key = exc.key.partition(".")[2]
+        raise InputError(f"--limit {key} {exc.phrase}." if key else exc.sentence()) from None
+
+
+def shown_limit(key: str, value: float) -> str:
+    return size(int(value)) if key.endswith("bytes") else f"{value:g} s"
