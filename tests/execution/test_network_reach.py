@@ -34,7 +34,7 @@ from support.hostile import (
 )
 
 import samantha
-from samantha.execution import CodeLimits, Sandbox
+from samantha.execution import CodeLimits, Sandbox, network
 from samantha.execution.network import SANDBOX_DNS, sandbox_resolv_conf
 
 UI_NAME = "the web UI"  # what the server on 127.0.0.1 stands for
@@ -179,6 +179,22 @@ def test_a_slirp4netns_that_fails_leaves_the_run_without_network(
             "(open(\"/dev/net/tun\"): No such device); check that `slirp4netns --version` runs"
             ) in result.isolation_note
     assert slirp_children() == []
+
+
+def test_a_slirp4netns_that_hangs_is_given_up_at_its_limit(
+        work: Path, bubblewrap: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    hanging = work.parent / "slirp4netns"
+    hanging.parent.mkdir(parents=True, exist_ok=True)
+    hanging.write_text("#!/bin/sh\nexec sleep 60\n")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(bubblewrap.bubblewrap(), "slirp_program", str(hanging), raising=False)
+    monkeypatch.setattr(network, "SLIRP_START_SECONDS", 0.5)
+    result = run("print('ran')", work, bubblewrap, allow_network=True)
+    assert result.stdout == "ran\n"
+    assert ("slirp4netns did not configure the network within 0.5 s (the limit "
+            "SLIRP_START_SECONDS)") in result.isolation_note
+    assert result.limit is not None and "SLIRP_START_SECONDS" in result.limit
+    assert slirp_children() == []  # killed (the stand-in runs under slirp4netns's name)
 
 
 ENDINGS = {

@@ -178,7 +178,8 @@ def _wait_ready(ready_fd: int, slirp: subprocess.Popen[bytes]) -> str:
     """"" once slirp4netns wrote "1" to its ready pipe, else what happened instead."""
     ready, _, _ = select.select([ready_fd], [], [], SLIRP_START_SECONDS)
     if not ready:
-        return f"did not configure the network within {SLIRP_START_SECONDS:g} s"
+        return (f"did not configure the network within {SLIRP_START_SECONDS:g} s (the limit "
+                "SLIRP_START_SECONDS)")
     if os.read(ready_fd, 1) == b"1":
         return ""
     try:  # the pipe closed without a word: slirp4netns (or its helper) failed
