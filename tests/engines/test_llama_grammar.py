@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from samantha.app import Workbench
 from samantha.core.generation import NeverCancel
+from samantha.core.grammar_bounds import MAX_GROUP_DEPTH, MAX_START_CHAIN, MAX_START_WAYS
 from samantha.engines.llama_grammar import (
     GrammarConstraint,
     GrammarError,
@@ -181,3 +185,86 @@ def test_a_constraint_outliving_its_model_refuses_to_run(real_workbench: Workben
     with pytest.raises(RuntimeError, match="unloaded"):
         constraint.apply(np.arange(3), np.zeros(3))
     constraint.close()
+
+
+# -- bounds: checked against llama.cpp itself, in a child process (past them it crashes) ---------
+CHILD = """
+import json, sys, time
+from pathlib import Path
+from samantha.app import Workbench
+
+session = Workbench(Path(sys.argv[1])).session("default", 512)
+for name, text in json.loads(sys.stdin.read()):
+    started = time.perf_counter()
+    try:
+        session.constraint(text).close()
+        print(json.dumps([name, "ok", round(time.perf_counter() - started, 3)]), flush=True)
+    except Exception as exc:
+        print(json.dumps([name, type(exc).__name__, str(exc)]), flush=True)
+"""
+
+
+def nested(depth: int) -> str:
+    return "root ::= " + "(" * depth + '"a"' + ")" * depth
+
+
+def chain(length: int) -> str:
+    rules = "".join(f"r{i} ::= r{i + 1}\n" for i in range(length - 1))
+    return f"root ::= r0\n{rules}r{length - 1} ::= \"a\"\n"
+
+
+def constraints_in_a_child(home: Path, grammars: dict[str, str]) -> dict[str, list]:
+    """Each grammar handed to llama.cpp in a child process: name -> [outcome, detail]."""
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(home)], capture_output=True,
+                          text=True, timeout=600, input=json.dumps(list(grammars.items())))
+    assert proc.returncode == 0, f"the child died ({proc.returncode}): {proc.stderr[-2000:]}"
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("[")]
+    return {name: rest for name, *rest in rows}
+
+
+def test_hostile_grammars_are_refused_before_llama_cpp_sees_them(session_home: Path) -> None:
+    """Without the bounds, the first crashes the child (SIGSEGV in llama.cpp's parser), the
+    second never returns (left recursion through a rule that can be empty), the third takes
+    minutes (2^20 ways to begin)."""
+    doubling = "".join(f'r{i} ::= r{i + 1} "a" | r{i + 1} "b"\n' for i in range(20))
+    found = constraints_in_a_child(session_home, {
+        "nested": nested(20_000),
+        "empty-left-recursion": 'root ::= a "x"\na ::= b a "y" | "z"\nb ::= c\nc ::= "q" |\n',
+        "doubling": f'root ::= r0\n{doubling}r20 ::= "c"\n',
+    })
+    assert found["nested"][0] == "GrammarError" and "MAX_GROUP_DEPTH" in found["nested"][1]
+    assert "can start with itself" in found["empty-left-recursion"][1]
+    assert "1048576 ways" in found["doubling"][1] and "MAX_START_WAYS" in found["doubling"][1]
+
+
+def test_the_largest_allowed_grammars_work_in_llama_cpp(session_home: Path) -> None:
+    """The limits leave a wide margin: llama.cpp takes grammars at each of them, quickly (the
+    times are printed), and the grammars of llama-cpp-python and of large JSON schemas pass."""
+    import llama_cpp.llama_grammar as shipped
+
+    strings = {"type": "string", "minLength": 1, "maxLength": 1000}
+    many = {"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(256)}}
+    grammars = {
+        "deepest-groups": nested(MAX_GROUP_DEPTH),
+        "longest-chain": chain(MAX_START_CHAIN - 1),
+        "most-ways": "root ::= " + " | ".join(f'"v{i}"' for i in range(MAX_START_WAYS)),
+        "longest-repeat": 'root ::= [a-z]{0,2000} "b"{2000}',
+        "most-elements": 'root ::= "' + "b" * 490 + '"{2000}',
+        "schema-maxLength-1000": grammar_from_json_schema(json.dumps(strings)),
+        "schema-256-properties": grammar_from_json_schema(json.dumps(many)),
+        **{name: getattr(shipped, name) for name in dir(shipped) if name.endswith("_GBNF")},
+    }
+    found = constraints_in_a_child(session_home, grammars)
+    print("\nllama.cpp grammar init at the limits (s): " + ", ".join(
+        f"{name} {outcome[1]}" for name, outcome in found.items()))
+    assert {name: outcome[0] for name, outcome in found.items()} == {
+        name: "ok" for name in grammars}
+
+
+def test_a_schema_whose_grammar_is_past_a_bound_says_so() -> None:
+    with pytest.raises(GrammarError, match="MAX_SCHEMA_COUNT"):
+        grammar_from_json_schema('{"type": "string", "minLength": 100000000}')
+    enum = json.dumps({"enum": [f"v{i}" for i in range(MAX_START_WAYS + 1)]})
+    with pytest.raises(GrammarError) as caught:
+        grammar_from_json_schema(enum)
+    assert str(caught.value).startswith("json_schema: the grammar written for it: one place")

@@ -7,10 +7,23 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from samantha.core.errors import InputError
 from samantha.core.promptscript import PromptItem, PromptScript
 
 if TYPE_CHECKING:
     from samantha.core.chain import ChainConfig
+
+
+#: Cycles one run may plan (models x loops x responses x prompt items). Each cycle is at least
+#: one generation, so a million is weeks of work already; the plan is refused before anything
+#: is built (1e10 cycles used to be planned on and on). At this size planning takes about a
+#: second and the model list 8 MB; a run decoded in batch slots lists its cycles (about 0.2 KB
+#: each).
+MAX_PLANNED_CYCLES = 1_000_000
+
+
+class PlanTooBig(InputError):
+    """A run whose plan has more cycles than :data:`MAX_PLANNED_CYCLES`."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +40,11 @@ class Cycle:
 
 def model_order(models: Sequence[str], loops: int, shuffle: bool, rng: random.Random) -> list[str]:
     """The model list repeated ``loops`` times; with ``shuffle`` and 3+ distinct models, a random
-    order with no two equal neighbours wherever such an order exists."""
+    order with no two equal neighbours wherever such an order exists. Each entry answers at
+    least once, so a list longer than :data:`MAX_PLANNED_CYCLES` is refused before it is
+    built."""
+    if len(models) * loops > MAX_PLANNED_CYCLES:
+        raise _too_big(len(models) * loops, f"{len(models)} models x {loops} loops")
     order = list(models) * loops
     if shuffle and len(set(order)) >= 3:
         return _shuffle_apart(order, rng)
@@ -72,6 +89,11 @@ class Plan:
     responses: int = 1
     single: bool = False
 
+    def __post_init__(self) -> None:
+        if len(self) > MAX_PLANNED_CYCLES:
+            raise _too_big(len(self), f"{len(self.entries)} model turns x {self.responses} "
+                           f"responses x {len(self.script.items)} prompt item(s)")
+
     @property
     def skipped(self) -> list[str]:
         """In single-response mode, the models and items that have no partner."""
@@ -101,6 +123,12 @@ class Plan:
                 for index, item in enumerate(self.script.items, start=1):
                     number += 1
                     yield Cycle(number, model, entry, round_, index, item)
+
+
+def _too_big(cycles: int, product: str) -> PlanTooBig:
+    return PlanTooBig(f"The run would have {cycles} cycles ({product}), above the limit of "
+                      f"{MAX_PLANNED_CYCLES} (MAX_PLANNED_CYCLES). Lower loops or responses, "
+                      "or split the run.")
 
 
 def independent(config: "ChainConfig", plan: Plan) -> bool:

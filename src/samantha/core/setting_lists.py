@@ -11,6 +11,9 @@ import math
 from typing import Any
 
 from samantha.core.errors import SettingsError
+from samantha.core.grammar_bounds import check_grammar
+from samantha.core.json_schema_bounds import checked_schema, schema_text
+from samantha.core.schema import shown
 
 #: Every stage the chain can hold, in the default order (llama.cpp's, with tail-free after
 #: top-k where the classic llama.cpp had it).
@@ -18,6 +21,19 @@ STAGES = ("penalties", "dry", "top-n-sigma", "top-k", "tail-free", "typical", "t
           "xtc", "temperature")
 DEFAULT_ORDER = STAGES
 DEFAULT_BREAKERS = ("\n", ":", "\"", "*")
+
+#: DRY's sequence breakers: each one is looked for in every token of the vocabulary, and its
+#: rest tokenized for every token that ends with its start, once per model and list (about
+#: 0.1 s per breaker of 40 letters on a 262,144-token vocabulary: 2,000 of them took minutes
+#: before the first token). 32 keep that under about 4 s, and the tails each token is
+#: compared with at every step bounded (llama.cpp's defaults are 4).
+MAX_BREAKERS = 32
+#: llama.cpp cuts each breaker to 40 bytes; a longer one is refused rather than cut unseen.
+MAX_BREAKER_BYTES = 40
+#: Logit bias entries. Every copy of the settings reads them again (a few times per cycle):
+#: about 2 µs each here, so 65,536 cost about 0.15 s a copy (262,144, a whole vocabulary,
+#: cost 0.6 s). Applying them is one numpy step per token. OpenAI's API takes 300.
+MAX_LOGIT_BIAS = 65_536
 
 SAMPLERS_HELP = (
     "The order of the sampler chain: the stages, in the order they run, separated by commas "
@@ -36,7 +52,8 @@ def parse_samplers(value: Any) -> tuple[str, ...]:
     """``"penalties,top-k,temperature"`` or a list of stage names (``top_k`` spellings too)."""
     if isinstance(value, str):
         text = value.strip()
-        names = json.loads(text) if text.startswith("[") else text.split(",")
+        names = _json(text, "samplers", SAMPLERS_HELP) if text.startswith("[") else \
+            text.split(",")
     elif isinstance(value, (list, tuple)):
         names = list(value)
     else:
@@ -67,11 +84,7 @@ def parse_logit_bias(value: Any) -> tuple[tuple[int | str, float], ...]:
         if not text:
             return ()
         if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise SettingsError(f"logit_bias: {text!r} is not valid JSON ({exc.msg} at "
-                                    f"column {exc.colno}). {LOGIT_BIAS_HELP}") from None
+            value = _json(text, "logit_bias", LOGIT_BIAS_HELP)
         else:
             value = [_pair(part) for part in _split(text)]
     if isinstance(value, dict):
@@ -79,6 +92,10 @@ def parse_logit_bias(value: Any) -> tuple[tuple[int | str, float], ...]:
     if not isinstance(value, (list, tuple)):
         raise SettingsError(f"logit_bias must be ID=VALUE pairs, got {value!r}. "
                             f"{LOGIT_BIAS_HELP}")
+    if len(value) > MAX_LOGIT_BIAS:
+        raise SettingsError(f"logit_bias: {len(value)} entries, above the limit of "
+                            f"{MAX_LOGIT_BIAS} (MAX_LOGIT_BIAS: every copy of the settings reads "
+                            "them all). Bias fewer tokens.")
     out: list[tuple[int | str, float]] = []
     for item in value:
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
@@ -89,14 +106,35 @@ def parse_logit_bias(value: Any) -> tuple[tuple[int | str, float], ...]:
 
 def parse_breakers(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.strip().startswith("[") else [value]
-        except json.JSONDecodeError as exc:
-            raise SettingsError(f"dry_sequence_breakers: not valid JSON ({exc.msg}). "
-                                f"{BREAKERS_HELP}") from None
+        value = (_json(value, "dry_sequence_breakers", BREAKERS_HELP)
+                 if value.strip().startswith("[") else [value])
     if not isinstance(value, (list, tuple)) or not all(isinstance(s, str) for s in value):
         raise SettingsError(f"dry_sequence_breakers must be a list of strings, got {value!r}.")
-    return tuple(s for s in value if s)
+    breakers = tuple(s for s in value if s)
+    if len(breakers) > MAX_BREAKERS:
+        raise SettingsError(f"dry_sequence_breakers: {len(breakers)} breakers, above the limit "
+                            f"of {MAX_BREAKERS} (MAX_BREAKERS: each is matched against the "
+                            "whole vocabulary before the first token). Keep the ones that "
+                            "matter, such as line ends and speaker names.")
+    for breaker in breakers:
+        size = len(breaker.encode("utf-8"))
+        if size > MAX_BREAKER_BYTES:
+            raise SettingsError(f"dry_sequence_breakers: {breaker[:20]!r}... is {size} bytes, "
+                                f"above the limit of {MAX_BREAKER_BYTES} (MAX_BREAKER_BYTES: "
+                                "llama.cpp cuts breakers there). Shorten it.")
+    return breakers
+
+
+def _json(text: str, name: str, help_text: str) -> Any:
+    """A list's JSON text, read; JSON that is wrong or nested past Python's recursion limit is
+    one line."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{name}: {shown(text)} is not valid JSON ({exc.msg} at column "
+                            f"{exc.colno}). {help_text}") from None
+    except RecursionError:
+        raise SettingsError(f"{name}: the JSON nests too deep to read. {help_text}") from None
 
 
 def _split(text: str) -> list[str]:
@@ -155,20 +193,25 @@ JSON_SCHEMA_HELP = ("A JSON schema the answer must match (it becomes a grammar):
 
 
 def parse_grammar(value: Any) -> str:
+    """A GBNF grammar's text, within the bounds that keep llama.cpp alive and quick (every
+    grammar, from any front end, a chain file or a stored run, comes through here)."""
     if not isinstance(value, str):
         raise SettingsError(f"grammar must be the text of a GBNF grammar, got {value!r}.")
+    if value.strip():
+        check_grammar(value)
     return value
 
 
 def parse_json_schema(value: Any) -> str:
-    """A JSON schema's text, checked to be JSON (with the line and column of the fault)."""
+    """A JSON schema's text, checked to be JSON (with the line and column of the fault) and
+    within the bounds of :mod:`samantha.core.json_schema_bounds`."""
     if isinstance(value, dict):
-        return json.dumps(value)
+        value = schema_text(value)
     if not isinstance(value, str):
         raise SettingsError(f"json_schema must be the text of a JSON schema, got {value!r}.")
     if value.strip():
         try:
-            schema = json.loads(value)
+            schema = checked_schema(value)
         except json.JSONDecodeError as exc:
             raise SettingsError(f"json_schema, line {exc.lineno}, column {exc.colno}: this is "
                                 f"not JSON ({exc.msg}). Fix the schema there, e.g. "

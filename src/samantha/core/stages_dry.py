@@ -22,13 +22,14 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from samantha.core.sampling import Candidates
+from samantha.core.setting_lists import MAX_BREAKER_BYTES
 
 #: A breaker's head token -> the token tails that complete a breaker starting with it. An empty
 #: tail means the head token alone contains a whole breaker.
 Breakers = Mapping[int, Sequence[Sequence[int]]]
 
-MAX_BREAKER_BYTES = 40  # llama.cpp truncates each breaker string to 40 bytes...
-MAX_TAIL_TOKENS = 20  # ...and each tail to 20 tokens, which keeps the scan linear
+# llama.cpp truncates each breaker string to MAX_BREAKER_BYTES (40: the settings refuse
+MAX_TAIL_TOKENS = 20  # longer ones) and each tail to 20 tokens, which keeps the scan linear
 FLOAT_MAX_LOG = 88.7228391  # log of the largest float32: base ** exponent must stay below it
 
 

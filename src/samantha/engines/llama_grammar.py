@@ -30,6 +30,8 @@ from typing import Any, Callable
 import numpy as np
 
 from samantha.core.errors import InputError
+from samantha.core.grammar_bounds import GrammarBoundError, check_grammar
+from samantha.core.json_schema_bounds import checked_schema
 
 ROOT = "root"
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)])
@@ -44,9 +46,12 @@ def grammar_from_json_schema(schema_text: str) -> str:
     """The GBNF grammar for a JSON schema given as text (llama-cpp-python's converter).
 
     Raises :class:`GrammarError` when the text is not JSON (with its line and column), is not a
-    JSON object, or uses something the converter does not support (with its message)."""
+    JSON object, uses something the converter does not support (with its message), or when it,
+    or the grammar written for it, is past a bound (with the limit)."""
     try:
-        schema = json.loads(schema_text)
+        schema = checked_schema(schema_text)
+    except GrammarBoundError as exc:
+        raise GrammarError(str(exc)) from None
     except json.JSONDecodeError as exc:
         raise GrammarError(
             f"JSON schema, line {exc.lineno}, column {exc.colno}: this is not JSON ({exc.msg}). "
@@ -61,7 +66,7 @@ def grammar_from_json_schema(schema_text: str) -> str:
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
     try:
-        return json_schema_to_gbnf(schema_text)
+        grammar = json_schema_to_gbnf(schema_text)
     except Exception as exc:  # the converter asserts, raises ValueError/KeyError, ...
         reason = str(exc) or type(exc).__name__
         raise GrammarError(
@@ -69,6 +74,11 @@ def grammar_from_json_schema(schema_text: str) -> str:
             "Simplify the schema (local $refs only, patterns written ^...$, known types), or "
             "write a GBNF grammar instead."
         ) from None
+    try:
+        check_grammar(grammar, "json_schema: the grammar written for it")
+    except GrammarBoundError as exc:
+        raise GrammarError(str(exc)) from None
+    return grammar
 
 
 # -- the constraint -------------------------------------------------------------------------------
@@ -179,7 +189,12 @@ class GrammarConstraint:
 
 
 def _init_sampler(lib: Any, vocab: Any, grammar: str) -> Any:
-    """llama.cpp's grammar sampler for ``grammar``, or :class:`GrammarError` with the reason."""
+    """llama.cpp's grammar sampler for ``grammar``, or :class:`GrammarError` with the reason
+    (past a bound, where llama.cpp would crash, hang or fill the memory, with the limit)."""
+    try:
+        check_grammar(grammar)
+    except GrammarBoundError as exc:
+        raise GrammarError(str(exc)) from None
     _refuse_early(grammar)
     log = getattr(lib, "_samantha_log", None)  # samantha.engines.llama_cpp.LlamaLog, if loaded
     if log is not None:
