@@ -225,6 +225,8 @@ def test_every_answer_forbids_foreign_frames_and_published_files_are_sandboxed()
     policy = headers["content-security-policy"]
     assert policy.startswith("sandbox;") and "script-src" not in policy
     assert "default-src 'none'" in policy
+    assert headers["content-disposition"] == "inline"  # shown, not downloaded
+    assert headers["content-type"].startswith("text/html")
 
 
 def test_host_names_are_read_without_their_port() -> None:

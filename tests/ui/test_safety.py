@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.hostile import an_address_of_this_machine, url, web_server
 
 from samantha.cli import cli
 
@@ -138,17 +139,24 @@ def test_a_short_password_is_refused_at_start(tmp_path: Path) -> None:
     assert "2 characters" in result.stderr and "8 or more" in result.stderr
 
 
-def test_code_is_confined_and_the_network_switch_opens_the_network(page) -> None:
-    import http.server
-    import threading
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    code = ("import urllib.request\ntry:\n    urllib.request.urlopen("
-            f"'http://127.0.0.1:{server.server_port}/', timeout=5)\n    print('REACHED')\n"
-            "except OSError as e:\n    print('CUT OFF', e)\n")
-    try:
-        for allowed, printed in ((False, "CUT OFF"), (True, "REACHED")):
+def test_code_is_confined_and_the_network_switch_opens_the_network_not_this_computer(
+        page, ui_server) -> None:
+    """Allowed the network, code reaches a server of the network (one on this machine's own
+    network address stands for it), never the services of this computer's loopback: not a
+    server there, not the UI itself (even knowing its key)."""
+    with an_address_of_this_machine() as address, web_server(address, "outside") as outside, \
+            web_server("127.0.0.1", "local service") as local:
+        urls = [url(outside), url(local), f"{ui_server.url}gradio_api/info"]
+        code = ("import urllib.request\nopener = urllib.request.build_opener("
+                "urllib.request.ProxyHandler({}))\n"
+                f"for url in {urls!r}:\n    try:\n"
+                f"        request = urllib.request.Request(url, headers={ui_server.auth!r})\n"
+                "        opener.open(request, timeout=3)\n        print('REACHED', url)\n"
+                "    except OSError as e:\n        print('CUT OFF', url)\n"
+                "print('DONE, network', ALLOWED)\n")
+        expected = {False: [f"CUT OFF {u}" for u in urls],
+                    True: [f"REACHED {urls[0]}", f"CUT OFF {urls[1]}", f"CUT OFF {urls[2]}"]}
+        for allowed in (False, True):
             open_panel(page, "chain-options")
             box = page.locator("#opt-allow_network input")
             box.check() if allowed else box.uncheck()
@@ -156,12 +164,14 @@ def test_code_is_confined_and_the_network_switch_opens_the_network(page) -> None
             page.locator("#code-box .cm-content").click()
             page.keyboard.press("Control+A")
             page.keyboard.press("Delete")
-            page.keyboard.insert_text(code)
+            page.keyboard.insert_text(code.replace("ALLOWED", str(allowed)))
             page.click("#run-code-button")
             page.wait_for_function(
-                f"(document.querySelector('#code-result iframe') || {{}}).srcdoc"
-                f" && document.querySelector('#code-result iframe').srcdoc.includes('{printed}')",
+                "(document.querySelector('#code-result iframe') || {}).srcdoc && document"
+                f".querySelector('#code-result iframe').srcdoc.includes('DONE, network {allowed}')",
                 timeout=60_000)
+            shown = page.get_attribute("#code-result iframe", "srcdoc")
+            for line in expected[allowed]:
+                assert line in shown, (allowed, shown)
             assert "Confined by bubblewrap" in page.inner_text("#code-isolation")
-    finally:
-        server.shutdown()
+        assert local.hits == []  # the loopback's service never saw a request

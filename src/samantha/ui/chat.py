@@ -131,7 +131,7 @@ class ChatTab:
         self.voice = VoicePanel(self.bench.home, t, self.lang, self.files.publish,
                                 self.bench.hearing)
         self.voice.build()
-        self.tools = ToolsPanel(self.bench, t, self.page_token, self.tool_list,
+        self.tools = ToolsPanel(self.bench, t, self.tab_token, self.tool_list,
                                 self.files.publish)
         self.tools.build()
 
@@ -257,7 +257,7 @@ class ChatTab:
             return  # this tab is already running a chain (Enter pressed twice)
         try:
             page = getattr(request, "request", None)  # the browser's HTTP request
-            token = self.page_token(request)
+            token = self.tab_token(request)
             yield from self._run_chain(session, data, token, login_of(page) if page else None)
         finally:
             session.busy.release()
@@ -279,7 +279,12 @@ class ChatTab:
         return chain, feed, config
 
     def page_token(self, request: gr.Request) -> str:
-        """The tab's secret for its live stream (bound to its Gradio session)."""
+        """The tab's secret for its live stream (bound to its Gradio session), handed to its
+        page once, when it loads."""
+        return self.live.hand_out(request.session_hash or "")
+
+    def tab_token(self, request: gr.Request) -> str:
+        """The secret of the tab making ``request`` (for the server's own use)."""
         return self.live.token_for(request.session_hash or "")
 
     def _run_chain(self, session: UiSession, data: dict, token: str,

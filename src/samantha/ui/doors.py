@@ -264,6 +264,10 @@ class DoorKeeper:
                 started = True
                 extra = [*FRAME_HEADERS, (b"content-security-policy",
                                           PUBLISHED_POLICY if sandboxed else FRAME_POLICY)]
+                if sandboxed and scope["path"].endswith(".html"):  # shown, in the sandbox
+                    # (Gradio hands HTML files out as downloads, having no such sandbox)
+                    extra += [(b"content-type", b"text/html; charset=utf-8"),
+                              (b"content-disposition", b"inline")]
                 names = {name for name, _ in extra}
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 message = {**message, "headers": kept + extra}
