@@ -296,3 +296,36 @@ def test_a_pages_token_is_handed_out_once_per_session() -> None:
     assert live.hand_out("") == ""
     assert live.token_for("session-a") == token  # the server still knows the tab's token
     assert live.hand_out("session-b") not in ("", token)
+
+
+def test_a_run_the_full_disk_stopped_is_shown_interrupted_not_failed() -> None:
+    from samantha.store.errors import DiskFullError
+    from samantha.ui.texts import texts
+    from samantha.ui.wording import status_text
+
+    class Chain:
+        id = 3
+
+        def __iter__(self):
+            raise DiskFullError(None, "for run 3", run_id=3)
+
+    class Broken:
+        id = 4
+
+        def __iter__(self):
+            raise RuntimeError("a bug")
+
+    t = texts("en")
+    for chain, status in ((Chain(), "interrupted"), (Broken(), "failed")):
+        feed = RunFeed(UiSession(), chain, paced=False)
+        feed.start()
+        deadline = time.monotonic() + 10
+        while not feed.done and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert feed.progress.status == status
+    assert status_text(feed.progress, t) == "Run failed."
+    interrupted = RunFeed(UiSession(), Chain(), paced=False)
+    interrupted.start()
+    while not interrupted.done:
+        time.sleep(0.01)
+    assert "resume it from History" in status_text(interrupted.progress, t)

@@ -18,6 +18,8 @@ class DiskFullError(SamanthaError):
     written before is intact: the message says where, and how to go on once there is room.
     ``run_id``: the run that stopped because of it (marked interrupted, to resume)."""
 
+    resumable = True  # the run it stopped is interrupted, not failed
+
     def __init__(self, folder: Path | None, what: str, then: str = AGAIN,
                  run_id: int | None = None) -> None:
         self.folder, self.run_id = folder, run_id

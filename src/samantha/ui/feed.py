@@ -88,9 +88,10 @@ class RunFeed:
                         self.milestones.append(event)
                     if self.paced or not isinstance(event, TokenEvent):
                         self.changed.notify_all()
-        except Exception as exc:  # shown in the tab; the run is already marked failed
-            self.error = exc
-            self.tracker.now = Progress(phase="finished", status="failed")
+        except Exception as exc:  # shown in the tab; the run is already marked failed (or
+            self.error = exc  # interrupted, to resume, when the disk filled up)
+            status = "interrupted" if getattr(exc, "resumable", False) else "failed"
+            self.tracker.now = Progress(phase="finished", status=status)
         finally:
             self.on_done()
             with self.changed:

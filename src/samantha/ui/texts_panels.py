@@ -59,6 +59,8 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("status_finished", "Run finished.", "", "Execução concluída.", ""),
     ("status_stopped", "Run stopped.", "", "Execução parada.", ""),
     ("status_failed", "Run failed.", "", "A execução falhou.", ""),
+    ("status_interrupted", "Run interrupted: resume it from History once the cause is gone.",
+     "", "Execução interrompida: retome-a no Histórico quando a causa tiver passado.", ""),
     # ---------------------------------------------------------------- the plan line
     ("plan_prompts", "{n} prompt|{n} prompts", "", "{n} prompt|{n} prompts", ""),
     ("plan_models", "{n} model|{n} models", "", "{n} modelo|{n} modelos", ""),

@@ -32,7 +32,8 @@ def status_text(progress: Progress | None, t: Mapping[str, Text], lang: str = "e
         return t["status_ready"].label
     phase = progress.phase
     if phase == "finished":
-        key = {"stopped": "status_stopped", "failed": "status_failed"}.get(
+        key = {"stopped": "status_stopped", "failed": "status_failed",
+               "interrupted": "status_interrupted"}.get(
             progress.status, "status_finished")
         return t[key].label
     if phase == "starting":
