@@ -25,7 +25,8 @@ def code() -> None:
 @click.option("--memory", type=click.IntRange(64, 1 << 20), default=2048, show_default=True,
               help="Memory cap in MiB.")
 @click.option("--allow-network", is_flag=True,
-              help="Let the code reach the network for this run (bubblewrap cuts it off "
+              help="Let the code reach the network for this run: the internet, never this "
+                   "computer's own services on 127.0.0.1 (bubblewrap cuts the network off "
                    "otherwise; without bubblewrap it is never cut off).")
 @click.option("--sandbox", "backend", type=click.Choice(["auto", "bubblewrap", "rlimits"]),
               default="auto", show_default=True,
