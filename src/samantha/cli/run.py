@@ -43,8 +43,9 @@ SWITCH_HELP = {
     "stop_condition": "With --auto-run-code, stop when the code exits with status 0 and "
                       "prints something.",
     "loop_guard": LOOP_GUARD_HELP,
-    "allow_network": "With --auto-run-code, let the code reach the network (where Samantha can "
-                     "confine it, the network is cut off by default).",
+    "allow_network": "With --auto-run-code, let the code reach the network: the internet, never "
+                     "this computer's own services on 127.0.0.1 (where Samantha can confine "
+                     "it, the network is cut off by default).",
     "retry_on_other": "When a remote backend fails during a cycle, start the cycle again on "
                       "another backend that serves the same model (MODEL@*).",
 }
