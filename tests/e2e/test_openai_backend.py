@@ -21,15 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from samantha.core.chat import Message
-from samantha.core.errors import PromptTooLongError
-from samantha.core.events import GenerationResult, TokenEvent
-from samantha.core.remote import BackendSpec, generate_remote
-from samantha.core.settings import Settings
-from samantha.engines.openai_http import OpenAICompatible
-from samantha.store import RunStore
-from tests.support.hostile_http import (
+from support.hostile_http import (
     HostileServer,
     comments,
     forever,
@@ -39,6 +31,14 @@ from tests.support.hostile_http import (
     silent,
     tokens_then,
 )
+
+from samantha.core.chat import Message
+from samantha.core.errors import PromptTooLongError
+from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.remote import BackendSpec, generate_remote
+from samantha.core.settings import Settings
+from samantha.engines.openai_http import OpenAICompatible
+from samantha.store import RunStore
 
 pytestmark = pytest.mark.e2e
 

@@ -12,14 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-
-from samantha.core.chat import Message
-from samantha.core.events import GenerationResult, TokenEvent
-from samantha.core.remote import BackendError, BackendSpec, generate_remote
-from samantha.core.remote_limits import StreamLimits
-from samantha.core.settings import Settings
-from samantha.engines.openai_http import OpenAICompatible
-from tests.support.hostile_http import (
+from support.hostile_http import (
     Handler,
     HostileServer,
     chunk,
@@ -33,6 +26,13 @@ from tests.support.hostile_http import (
     silent,
     tokens_then,
 )
+
+from samantha.core.chat import Message
+from samantha.core.events import GenerationResult, TokenEvent
+from samantha.core.remote import BackendError, BackendSpec, generate_remote
+from samantha.core.remote_limits import StreamLimits
+from samantha.core.settings import Settings
+from samantha.engines.openai_http import OpenAICompatible
 
 pytestmark = pytest.mark.timeout(60)  # each of these hung for minutes before its fix
 MESSAGES = [Message("user", "Hi.")]
