@@ -18,7 +18,11 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+
+from samantha.home import data_home
+from samantha.ui.doors import server_key
 
 PROMPT = "Count from 1 to 300: 1, 2, 3, 4,"
 TOKENS = 256
@@ -107,12 +111,15 @@ def main() -> None:
             try:
                 urllib.request.urlopen(url, timeout=2)
                 break
+            except urllib.error.HTTPError:  # up: it asks for its key
+                break
             except OSError:
                 time.sleep(0.5)
+        key = server_key(data_home())  # made by the server as it started
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.goto(url)
+            page.goto(f"{url}?key={key}")
             page.wait_for_selector("#start-button")
             page.fill("#user-prompt textarea", PROMPT)
             page.locator("#sampling > button.label-wrap").click()  # the sampling panel
