@@ -237,8 +237,10 @@ class SlicedTransport(httpx.BaseTransport):
     """An httpx transport whose sockets wait in slices, asking ``watches`` between them."""
 
     def __init__(self, watches: Watches) -> None:
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
-                                             network_backend=SlicedBackend(watches))
+        self._pool = httpcore.ConnectionPool(  # httpx's own defaults, but for the network
+            ssl_context=httpx.create_ssl_context(), max_connections=100,
+            max_keepalive_connections=20, keepalive_expiry=5.0,
+            network_backend=SlicedBackend(watches))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
