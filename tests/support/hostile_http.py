@@ -46,7 +46,10 @@ class Connection:
         length = next((int(v) for k, _, v in (h.partition(":") for h in lines[1:])
                        if k.strip().lower() == "content-length"), 0)
         while len(rest) < length:
-            rest += self.sock.recv(65536)
+            more = self.sock.recv(65536)
+            if not more:
+                return False
+            rest += more
         self.body = rest
         return True
 
