@@ -242,7 +242,7 @@ class Workbench:
             if not self.is_loaded(model, settings.n_ctx):
                 yield ModelLoading(model)
             session = self.session(model, settings.n_ctx)
-            prompt = session.render_chat(messages)
+            prompt = session.render_chat(messages, cancel)
             tokens = session.tokenize(prompt.text)
             settings = with_bias_ids(session, settings)
             breakers = self._breakers.get(session, settings)

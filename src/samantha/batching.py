@@ -112,7 +112,7 @@ class RunSlots:
         """One cycle in a slot: waits for its turn, then generates as a single context would."""
         try:
             base = self._ready()
-            prompt = base.render_chat(messages)
+            prompt = base.render_chat(messages, cancel)
             tokens = base.tokenize(prompt.text)
             settings = with_bias_ids(base, settings)
         except BaseException:  # it will not take its slot: the cycles after it go on

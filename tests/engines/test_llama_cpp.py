@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 
 from samantha.app import Workbench
@@ -92,3 +95,57 @@ def test_stochastic_answers_do_not_depend_on_what_ran_before(real_workbench) -> 
     *_, reused = real_workbench.generate(build_messages("", "", long_prompt), settings)
     assert reused.prompt_tokens > 512
     assert reused.text == clean.text
+
+
+LOOPS = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+HUGE = "{% for m in messages %}{{ m['content'] * 500000000 }}{% endfor %}"
+
+
+def run_events(bench: Workbench, prompts: str, model: Path, control=None) -> list:
+    from samantha.core.chain import ChainConfig
+    from samantha.core.settings import DETERMINISTIC
+
+    config = ChainConfig(prompts, models=(str(model),),
+                         settings=DETERMINISTIC.replace(max_tokens=4, n_ctx=0))
+    return list(bench.start_run(config, control))
+
+
+def test_a_hostile_chat_template_fails_its_cycle_and_the_run_goes_on(tmp_path,
+                                                                     real_workbench) -> None:
+    """Issue 25, case 6: endless loops and a 1.5 GB string in the GGUF's chat template, on a
+    real tiny model through the real runner: each ends its cycle with the limit it met, and
+    the next cycle runs."""
+    from support.tiny_model import CHATML, write_tiny_llama
+
+    from samantha.core.events import CycleFailed, CycleFinished
+    from samantha.engines.template_worker import TEMPLATE_MEMORY_BYTES, TEMPLATE_SECONDS
+
+    hostile = ("{% if messages[-1]['content'] == 'loop' %}" + LOOPS + "{% endif %}"
+               "{% if messages[-1]['content'] == 'big' %}" + HUGE + "{% endif %}" + CHATML)
+    path = write_tiny_llama(tmp_path / "hostile.gguf", chat_template=hostile)
+    events = run_events(real_workbench, "loop\nbig\nhi", path)
+    failed = {e.cycle.number: e for e in events if isinstance(e, CycleFailed)}
+    assert f"more than {TEMPLATE_SECONDS:g} s to render" in failed[1].error
+    assert f"more than {TEMPLATE_MEMORY_BYTES // 2**20} MiB to render" in failed[2].error
+    assert failed[1].skipped_cycles == failed[2].skipped_cycles == 0
+    finished = [e for e in events if isinstance(e, CycleFinished)]
+    assert [e.cycle.number for e in finished] == [3] and finished[0].result.tokens > 0
+    real_workbench.unload()
+
+
+def test_stop_ends_a_run_whose_template_renders_forever(tmp_path, real_workbench) -> None:
+    from support.tiny_model import write_tiny_llama
+
+    from samantha.core.control import RunControl
+    from samantha.core.events import CycleFailed, CycleStarted
+
+    path = write_tiny_llama(tmp_path / "loops.gguf", chat_template=LOOPS)
+    control = RunControl()
+    stopper = threading.Timer(1.0, control.stop_run)  # pressed while the first cycle renders
+    stopper.start()
+    events = run_events(real_workbench, "one\ntwo", path, control)
+    stopper.join()
+    failed = [e for e in events if isinstance(e, CycleFailed)]
+    assert len(failed) == 1 and "Stopped while the chat template" in failed[0].error
+    assert sum(isinstance(e, CycleStarted) for e in events) == 1  # the run ended there
+    real_workbench.unload()

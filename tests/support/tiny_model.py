@@ -75,7 +75,7 @@ def write_tiny_llama(path: Path, chat_template: str | None = CHATML, seed: int =
     return path
 
 
-# -- hostile headers, written by hand ----------------------------------------------------------------
+# -- hostile headers, written by hand ------------------------------------------------------------
 def gguf_string(text: str | bytes) -> bytes:
     raw = text.encode("utf-8") if isinstance(text, str) else text
     return struct.pack("<Q", len(raw)) + raw

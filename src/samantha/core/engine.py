@@ -37,8 +37,10 @@ class ModelSession(Protocol):
     n_ctx: int
     n_vocab: int
 
-    def render_chat(self, messages: Sequence[Message]) -> ChatPrompt:
-        """The prompt text for these messages, from the model's chat template or the fallback."""
+    def render_chat(self, messages: Sequence[Message],
+                    cancel: "Cancel | None" = None) -> ChatPrompt:
+        """The prompt text for these messages, from the model's chat template or the fallback.
+        A template that fails (or ``cancel`` set while it renders) raises ``TemplateError``."""
 
     def tokenize(self, text: str) -> list[int]:
         """Token ids of a rendered prompt (special tokens parsed, BOS added when the model

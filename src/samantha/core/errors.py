@@ -23,6 +23,11 @@ class ModelError(InputError):
     """A model that cannot be found, read or loaded."""
 
 
+class TemplateError(ModelError):
+    """A model's chat template failed for one cycle's messages (it refused them, or went over
+    its time or memory budget): that cycle fails, the next ones still try."""
+
+
 class PromptTooLongError(InputError):
     """The prompt does not fit in the context window."""
 

@@ -19,7 +19,7 @@ from samantha.core.chat import Message, build_messages
 from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
-from samantha.core.errors import PromptTooLongError, SamanthaError
+from samantha.core.errors import PromptTooLongError, SamanthaError, TemplateError
 from samantha.core.events import (
     AnswerRestarted,
     CodeOutcome,
@@ -295,7 +295,7 @@ class ChainRunner:
                     result = event
                 else:
                     yield event
-        except PromptTooLongError as exc:
+        except (PromptTooLongError, TemplateError) as exc:  # this cycle's prompt: the next may fit
             failure = CycleFailed(cycle, str(exc))
             yield failure
             return failure, None, None

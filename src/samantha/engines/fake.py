@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -61,7 +61,7 @@ class FakeSession:
         self.plan: list[int] = []
         self.closed = False
 
-    def render_chat(self, messages: Sequence[Message]) -> ChatPrompt:
+    def render_chat(self, messages: Sequence[Message], cancel: Any = None) -> ChatPrompt:
         return plain_prompt(messages)
 
     def tokenize(self, text: str) -> list[int]:

@@ -23,6 +23,7 @@ from samantha.core.errors import ModelError
 
 if TYPE_CHECKING:
     from samantha.engines.llama_grammar import GrammarConstraint
+    from samantha.engines.template_worker import TemplateWorker
 
 T = TypeVar("T")
 
@@ -182,37 +183,36 @@ class LlamaCppSession:
     def _text(self, token: int) -> str:
         return self._lib.llama_vocab_get_text(self._vocab, token).decode("utf-8", "replace")
 
-    def _chat_formatter(self) -> object | None:
+    def _chat_formatter(self) -> "TemplateWorker | None":
+        """The model's chat template, rendered in a worker process with a time and memory
+        budget (see :mod:`samantha.engines.template_worker`); started now, so that it loads
+        while the first prompt is prepared."""
         template = self._llm.metadata.get("tokenizer.chat_template")
         if not template:
             return None
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        from samantha.engines.chat_template import ChatTemplate
+        from samantha.engines.template_worker import TemplateWorker
 
         eos = self._llm.token_eos()
-        return Jinja2ChatFormatter(
-            template=template,
-            eos_token=self._text(eos) if eos >= 0 else "",
-            bos_token=self._bos_text,
-            add_generation_prompt=True,
-        )
+        worker = TemplateWorker(ChatTemplate(template, bos_token=self._bos_text,
+                                             eos_token=self._text(eos) if eos >= 0 else ""),
+                                self.name)
+        worker.start()
+        return worker
 
     @property
     def has_chat_template(self) -> bool:
         return self._formatter is not None
 
-    def render_chat(self, messages: Sequence[Message]) -> ChatPrompt:
+    def render_chat(self, messages: Sequence[Message], cancel: Cancel | None = None) -> ChatPrompt:
+        """The prompt from the model's chat template (raises ``TemplateError`` when the
+        template refuses the messages, goes over its budget, or ``cancel`` is set while it
+        renders), or the plain format when the model has none."""
         if self._formatter is None:
             return plain_prompt(messages)
-        try:
-            result = self._formatter(messages=[m.to_dict() for m in messages])
-        except Exception as exc:  # a template that rejects these messages (jinja raise_exception)
-            raise ModelError(
-                f"The chat template of {self.name} rejected the messages: {exc}. Some templates "
-                "refuse a system prompt or an empty user turn; leave the SYSTEM prompt or the "
-                "previous response empty, or use another model."
-            ) from None
-        stops = result.stop if isinstance(result.stop, list) else [result.stop]
-        return ChatPrompt(result.prompt, tuple(s for s in stops if isinstance(s, str) and s))
+        text = self._formatter.render([m.to_dict() for m in messages], cancel)
+        eos = self._formatter.template.eos_token
+        return ChatPrompt(text, (eos,) if eos else ())
 
     def tokenize(self, text: str) -> list[int]:
         add_bos = bool(self._llm._model.add_bos_token()) and not (
@@ -295,6 +295,8 @@ class LlamaCppSession:
         self._prefilled = 0
 
     def close(self) -> None:
+        if self._formatter is not None:
+            self._formatter.close()
         self._call(self._llm.close)
 
 
