@@ -95,7 +95,8 @@ class TemplateWorker:
         if self._proc is None or self._proc.poll() is not None:
             limits = self.limits
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "samantha.engines.template_child", str(limits.seconds),
+                [sys.executable, "-P",  # -P: no module from the working folder
+                 "-m", "samantha.engines.template_child", str(limits.seconds),
                  str(limits.memory_bytes), str(limits.output_bytes)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 start_new_session=True, close_fds=True)  # no terminal signals: ours to send
