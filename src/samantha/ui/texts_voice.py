@@ -58,13 +58,17 @@ ROWS = (
      "Programs Samantha starts on this computer (127.0.0.1) and stops with it: JupyterLab on "
      "this chat's run as a notebook, the run history as a database (Datasette, read-only), "
      "D-Tale on a table, and PyInstaller to pack the code panel's Python into one executable. "
-     "They come with pip install 'samantha[tools]'; a missing one says so.",
+     "They come with pip install 'samantha[tools]'; a missing one says so. A tool opens only "
+     "through the link this tab is given (it lets this browser in); other programs on this "
+     "computer, other tabs and sandboxed code cannot open it.",
      "",
      "Programas que a Samantha inicia neste computador (127.0.0.1) e encerra junto com ela: o "
      "JupyterLab com a execução deste chat como notebook, o histórico como banco de dados "
      "(Datasette, só leitura), o D-Tale numa tabela e o PyInstaller para empacotar o Python do "
      "painel de código num executável. Vêm com pip install 'samantha[tools]'; se faltar algum, "
-     "ele avisa.",
+     "ele avisa. Cada ferramenta só abre pelo link que esta aba recebe (ele deixa entrar este "
+     "navegador); outros programas deste computador, outras abas e o código na sandbox não a "
+     "abrem.",
      ""),
     ("tool_jupyter", "Open in JupyterLab", "", "Abrir no JupyterLab", ""),
     ("tool_datasette", "History as a database", "", "Histórico como banco de dados", ""),

@@ -7,8 +7,9 @@ import html
 import json
 import secrets
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import gradio as gr
 
@@ -38,7 +39,7 @@ PAGE_JS = """
       link.href = tool.url;
       link.target = '_blank';
       link.rel = 'noopener noreferrer';
-      link.textContent = tool.name + ' · ' + tool.url.split('?')[0];
+      link.textContent = tool.name + ' · ' + tool.address;
       const stop = document.createElement('button');
       stop.className = 'tool-stop';
       stop.dataset.tool = tool.id;
@@ -151,7 +152,9 @@ class ToolsPanel:
                                                           Path(path)))
 
     def stop_tools(self) -> str:
+        """Every tool of this Samantha, and those a Samantha that died left running."""
         self.bench.toolbox.stop_all()
+        self.bench.toolbox.stop_orphans()
         return self._line(self.t["msg_tools_stopped"].label)
 
     def package_code(self, code: str) -> Iterator[tuple[str, Any, str]]:
@@ -198,10 +201,13 @@ class ToolsPanel:
             tool = start()
         except SamanthaError as exc:
             return self._line(f"⚠️ {exc}")
-        if self.tool_list is not None:
-            self.tool_list.started(self.token_for(request), tool)
-        link = (f'<a href="{html.escape(tool.url, quote=True)}" target="_blank" '
-                f'rel="noopener noreferrer">{html.escape(tool.url.split("?")[0])}</a>')
+        try:  # a link of this tab's own: it lets this browser in, once
+            way_in = (self.bench.toolbox.link(tool.id, tool.page) if self.tool_list is None
+                      else self.tool_list.started(self.token_for(request), tool))
+        except SamanthaError as exc:
+            return self._line(f"⚠️ {exc}")
+        link = (f'<a href="{html.escape(way_in.url, quote=True)}" target="_blank" '
+                f'rel="noopener noreferrer">{html.escape(tool.url)}</a>')
         return (f'<div class="tools-line">'
                 f'{self.t["msg_tool_running"].label.format(html.escape(tool.name), link)}</div>')
 
