@@ -4,9 +4,11 @@ link its own, no token in any page, a foreign Host refused, and nothing left aft
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -42,6 +44,11 @@ def test_jupyterlab_opens_a_runs_notebook_and_leaves_nothing(bench: Workbench, t
     assert kernel.status_code == 201
     kernel_pid = _wait_for_kernel(tool.pid)
     assert stat(kernel_pid)[2] == kernel_pid != tool.pid  # its own session: killpg misses it
+    channels = f"ws://127.0.0.1:{tool.port}/api/kernels/{kernel.json()['id']}/channels"
+    cookie = "; ".join(f"{name}={value}" for name, value in tab.cookies.items())
+    assert asyncio.run(_run_in_kernel(channels, cookie, "print(6 * 7)")) == "42\n"
+    refused = asyncio.run(_run_in_kernel(channels, "", "print(1)"))  # no cookie: no kernel
+    assert refused == "HTTP 403"
 
     again = start_jupyter(bench, toolbox)  # no run: the same JupyterLab, on the folder
     assert (again.id, again.pid) == (tool.id, tool.pid) and again.url == f"{base}/lab"
@@ -94,6 +101,35 @@ def test_jupyters_runtime_files_hold_no_token(bench: Workbench, toolbox: Toolbox
     opener = runtime / f"jpserver-{tool.pid}-open.html"
     assert not opener.exists() or "token=" not in opener.read_text()
     assert get(f"{tool.base}/api/contents?token=")[0] == 403  # an empty token opens nothing
+
+
+async def _run_in_kernel(url: str, cookie: str, code: str) -> str:
+    """Run ``code`` in a kernel through its websocket, as JupyterLab's page does (its login
+    cookie, no token): what it prints, or the HTTP status that refused the websocket."""
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    origin = url.replace("ws://", "http://").split("/api/")[0]
+    try:
+        socket = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie,
+                                                                   "Origin": origin}))
+    except HTTPClientError as error:
+        return f"HTTP {error.code}"
+    request = {"header": {"msg_id": uuid.uuid4().hex, "msg_type": "execute_request",
+                          "username": "", "session": uuid.uuid4().hex, "version": "5.3"},
+               "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+               "content": {"code": code, "silent": False, "store_history": False,
+                           "user_expressions": {}, "allow_stdin": False}}
+    await socket.write_message(json.dumps(request))
+    printed = ""
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.read_message(), 60))
+        if message["msg_type"] == "stream":
+            printed += message["content"]["text"]
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle" \
+                and message["parent_header"].get("msg_id") == request["header"]["msg_id"]:
+            socket.close()
+            return printed
 
 
 def _wait_for_kernel(server: int, timeout: float = 60) -> int:

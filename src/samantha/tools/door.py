@@ -41,6 +41,9 @@ ENV = "SAMANTHA_DOOR"  # the environment variable naming a tool's door folder
 # A link is for opening now. One left unused in a page goes stale after ten minutes; the tab's
 # Tools list then shows a fresh one.
 TICKET_SECONDS = 600.0
+# A ticket is 32 characters; what is longer is not one of ours, and is refused before it is
+# hashed (a link is not a way to make a tool hash megabytes).
+MAX_TICKET_CHARS = 100
 ENTER = "/samantha-door/enter"  # where a ticket is redeemed (Datasette, D-Tale)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 REFUSED_HOST = ("This tool answers only on this computer's own address (127.0.0.1 or "
@@ -116,7 +119,7 @@ class Door:
 
     def redeem(self, ticket: str) -> bool:
         """Use ``ticket`` up: True for the one request that deletes it while it is fresh."""
-        if not ticket or len(ticket) > 100:
+        if not ticket or len(ticket) > MAX_TICKET_CHARS:
             return False
         fresh = self.fresh(ticket)
         try:
