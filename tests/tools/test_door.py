@@ -79,6 +79,11 @@ def test_a_stale_ticket_is_refused(door: Door) -> None:
     answer = ask(door, ENTER, f"ticket={ticket}")
     assert answer.status == 403 and b"older than 10 minutes" in answer.body
     assert os.listdir(door.tickets) == []  # used up all the same
+    left = door.issue()
+    for name in os.listdir(door.tickets):
+        os.utime(door.tickets / name, (old, old))
+    door.issue()  # stale tickets left unused are cleared away
+    assert len(os.listdir(door.tickets)) == 1 and not door.fresh(left)
 
 
 @pytest.mark.parametrize("target, where", [

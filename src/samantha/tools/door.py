@@ -104,7 +104,14 @@ class Door:
 
     # -- tickets ----------------------------------------------------------------------------------
     def issue(self) -> str:
-        """A new one-time ticket."""
+        """A new one-time ticket (stale ones are cleared away first)."""
+        now = time.time()
+        for old in self.tickets.iterdir():
+            try:
+                if now - old.stat().st_mtime >= TICKET_SECONDS:
+                    old.unlink()
+            except OSError:
+                pass  # redeemed meanwhile
         ticket = secrets.token_urlsafe(24)
         self._file(ticket).touch(mode=0o600, exist_ok=False)
         return ticket
