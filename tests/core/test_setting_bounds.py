@@ -15,6 +15,7 @@ from samantha.core.promptscript import parse
 from samantha.core.runner import ChainRunner
 from samantha.core.setting_lists import MAX_BREAKER_BYTES, MAX_BREAKERS, MAX_LOGIT_BIAS
 from samantha.core.settings import Settings, coerce
+from samantha.core.stages_dry import dry_breakers
 
 
 def test_breakers_up_to_the_limit_pass() -> None:
@@ -40,6 +41,21 @@ def test_breakers_past_the_limits_are_one_line(value, words: list[str]) -> None:
     assert message.startswith("dry_sequence_breakers") and "\n" not in message
     for word in words:
         assert word in message
+
+
+def test_a_breakers_rest_is_tokenized_once_per_place_not_per_token() -> None:
+    """Thousands of tokens end with the start of a breaker; the rest after that start is the
+    same for all of them (2,000 breakers took 441 s before the first token, most of it here)."""
+    pieces = ["\n", *(f"w{i}:" for i in range(5000)), *(f"v{i}:\n" for i in range(50))]
+    asked: list[str] = []
+
+    def tokenize(text: str) -> list[int]:
+        asked.append(text)
+        return [0]
+
+    breakers = dry_breakers([":\n"], pieces, tokenize)
+    assert asked == ["\n"]
+    assert breakers[1] == ((0,),) and breakers[5001] == ((),)
 
 
 def test_logit_bias_up_to_the_limit_passes_and_one_more_is_refused() -> None:

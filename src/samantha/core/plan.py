@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
 
 #: Cycles one run may plan (models x loops x responses x prompt items). Each cycle is at least
-#: one generation, so a million is weeks of work already; the plan is refused before anything
-#: is built (1e10 cycles used to be planned on and on). At this size planning takes about a
-#: second and the model list 8 MB; a run decoded in batch slots lists its cycles (about 0.2 KB
-#: each).
+#: one generation, so a million is days of work already; the size is checked before anything
+#: is built (10^10 cycles used to be planned on and on). At the limit, planning takes 0.01 s
+#: and 15 MB, going through the cycles 0.9 s, and a run in batch slots, which lists them,
+#: 1.6 s and 200 MB.
 MAX_PLANNED_CYCLES = 1_000_000
 
 

@@ -22,11 +22,12 @@ STAGES = ("penalties", "dry", "top-n-sigma", "top-k", "tail-free", "typical", "t
 DEFAULT_ORDER = STAGES
 DEFAULT_BREAKERS = ("\n", ":", "\"", "*")
 
-#: DRY's sequence breakers: each one is looked for in every token of the vocabulary, and its
-#: rest tokenized for every token that ends with its start, once per model and list (about
-#: 0.1 s per breaker of 40 letters on a 262,144-token vocabulary: 2,000 of them took minutes
-#: before the first token). 32 keep that under about 4 s, and the tails each token is
-#: compared with at every step bounded (llama.cpp's defaults are 4).
+#: DRY's sequence breakers. Each one is looked for in every token of the vocabulary once per
+#: model and list, and at every step the answer is walked back to the latest breaker, trying
+#: each tail of each token that can start one. Measured on the 262,144-token vocabulary: 2,000
+#: breakers took 441 s before the first token (43 s with each rest tokenized once); 32 breakers
+#: of 40 bytes built to share their starts take 0.44 s once and 23 ms per token on a 4,000-token
+#: answer whose every token starts one of them (the 4 defaults: 0.03 s and 2 ms).
 MAX_BREAKERS = 32
 #: llama.cpp cuts each breaker to 40 bytes; a longer one is refused rather than cut unseen.
 MAX_BREAKER_BYTES = 40

@@ -187,10 +187,13 @@ def dry_breakers(strings: Iterable[str], pieces: Sequence[str],
         whole, partial = _overlaps(breaker, codes, ends)
         for token in whole:
             _add(result, token, ())
+        tails: dict[int, tuple[int, ...]] = {}  # the rest's tokens, by where the rest starts
         for token, rest in partial:
             if token in whole:
                 continue  # llama.cpp: a token holding the whole breaker gets only the empty tail
-            tail = tuple(split(breaker[rest:]))[:MAX_TAIL_TOKENS]
+            if rest not in tails:  # tokenized once per breaker and place, not once per token
+                tails[rest] = tuple(split(breaker[rest:]))[:MAX_TAIL_TOKENS]
+            tail = tails[rest]
             if tail:
                 _add(result, token, tail)
     return {token: tuple(tails) for token, tails in result.items()}
