@@ -174,6 +174,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     os.environ["GRADIO_TEMP_DIR"] = str(files.root)
     voice = VoiceInput(bench.hearing, live.knows, lang)
     tools = ToolList(lambda: bench.toolbox, live.knows)
+    tools.stop_orphans()  # left running by a Samantha of this data home that died
     demo = queued(build_app(bench, lang, live, runs, files, tools))
     doors = door_policy(bench.home, host, port, password is not None, allowed, files)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password

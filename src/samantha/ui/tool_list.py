@@ -32,16 +32,18 @@ from samantha.ui.runs import HEADER
 
 
 class ToolList:
-    def __init__(self, toolbox: Callable[[], Any], known: Callable[[str], bool],
-                 stop_orphans: bool = True) -> None:
+    def __init__(self, toolbox: Callable[[], Any], known: Callable[[str], bool]) -> None:
         self.toolbox, self.known = toolbox, known  # the Workbench's Toolbox, made when asked
         self._links: dict[str, dict[str, Any]] = {}  # tool id -> tab token -> the tab's Link
         self._lock = threading.Lock()
-        self.orphans: threading.Thread | None = None
-        if stop_orphans:
-            self.orphans = threading.Thread(target=self._stop_orphans, daemon=True,
-                                            name="samantha-tool-orphans")
-            self.orphans.start()
+
+    def stop_orphans(self) -> threading.Thread:
+        """Stop, in a thread of its own, the tools an earlier Samantha of this data home left
+        running when it died."""
+        sweep = threading.Thread(target=self._stop_orphans, daemon=True,
+                                 name="samantha-tool-orphans")
+        sweep.start()
+        return sweep
 
     def started(self, token: str, tool: Any) -> Any:
         """The tab holding ``token`` asked for ``tool``: a link of its own, to open it with."""
