@@ -68,8 +68,9 @@ test: install browser voice sandbox llama-server
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
 	  $(BIN)/python -m pytest
 
-bench: install browser llama-server
+bench: install browser sandbox llama-server
 	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_sandbox.py
 	$(BIN)/python bench/bench_learning.py
 	$(BIN)/python bench/bench_ui.py
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \

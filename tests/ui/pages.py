@@ -3,6 +3,8 @@ read the output, wait for answers."""
 
 from __future__ import annotations
 
+import socket
+
 COUNT = "Count from 1 to 300: 1, 2, 3, 4,"
 
 
@@ -66,3 +68,15 @@ def open_tab(browser, url: str, script: str | None = None):
     tab.goto(url)
     tab.wait_for_selector("#start-button", timeout=60_000)
     return tab
+
+
+def answer_of(raw: socket.socket) -> str:
+    """What a server answered on the raw connection ``raw``: its headers and the start of its
+    body."""
+    answer = b""
+    while b"\r\n\r\n" not in answer or answer.endswith(b"\r\n\r\n"):
+        chunk = raw.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    return answer.decode()

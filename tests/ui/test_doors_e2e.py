@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from .conftest import CHROMIUM, FLAGS, Server
+from .pages import answer_of
 
 pytestmark = pytest.mark.e2e
 
@@ -189,7 +190,7 @@ def test_a_huge_upload_is_refused_before_it_is_sent(ui_server) -> None:
                      f"\r\nAuthorization: Bearer {ui_server.key}\r\nContent-Type: "
                      f"multipart/form-data; boundary=x\r\nContent-Length: {100 * 2**20}"
                      "\r\n\r\n").encode())
-        answer = raw.recv(4096).decode()
+        answer = answer_of(raw)
     assert answer.startswith("HTTP/1.1 413") and "larger than 64 MB" in answer, answer
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from ui.conftest import CHROMIUM, FLAGS, shot
-from ui.pages import open_panel, set_number, set_prompts
+from ui.pages import answer_of, open_panel, set_number, set_prompts
 
 from samantha.models.vosk_models import packaged_models
 
@@ -123,6 +123,8 @@ def test_the_voice_endpoint_takes_sound_only_from_a_tab_of_this_server(ui_server
 def test_the_voice_endpoint_refuses_a_huge_body_before_reading_it(ui_server, page) -> None:
     """A body that says it is 600 MB is refused at once, whatever is sent after the headers;
     one sent in chunks, without a length, is cut at the limit (the server never holds it)."""
+    page.wait_for_function("document.querySelector('#live-token textarea, #live-token input')"
+                           ".value !== ''")
     token = page.evaluate("document.querySelector('#live-token textarea, #live-token input')"
                           ".value")
     url = f"{ui_server.url}samantha/voice/{token}"
@@ -130,7 +132,7 @@ def test_the_voice_endpoint_refuses_a_huge_body_before_reading_it(ui_server, pag
         raw.sendall((f"POST /samantha/voice/{token} HTTP/1.1\r\nHost: 127.0.0.1:"
                      f"{ui_server.port}\r\nAuthorization: Bearer {ui_server.key}\r\n"
                      "Content-Length: 600000000\r\n\r\n").encode())
-        answer = raw.recv(4096).decode()  # no byte of the body was sent
+        answer = answer_of(raw)  # no byte of the body was sent
     assert answer.startswith("HTTP/1.1 413"), answer
     assert "larger than" in answer
 
@@ -140,7 +142,6 @@ def test_the_voice_endpoint_refuses_a_huge_body_before_reading_it(ui_server, pag
 
     answer = httpx.post(url, content=chunks(), headers=ui_server.auth, timeout=30)
     assert answer.status_code == 413 and "larger than" in answer.text
-
 
 
 
