@@ -90,6 +90,17 @@ def ran(home: Path, marker: str, wait: float = 0.0) -> bool:
         time.sleep(0.5)
 
 
+def nothing_from_elsewhere(context, attack_page: AttackPage, target: str, home: Path) -> None:
+    """The attack from a page of another site, in the browser ``context``: nothing answers,
+    nothing runs."""
+    elsewhere = context.new_page()
+    elsewhere.goto(attack_page.url)
+    marker = f"attack-{uuid.uuid4().hex}"
+    results = elsewhere.evaluate(ATTACK, [target, marker])
+    assert not any(result.startswith("200") for result in results.values()), results
+    assert not ran(home, marker, wait=5)
+
+
 def keyed_context(browser, server: Server):
     """A browser that opened the UI with its key: it holds the key's cookie."""
     context = browser.new_context()
@@ -103,12 +114,7 @@ def test_a_page_on_another_localhost_port_reaches_nothing(browser, ui_server, at
                                                           session_home: Path) -> None:
     context, ours = keyed_context(browser, ui_server)
     try:
-        elsewhere = context.new_page()
-        elsewhere.goto(attack_page.url)
-        marker = f"attack-{uuid.uuid4().hex}"
-        results = elsewhere.evaluate(ATTACK, [ui_server.url, marker])
-        assert not any(result.startswith("200") for result in results.values()), results
-        assert not ran(session_home, marker, wait=5)
+        nothing_from_elsewhere(context, attack_page, ui_server.url, session_home)
         # the same requests from the UI's own page do run: the door is what stopped them
         mine = f"own-{uuid.uuid4().hex}"
         results = ours.evaluate(ATTACK, [ui_server.url, mine])
@@ -211,13 +217,9 @@ def test_with_a_password_another_port_cannot_ride_the_login(browser, locked, att
         ours.locator("input[type=password]").fill(PASSWORD)
         ours.keyboard.press("Enter")
         ours.wait_for_selector("#start-button", timeout=60_000)
-        elsewhere = context.new_page()
-        elsewhere.goto(attack_page.url)
-        marker = f"login-{uuid.uuid4().hex}"
-        results = elsewhere.evaluate(ATTACK, [locked.url, marker])
-        assert not any(result.startswith("200") for result in results.values()), results
-        assert not ran(session_home, marker, wait=5)
-        assert ours.evaluate(ATTACK, [locked.url, f"own-{marker}"])["info"].startswith("200")
+        nothing_from_elsewhere(context, attack_page, locked.url, session_home)
+        mine = f"own-{uuid.uuid4().hex}"
+        assert ours.evaluate(ATTACK, [locked.url, mine])["info"].startswith("200")
     finally:
         context.close()
 
