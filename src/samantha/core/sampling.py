@@ -278,7 +278,10 @@ class MinP:
 
 
 class Temperature:
-    """Divide the logits by ``t``. ``t <= 0`` keeps only the best candidate (greedy)."""
+    """Divide the logits by ``t``. ``t <= 0`` keeps only the best candidate (greedy), and so
+    does a ``t`` so small that the best score divided by it is past the largest float32 (its
+    limit as ``t`` goes to 0; llama.cpp's scores become infinite there and its probabilities
+    NaN)."""
 
     name = "temperature"
 
@@ -290,7 +293,7 @@ class Temperature:
         return self.t != 1.0
 
     def apply(self, cands: Candidates) -> Candidates:
-        if self.t <= 0.0:
+        if self.t <= 0.0 or _overflows(cands.logits, self.t):
             best = int(np.argmax(cands.logits))
             if cands.logits[best] == -np.inf:  # every one banned: none may be chosen
                 return cands.take(slice(0, 0))
@@ -298,6 +301,15 @@ class Temperature:
         if self.t == 1.0:
             return cands
         return Candidates(cands.ids, cands.logits / np.float32(self.t), cands.is_sorted)
+
+
+def _overflows(logits: np.ndarray, t: float) -> bool:
+    """Whether dividing the best finite score by ``t`` (in float32) gives infinity."""
+    if t >= 1.0 or not len(logits):
+        return False
+    top = np.float32(np.max(logits))
+    with np.errstate(over="ignore"):
+        return bool(np.isfinite(top) and np.isinf(top / np.float32(t)))
 
 
 class Draw:

@@ -135,7 +135,11 @@ class DynamicTemperature:
     sure (entropy 0) to ``temp + range`` when every candidate is equally likely: the entropy of
     the candidates, divided by its largest possible value, raised to ``exponent``. With
     ``range <= 0`` it is the plain :class:`~samantha.core.sampling.Temperature` (``temp <= 0``
-    keeps only the best candidate)."""
+    keeps only the best candidate).
+
+    The temperature is computed in float32, step by step as llama.cpp does: when one token
+    dominates, it can come out as exactly 0, and then only the best candidate is kept (a tiny
+    temperature in float64 would instead divide the scores into infinities)."""
 
     def __init__(self, temp: float, range: float = 0.0, exponent: float = 1.0) -> None:
         self.temp, self.range, self.exponent = temp, range, exponent
@@ -148,19 +152,42 @@ class DynamicTemperature:
     def apply(self, cands: Candidates) -> Candidates:
         if self.range <= 0:
             return Temperature(self.temp).apply(cands)
-        if len(cands) <= 1:
+        if len(cands) <= 1 or np.max(cands.logits) == -np.inf:  # all banned: the draw refuses
             return cands
         return Temperature(self.temperature_for(cands)).apply(cands)
 
     def temperature_for(self, cands: Candidates) -> float:
         """The temperature this stage uses on these candidates (``range > 0``)."""
-        low, high = max(0.0, self.temp - self.range), self.temp + self.range
-        probs = cands.probs()
+        f32 = np.float32
+        temp, delta = f32(self.temp), f32(self.range)
+        low, high = max(f32(0.0), temp - delta), temp + delta
+        max_entropy = -_logf(f32(1.0) / f32(len(cands)))
+        probs = _softmax_f32(cands)
         probs = probs[probs > 0]
-        entropy = float(-(probs * np.log(probs)).sum())
-        normalised = np.float64(entropy / np.log(len(cands)))
-        with np.errstate(divide="ignore"):
-            return float(low + (high - low) * normalised ** self.exponent)
+        entropy = -_sum_f32(probs * _logf(probs))
+        normalised = f32(entropy / max_entropy)
+        power = f32(float(normalised) ** float(f32(self.exponent)))  # powf, correctly rounded
+        return float(low + (high - low) * power)
+
+
+def _logf(x: np.ndarray | np.float32) -> np.ndarray:
+    """float32 log, correctly rounded (as the C library's logf), not numpy's faster float32
+    one, which can be a unit in the last place off."""
+    return np.log(np.asarray(x, dtype=np.float64)).astype(np.float32)
+
+
+def _sum_f32(values: np.ndarray) -> np.float32:
+    """A float32 sum added one by one in order, as a C loop does (numpy's ``sum`` adds in
+    pairs and rounds differently)."""
+    return np.cumsum(values, dtype=np.float32)[-1] if len(values) else np.float32(0.0)
+
+
+def _softmax_f32(cands: Candidates) -> np.ndarray:
+    """llama.cpp's softmax: float32, best first (the order in which it adds)."""
+    logits = np.sort(np.asarray(cands.logits, dtype=np.float32))[::-1]
+    with np.errstate(invalid="ignore"):  # -inf - -inf when all are banned: NaN, as in C
+        weights = np.exp((logits - logits[0]).astype(np.float64)).astype(np.float32)
+    return weights / _sum_f32(weights)
 
 
 class _MirostatBase:

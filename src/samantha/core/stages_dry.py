@@ -74,8 +74,8 @@ class Dry:
         limit = self._repeat_limit(tokens)
         if limit < self.allowed_length:
             return cands
-        # base ** exponent is kept below the float32 maximum (no cap when base is about 1)
-        most = int(FLOAT_MAX_LOG / math.log(self.base)) if self.base > 1.000001 else 0
+        most = max_exponent(self.base)
+        multiplier, base = float(np.float32(self.multiplier)), float(np.float32(self.base))
         ids, penalties = [], []
         for token, length in self._continuations(tokens, limit).items():
             if () in self.breakers.get(token, ()):
@@ -84,8 +84,10 @@ class Dry:
             if most > 0:
                 exponent = min(exponent, most)
             ids.append(token)
-            penalties.append(-self.multiplier * self.base ** exponent)
-        return shift_logits(cands, ids, penalties) if ids else cands
+            penalties.append(multiplier * base ** exponent)  # in double, as std::pow(float, int)
+        with np.errstate(over="ignore"):  # past the largest float32: inf, as in llama.cpp
+            deltas = -np.array(penalties, dtype=np.float64).astype(np.float32)
+        return shift_logits(cands, ids, deltas) if ids else cands
 
     def _repeat_limit(self, tokens: list[int]) -> int:
         """How long a repetition may be: the number of tokens after the latest breaker.
@@ -118,6 +120,20 @@ class Dry:
                 token = backwards[k - 1]
                 longest[token] = max(longest.get(token, 0), length)
         return longest
+
+
+def max_exponent(base: float) -> int:
+    """The largest exponent DRY uses with this base, computed as llama.cpp does: in float32
+    (``FLOAT_MAX_LOG / std::log(float)``), truncated; 0 (no cap) when base is about 1.
+
+    It is meant to keep ``base ** exponent`` below the largest float32, but float32 rounding
+    can give one more: 64 for base 4 (float64 would say 63), and then ``4 ** 64`` is past the
+    largest float32 and the penalty becomes infinite, in llama.cpp and here."""
+    base32 = np.float32(base)
+    if not base32 > np.float32(1.000001):
+        return 0
+    log_base = np.float32(math.log(float(base32)))  # logf, correctly rounded
+    return int(np.float32(FLOAT_MAX_LOG) / log_base)
 
 
 def _z_lengths(seq: Sequence[int]) -> list[int]:
