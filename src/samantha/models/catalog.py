@@ -28,7 +28,7 @@ _SPLIT = re.compile(r"^(?P<stem>.+)-(?P<part>\d{5})-of-(?P<parts>\d{5})\.gguf$",
 
 @dataclass(frozen=True)
 class ModelEntry:
-    name: str  # the file name (the first part's, for split models)
+    name: str  # the model name to give: a bundled model's short name, else the file name
     path: str
     size: int  # bytes, all parts together
     parts: int
@@ -38,9 +38,12 @@ class ModelEntry:
     context_length: int | None = None
     chat_template: bool | None = None
     error: str | None = None  # why the file cannot be used, when it cannot
+    file: str = ""  # the file name (the first part's, for split models)
+    bundled: bool = False  # one of the models that come with Samantha (see models.bundled)
+    purpose: str | None = None  # what a bundled model is for
 
 
-READER = 2  # the header reader's version: entries cached by an older one are read again
+READER = 3  # the header reader's version: entries cached by an older one are read again
 
 
 def folder_problem(folder: Path) -> str | None:
@@ -100,7 +103,7 @@ class MetadataCache:
             key = str(first.resolve())
         except (OSError, RuntimeError) as exc:  # gone since listed, a broken link, a loop
             reason = getattr(exc, "strerror", None) or exc
-            return ModelEntry(first.name, str(first), 0, len(parts),
+            return ModelEntry(first.name, str(first), 0, len(parts), file=first.name,
                               error=f"{first} cannot be read ({reason}).")
         stamp = [stats[0].st_size, stats[0].st_mtime_ns, len(parts), READER]
         cached = self._data.get(key)
@@ -131,7 +134,7 @@ class MetadataCache:
 
 
 def _read_entry(first: Path, parts: list[Path], size: int) -> ModelEntry:
-    base = dict(name=first.name, path=str(first), size=size, parts=len(parts))
+    base = dict(name=first.name, path=str(first), size=size, parts=len(parts), file=first.name)
     try:
         header = read_header(first)
     except ModelError as exc:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from samantha.core.engine import Cancel
+from samantha.models import bundled
 from samantha.models.catalog import (
     MetadataCache,
     ModelEntry,
@@ -34,9 +36,26 @@ class ModelLibrary:
         self.url_mode = url_mode
 
     def list(self) -> list[ModelEntry]:
-        """Every model in the folders; a bad file is an entry with its ``error``, and a folder
-        that cannot be listed is skipped (see :meth:`folder_notes`)."""
-        return list_models(self.folders, MetadataCache(self.cache_file))
+        """Every model in the folders, the bundled ones first under their short names (once
+        each); a bad file is an entry with its ``error``, and a folder that cannot be listed is
+        skipped (see :meth:`folder_notes`)."""
+        entries = list_models(self.folders, MetadataCache(self.cache_file))
+        marked = []
+        for entry in entries:
+            model = None if entry.error else bundled.which(Path(entry.path), self.models_dir)
+            marked.append(entry if model is None else replace(
+                entry, name=model.name, bundled=True, purpose=model.purpose))
+        order = [m.name for m in bundled.BUNDLED]
+        return sorted(marked, key=lambda e: order.index(e.name) if e.bundled else len(order))
+
+    def not_in_place(self) -> list[bundled.Bundled]:
+        """The installed bundled models not in the Samantha folder yet (put there on first
+        use of a bundled model)."""
+        return bundled.not_in_place(self.models_dir)
+
+    def names(self) -> list[str]:
+        """The model names to offer: the installed bundled models, then the usable files."""
+        return bundled.names(e.name for e in self.list() if not e.error)
 
     def folder_notes(self) -> dict[Path, str]:
         """Why a folder cannot be listed (gone, not a folder, unreadable), by folder. The

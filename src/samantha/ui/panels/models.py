@@ -15,10 +15,11 @@ from samantha.ui.texts import Text
 
 
 def model_choices(bench: Any) -> list[str]:
-    """``default``, the local models, then MODEL@NAME for each model of each remote backend
-    that answers now (one that does not is offered as @NAME)."""
+    """The bundled models (``default``, ``smollm2``), the local models (each once), then
+    MODEL@NAME for each model of each remote backend that answers now (one that does not is
+    offered as @NAME)."""
     try:
-        local = ["default", *(e.name for e in bench.library.list() if not e.error)]
+        local = bench.library.names()
     except SamanthaError:
         local = ["default"]
     return local + remote_choices(bench)
