@@ -13,7 +13,7 @@ Layout, as the Hub answers a plain HTTP client:
 Per test, set attributes to script failures: ``cut_after`` (close the connection after that many
 body bytes, once), ``status`` (answer every request with it), ``error_code`` (sent as
 ``X-Error-Code``), ``ignore_range``, ``stall`` (send the headers, then wait until ``release`` is set
-or 10 s). ``sent`` counts the body bytes written; ``requests`` logs (method, path, Range,
+or 10 s), ``hide_hash`` (publish no sha256, as a plain mirror: size and a non-hash ETag only). ``sent`` counts the body bytes written; ``requests`` logs (method, path, Range,
 Authorization) for each request.
 """
 
@@ -58,6 +58,7 @@ class HFServer:
         self.error_code: str | None = None
         self.ignore_range = False
         self.stall = False
+        self.hide_hash = False
         self.release = threading.Event()
         self.sent = 0
         self.requests: list[tuple[str, str, str | None, str | None]] = []
@@ -143,12 +144,15 @@ class _Handler(BaseHTTPRequestHandler):
             served = hf.files[key]
             linked = {"X-Linked-Etag": f'"{served.sha256}"', "X-Linked-Size": str(served.size),
                       "X-Repo-Commit": COMMIT, "ETag": f'"{served.sha256}"'}
+            if hf.hide_hash:
+                linked = {"X-Linked-Size": str(served.size), "ETag": f'"{served.etag[:12]}"'}
             if hf.redirect:
                 return self._empty(302, {**linked, "Location": f"/cdn{key}"})
             return self._file(served, body, linked)
         if path.startswith("/cdn/") and path.removeprefix("/cdn") in hf.hub_paths:
             served = hf.files[path.removeprefix("/cdn")]
-            return self._file(served, body, {"ETag": f'"{served.etag}"'})
+            etag = served.etag[:12] if hf.hide_hash else served.etag
+            return self._file(served, body, {"ETag": f'"{etag}"'})
         if path in hf.files and path not in hf.hub_paths:
             served = hf.files[path]
             return self._file(served, body, {"ETag": f'"{served.etag}"'})

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -59,8 +60,8 @@ from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "DownloadCancelled", "DownloadError", "ModelURL", "TEST_SLOT_NAME",
-    "download_model", "list_repo_gguf_files", "parse_model_url",
+    "DEFAULT_TIMEOUT", "DownloadCancelled", "DownloadError", "Expected", "ModelURL",
+    "TEST_SLOT_NAME", "download_model", "list_repo_gguf_files", "parse_model_url",
 ]
 
 TEST_SLOT_NAME = "MODEL_FOR_TESTING.gguf"
@@ -68,15 +69,25 @@ DEFAULT_TIMEOUT = 30.0
 Mode = Literal["test", "keep"]
 
 
+@dataclass(frozen=True)
+class Expected:
+    """The size and sha256 a download must have (a catalogue entry's), whatever the server says."""
+
+    size: int
+    sha256: str
+
+
 def download_model(url: str, models_dir: Path, *, mode: Mode = "keep",
                    progress: Progress | None = None, cancel: Cancel | None = None,
-                   token: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Path:
+                   token: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                   expect: Expected | None = None) -> Path:
     """Download the model at ``url`` into ``models_dir`` (or reuse it) and return its path.
 
     ``progress(done_bytes, total_bytes_or_None)`` is called after every chunk; ``cancel.is_set()``
     is checked between chunks and stops with :class:`DownloadCancelled`, keeping the ``.part``.
     ``token`` (default ``$HF_TOKEN``) is sent to Hugging Face only. ``timeout`` bounds the wait for
-    the connection and for each chunk, in seconds.
+    the connection and for each chunk, in seconds. With ``expect``, a file of another size or
+    sha256 is refused (before its bytes when the server announces them, else once they are in).
     """
     if mode not in ("test", "keep"):
         raise ModelError(f"Unknown download mode {mode!r}: use 'keep' (one file per model) or "
@@ -85,7 +96,7 @@ def download_model(url: str, models_dir: Path, *, mode: Mode = "keep",
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     reused = _reuse(load_registry(models_dir), target, models_dir, mode)
-    if reused is not None:
+    if reused is not None and _as_expected(models_dir, target, expect):
         return _finished(reused, progress)
     part = models_dir / f"{target.filename}.part"
     headers = _headers(target, token)
@@ -93,6 +104,8 @@ def download_model(url: str, models_dir: Path, *, mode: Mode = "keep",
         compare = mode == "keep" and (models_dir / target.filename).exists()
         if compare:  # ask with HEAD first: the same model may be there already
             announced = probe(client, target.url, headers)
+            if announced is not None:
+                _check_announced(part, target, announced, expect)
             existing = _same_file(models_dir, target, announced)
             if existing is not None:
                 discard(part)
@@ -101,12 +114,14 @@ def download_model(url: str, models_dir: Path, *, mode: Mode = "keep",
         with Transfer(client, target.url, part, headers=headers, hub_page=_hub_page(target),
                       timeout=timeout) as transfer:
             remote = transfer.remote
+            _check_announced(part, target, remote, expect)
             existing = _same_file(models_dir, target, remote) if compare else None
             if existing is not None:
                 discard(part)
                 return _finished(existing, progress)
             _check_space(models_dir, target.filename, remote)
             sha = transfer.download(progress, cancel)
+    _check_received(part, target, sha, expect)
     _check_gguf(part, target)
     final = _install(part, models_dir, target.filename, sha, mode)
     sidecar_path(part).unlink(missing_ok=True)
@@ -264,6 +279,43 @@ def _link_or_copy(path: Path) -> Path:
     except OSError:
         shutil.copyfile(path, temp)
     return Path(temp)
+
+
+def _as_expected(models_dir: Path, target: ModelURL, expect: Expected | None) -> bool:
+    """Whether the file this URL was saved as is the expected one (always, without ``expect``)."""
+    record = load_registry(models_dir).kept(target.url)
+    return expect is None or (record is not None and record.sha256 == expect.sha256
+                              and record.size == expect.size)
+
+
+def _check_announced(part: Path, target: ModelURL, remote: Remote,
+                     expect: Expected | None) -> None:
+    """Refuse, before its bytes, a file the server announces with another size or sha256."""
+    if expect is None:
+        return
+    said = []
+    if remote.size is not None and remote.size != expect.size:
+        said.append(f"{remote.size:,} bytes")
+    if remote.sha256 is not None and remote.sha256 != expect.sha256:
+        said.append(f"sha256 {remote.sha256}")
+    if said:
+        discard(part)
+        raise DownloadError(
+            f"{target.url} is not the file the catalogue names: the server announces "
+            f"{' and '.join(said)}, the catalogue {expect.size:,} bytes and sha256 "
+            f"{expect.sha256}. Nothing was kept; the file may have been replaced upstream.")
+
+
+def _check_received(part: Path, target: ModelURL, sha: str, expect: Expected | None) -> None:
+    if expect is None:
+        return
+    size = part.stat().st_size
+    if sha != expect.sha256 or size != expect.size:
+        discard(part)
+        raise DownloadError(
+            f"The download of {target.filename} is corrupt: {size:,} bytes with sha256 {sha}, "
+            f"but the catalogue says {expect.size:,} bytes with sha256 {expect.sha256}. The file "
+            "was removed; run the download again.")
 
 
 def _check_space(models_dir: Path, filename: str, remote: Remote) -> None:
