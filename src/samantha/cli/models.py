@@ -178,3 +178,14 @@ class ProgressLine:
     def __exit__(self, *exc: Any) -> None:
         if self.tty:
             click.echo(err=True)
+
+
+def _add_catalogue_commands() -> None:
+    """`models catalogue` and `models get` live in cli/catalogue.py (they use ProgressLine)."""
+    from samantha.cli.catalogue import get, show_catalogue
+
+    models.add_command(show_catalogue)
+    models.add_command(get)
+
+
+_add_catalogue_commands()
