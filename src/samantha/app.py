@@ -18,7 +18,7 @@ from samantha.backends import Remotes, specs_from_table
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
-from samantha.core.control import RunControl
+from samantha.core.control import ModelTurn, RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
 from samantha.core.errors import InputError, SamanthaError, SettingsError
 from samantha.core.events import (
@@ -32,6 +32,7 @@ from samantha.core.events import (
 )
 from samantha.core.generation import Memory, Pacer
 from samantha.core.generation import generate as generate_tokens
+from samantha.core.prompt_format import prompt_for, resolve
 from samantha.core.remote import parse_ref
 from samantha.core.runner import ChainRunner
 from samantha.core.sampler_chain import SamplerChain
@@ -39,7 +40,7 @@ from samantha.core.settings import Settings
 from samantha.core.whatif import Remembered, WhatIf, what_if
 from samantha.fetching import fetch
 from samantha.liveness import this_process
-from samantha.model_settings import BreakerCache, grammar_of, with_bias_ids
+from samantha.model_settings import BreakerCache, grammar_of, prompt_format_of, with_bias_ids
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
@@ -77,7 +78,8 @@ class Workbench:
         self._loaded: Loaded | None = None
         # Two locks, always taken in this order: _busy (one generation, reset or unload at a
         # time on the loaded model, whichever tab asks) then _lock (loading and unloading).
-        self._busy = threading.Lock()
+        self.model_turn = ModelTurn()  # _busy, and which generation has it while others wait
+        self._busy = self.model_turn.lock
         self._lock = threading.Lock()
         self._store_lock = threading.Lock()
         self._sandbox: Sandbox | None = None  # made at the first code run, probed once
@@ -131,6 +133,11 @@ class Workbench:
             sha = sha256_file(path)
             self.store.remember_sha256(path, sha)
         return path, sha
+
+    def prompt_format_of(self, model: str, requested: str,
+                         messages: Sequence[Message]) -> str:
+        """The prompt format a cycle of ``model`` gets (core/prompt_format), without loading."""
+        return prompt_format_of(self, model, requested, messages)
 
     def model_info(self, name: str) -> dict[str, Any]:
         """GGUF metadata of a model, read without loading its weights."""
@@ -236,13 +243,15 @@ class Workbench:
             yield from slots.generate(number, messages, settings, cancel, trace_top, pacer,
                                       loop_guard, memory)
             return
-        with self._busy:
+        with self.model_turn.taken_by(cancel):
             if is_url(model):
                 yield from self._fetch(model, cancel)
             if not self.is_loaded(model, settings.n_ctx):
                 yield ModelLoading(model)
             session = self.session(model, settings.n_ctx)
-            prompt = session.render_chat(messages, cancel)
+            settings = settings.replace(prompt_format=resolve(  # the result says which
+                settings.prompt_format, session.has_chat_template, messages))
+            prompt = prompt_for(session, messages, settings.prompt_format, cancel)
             tokens = session.tokenize(prompt.text)
             settings = with_bias_ids(session, settings)
             breakers = self._breakers.get(session, settings)

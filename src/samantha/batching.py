@@ -19,6 +19,7 @@ from samantha.core.engine import ModelSpec
 from samantha.core.errors import InputError
 from samantha.core.events import GenerationResult, SlotTaken
 from samantha.core.generation import generate as generate_tokens
+from samantha.core.prompt_format import prompt_for, resolve
 from samantha.core.slots import SlotPool, SlotSession
 from samantha.model_settings import grammar_of, with_bias_ids
 from samantha.models.gguf_file import read_header
@@ -112,7 +113,9 @@ class RunSlots:
         """One cycle in a slot: waits for its turn, then generates as a single context would."""
         try:
             base = self._ready()
-            prompt = base.render_chat(messages, cancel)
+            settings = settings.replace(prompt_format=resolve(
+                settings.prompt_format, base.has_chat_template, messages))
+            prompt = prompt_for(base, messages, settings.prompt_format, cancel)
             tokens = base.tokenize(prompt.text)
             settings = with_bias_ids(base, settings)
         except BaseException:  # it will not take its slot: the cycles after it go on

@@ -4,11 +4,17 @@ schema (llama.cpp's grammar sampler)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from samantha.core.chat import Message
 from samantha.core.engine import ModelSession
-from samantha.core.errors import SettingsError
+from samantha.core.errors import SamanthaError, SettingsError
+from samantha.core.prompt_format import CHAT, resolve
+from samantha.core.remote import parse_ref
 from samantha.core.settings import Settings
+from samantha.models.catalog import MetadataCache
+from samantha.models.library import is_url
 
 
 def with_bias_ids(session: ModelSession, settings: Settings) -> Settings:
@@ -66,3 +72,25 @@ class BreakerCache:
             self._known[key] = dry_breakers(settings.dry_sequence_breakers, pieces,
                                             lambda text: session.tokenize(text)[bos:])
         return self._known[key]
+
+
+def prompt_format_of(bench: Any, model: str, requested: str, messages: Sequence[Message]) -> str:
+    """The prompt format ``model`` gets for ``messages`` (see core/prompt_format), read from
+    its file's header without loading it. A remote backend gets chat messages (its server
+    applies the template); a URL model not downloaded yet keeps ``requested`` until it is."""
+    if parse_ref(model) is not None:
+        return CHAT
+    try:
+        if is_url(model):
+            from samantha.models.download import downloaded
+
+            found = downloaded(model, bench.models_dir)
+            if not found:
+                return requested
+            path = found[0]
+        else:
+            path = bench.resolve_model(model)
+        entry = MetadataCache(bench.library.cache_file).entry(path, [path])
+    except SamanthaError:  # the cycle will say what is wrong with the model
+        return requested
+    return resolve(requested, bool(entry.chat_template), messages)

@@ -63,6 +63,9 @@ class SlowBackend:
     def reset_model(self) -> None:
         pass
 
+    def prompt_format_of(self, model: str, requested: str, messages: object) -> str:
+        return "chat"
+
 
 def config(prompts: str, **options) -> ChainConfig:
     return ChainConfig(prompts=prompts, models=("m@*",), settings=DETERMINISTIC, **options)

@@ -123,10 +123,19 @@ def test_same_seed_same_text_on_a_stochastic_chain() -> None:
     (("###",), ["ab", "##", "#x"], "ab"),
     (("END", "STOP"), ["wE", "ND"], "w"),
     ((), ["a", "b"], "ab"),
+    # a stop of whitespace only (a completion's paragraph end) counts once the answer began
+    (("\n\n",), ["\n\n", "Paris.", "\n\n", "More"], "\n\nParis."),
+    (("\n\n",), ["\n", "\n\n", " x", "\n", "\n"], "\n\n\n x"),
+    (("\n\n",), [" Paris\n\nMore"], " Paris"),
+    (("\n",), ["\nA", "B\nC"], "\nAB"),
 ])
 def test_stop_scanner(stops, chunks, shown) -> None:
     scanner = StopScanner(stops)
-    out = "".join(scanner.feed(c) for c in chunks)
+    out = ""
+    for chunk in chunks:  # as the generation does: nothing is fed after a stop
+        out += scanner.feed(chunk)
+        if scanner.stopped:
+            break
     if not scanner.stopped:
         out += scanner.flush()
     assert out == shown

@@ -56,7 +56,10 @@ LOOPING = Path(__file__).resolve().parents[2] / "examples" / "love-and-life.toml
 
 
 def endings(samantha, *args: str) -> list[tuple[int, str]]:
-    events = [json.loads(line) for line in samantha("run", *args, "--json").stdout.splitlines()]
+    """The cycles' (tokens, finish reason), the prompts given to Gemma as a plain transcript,
+    which it was not made for: its second answer loops ("I am a student…" again and again)."""
+    events = [json.loads(line) for line in samantha(
+        "run", *args, "--prompt-format", "plain", "--json").stdout.splitlines()]
     return [(e["tokens"], e["finish_reason"]) for e in events if e["event"] == "cycle_finished"]
 
 

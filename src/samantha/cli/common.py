@@ -10,6 +10,7 @@ from typing import Any, Callable
 import click
 
 from samantha.core.errors import InputError, SamanthaError
+from samantha.core.prompt_format import FORMATS, PROMPT_FORMAT_HELP
 from samantha.core.schema import plain
 from samantha.core.setting_lists import (
     BREAKERS_HELP,
@@ -107,6 +108,9 @@ def sampling_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     for name, help_text in LIST_FLAGS.items():
         command = click.option("--" + name.replace("_", "-"), name, default=None,
                                metavar="TEXT", help=help_text)(command)
+    command = click.option("--prompt-format", "prompt_format", default=None,
+                           type=click.Choice(FORMATS, case_sensitive=False),
+                           help=f"{PROMPT_FORMAT_HELP} [default auto]")(command)
     return click.option("--stop", "stop", default=None, metavar="JSON_LIST", help=STOP_HELP)(
         command
     )
@@ -127,7 +131,7 @@ def given_sampling(options: dict[str, Any]) -> dict[str, Any]:
     """The sampling flags given on the command line, as Settings names to values (``seed``
     included: `run` and `history rerun` seed the run with it)."""
     return {name: given_value(name, options[name])
-            for name in (*SAMPLING_FLAGS, *LIST_FLAGS, *FILE_FLAGS, "stop")
+            for name in (*SAMPLING_FLAGS, *LIST_FLAGS, *FILE_FLAGS, "stop", "prompt_format")
             if options.get(name) is not None}
 
 
@@ -138,14 +142,14 @@ def given_value(name: str, value: Any) -> Any:
             return Path(value).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"Cannot read {value} for --{name.replace('_', '-')}: {exc}.")
-    return coerce(name, value) if name in LIST_FLAGS else value
+    return coerce(name, value) if name in (*LIST_FLAGS, "prompt_format") else value
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
     """Pop the sampling flags from a command's keyword arguments and build the Settings."""
     base = PRESETS[options.pop("preset")]
     given = {name: options.pop(name) for name in (*SAMPLING_FLAGS, *LIST_FLAGS, *FILE_FLAGS,
-                                                   "stop")}
+                                                   "stop", "prompt_format")}
     return base.replace(**{k: given_value(k, v) for k, v in given.items() if v is not None})
 
 

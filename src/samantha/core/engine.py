@@ -37,6 +37,10 @@ class ModelSession(Protocol):
     n_ctx: int
     n_vocab: int
 
+    @property
+    def has_chat_template(self) -> bool:
+        """True when the model's file carries a chat template."""
+
     def render_chat(self, messages: Sequence[Message],
                     cancel: "Cancel | None" = None) -> ChatPrompt:
         """The prompt text for these messages, from the model's chat template or the fallback.

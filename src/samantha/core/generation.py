@@ -43,17 +43,20 @@ class NeverCancel:
 
 
 class StopScanner:
-    """Releases generated text, holding back what could still become a stop string."""
+    """Releases generated text, holding back what could still become a stop string. A stop
+    made only of whitespace (the paragraph end of a completion, a user's "\\n") counts only
+    once the answer has begun: a model often starts with a blank line."""
 
     def __init__(self, stops: Sequence[str]) -> None:
         self.stops = tuple(s for s in stops if s)
         self.pending = ""
         self.stopped = False
+        self.begun = False  # some text other than whitespace was released
 
     def feed(self, text: str) -> str:
         """Add text; return what can be shown now. Sets ``stopped`` when a stop string appears."""
         self.pending += text
-        hits = [i for i in (self.pending.find(s) for s in self.stops) if i >= 0]
+        hits = [i for i in (self._find(s) for s in self.stops) if i >= 0]
         if hits:
             self.stopped = True
             out, self.pending = self.pending[: min(hits)], ""
@@ -61,7 +64,17 @@ class StopScanner:
         keep = self._held_back()
         out = self.pending[: len(self.pending) - keep]
         self.pending = self.pending[len(out):]
+        self.begun = self.begun or bool(out.strip())
         return out
+
+    def _find(self, stop: str) -> int:
+        """Where ``stop`` first counts in ``pending`` (-1: nowhere yet)."""
+        at = self.pending.find(stop)
+        if stop.strip():
+            return at
+        while at >= 0 and not (self.begun or self.pending[:at].strip()):
+            at = self.pending.find(stop, at + 1)
+        return at
 
     def flush(self) -> str:
         out, self.pending = self.pending, ""

@@ -23,6 +23,7 @@ from samantha.core.errors import InputError
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.generation import NeverCancel, Pacer, StopScanner, resolve_seed
 from samantha.core.loopguard import LoopGuard
+from samantha.core.prompt_format import COMPLETION, PLAIN
 from samantha.core.remote_limits import (
     CEILINGS,
     END_GRACE_SECONDS,
@@ -252,9 +253,13 @@ def not_honoured(settings: Settings, supported: Sequence[str], backend: str,
     effect = in_effect(settings)
     notes = notes or {}
     missing = [name for name in effect.stages if name not in supported]
-    return [f"{name} = {_short(effect.stages[name])} is not supported by {backend} and is left "
+    said = [f"{name} = {_short(effect.stages[name])} is not supported by {backend} and is left "
             f"out ({notes.get(name, 'answers may differ from the local engine')})"
             for name in missing if COMPANIONS.get(name) not in missing]
+    if settings.prompt_format in (COMPLETION, PLAIN):
+        said.append(f"prompt_format = {settings.prompt_format} is not supported by {backend}: "
+                    "it is sent chat messages, and its server applies the model's template")
+    return said
 
 
 #: Settings that go with another one: said once, with it.

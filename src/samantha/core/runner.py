@@ -53,6 +53,10 @@ class Backend(Protocol):
 
     def reset_model(self) -> None: ...
 
+    def prompt_format_of(self, model: str, requested: str,
+                         messages: Sequence[Message]) -> str:
+        """The format ``model`` gets for ``messages`` (core/prompt_format.resolve)."""
+
 
 class CodeExecutor(Protocol):
     """Runs the Python of an answer for a cycle (the app gives each run its own folder)."""
@@ -279,6 +283,8 @@ class ChainRunner:
         plan order."""
         prompt = cycle.prompt.render([r for r in self.responses if r])
         messages = tuple(build_messages(self.system, self.previous, prompt))
+        fmt = self.backend.prompt_format_of(cycle.model, settings.prompt_format, messages)
+        settings = settings.replace(prompt_format=fmt)  # stored: what this cycle's model read
         yield CycleStarted(cycle, prompt, messages, settings, drawn)
         if self.config.reset_model:
             self.backend.reset_model()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from samantha.core.errors import SettingsError
+from samantha.core.prompt_format import AUTO, parse_prompt_format
 from samantha.core.schema import Number, Refused, Rule, Whole, shown
 from samantha.core.setting_lists import (
     DEFAULT_BREAKERS,
@@ -149,7 +150,7 @@ ITEM_KEYS = (
     "presence_penalty", "frequency_penalty", "repeat_penalty", "seed", "stop",
     "dry_multiplier", "dry_base", "dry_allowed_length", "dry_penalty_last_n", "top_n_sigma",
     "xtc_probability", "xtc_threshold", "dynatemp_range", "dynatemp_exponent", "mirostat",
-    "mirostat_tau", "mirostat_eta", "min_keep", "samplers", "logit_bias",
+    "mirostat_tau", "mirostat_eta", "min_keep", "samplers", "logit_bias", "prompt_format",
 )
 
 STOP_HELP = (
@@ -194,6 +195,7 @@ class Settings:
     json_schema: str = ""  # or a JSON schema (it becomes a grammar)
     seed: int | None = None
     stop: tuple[str, ...] = field(default_factory=tuple)
+    prompt_format: str = AUTO  # how the messages become the model's text (core/prompt_format)
 
     def __post_init__(self) -> None:
         for name, param in PARAMETERS.items():
@@ -348,7 +350,7 @@ def _reject_unknown(keys: Any, known: Any) -> None:
 LISTS: dict[str, Any] = {"stop": lambda v: parse_stop(v), "samplers": parse_samplers,
                          "logit_bias": parse_logit_bias,
                          "dry_sequence_breakers": parse_breakers, "grammar": parse_grammar,
-                         "json_schema": parse_json_schema}
+                         "json_schema": parse_json_schema, "prompt_format": parse_prompt_format}
 
 DETERMINISTIC = Settings()
 STOCHASTIC = Settings(

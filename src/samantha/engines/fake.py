@@ -61,6 +61,8 @@ class FakeSession:
         self.plan: list[int] = []
         self.closed = False
 
+    has_chat_template = True  # its "template" is the plain transcript
+
     def render_chat(self, messages: Sequence[Message], cancel: Any = None) -> ChatPrompt:
         return plain_prompt(messages)
 

@@ -13,10 +13,12 @@ from typing import Any, Iterator, Mapping
 import gradio as gr
 
 from samantha.core.chain import ChainConfig
+from samantha.core.chat import build_messages
 from samantha.core.codeblocks import extract_python
 from samantha.core.control import RunControl
 from samantha.core.errors import SamanthaError
 from samantha.core.events import CodeRan, CycleFinished
+from samantha.core.prompt_format import AUTO, FORMATS
 from samantha.core.promptscript import parse
 from samantha.core.trace import display_piece
 from samantha.core.transcript import Transcript
@@ -40,7 +42,7 @@ from samantha.ui.published import PublishedFiles
 from samantha.ui.runs import ActiveRun, ActiveRuns
 from samantha.ui.session import UiSession
 from samantha.ui.texts import Text
-from samantha.ui.wording import phrases, plan_text, status_text
+from samantha.ui.wording import formats_text, phrases, plan_text, status_text
 
 REFRESH_SECONDS = 0.5  # how long the run's Gradio event waits for news before it looks again
 SETTLE_SECONDS = 0.2  # after a cycle's end, how long to wait for the run's before showing it
@@ -98,6 +100,10 @@ class ChatTab:
                                        info=t["previous_response"].help, lines=2,
                                        elem_id="previous-response")
             self.replace = gr.Button(t["replace_response"].label, size="sm")
+            self.prompt_format = gr.Dropdown(list(FORMATS), value=AUTO,
+                                             label=t["prompt_format"].label,
+                                             info=t["prompt_format"].help,
+                                             elem_id="prompt-format")
         self.models_panel = ModelsPanel(self.bench, t)
         self.models_panel.build()
         self.models = self.models_panel.models
@@ -148,8 +154,8 @@ class ChatTab:
     # -- wiring -----------------------------------------------------------------------------------
     def _wire(self) -> None:
         inputs = {self.state, self.system, self.feedback, self.previous, self.prompts,
-                  self.models, self.learning.pace, self.voice.auto_read, self.voice.voice,
-                  *self.options.inputs, *self.sampling.inputs}
+                  self.models, self.prompt_format, self.learning.pace, self.voice.auto_read,
+                  self.voice.voice, *self.options.inputs, *self.sampling.inputs}
         self.stream_outputs = [self.output, self.error, self.start, self.last_response,
                                self.all_responses, *self.learning.outputs, *self.code.outputs,
                                self.voice.speech]
@@ -162,7 +168,8 @@ class ChatTab:
             button.click(lambda s, a=action: getattr(s.control, a)(), inputs=self.state,
                          outputs=None, concurrency_limit=None, queue=False)
         plan_inputs = [self.prompts, self.models, self.options.loops, self.options.responses,
-                       self.options.switches["single_response"]]
+                       self.options.switches["single_response"], self.prompt_format,
+                       self.system, self.previous, self.feedback]
         for field in plan_inputs:
             field.change(self.plan_and_model, inputs=plan_inputs,
                          outputs=[self.plan, self.header.model], queue=False,
@@ -201,30 +208,51 @@ class ChatTab:
 
     # -- the plan line ----------------------------------------------------------------------------
     def plan_line(self, prompts: str, models: str, loops: Any, responses: Any,
-                  single: bool) -> str:
-        """``2 prompts × 1 model = 2 cycles``, what is wrong with the script, and a word about
-        ``$$$`` when lines became separate prompts."""
+                  single: bool, fmt: str = AUTO, system: str = "", previous: str = "",
+                  feedback: bool = False) -> str:
+        """``2 prompts × 1 model = 2 cycles``, what is wrong with the script, a word about
+        ``$$$`` when lines became separate prompts, and the prompt format of each model."""
         try:
-            items = len(parse(prompts).items) if prompts.strip() else 0
+            script = parse(prompts) if prompts.strip() else None
         except SamanthaError as exc:
             return f"⚠️ {exc}"
-        count = len(views.model_lines(models)) or 1
-        line = plan_text(self.t, items, count, int(responses or 1), int(loops or 1), single)
+        items = len(script.items) if script else 0
+        names = views.model_lines(models) or ["default"]
+        line = plan_text(self.t, items, len(names), int(responses or 1), int(loops or 1),
+                         single)
         line += " · " + self.t["plan_start"].label
         if items > 1 and "$$$" not in prompts:
             line += "  \n" + self.t["plan_lines"].label.format(n=items)
+        if script is not None and items:
+            first = script.items[0].render([])
+            line += "  \n" + formats_text(self.t, self.formats(names, fmt, system, previous,
+                                                                 feedback, first))
         return line
 
+    def formats(self, names: list[str], fmt: str, system: str, previous: str, feedback: bool,
+                prompt: str) -> list[tuple[str, str, str]]:
+        """Each model's prompt format for the first cycle and once a previous response is fed
+        back (read from the models' files, nothing loaded)."""
+        first = build_messages(system, previous, prompt)
+        later = build_messages(system, previous or "…", prompt) if feedback else first
+        out = []
+        for name in dict.fromkeys(names):
+            now = self.bench.prompt_format_of(name, fmt or AUTO, first)
+            out.append((name, now, self.bench.prompt_format_of(name, fmt or AUTO, later)))
+        return out
+
     def plan_and_model(self, prompts: str, models: str, loops: Any, responses: Any,
-                       single: bool) -> tuple[str, str]:
-        return (self.plan_line(prompts, models, loops, responses, single),
+                       single: bool, fmt: str, system: str, previous: str,
+                       feedback: bool) -> tuple[str, str]:
+        return (self.plan_line(prompts, models, loops, responses, single, fmt, system,
+                               previous, feedback),
                 self.header.model_line(views.model_lines(models)))
 
     # -- the run ----------------------------------------------------------------------------------
     def config_from(self, data: dict) -> tuple[ChainConfig, Any, bool]:
         """The tab's values as a chain (raises SamanthaError with a message for the user)."""
         switches = self.options.values(data)
-        settings = self.sampling.settings(data)
+        settings = self.sampling.settings(data).replace(prompt_format=data[self.prompt_format])
         pace = views.pace_of(data[self.learning.pace])
         models = views.model_lines(data[self.models]) or ["default"]
         config = ChainConfig(

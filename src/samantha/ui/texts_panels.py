@@ -37,11 +37,14 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Runs in progress",
      "Every run going on in this Samantha, started from any browser tab, with a Stop for each. "
      "A run goes on when the tab that started it is closed; its answers are saved in the "
-     "History tab.",
+     "History tab. Only a learning-mode run paced NEXT TOKEN, which holds the model while it "
+     "waits for the click, stops by itself 15 s after its tab is closed.",
      "Execuções em andamento",
      "Todas as execuções em andamento neste Samantha, iniciadas em qualquer aba do navegador, "
      "cada uma com um Parar. Uma execução continua quando a aba que a iniciou é fechada; as "
-     "respostas ficam salvas na aba Histórico."),
+     "respostas ficam salvas na aba Histórico. Só uma execução do modo de aprendizado no ritmo "
+     "PRÓXIMO TOKEN, que segura o modelo enquanto espera o clique, para sozinha 15 s depois que "
+     "a sua aba é fechada."),
     ("runs_none", "none", "", "nenhuma", ""),
     ("runs_stop", "Stop", "", "Parar", ""),
     ("runs_stopping", "stopping…", "", "parando…", ""),
@@ -61,6 +64,18 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("status_failed", "Run failed.", "", "A execução falhou.", ""),
     ("status_interrupted", "Run interrupted: resume it from History once the cause is gone.",
      "", "Execução interrompida: retome-a no Histórico quando a causa tiver passado.", ""),
+    ("status_waiting_model", "waiting for the model: another answer in this Samantha is using "
+     "it", "", "esperando o modelo: outra resposta neste Samantha o está usando", ""),
+    ("status_waiting_run", "waiting for run {run} to let the model go", "",
+     "esperando a execução {run} liberar o modelo", ""),
+    ("status_waiting_step", "waiting for run {run} (step by step, in another tab) to let the "
+     "model go: press Next token there, or its Stop in the Runs list", "",
+     "esperando a execução {run} (passo a passo, em outra aba) liberar o modelo: aperte "
+     "Próximo token lá, ou o Parar dela na lista de execuções", ""),
+    ("status_waiting_closed", "waiting for run {run} (step by step, its tab closed) to let the "
+     "model go: it stops by itself {seconds} s after its tab closed", "",
+     "esperando a execução {run} (passo a passo, a aba dela foi fechada) liberar o modelo: ela "
+     "para sozinha {seconds} s depois que a aba foi fechada", ""),
     # ---------------------------------------------------------------- the plan line
     ("plan_prompts", "{n} prompt|{n} prompts", "", "{n} prompt|{n} prompts", ""),
     ("plan_models", "{n} model|{n} models", "", "{n} modelo|{n} modelos", ""),
@@ -74,6 +89,29 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "put $$$ between prompts.", "",
      "Cada linha é um prompt: este texto forma {n} prompts. Para manter linhas juntas num só "
      "prompt, ponha $$$ entre os prompts.", ""),
+    ("plan_format", "Prompt format: {}", "", "Formato do prompt: {}", ""),
+    ("format_chat", "its chat template", "", "o modelo de chat dele", ""),
+    ("format_completion", "the text, continued", "", "o texto, continuado", ""),
+    ("format_plain", "a plain transcript", "", "uma transcrição simples", ""),
+    ("format_auto", "known once downloaded", "", "conhecido depois de baixado", ""),
+    ("format_later", "{} after the first answer (feedback)", "",
+     "{} depois da primeira resposta (realimentação)", ""),
+    ("prompt_format",
+     "Prompt format",
+     "How the prompt reaches each model, as it is made. auto (recommended): a chat model gets "
+     "its own chat template (from its file); a base model, which only continues text (such as "
+     "the default Gemma 3 270M), gets your prompt to continue, and the answer ends with its "
+     "paragraph; with a SYSTEM prompt or a previous response, a base model gets a plain "
+     "transcript (User: … Assistant:). chat, completion and plain force one of them. The line "
+     "under the prompt says what each model gets; each answer stores it.",
+     "Formato do prompt",
+     "Como o prompt chega a cada modelo, do jeito que ele foi feito. auto (recomendado): um "
+     "modelo de chat recebe o seu próprio modelo de chat (do arquivo dele); um modelo base, "
+     "que só continua textos (como o Gemma 3 270M padrão), recebe o seu prompt para "
+     "continuar, e a resposta termina com o parágrafo; com um prompt do SISTEMA ou uma resposta "
+     "anterior, um modelo base recebe uma transcrição simples (User: … Assistant:). chat, "
+     "completion e plain impõem um deles. A linha sob o prompt diz o que cada modelo recebe; "
+     "cada resposta o guarda."),
     # ---------------------------------------------------------------- panels
     ("conversation", "System prompt and previous response", "",
      "Prompt do sistema e resposta anterior", ""),
@@ -139,8 +177,8 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("ranks_none", "None yet: every token chosen was the model's most likely one.", "",
      "Nenhum até agora: cada token escolhido foi o mais provável para o modelo.", ""),
     # ---------------------------------------------------------------- history tab
-    ("history_headers", "id|started|status|models|prompts", "",
-     "id|início|situação|modelos|prompts", ""),
+    ("history_headers", "id|started|status|prompts|models", "",
+     "id|início|situação|prompts|modelos", ""),
     ("run_statuses", "running|finished|stopped|failed|interrupted", "",
      "em execução|concluída|parada|falhou|interrompida", ""),
     ("model_headers",

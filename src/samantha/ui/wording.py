@@ -71,6 +71,18 @@ def plan_text(t: Mapping[str, Text], prompts: int, models: int, responses: int, 
     return " × ".join(parts) + f" = {plural(t, 'plan_cycles', cycles)}"
 
 
+def formats_text(t: Mapping[str, Text], formats: list[tuple[str, str, str]]) -> str:
+    """``Prompt format: smollm2: its chat template · default: the text, continued``, from
+    (model, the first cycle's format, the format once there is a previous response)."""
+    said = []
+    for model, first, later in formats:
+        text = t[f"format_{first}"].label
+        if later != first:
+            text += ", " + t["format_later"].label.format(t[f"format_{later}"].label)
+        said.append(f"{short_name(model)}: {text}")
+    return t["plan_format"].label.format(" · ".join(said))
+
+
 def phrases(t: Mapping[str, Text]) -> Phrases:
     """The output box's words (footers, errors, notes) in the interface's language."""
     return Phrases(
