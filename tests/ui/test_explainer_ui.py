@@ -175,7 +175,7 @@ def test_what_if_changes_the_table_without_generating(page, session_home: Path) 
         runs, cycle = store.latest_run_id(), store.get_run(store.latest_run_id()).cycles[0]
     answer = page.input_value("#output textarea")
     box = page.locator("#what-if textarea")
-    assert "top_p=0.5" in (box.get_attribute("placeholder") or "")  # what to type
+    assert "tfs_z=1" in (box.get_attribute("placeholder") or "")  # what to type
     box.fill("top_k=3, tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1")
     box.press("Enter")
     page.wait_for_function("document.querySelector('#what-if-table').innerText"

@@ -29,7 +29,7 @@ from samantha.core.trace import (
     visible,
     vocabulary_size,
 )
-from samantha.core.whatif import RecentLogits, WhatIf, parse_what_if
+from samantha.core.whatif import RecentLogits, WhatIf, one_left, parse_what_if
 
 
 def pieces(bench: Any, model: str, settings: Any) -> Callable[[int], str]:
@@ -71,19 +71,29 @@ def what_if_lines(step: TokenStep, other: WhatIf, asked: str,
         return ", ".join(f"'{visible(piece(i))}' {p:.3f}" for i, p in survivors) or "nothing"
 
     kept = " -> ".join(f"{v.name} {v.kept}" for v in other.views)
-    return [f"  what if {asked}: {other.chain}",
-            f"    kept     {kept}" + (" (of the stored top candidates only)"
-                                      if other.partial else ""),
-            f"    real     {listed([(s.id, s.p) for s in step.final])}",
-            f"    what if  {listed(other.final)}"]
+    lines = [f"  what if {asked}: {other.chain}",
+             f"    kept     {kept}" + (" (of the stored top candidates only)"
+                                       if other.partial else ""),
+             f"    real     {listed([(s.id, s.p) for s in step.final])}",
+             f"    what if  {listed(other.final)}"]
+    found = one_left(other)
+    if found is not None:
+        stage = f"{found.stage} ({found.setting})" if found.setting else found.stage
+        more = f"; to keep more, add: {','.join(found.changes)}" if found.changes else ""
+        lines.append(f"    one left {stage} keeps only one{more}")
+    return lines
 
 
 def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
+    found = one_left(other)
     return {"asked": asked, "chain": other.chain, "partial": other.partial,
             "views": [{"name": v.name, "kept": v.kept, "survivors": [list(s) for s in
                                                                      v.survivors]}
                       for v in other.views],
-            "final": [list(s) for s in other.final]}
+            "final": [list(s) for s in other.final],
+            "one_left": None if found is None else {"stage": found.stage,
+                                                    "setting": found.setting,
+                                                    "changes": list(found.changes)}}
 
 
 @click.command()
@@ -103,8 +113,12 @@ def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
                    "probabilities renormalised over what the stage kept.")
 @click.option("--what-if", "asked", metavar="NAME=VALUE,...",
               help="Also show, per token, what the chain would keep with these settings "
-                   "changed (e.g. \"top_p=0.5,min_p=0.1\"), from the same scores; the answer "
-                   "itself is generated with the real settings.")
+                   "changed, from the same scores; the answer itself is generated with the "
+                   "real settings. The default settings keep one candidate (tail-free 0, "
+                   "typical 0, top-p 0, min-p 1, temperature 0), so switch those off to see "
+                   "others, e.g. \"tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1\". "
+                   "When one candidate is left, a line says which stage cut the list to one "
+                   "and what to add to keep more.")
 @loop_guard_option
 @sampling_options
 @click.pass_context

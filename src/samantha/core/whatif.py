@@ -6,6 +6,10 @@ While an answer is generated, :class:`RecentLogits` keeps the raw logits of the 
 runs a fresh chain with other settings on one of them and returns what each stage kept, as
 learning mode shows it. A stored trace has only its top-N candidates; :func:`what_if_stored`
 runs the chain on those, and says that the rest of the vocabulary is unknown.
+
+When the other chain leaves one candidate, :func:`one_left` says which stage cut the list to
+one and what to write to keep more (the default settings keep one at four stages: tail-free 0,
+typical 0, top-p 0 and min-p 1, then temperature 0 picks it).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from types import MappingProxyType
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -24,6 +29,20 @@ from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
 
 KEEP = 8  # how many tokens' logits stay in memory (262,144 logits are a megabyte)
+#: The stages a setting of ours makes keep one candidate: (stage, setting, keeps one with it)
+#: (with min_keep above 1 none of them keeps fewer than min_keep).
+KEEPS_ONE: tuple[tuple[str, str, Callable[[Settings], bool]], ...] = (
+    ("top-k", "top_k", lambda s: s.top_k == 1),
+    ("tail-free", "tfs_z", lambda s: s.tfs_z <= 0 and s.min_keep <= 1),
+    ("typical", "typical_p", lambda s: s.typical_p <= 0 and s.min_keep <= 1),
+    ("top-p", "top_p", lambda s: s.top_p <= 0 and s.min_keep <= 1),
+    ("min-p", "min_p", lambda s: s.min_p >= 1 and s.min_keep <= 1),
+    ("temperature", "temperature", lambda s: s.temperature <= 0),
+)
+#: A value of each of those settings that always keeps more than one candidate: the filters
+#: switched off, top-k at 40, temperature at 1 (the model's own probabilities).
+MORE: Mapping[str, float] = MappingProxyType({
+    "top_k": 40, "tfs_z": 1.0, "typical_p": 1.0, "top_p": 1.0, "min_p": 0.0, "temperature": 1.0})
 
 
 @dataclass(frozen=True)
@@ -144,3 +163,32 @@ def _result(chain: SamplerChain, pick, settings: Settings, top: int, partial: bo
     return WhatIf(settings, chain.describe(), pick.views,
                   tuple((int(i), float(p)) for i, p in zip(survivors.ids[:top], probs)),
                   partial)
+
+
+@dataclass(frozen=True)
+class OneLeft:
+    """Where a what-if's list came down to one candidate, and what would keep more."""
+
+    stage: str  # the first stage that left one, e.g. "tail-free"
+    setting: str  # its setting as it was, e.g. "tfs_z=0" ("" for a stage of no setting)
+    changes: tuple[str, ...]  # what to write to keep more, e.g. ("tfs_z=1", "typical_p=1")
+
+
+def one_left(other: WhatIf) -> OneLeft | None:
+    """Which stage of ``other`` cut the candidates to one (None when more than one is left):
+    that stage's setting and the changes that keep more, its own and those of the stages after
+    it that would keep one anyway (see :data:`MORE`)."""
+    views = other.views
+    cut = next((i for i, view in enumerate(views) if view.kept == 1), None)
+    if cut is None or len(other.final) > 1:
+        return None
+    known = {stage: (name, keeps) for stage, name, keeps in KEEPS_ONE}
+    stage = views[cut].name.replace("dynamic-temperature", "temperature")
+    setting = f"{known[stage][0]}={getattr(other.settings, known[stage][0]):g}" \
+        if stage in known else ""
+    changes = []
+    for at, view in enumerate(views[cut:]):
+        name, keeps = known.get(view.name.replace("dynamic-", ""), ("", None))
+        if keeps is not None and (at == 0 or keeps(other.settings)):
+            changes.append(f"{name}={MORE[name]:g}")
+    return OneLeft(stage, setting, tuple(changes))

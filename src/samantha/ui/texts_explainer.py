@@ -20,8 +20,13 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Tokens depois dele",
      "Quantos tokens a ramificação escreve depois do candidato."),
     ("branch_button", "Branch from it", "", "Ramificar daqui", ""),
-    ("what_if_example", "e.g. top_p=0.5, min_p=0.1, then Enter", "",
-     "ex.: top_p=0.5, min_p=0.1, depois Enter", ""),
+    ("what_if_example", "e.g. tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1, then Enter",
+     "",
+     "ex.: tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1, depois Enter", ""),
+    ("what_if_one", "One candidate is left: {stage} keeps only one.", "",
+     "Sobra um candidato só: {stage} mantém só um.", ""),
+    ("what_if_more", "To keep more, write: {changes}", "",
+     "Para manter mais, escreva: {changes}", ""),
     ("chat_branch",
      "Click a candidate in the table to answer again from it, once the answer is in: the same "
      "prompt and tokens before this one, that candidate instead, then the same settings. The "
@@ -48,13 +53,25 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "token {step}.", ""),
     ("what_if",
      "What if",
-     "Other settings for the token in view, e.g. top_p=0.5, min_p=0.1 (then Enter): the table "
-     "shows which candidates that chain would keep from the same scores, and with what "
-     "probabilities. Nothing is generated again.",
+     "Other settings for the token in view, e.g. tfs_z=1, typical_p=1, top_p=1, min_p=0, "
+     "temperature=1 (then Enter): the table shows which candidates that chain would keep from "
+     "the same scores, and with what probabilities. Nothing is generated again. The default "
+     "settings keep only the most likely candidate at four stages (tail-free 0, typical 0, "
+     "top-p 0, min-p 1) and temperature 0 picks it, so a change to one of them alone shows "
+     "nothing new: the example switches them off and shows top-k's 40 candidates with the "
+     "model's own probabilities; add e.g. top_p=0.5 or min_p=0.1 to it. When one candidate is "
+     "left, a line above the table says which stage cut the list to one and what to write to "
+     "keep more.",
      "E se",
-     "Outras configurações para o token em vista, p. ex. top_p=0.5, min_p=0.1 (depois Enter): "
-     "a tabela mostra quais candidatos essa cadeia manteria das mesmas pontuações, e com que "
-     "probabilidades. Nada é gerado de novo."),
+     "Outras configurações para o token em vista, p. ex. tfs_z=1, typical_p=1, top_p=1, "
+     "min_p=0, temperature=1 (depois Enter): a tabela mostra quais candidatos essa cadeia "
+     "manteria das mesmas pontuações, e com que probabilidades. Nada é gerado de novo. As "
+     "configurações padrão mantêm só o candidato mais provável em quatro estágios (tail-free 0, "
+     "typical 0, top-p 0, min-p 1) e a temperatura 0 o escolhe, então mudar só um deles não "
+     "mostra nada de novo: o exemplo os desliga e mostra os 40 candidatos do top-k com as "
+     "probabilidades do próprio modelo; acrescente p. ex. top_p=0.5 ou min_p=0.1. Quando sobra "
+     "um candidato só, uma linha acima da tabela diz qual estágio reduziu a lista a um e o que "
+     "escrever para manter mais."),
     ("trace_page",
      "Trace as a page",
      "A self-contained HTML page of this trace (no network): the answer coloured token by "

@@ -17,6 +17,7 @@ from samantha.core.whatif import WhatIf
 from samantha.docs.trace_html import WORDS, coloured_answer, legend, stage_table, what_if_table
 from samantha.ui import views
 from samantha.ui.texts import Text
+from samantha.ui.whatif_note import one_left_note
 
 
 class LearningPanel:
@@ -78,7 +79,8 @@ class LearningPanel:
             other, pieces = compute(step, asked)
         except SamanthaError as exc:
             return f"<p>⚠️ {html.escape(str(exc))}</p>"
-        return what_if_table(step, other, asked, self.words, pieces)
+        return one_left_note(other, self.t) + what_if_table(step, other, asked, self.words,
+                                                            pieces)
 
     def view(self, steps: Sequence[TokenStep], focus: TokenStep | None = None) -> dict:
         """What the panel shows for these steps: ``focus`` (default the last one) in the tables
