@@ -44,3 +44,31 @@ def test_a_restarted_answer_drops_its_first_try_and_says_who_answered() -> None:
     assert transcript.text.startswith("before [lab failed. Starting the answer again on box.]\n"
                                       "whole\nanswered by m@box\n---------- (1 tokens")
     assert transcript.responses == ["whole"]
+
+
+def banners(text: str) -> list[str]:
+    lines = text.split("\n")
+    return [lines[i + 1] for i, line in enumerate(lines[:-2])
+            if line == "=" * 42 and lines[i + 2] == "=" * 42]
+
+
+def test_each_banner_is_numbered_by_its_first_cycle(fake_workbench, fake_engine) -> None:
+    fake_engine.answers = {"": "Hi there."}
+    config = ChainConfig("a\nb", models=("fake.gguf", "fake.gguf"), responses=2)
+    transcript = Transcript()
+    for event in ChainRunner(fake_workbench, config).run():
+        transcript.add(event)
+    # a model's answers in a row share a banner: cycles 1-2, 3-4 (its second round), 5-6, 7-8
+    assert banners(transcript.text) == ["1) fake.gguf", "3) fake.gguf", "5) fake.gguf",
+                                        "7) fake.gguf"]
+
+
+def test_the_terminal_numbers_banners_as_the_web_page(fake_workbench, fake_engine,
+                                                      capsys) -> None:
+    from samantha.cli.render import TerminalView
+
+    fake_engine.answers = {"": "Hi there."}
+    view = TerminalView()
+    for event in ChainRunner(fake_workbench, ChainConfig("a\nb", models=("fake.gguf",) * 2)).run():
+        view.show(event)
+    assert banners(capsys.readouterr().out) == ["1) fake.gguf", "3) fake.gguf"]

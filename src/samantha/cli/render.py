@@ -29,15 +29,20 @@ class TerminalView:
     def __init__(self) -> None:
         self.failed = 0
         self.progress: dict[str, Any] = {}
+        self.banner: ModelBanner | None = None
 
     def show(self, event: RunEvent) -> None:
         if isinstance(event, RunStarted):
             for note in event.skipped:
                 click.echo(f"note: {note}", err=True)
         elif isinstance(event, ModelBanner):
-            click.echo(banner(event)[1:], nl=False)
-        elif isinstance(event, CycleStarted) and event.random_overrides:
-            click.echo(random_line(event.random_overrides) + "\n")
+            self.banner = event  # shown when its first cycle starts, with that cycle's number
+        elif isinstance(event, CycleStarted):
+            if self.banner is not None:
+                click.echo(banner(self.banner.model, event.cycle.number)[1:], nl=False)
+                self.banner = None
+            if event.random_overrides:
+                click.echo(random_line(event.random_overrides) + "\n")
         elif isinstance(event, TokenEvent):
             click.echo(event.text, nl=False)
         elif isinstance(event, AnswerRestarted):

@@ -1,11 +1,15 @@
 """The text a front end shows for a run, built from its events (the predecessor's layout):
 
     ==========================================
-    1) model.gguf
+    3) model.gguf
     ==========================================
     RANDOM: temperature (0.53), …
      the answer, token by token
     ---------- (16 tokens, 0.2 s)
+
+A banner heads the answers a model gives in a row; its number is the cycle of the first of them
+(the status line's "Cycle 3 of 6", History's cycle numbers), so it is written when that cycle
+starts.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ RANDOM_ORDER = ("temperature", "tfs_z", "min_p", "top_p", "typical_p", "presence
                 "frequency_penalty", "repeat_penalty")
 
 
-def banner(event: ModelBanner) -> str:
-    return f"\n\n{RULE}\n{event.round}) {event.model}\n{RULE}\n"
+def banner(model: str, cycle: int) -> str:
+    """The banner over the answers of ``model`` from cycle number ``cycle`` on."""
+    return f"\n\n{RULE}\n{cycle}) {model}\n{RULE}\n"
 
 
 def random_line(drawn: dict[str, float]) -> str:
@@ -90,6 +95,7 @@ class Transcript:
     current: str = ""  # the answer being generated
     notes: list[str] = field(default_factory=list)
     words: Phrases = ENGLISH
+    banner: ModelBanner | None = None  # written when its first cycle starts (with its number)
 
     @property
     def last_response(self) -> str:
@@ -100,8 +106,11 @@ class Transcript:
             self.notes = list(event.skipped)
             self.text += "".join(f"\n{self.words.note}: {note}" for note in event.skipped)
         elif isinstance(event, ModelBanner):
-            self.text += banner(event)
+            self.banner = event
         elif isinstance(event, CycleStarted):
+            if self.banner is not None:
+                self.text += banner(self.banner.model, event.cycle.number)
+                self.banner = None
             self.current = ""
             if event.random_overrides:
                 self.text += random_line(event.random_overrides) + "\n\n"
