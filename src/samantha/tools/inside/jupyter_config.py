@@ -13,6 +13,11 @@ replaced by one that
 
 ``allow_remote_access`` stays False, so Jupyter refuses a Host that is not loopback or
 ``localhost`` (DNS rebinding).
+
+JupyterLab opens quietly: no "Build Recommended" dialog (it offers to rebuild the page whenever
+an installed package, such as D-Tale's Dash, brings a JupyterLab extension of its own; the page
+works as it is, and a rebuild needs Node.js), and no news or update check (they ask the
+internet, and JupyterLab asks whether to fetch news in a notification).
 """
 
 import importlib.util
@@ -72,6 +77,15 @@ def configure(c):  # type: ignore[no-untyped-def]
     c.ServerApp.identity_provider_class = SamanthaDoor
     c.ServerApp.allow_remote_access = False
     c.IdentityProvider.cookie_options = {"samesite": "Lax"}
+    # the page's settings JupyterLab only fills in when they are not given: no build check
+    c.ServerApp.tornado_settings = {"page_config_data": {"buildCheck": False,
+                                                         "buildAvailable": False}}
+    try:
+        from jupyterlab.handlers.announcements import NeverCheckForUpdate
+    except ImportError:  # a JupyterLab before 3.6: no news, no update check
+        return
+    c.LabApp.news_url = None
+    c.LabApp.check_for_updates_class = NeverCheckForUpdate
 
 
 configure(get_config())  # noqa: F821  (traitlets runs this file with get_config defined)
