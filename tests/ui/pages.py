@@ -59,6 +59,16 @@ def check(page, panel: str, option: str, on: bool = True) -> None:
     box.check() if on else box.uncheck()
 
 
+def run_code(page, code: str) -> None:
+    """Replace the Code panel's code with ``code`` and press Run code."""
+    open_panel(page, "code-panel")
+    page.locator("#code-box .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)
+    page.click("#run-code-button")
+
+
 def open_tab(browser, url: str, script: str | None = None):
     """A page of its own (its own browser context), ready to use; ``script`` runs first.
     ``url`` is a server's ``entry`` (its address with the key)."""

@@ -40,6 +40,19 @@ def test_model_lines() -> None:
         "default", "a.gguf", "default"]
 
 
+@pytest.mark.parametrize("spec, shown", [
+    ("default", "default"),
+    ("/home/someone/models/bartowski/Qwen2.5-7B-Instruct-GGUF/qwen-q4_k_m.gguf",
+     "qwen-q4_k_m.gguf"),
+    ("https://huggingface.co/o/r/resolve/main/m.Q4_K_M.gguf?download=true", "m.Q4_K_M.gguf"),
+    ("C:\\models\\m.gguf", "m.gguf"),
+    ("meta-llama/Llama-3-8B@openrouter", "meta-llama/Llama-3-8B@openrouter"),  # a backend's
+    ("parrot@parrot", "parrot@parrot"),
+])
+def test_a_model_is_named_by_its_file_in_lists(spec: str, shown: str) -> None:
+    assert views.short_model(spec) == shown
+
+
 def step():
     logits = np.log(np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float32))
     return make_step(1, logits, SamplerChain(Settings(), seed=0).pick(logits), 3,

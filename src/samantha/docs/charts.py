@@ -81,7 +81,7 @@ def integer_ticks(low: int, high: int, most: int = 8) -> list[int]:
 def _frame(width: int, height: int, xs: Sequence[int], y_high: float, x_label: str,
            y_label: str, y_ticks: Sequence[float], y_format: str) -> tuple[list[str], object]:
     """Axes with ticks; returns the parts and a function from data to pixel coordinates."""
-    left, right, top, bottom = 48, 12, 24, 40
+    left, right, top, bottom = 58, 12, 24, 40  # left: room for "0.00" beside the axis label
     x_low, x_high = min(xs), max(max(xs), min(xs) + 1)
     span_x, span_y = width - left - right, height - top - bottom
 

@@ -48,6 +48,10 @@ tr.chosen .bar { background: #e4572e; }
 """
 
 
+#: A whole probability's bar in the stage table, in pixels: short enough that the default chain's
+#: table (raw scores and six stages) fits the Chat tab's column at 1366 px.
+BAR_WIDTH = 48
+
 PAGE_STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
               "padding:0 1rem}")
 
@@ -94,8 +98,8 @@ def stage_table(step: TokenStep | None, words: Mapping[str, str]) -> str:
         for at, (_, probs, kept) in enumerate(columns):
             if token in probs:
                 p = probs[token]
-                cells.append(f'<td><span class="bar" style="width:{max(1, round(p * 80))}px">'
-                             f"</span>{p:.3f}</td>")
+                width = max(1, round(p * BAR_WIDTH))
+                cells.append(f'<td><span class="bar" style="width:{width}px"></span>{p:.3f}</td>')
             elif at and (gone or len(probs) >= kept):  # the stage kept fewer: it went here
                 gone = True
                 cells.append(f'<td class="removed">{html.escape(words["removed"])}</td>')

@@ -18,6 +18,7 @@ from samantha.docs.compare import compare, grid_markdown
 from samantha.docs.export import fenced, run_to_markdown
 from samantha.docs.formats import FORMATS, export_run
 from samantha.store.runs import RUN_STATUSES
+from samantha.ui import views
 from samantha.ui.branching import BRANCH_MORE, stream_branch
 from samantha.ui.panels.learning import LearningPanel
 from samantha.ui.texts import Text
@@ -63,12 +64,17 @@ class HistoryTab:
                                      info=t["history_search"].help, scale=4,
                                      elem_id="history-search")
             self.refresh = gr.Button(t["history_refresh"].label, scale=1)
+        # the prompts before the models (file names), wrapped: what identifies a run in sight
         self.runs = gr.Dataframe(headers=t["history_headers"].label.split("|"),
                                  value=self.rows(""), label=t["runs"].label, interactive=False,
-                                 max_height=260, elem_id="runs")
+                                 max_height=260, wrap=True, elem_id="runs",
+                                 column_widths=["7%", "16%", "11%", "42%", "24%"])
         with gr.Row(equal_height=True):
-            self.run_id = gr.Number(label=t["run_id"].label, precision=0, scale=1,
-                                    elem_id="history-run-id")
+            # the newest run, and the newest again while the list changes, until the user
+            # picks or types another (Gradio shows 0 for none: only before the first run)
+            self.run_id = gr.Number(self.newest, label=t["run_id"].label, precision=0,
+                                    scale=1, elem_id="history-run-id")
+            self.given_id = gr.State(lambda: self.newest())
             self.open = gr.Button(t["open_run"].label, scale=1, elem_id="open-run")
             self.compare = gr.Button(t["compare_run"].label, scale=1, elem_id="compare-run")
             self.fmt = gr.Radio(list(FORMATS), value="html", label=t["export_format"].label,
@@ -79,7 +85,8 @@ class HistoryTab:
         self.file = gr.File(label=t["export"].label, interactive=False, height=70,
                             elem_id="export-file")
         # the run opened (scrolled into view), under its buttons; the trace viewer below it
-        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[])
+        # line_breaks: an answer's lines stay lines (Markdown would join them)
+        self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[], line_breaks=True)
         with gr.Row(equal_height=True):
             self.changes = gr.Textbox(label=t["rerun_changes"].label,
                                       info=t["rerun_changes"].help, scale=4,
@@ -110,6 +117,9 @@ class HistoryTab:
                 self.branch_button = gr.Button(t["branch_button"].label,
                                                elem_id="branch-button")
                 self.trace_page = gr.Button(t["trace_page"].label, elem_id="trace-page")
+            # the page's link, under its button (shown once there is one)
+            self.trace_file_link = gr.File(label=t["trace_page"].label, interactive=False,
+                                           height=70, visible=False, elem_id="trace-file")
             self.branch_view = gr.HTML(elem_id="branch-view")
         self._wire()
 
@@ -118,6 +128,9 @@ class HistoryTab:
         self.refresh.click(self.rows, inputs=self.search, outputs=self.runs)
         into_view = "() => document.querySelector('#run-view').scrollIntoView()"
         self.runs.select(self.pick, outputs=self.run_id)
+        self.runs.change(self.follow_newest, inputs=[self.run_id, self.given_id],
+                         outputs=[self.run_id, self.given_id], queue=False,
+                         show_progress="hidden")
         self.open.click(self.show, inputs=self.run_id, outputs=self.view
                         ).then(None, js=into_view)
         self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view
@@ -136,7 +149,9 @@ class HistoryTab:
                                  self.branch_token, self.branch_more],
             outputs=self.branch_view, concurrency_limit=None)
         self.trace_page.click(self.trace_file, inputs=[self.run_id, self.trace_cycle],
-                              outputs=[self.file, self.trace_note])
+                              outputs=[self.trace_file_link, self.trace_note]
+                              ).then(None, js="() => document.querySelector('#trace-file')"
+                                              ".scrollIntoView({block: 'nearest'})")
         self.learning.what_if.submit(
             self.what_if, inputs=[self.run_id, self.trace_cycle, self.trace_step,
                                   self.learning.what_if],
@@ -150,7 +165,18 @@ class HistoryTab:
         runs = self.bench.store.list_runs(search=search or None, limit=200)
         said = dict(zip(RUN_STATUSES, self.t["run_statuses"].label.split("|")))
         return [[r.id, r.started_at[:19].replace("T", " "), said.get(r.status, r.status),
-                 ", ".join(r.config.get("models", [])), r.title] for r in runs]
+                 r.title, ", ".join(views.short_model(m) for m in r.config.get("models", []))]
+                for r in runs]
+
+    def newest(self) -> int | None:
+        return self.bench.store.latest_run_id()
+
+    def follow_newest(self, shown: Any, given: int | None) -> tuple[Any, int | None]:
+        """The newest run in the id box, unless the user has put another there."""
+        if shown not in (None, "", 0, given):
+            return gr.skip(), given
+        newest = self.newest()
+        return newest, newest
 
     @staticmethod
     def pick(event: gr.SelectData) -> int | None:
@@ -260,26 +286,29 @@ class HistoryTab:
             what_if_stored(s, before, parse_what_if(a, settings), len(s.candidates)), {}))
 
     def trace_file(self, run_id: Any, cycle: Any) -> tuple[Any, str]:
-        """The trace in view as a self-contained page, to download."""
+        """The trace in view as a self-contained page, to download (its link under the
+        button)."""
         from samantha.docs.trace_html import WORDS, trace_page
 
+        nothing = gr.File(None, visible=False)
         if run_id in (None, ""):
-            return None, ""
+            return nothing, ""
         try:
             record = self.bench.store.get_run(int(run_id))
         except SamanthaError as exc:
-            return None, f"⚠️ {exc}"
+            return nothing, f"⚠️ {exc}"
         number = int(cycle or 1)
         _, steps = self._steps(record, number)
         if not steps:
-            return None, "⚠️ " + self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
+            note = self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
+            return nothing, f"⚠️ {note}"
         words = WORDS[self.lang]
         title = f"Samantha {record.id}.{number}: {record.title}"
         folder = self.bench.home / "exports"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"trace-{record.id}-{number}.html"
         path.write_text(trace_page(steps, title, words["answer"], words), encoding="utf-8")
-        return self.publish(path), ""
+        return gr.File(self.publish(path), visible=True), ""
 
     def trace(self, run_id: Any, cycle: Any, step: Any) -> list[Any]:
         """The stored trace of one cycle in the learning panels, token ``step`` in focus."""

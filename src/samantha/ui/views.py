@@ -44,6 +44,17 @@ def model_lines(text: str) -> list[str]:
             if line.strip() and not line.lstrip().startswith("---")]
 
 
+def short_model(spec: str) -> str:
+    """A model as a person tells it apart in a list: a file's name without its folders (a
+    path or a URL); anything else (``default``, a backend's ``org/model@name``) as it is."""
+    text = str(spec).strip()
+    remote = "@" in text and "://" not in text
+    if remote or ("/" not in text and "\\" not in text):
+        return text
+    name = re.split(r"[/\\]", text.split("?")[0].split("#")[0].rstrip("/\\"))[-1]
+    return name or text
+
+
 def candidate_rows(step: TokenStep | None) -> list[list[Any]]:
     if step is None:
         return []

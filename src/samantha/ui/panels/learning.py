@@ -19,6 +19,11 @@ from samantha.ui import views
 from samantha.ui.texts import Text
 from samantha.ui.whatif_note import one_left_note
 
+#: The narrowest a table or chart of the panel is drawn beside another: two fit side by side in
+#: History's full width; in the Chat tab's column (630 px at 1366 px) each takes the whole width,
+#: so the candidates keep their p column and the charts' text stays at its size (12 px).
+SIDE_BY_SIDE = 440
+
 
 class LearningPanel:
     def __init__(self, t: Mapping[str, Text], prefix: str = "", lang: str = "en") -> None:
@@ -43,9 +48,11 @@ class LearningPanel:
             gr.HTML('<div class="live-learning"></div>', elem_id="live-learning", padding=False)
         self.stages = gr.Markdown(elem_id=f"{p}stages", latex_delimiters=[])
         with gr.Row(equal_height=False):
-            self.candidates = gr.HTML(label=t["candidates"].label, elem_id=f"{p}candidates",
-                                      max_height=360)
-            self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.candidates = gr.HTML(label=t["candidates"].label,
+                                          elem_id=f"{p}candidates", max_height=360)
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
         self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
         self.what_if = gr.Textbox(label=t["what_if"].label, info=t["what_if"].help,
                                   placeholder=t["what_if_example"].label,
@@ -53,8 +60,10 @@ class LearningPanel:
         self.what_if_table = gr.HTML(elem_id=f"{p}what-if-table", max_height=420)
         self.answer_tokens = gr.HTML(elem_id=f"{p}answer-tokens")
         with gr.Row(equal_height=False):
-            self.ranks = gr.HTML(elem_id=f"{p}ranks")
-            self.entropy = gr.HTML(elem_id=f"{p}entropy")
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.ranks = gr.HTML(elem_id=f"{p}ranks")
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.entropy = gr.HTML(elem_id=f"{p}entropy")
         self.unlikely = gr.Textbox(label=t["unlikely"].label, info=t["unlikely"].help or None,
                                    lines=1, max_lines=3, interactive=False,
                                    elem_id=f"{p}unlikely")
