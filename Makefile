@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PROMPT ?= Who are you?
+PROMPT ?= Name three colours.
+MODEL  ?= smollm2
 
 .PHONY: install run test bench browser voice sandbox llama-server clean
 
@@ -38,7 +39,7 @@ run: install
 	$(BIN)/samantha
 
 generate: install
-	$(BIN)/samantha generate "$(PROMPT)"
+	$(BIN)/samantha generate -m "$(MODEL)" "$(PROMPT)"
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 browser:
