@@ -23,7 +23,8 @@ from samantha.core.transcript import ENDINGS
 @click.command()
 @click.argument("prompt")
 @click.option("--model", "-m", default="default", show_default=True,
-              help="A .gguf path, a file name from the model folders, or `default`.")
+              help="A .gguf path, a file name from the model folders, `default` (Gemma 3 270M, "
+                   "a base model that continues text) or `smollm2` (a small chat model).")
 @click.option("--system", "-s", default="", help="SYSTEM prompt: how the model should behave.")
 @click.option("--previous", "-p", default="",
               help="ASSISTANT previous response: shown to the model as its own earlier answer.")
