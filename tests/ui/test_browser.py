@@ -209,25 +209,44 @@ COUNT_TONES = """() => {
 }"""
 
 
+LIVE_TOKEN = "document.querySelector('#live-token textarea, #live-token input').value !== ''"
+# Start is disabled by a run's first Gradio update and enabled again by its last one, which
+# brings the last response: a watch set before the click tells that the last one is in.
+WATCH_START = """() => {
+  const button = document.querySelector('#start-button');
+  window.startWasDisabled = false;
+  new MutationObserver(() => { if (button.disabled) window.startWasDisabled = true; })
+    .observe(button, {attributes: true});
+}"""
+LAST_UPDATE_IN = "window.startWasDisabled && !document.querySelector('#start-button').disabled"
+STREAM_ENDED = "document.querySelector('#samantha-status').textContent === 'Run finished.'"
+
+
+def start_and_wait(tab, answers: int) -> None:
+    """Start, wait for the ``answers``-th footer, the live stream's end and Gradio's last
+    update."""
+    tab.evaluate(WATCH_START)
+    tab.click("#start-button")
+    wait_footers(tab, answers)
+    tab.wait_for_function(f"({STREAM_ENDED}) && ({LAST_UPDATE_IN})")
+
+
 def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> None:
     tab = open_tab(browser, ui_server.entry, COUNT_TONES)
     set_prompts(tab, COUNT)
     set_number(tab, "max_tokens", 120)
-    tab.click("#start-button")
-    wait_footers(tab, 1)
-    tab.wait_for_function("window.tones.includes(880)", timeout=10_000)  # the end chime
+    tab.wait_for_function(LIVE_TOKEN)  # the sounds come with the live stream: its token first
+    start_and_wait(tab, 1)
+    assert 880 in tab.evaluate("window.tones")  # the end chime
     assert 600 in tab.evaluate("window.tones")  # the start beep
     check(tab, "chain-options", "fast_mode")  # fast mode shows no text, but still sounds
     tab.evaluate("window.tones = []")
-    tab.click("#start-button")
-    wait_footers(tab, 2)
-    tab.wait_for_function("window.tones.includes(880)", timeout=10_000)
+    start_and_wait(tab, 2)
+    assert 880 in tab.evaluate("window.tones")
     check(tab, "chain-options", "fast_mode", on=False)
     check(tab, "voice-panel", "sounds", on=False)
     tab.evaluate("window.tones = []")
-    tab.click("#start-button")
-    wait_footers(tab, 3)
-    tab.wait_for_timeout(1000)
+    start_and_wait(tab, 3)  # the stream's last message is in: no tone can follow
     assert tab.evaluate("window.tones") == []  # Sounds off: silence
     tab.context.close()
 
@@ -235,13 +254,12 @@ def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> Non
 def test_copy_last_response(page) -> None:
     set_prompts(page, "Who are you?")
     set_number(page, "max_tokens", 8)
-    page.click("#start-button")
-    wait_footers(page, 1)
-    page.wait_for_function("document.querySelector('#last-response textarea') === null || true")
+    page.wait_for_function(LIVE_TOKEN)
+    start_and_wait(page, 1)  # Gradio's last update, with the last response, is in
     page.click("#copy-last")
-    time.sleep(0.5)
+    page.wait_for_function("navigator.clipboard.readText().then((text) => text.trim() !== '')")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied and copied.strip() in output(page)
+    assert copied.strip() and copied.strip() in output(page)
 
 
 def test_two_tabs_stay_separate(browser, ui_server) -> None:
