@@ -13,8 +13,9 @@ Layout, as the Hub answers a plain HTTP client:
 Per test, set attributes to script failures: ``cut_after`` (close the connection after that many
 body bytes, once), ``status`` (answer every request with it), ``error_code`` (sent as
 ``X-Error-Code``), ``ignore_range``, ``stall`` (send the headers, then wait until ``release`` is set
-or 10 s), ``hide_hash`` (publish no sha256, as a plain mirror: size and a non-hash ETag only). ``sent`` counts the body bytes written; ``requests`` logs (method, path, Range,
-Authorization) for each request.
+or 10 s), ``hide_hash`` (publish no sha256, as a plain mirror: size and a non-hash ETag only).
+``sent`` counts the body bytes written; ``requests`` logs (method, path, Range, Authorization) for
+each request.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
                 history = HistoryTab(bench, t, files.publish, lang, chat.tools)
                 history.build()
             with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
-                models = ModelsTab(bench, t)
+                models = ModelsTab(bench, t, lang)
                 models.build(chat.models, chat.models_panel.pick)
         demo.load(chat.page_token, outputs=chat.live_token, queue=False,
                   show_progress="hidden")

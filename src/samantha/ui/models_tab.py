@@ -3,8 +3,6 @@ the remote backends."""
 
 from __future__ import annotations
 
-import queue
-import threading
 from typing import Any, Iterator, Mapping
 
 import gradio as gr
@@ -13,24 +11,28 @@ from samantha.core.errors import SamanthaError
 from samantha.models.links import extract_links
 from samantha.ui import views
 from samantha.ui.backends_section import BackendsSection
+from samantha.ui.catalogue_section import CatalogueSection, download_messages
 from samantha.ui.panels.models import model_choices
 from samantha.ui.texts import Text
 
 
 class ModelsTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Any, t: Mapping[str, Text], lang: str = "en") -> None:
         self.bench = bench
         self.t = t
+        self.lang = lang
 
     def build(self, chat_models: gr.Textbox, model_pick: gr.Dropdown) -> None:
         t = self.t
-        self.folders = gr.Markdown(self.folder_text(), elem_id="model-folders")
+        got = CatalogueSection(self.bench, t, self.lang).build()  # first: a newcomer's way in
+        # callables: computed again at every page load (a folder added since then is listed)
+        self.folders = gr.Markdown(self.folder_text, elem_id="model-folders")
         with gr.Row():
             self.new_folder = gr.Textbox(label=t["add_folder"].label, info=t["add_folder"].help,
                                          scale=4)
             self.add = gr.Button(t["add_folder_button"].label, scale=1)
         self.table = gr.Dataframe(headers=t["model_headers"].label.split("|"),
-                                  value=self.rows(), label=t["model_list"].label,
+                                  value=self.rows, label=t["model_list"].label,
                                   interactive=False, max_height=320, elem_id="model-table")
         self.refresh = gr.Button(t["refresh_models"].label, size="sm")
         with gr.Row():
@@ -44,6 +46,7 @@ class ModelsTab:
         self.found = gr.Markdown()
 
         choices = lambda: gr.update(choices=model_choices(self.bench))  # noqa: E731
+        got.then(self.rows, outputs=self.table).then(choices, outputs=model_pick)
         BackendsSection(self.bench, t).build(model_pick, choices)
         self.add.click(self.add_folder, inputs=self.new_folder,
                        outputs=[self.folders, self.table]).then(choices, outputs=model_pick)
@@ -75,33 +78,10 @@ class ModelsTab:
     def fetch(self, url: str, keep: bool) -> Iterator[str]:
         if not url.strip():
             return
-        updates: queue.Queue = queue.Queue()
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["path"] = self.bench.library.download(
-                    url.strip(), mode="keep" if keep else "test",
-                    progress=lambda done, total: updates.put((done, total)))
-            except SamanthaError as exc:
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        while worker.is_alive():
-            try:
-                done, total = updates.get(timeout=0.3)
-            except queue.Empty:
-                continue
-            while not updates.empty():
-                done, total = updates.get()
-            share = f"{done * 100 // total}% · " if total else ""
-            yield f"⏬ {share}{done / 2**20:,.0f} / {(total or 0) / 2**20:,.0f} MiB"
-        worker.join()
-        if "error" in outcome:
-            yield f"⚠️ {outcome['error']}"
-        else:
-            yield "✅ " + self.t["msg_download_done"].label.format(outcome["path"])
+        yield from download_messages(
+            lambda progress: self.bench.library.download(
+                url.strip(), mode="keep" if keep else "test", progress=progress),
+            lambda path: self.t["msg_download_done"].label.format(path))
 
     def links(self, text: str, current: str) -> tuple[str, str]:
         found = extract_links(text or "")

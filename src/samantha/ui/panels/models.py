@@ -46,7 +46,7 @@ class ModelsPanel:
 
     def build(self) -> None:
         t = self.t
-        with gr.Accordion(t["models_tab"].label, open=False, elem_id="models-panel"):
+        with gr.Accordion(t["models_tab"].label, open=False, elem_id="models-panel") as panel:
             self.models = gr.Textbox(label=t["models"].label, info=t["models"].help, lines=2,
                                      value="default", elem_id="models")
             with gr.Row(equal_height=True):
@@ -64,6 +64,9 @@ class ModelsPanel:
                                    elem_id="vocabulary")
                 info = gr.Button(t["metadata"].label)
                 meta = gr.Code(language="json", interactive=False, elem_id="metadata")
+        # the choices of this page load, not of the server's start: made when the panel opens
+        panel.expand(lambda: gr.update(choices=model_choices(self.bench)), outputs=self.pick,
+                     show_progress="hidden")
         show.click(self.vocabulary, inputs=[self.models, start, stop], outputs=vocab)
         info.click(self.metadata, inputs=self.models, outputs=meta)
         self.add.click(lambda pick, text: "\n".join([*views.model_lines(text), pick])
