@@ -34,6 +34,9 @@ def resolve_model(name: str, folders: Sequence[Path], models_dir: Path) -> Path:
             return candidate
         if not name.endswith(".gguf") and (folder / f"{name}.gguf").is_file():
             return folder / f"{name}.gguf"
+    known = known_file(name, folders, models_dir)
+    if known is not None:
+        return known
     looked = ", ".join(str(f) for f in folders) or "no model folders"
     short = ", ".join(f"`{b.name}`" for b in BUNDLED)
     raise ModelError(
@@ -41,3 +44,21 @@ def resolve_model(name: str, folders: Sequence[Path], models_dir: Path) -> Path:
         f"Give a path to a .gguf file, a bundled model ({short}), or a name from "
         "`samantha models list`."
     )
+
+
+def known_file(name: str, folders: Sequence[Path], models_dir: Path) -> Path | None:
+    """The downloaded file of the catalogue's model called ``name`` (None: not a catalogue
+    name). A catalogue model not downloaded yet says how to get it."""
+    from samantha.models.known import catalogue  # the catalogue file: read only when needed
+
+    wanted = name.strip().lower()
+    entry = next((m for m in catalogue(models_dir.parent) if m.name.lower() == wanted), None)
+    if entry is None:
+        return None
+    for folder in folders:
+        if (folder / entry.file).is_file():
+            return folder / entry.file
+    raise ModelError(
+        f"{entry.name} ({entry.title}, {entry.size / 1e9:.1f} GB) is in the catalogue but not "
+        f"downloaded yet: `samantha models get {entry.name}`, or Models → Catalogue → "
+        "Download, gets it.")
