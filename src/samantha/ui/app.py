@@ -133,6 +133,7 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
                 models.build(chat.models, chat.models_panel.pick)
         demo.load(chat.page_token, outputs=chat.live_token, queue=False,
                   show_progress="hidden")
+        demo.unload(chat.tab_closed)  # a step-by-step run of a closed tab ends
         history_tab.select(history.rows, inputs=history.search, outputs=history.runs)
         models_tab.select(models.rows, outputs=models.table)
     return demo

@@ -290,7 +290,8 @@ class ChatTab:
         finally:
             session.busy.release()
 
-    def _start(self, session: UiSession, data: dict) -> tuple[Any, RunFeed, ChainConfig]:
+    def _start(self, session: UiSession, data: dict,
+               tab: str = "") -> tuple[Any, RunFeed, ChainConfig]:
         config, pace, fast = self.config_from(data)
         session.control = RunControl(pace if config.learn else None)
         chain = self.bench.start_run(config, session.control)
@@ -300,16 +301,21 @@ class ChatTab:
         feed = RunFeed(session, chain, paced=paced, show=not fast, describe=self.describe,
                        on_done=lambda: self.runs.remove(chain.id),
                        panel=(lambda: self.learning.live_view(session.steps))
-                       if config.learn and not paced else None)
+                       if config.learn and not paced else None,
+                       waiting=self.runs.waiting_line(session.control, self.bench, self.t))
         title = next((line.strip() for line in config.prompts.splitlines() if line.strip()), "")
         self.runs.add(ActiveRun(chain.id, title[:60], config.models, session.control,
-                                lambda: feed.progress))
+                                lambda: feed.progress, tab=tab, status=lambda: feed.status))
         return chain, feed, config
 
     def page_token(self, request: gr.Request) -> str:
         """The tab's secret for its live stream (bound to its Gradio session), handed to its
         page once, when it loads."""
         return self.live.hand_out(request.session_hash or "")
+
+    def tab_closed(self, request: gr.Request) -> None:
+        """The tab is gone (closed, reloaded): a run of it paced token by token stops soon."""
+        self.runs.tab_closed(self.tab_token(request))
 
     def tab_token(self, request: gr.Request) -> str:
         """The secret of the tab making ``request`` (for the server's own use)."""
@@ -318,7 +324,7 @@ class ChatTab:
     def _run_chain(self, session: UiSession, data: dict, token: str,
                    login: str | None) -> Iterator[dict]:
         try:
-            chain, feed, config = self._start(session, data)
+            chain, feed, config = self._start(session, data, token)
         except SamanthaError as exc:
             yield {self.error: f"⚠️ {exc}"}
             return

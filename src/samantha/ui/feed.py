@@ -26,8 +26,10 @@ class RunFeed:
     def __init__(self, session: UiSession, chain: Any, paced: bool, show: bool = True,
                  describe: Callable[[Progress], str] = lambda p: p.phase,
                  on_done: Callable[[], None] = lambda: None,
-                 panel: Callable[[], str] | None = None) -> None:
+                 panel: Callable[[], str] | None = None,
+                 waiting: Callable[[Progress], str | None] = lambda p: None) -> None:
         self.session, self.chain, self.paced = session, chain, paced
+        self.waiting = waiting  # the status line while the run waits for the model, else None
         self._panel = panel  # learning mode at full speed: the last token's line, as HTML
         self.show = show  # stream the text to the page (fast mode: only its sounds)
         self.describe = describe  # the status line, in the interface's language
@@ -51,7 +53,8 @@ class RunFeed:
 
     @property
     def status(self) -> str:
-        return self.describe(self.tracker.now)
+        now = self.tracker.now
+        return (None if now.phase == "finished" else self.waiting(now)) or self.describe(now)
 
     def panel(self) -> str | None:
         """What the live stream shows of learning mode's last token (None: nothing, the

@@ -96,12 +96,15 @@ PAGE_JS = """
     const source = new EventSource(new URL('samantha/live/' + token, document.baseURI));
     live = source;
     let text = null, ended = 0, waiting = true, seen = 0;
+    const pollRuns = () => { if (window.samanthaPollRuns) window.samanthaPollRuns(); };
     source.onmessage = (message) => {
       const data = JSON.parse(message.data);
       if (data.status && window.samanthaStatus) window.samanthaStatus(data.status);
       if (data.panel !== undefined) showPanel(data.panel || '');
-      if (data.done) { source.close(); restorePanel(); return; }
+      // the Runs list at once: this run in it from its start, and out of it at its end
+      if (data.done) { source.close(); restorePanel(); pollRuns(); return; }
       const first = text === null;
+      if (first) pollRuns();
       text = (text || '').slice(0, data.offset) + data.text;
       if (first) { ended = answers(text); seen = text.length; }
       if (answers(text) > ended) { tones([[880, 0, 0.12], [660, 0.15, 0.2]]); waiting = true; }

@@ -7,18 +7,25 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     # ---------------------------------------------------------------- Chat tab: output side
     ("output",
      "Assistant output",
-     "The responses of this session as they are written, each under a banner with the model's "
-     "name. You can edit and copy this text; the stored responses do not change.",
+     "The responses of this session as they are written, each under a banner with the number "
+     "of its cycle (as the status line counts them: Cycle 3 of 6) and the model's name; a "
+     "model's answers in a row share one banner. Read-only: select and copy from it, or use "
+     "the buttons below; Clean history empties it (the stored responses stay in History).",
      "Saída do Assistente",
-     "As respostas desta sessão à medida que são escritas, cada uma sob um cabeçalho com o nome "
-     "do modelo. Você pode editar e copiar este texto; as respostas guardadas não mudam."),
+     "As respostas desta sessão à medida que são escritas, cada uma sob um cabeçalho com o "
+     "número do seu ciclo (como a linha de estado os conta: Ciclo 3 de 6) e o nome do modelo; "
+     "as respostas seguidas de um modelo dividem um cabeçalho. Só leitura: selecione e copie "
+     "daqui, ou use os botões abaixo; Limpar histórico o esvazia (as respostas guardadas ficam "
+     "no Histórico)."),
     ("next_token",
      "Next token",
      "In learning mode with the NEXT TOKEN pace, generates one token per click, so you can study "
-     "each choice.",
+     "each choice. The run holds the model while it waits for the click (other runs wait for "
+     "it), and stops by itself 15 s after its tab is closed.",
      "Próximo token",
      "No modo de aprendizagem com o ritmo PRÓXIMO TOKEN, gera um token a cada clique, para você "
-     "estudar cada escolha."),
+     "estudar cada escolha. A execução segura o modelo enquanto espera o clique (as outras "
+     "esperam por ela) e para sozinha 15 s depois que a sua aba é fechada."),
     ("copy_last",
      "Copy last response",
      "Copies the last response to the clipboard, even while it is still being written.",

@@ -4,7 +4,9 @@ switch.
 
 The status line and the Runs list live in an element Gradio renders once and never updates;
 the page script writes them (the status from the tab's live stream, the runs from
-``/samantha/runs`` every two seconds), so keeping them current costs no Gradio update.
+``/samantha/runs`` every two seconds, and at once when this tab's run starts or ends, so a
+finished run never stays listed beside "Run finished."), so keeping them current costs no
+Gradio update.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ PAGE_JS = """
     .then((answer) => answer.ok ? answer.json() : null)
     .then((runs) => { if (runs) drawRuns(runs); })
     .catch(() => {});
+  window.samanthaPollRuns = pollRuns;  // the live stream asks at a run's start and end
   pollRuns();
   setInterval(pollRuns, 2000);
 """
@@ -196,6 +199,7 @@ class Header:
         shown = ", ".join(f"`{name.rsplit('/', 1)[-1]}`" for name in models[:3])
         more = f" +{len(models) - 3}" if len(models) > 3 else ""
         line = f"**{self.t[key].label}:** {shown}{more}"
-        if [name.strip().lower() for name in models] == ["default"]:  # what it is good for
-            line += f"  \n{self.t['model_default_hint'].label}"
+        only = [name.strip().lower() for name in models]
+        if only in (["default"], ["smollm2"]):  # a bundled model: what it is good for
+            line += f"  \n{self.t[f'model_{only[0]}_hint'].label}"
         return line
