@@ -83,6 +83,8 @@ def test_a_waiting_run_says_which_run_has_the_model() -> None:
                          "its tab closed")
     holder[0] = SimpleNamespace(control=free)  # a lane of run 5
     assert line(now) == "Cycle 1 of 2 · waiting for run 5 to let the model go"
+    holder[0] = SimpleNamespace(control=waiting)  # another cycle of the same run
+    assert line(now) is None
     holder[0] = object()  # a branch, a what-if
     assert line(Progress()) == ("Waiting for the model: another answer in this Samantha is "
                                 "using it")

@@ -83,6 +83,8 @@ class ActiveRuns:
             if holder is None:
                 return None
             holder = getattr(holder, "control", holder)  # a lane's cancel: its run's control
+            if holder is control:  # another cycle of the same run (--concurrency)
+                return None
             with self._lock:
                 run = next((r for r in self._runs.values() if r.control is holder), None)
             return waiting_text(t, progress, run)
