@@ -1,6 +1,6 @@
 """The microphone in the web UI: headless Chromium hears a WAV file as its microphone (Korean
-said by espeak-ng), the page sends it to the server at 16 kHz, Vosk hears the command, and the
-page presses the button."""
+said by espeak-ng in the tests' voice, support/speech.py), the page sends it to the server at
+16 kHz, Vosk hears the command, and the page presses the button."""
 
 from __future__ import annotations
 
@@ -8,31 +8,22 @@ import json
 import os
 import shutil
 import socket
-import subprocess
-import wave
 from pathlib import Path
 
 import httpx
 import pytest
+from support.speech import say
 from ui.conftest import CHROMIUM, FLAGS, shot
 from ui.pages import answer_of, open_panel, set_number, set_prompts
 
 from samantha.models.vosk_models import packaged_models
+from samantha.store import RunStore
 
 
 def spoken(folder: Path, phrase: str) -> Path:
-    """``phrase`` said by espeak-ng's Korean voice, then three seconds of silence (the
-    recogniser ends an utterance on silence; the fake microphone plays the file once)."""
-    assert shutil.which("espeak-ng"), "make voice installs espeak-ng"
-    said = folder / "said.wav"
-    subprocess.run(["espeak-ng", "-v", "ko+f3", "-w", str(said), phrase], check=True)
-    with wave.open(str(said), "rb") as audio:
-        params, frames = audio.getparams(), audio.readframes(audio.getnframes())
-    path = folder / "microphone.wav"
-    with wave.open(str(path), "wb") as out:
-        out.setparams(params)
-        out.writeframes(b"\0\0" * params.framerate + frames + b"\0\0" * 3 * params.framerate)
-    return path
+    """``phrase`` said by the tests' Korean voice, a second of silence before and three after
+    (the recogniser ends an utterance on silence; the fake microphone plays the file once)."""
+    return say([phrase], folder / "microphone.wav", pause=3.0, lead=1.0)
 
 
 @pytest.fixture
@@ -59,7 +50,8 @@ def open_voice_panel(page) -> None:
                            ".value !== ''")
 
 
-def test_samantha_start_said_into_the_microphone_starts_the_chain(microphone_page) -> None:
+def test_samantha_start_said_into_the_microphone_starts_the_chain(microphone_page,
+                                                                  session_home) -> None:
     page = microphone_page
     set_prompts(page, "The capital of France is")
     set_number(page, "max_tokens", 8)
@@ -72,7 +64,9 @@ def test_samantha_start_said_into_the_microphone_starts_the_chain(microphone_pag
     line.filter(has_text="Heard: 사만다 시작").wait_for(timeout=60_000)
     page.wait_for_function("document.querySelector('#output textarea').value"
                            ".includes('(8 tokens')", timeout=120_000)  # the run went through
-    assert "The capital of France is" in page.locator("#output textarea").input_value()
+    with RunStore(session_home / "history.sqlite3") as store:  # the page's prompt, answered
+        run = store.get_run(store.latest_run_id())
+    assert [cycle.prompt for cycle in run.cycles] == ["The capital of France is"]
     shot(page, "listening")
     page.click("#listen-button")  # stop listening: the microphone is let go
     page.wait_for_function("document.querySelector('#listen-button').textContent"
