@@ -21,6 +21,7 @@ from samantha.core.events import (
     RunEvent,
     RunFinished,
     TokenEvent,
+    VerdictGiven,
 )
 from samantha.store import RunStore
 from samantha.store.errors import DiskFullError
@@ -91,6 +92,8 @@ class RunRecorder:
             self._fail(event)
         elif isinstance(event, CodeRan):
             self._code(event)
+        elif isinstance(event, VerdictGiven):
+            self.store.set_verdict(self.cycle_ids[event.cycle.number], event.verdict.to_dict())
         elif isinstance(event, RunFinished):
             self.store.finish_run(self.run_id, event.status, event.reason)
 

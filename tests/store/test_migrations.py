@@ -36,14 +36,15 @@ def test_fresh_file_gets_every_table_and_a_migration_row(store: RunStore, db: Pa
         "id", "run_id", "number", "model", "model_path", "model_sha256", "round", "item", "prompt",
         "messages_json", "settings_json", "random_json", "response", "tokens", "prompt_tokens",
         "seconds", "finish_reason", "error", "status", "started_at", "finished_at",
-        "skipped_cycles", "answered_by", "timings_json",
+        "skipped_cycles", "answered_by", "timings_json", "verdict_json",
     ]
     assert columns(conn, "model_files") == ["path", "size", "mtime_ns", "sha256"]
     rows = conn.execute("SELECT name, applied_at FROM _migrations").fetchall()
     assert [name for name, _ in rows] == ALL == ["m001_initial", "m002_traces", "m003_code_runs",
                                                  "m004_run_owners", "m005_cycle_skips",
                                                  "m006_code_run_isolation",
-                                                 "m007_remote_answers", "m008_branches"]
+                                                 "m007_remote_answers", "m008_branches",
+                                                 "m009_verdicts"]
     assert all(applied_at.endswith("+00:00") for _, applied_at in rows)
 
 

@@ -18,9 +18,10 @@ from samantha.cli.common import (
 )
 from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import ChainConfig, ChainConfigError, chain_file_values
-from samantha.core.events import CycleFinished, CycleStarted
+from samantha.core.events import CycleFinished, CycleStarted, VerdictGiven
 from samantha.core.promptscript import checked_text
 from samantha.core.runner import ChainRunner
+from samantha.core.verdict import verdict_line
 
 if TYPE_CHECKING:
     from samantha.store import CycleRecord
@@ -182,13 +183,17 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
                 cycles[event.cycle.number].update(response=event.response,
                                                   tokens=event.result.tokens,
                                                   seconds=round(event.result.seconds, 3))
+            elif isinstance(event, VerdictGiven):
+                cycles[event.cycle.number]["verdict"] = event.verdict.to_dict()
             failed += type(event).__name__ == "CycleFailed"
             if as_json:
-                data = event_dict(event, chain.id)
+                data = event_dict(event, chain.id) or verdict_dict(event)
                 if data and data["event"] == "run_finished":
                     data["cycles"] = [cycles[n] for n in sorted(cycles)]
                 if data:
                     print_json(data)
+            elif isinstance(event, VerdictGiven):
+                click.echo(verdict_line(event.verdict))
             else:
                 view.show(event)
     except KeyboardInterrupt:
@@ -202,9 +207,17 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
         ctx.exit(1)
 
 
+def verdict_dict(event: Any) -> dict[str, Any] | None:
+    """A judgement's verdict as a JSON line (``--json``): ``{"event": "verdict", …}``."""
+    if not isinstance(event, VerdictGiven):
+        return None
+    return {"event": "verdict", "cycle": event.cycle.number, **event.verdict.to_dict()}
+
+
 def stored_cycle(cycle: "CycleRecord") -> dict[str, Any]:
     """A stored cycle in the shape of the ``cycles`` of ``run_finished`` (``--json``)."""
-    return {"cycle": cycle.number, "model": cycle.model, "round": cycle.round,
+    data = {"cycle": cycle.number, "model": cycle.model, "round": cycle.round,
             "item": cycle.item, "prompt": cycle.prompt, "settings": cycle.settings,
             "response": cycle.response, "tokens": cycle.tokens,
             "seconds": round(cycle.seconds, 3)}
+    return {**data, "verdict": cycle.verdict} if cycle.verdict else data

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from samantha.core.codeblocks import Extraction
     from samantha.core.plan import Cycle
     from samantha.core.trace import TokenStep
+    from samantha.core.verdict import Verdict
 
 FinishReason = Literal["stop", "length", "cancelled", "error", "repetition"]
 
@@ -157,6 +158,15 @@ class CodeRan:
 
 
 @dataclass(frozen=True)
+class VerdictGiven:
+    """A judgement's answer (an item marked ``{verdict=…}``) read as a verdict, right after
+    its cycle finished; ``verdict.problem`` says when it could not be read."""
+
+    cycle: "Cycle"
+    verdict: "Verdict"
+
+
+@dataclass(frozen=True)
 class RunFinished:
     status: Literal["finished", "stopped", "failed"]
     reason: str | None
@@ -165,4 +175,4 @@ class RunFinished:
 
 RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | ModelLoading
             | TokenEvent | AnswerRestarted | SlotTaken | CycleFinished | CycleFailed | CodeRunning
-            | CodeRan | RunFinished)
+            | CodeRan | VerdictGiven | RunFinished)

@@ -10,7 +10,9 @@ Grammar (SPEC §2), on text with ``\\n`` line ends:
 - **Final item** ``[[ … ]]``: same placement with double brackets. It becomes an extra last item
   whose text is the block's text, a blank line, then every response of the session so far.
 - **Parameters** ``{key=value, …}`` at the very start of an item (or of the prefix, where they set
-  defaults for every item).
+  defaults for every item). ``{verdict=AI 1|AI 2}`` makes the item a judgement between those
+  contestants (:mod:`samantha.core.verdict`): on a final item, the last answers are headed by
+  their names.
 
 Brackets and braces anywhere else are ordinary text (``a[0]``, ``[1]`` citations, JSON,
 f-strings), and so is everything inside fenced code blocks. Errors carry the item number, line
@@ -26,11 +28,15 @@ from typing import Any
 
 from samantha.core.errors import InputError
 from samantha.core.settings import ITEM_KEYS, coerce
+from samantha.core.verdict import contestants, labelled
+
+VERDICT = "verdict"  # an item key that is not a setting: the item is a judgement
+KEYS = (*ITEM_KEYS, VERDICT)
 
 SEPARATOR = "$$$"
 IGNORE = "---"
 # A leading brace opens a parameter block when a name and "=" follow, or a known parameter name.
-_PARAM_START = re.compile(r"\{\s*(?:[A-Za-z_]\w*\s*=|(?:%s)\b)" % "|".join(ITEM_KEYS))
+_PARAM_START = re.compile(r"\{\s*(?:[A-Za-z_]\w*\s*=|(?:%s)\b)" % "|".join(KEYS))
 _FENCE = re.compile(r"^[ \t]*(```|~~~)", re.M)
 
 
@@ -79,12 +85,14 @@ class PromptItem:
     overrides: dict[str, Any] = field(default_factory=dict)
     line: int = 1
     final: bool = False
+    verdict: tuple[str, ...] = ()  # the contestants, when the item is a judgement
 
     def render(self, responses: list[str]) -> str:
-        """The text sent to the model (the final item receives every response so far)."""
+        """The text sent to the model (the final item receives every response so far; a
+        judgement's, the last ones headed by the contestants' names)."""
         if not self.final:
             return self.text
-        return "\n\n".join([self.text, *responses])
+        return "\n\n".join([self.text, *labelled(responses, self.verdict)])
 
 
 @dataclass(frozen=True)
@@ -136,19 +144,25 @@ def parse(text: str) -> PromptScript:
         own_text, overrides = _leading_parameters(stripped, text, offset, len(items) + 1)
         own_text = own_text.strip()
         full = f"{prefix_text}\n\n{own_text}" if prefix_text else own_text
-        items.append(PromptItem(full, {**defaults, **overrides}, _position(text, offset)[0]))
+        items.append(_item(full, {**defaults, **overrides}, _position(text, offset)[0]))
 
     if finals:
         block = finals[0]
         final_text, overrides = _leading_parameters(
             block.inner, text, block.inner_start, len(items) + 1)
-        items.append(PromptItem(final_text.strip(), {**defaults, **overrides},
-                                _position(text, block.start)[0], final=True))
+        items.append(_item(final_text.strip(), {**defaults, **overrides},
+                           _position(text, block.start)[0], final=True))
     if not items:
         raise PromptScriptError(
             "the script has no prompt. Write one prompt per line, or separate prompts with "
             "$$$ (lines starting with --- are ignored).", 1, 1)
     return PromptScript(tuple(items), prefix_text, defaults)
+
+
+def _item(text: str, keys: dict[str, Any], line: int, final: bool = False) -> PromptItem:
+    """An item: its settings, and its contestants when it is a judgement."""
+    verdict = keys.pop(VERDICT, ())
+    return PromptItem(text, keys, line, final, verdict)
 
 
 # -- blocks ---------------------------------------------------------------------------------------
@@ -285,11 +299,11 @@ class _ParamReader:
                 raise self.fail("expected a parameter name such as temperature=0.7.")
             key = match.group()
             self.pos = match.end()
-            if key not in ITEM_KEYS:
-                close = difflib.get_close_matches(key, ITEM_KEYS, n=1)
+            if key not in KEYS:
+                close = difflib.get_close_matches(key, KEYS, n=1)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 raise self.fail(f"unknown parameter {key!r}.{hint} Parameters allowed here: "
-                                f"{', '.join(ITEM_KEYS)}.", key_at)
+                                f"{', '.join(KEYS)}.", key_at)
             self.skip_spaces()
             if not self.item.startswith("=", self.pos):
                 raise self.fail(f"expected = after {key}.")
@@ -298,7 +312,7 @@ class _ParamReader:
             value_at = self.pos
             raw = self.value()
             try:
-                self.values[key] = coerce(key, raw)
+                self.values[key] = contestants(raw) if key == VERDICT else coerce(key, raw)
             except InputError as exc:
                 raise self.fail(str(exc), value_at) from None
             self.skip_spaces()

@@ -34,6 +34,7 @@ from samantha.core.events import (
     RunFinished,
     RunStarted,
     TokenEvent,
+    VerdictGiven,
 )
 from samantha.core.fanout import Lane
 from samantha.core.generation import Memory, Pacer
@@ -41,6 +42,7 @@ from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
 from samantha.core.remote import BackendError, parse_ref
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
+from samantha.core.verdict import read_verdict, verdict_schema
 
 
 class Backend(Protocol):
@@ -316,6 +318,8 @@ class ChainRunner:
         assert result is not None
         finished = CycleFinished(cycle, result)
         yield finished
+        if cycle.prompt.verdict and not result.error:
+            yield VerdictGiven(cycle, read_verdict(result.text, cycle.prompt.verdict))
         code = None
         if self.config.auto_run_code and not self.control.run_stopped:
             code = yield from self._run_code(cycle, result.text, control)
@@ -376,8 +380,12 @@ class ChainRunner:
 
     def _settings(self, cycle: Cycle) -> tuple[Settings, dict[str, float] | None]:
         """Base settings, then the item's ``{…}`` block, then the random draw; a seed per cycle
-        derived from the run's seed unless one was given."""
+        derived from the run's seed unless one was given. A judgement's answer follows the
+        verdict's schema."""
         settings = self.config.settings.replace(**cycle.prompt.overrides)
+        if cycle.prompt.verdict:
+            settings = settings.replace(json_schema=verdict_schema(cycle.prompt.verdict),
+                                        grammar="")
         drawn = random_overrides(self.rng) if self.config.random_params else None
         if drawn:
             settings = settings.replace(**drawn)

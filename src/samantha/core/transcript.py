@@ -29,7 +29,9 @@ from samantha.core.events import (
     RunFinished,
     RunStarted,
     TokenEvent,
+    VerdictGiven,
 )
+from samantha.core.verdict import VerdictWords, verdict_line
 
 RULE = "=" * 42
 RANDOM_ORDER = ("temperature", "tfs_z", "min_p", "top_p", "typical_p", "presence_penalty",
@@ -62,6 +64,7 @@ class Phrases:
     left_out: str = "(left out: {line})"
     answered_by: str = "answered by {model}"
     restarted: str = "{reason} Starting the answer again on {backend}."
+    verdict: VerdictWords = VerdictWords()
 
 
 ENGLISH = Phrases()
@@ -140,6 +143,8 @@ class Transcript:
                 output = event.result.output
                 if output:
                     self.responses[-1] += f"\n\nPython interpreter output:\n\n{output}"
+        elif isinstance(event, VerdictGiven):
+            self.text += verdict_line(event.verdict, self.words.verdict) + "\n"
         elif isinstance(event, RunFinished) and event.reason:
             self.text += f"\n({event.reason})\n"
 

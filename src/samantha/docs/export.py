@@ -27,6 +27,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from samantha.core.verdict import Verdict, verdict_line
 from samantha.docs import inert
 from samantha.store.records import CycleRecord, RunRecord
 
@@ -115,6 +116,8 @@ def _cycle_markdown(cycle: CycleRecord) -> str:
         parts.append(random_line(cycle.random_overrides))
     if cycle.response:
         parts.append(close_open_fence(cycle.response.strip("\n")))
+    if cycle.verdict:
+        parts.append(f"**{_inline(verdict_line(Verdict.from_dict(cycle.verdict)))}**")
     problem = _problem(cycle)
     if problem:
         parts.append(problem)

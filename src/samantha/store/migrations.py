@@ -145,6 +145,13 @@ def m008_branches(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN parent_json TEXT")
 
 
+def m009_verdicts(conn: sqlite3.Connection) -> None:
+    """A judgement's verdict (``{verdict=…}`` items): the contestants, the winner, a score per
+    contestant, the reason, or the problem that kept the answer from being read (JSON). NULL
+    for the other cycles and for runs made before."""
+    conn.execute("ALTER TABLE cycles ADD COLUMN verdict_json TEXT")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
@@ -153,7 +160,7 @@ _CREATE_MIGRATIONS = (
 # A tuple, not a list: the schema history is not something to mutate at run time.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial, m002_traces, m003_code_runs, m004_run_owners, m005_cycle_skips,
-    m006_code_run_isolation, m007_remote_answers, m008_branches,
+    m006_code_run_isolation, m007_remote_answers, m008_branches, m009_verdicts,
 )
 
 

@@ -34,6 +34,7 @@ class CycleRecord:
     skipped_cycles: int | None = None  # failed: the rest of its model's cycles, skipped
     answered_by: str | None = None  # MODEL@BACKEND for a remote answer (None: local)
     timings: dict[str, Any] | None = None  # the backend's own timings
+    verdict: dict[str, Any] | None = None  # a judgement's (core.verdict.Verdict.to_dict())
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def cycle_record(row: sqlite3.Row) -> CycleRecord:
         skipped_cycles=row["skipped_cycles"],
         answered_by=row["answered_by"],
         timings=None if row["timings_json"] is None else json.loads(row["timings_json"]),
+        verdict=None if row["verdict_json"] is None else json.loads(row["verdict_json"]),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Mapping
 from samantha.ui.texts_backends import ROWS as BACKEND_ROWS
 from samantha.ui.texts_catalogue import ROWS as CATALOGUE_ROWS
 from samantha.ui.texts_chat import ROWS as CHAT_ROWS
+from samantha.ui.texts_examples import ROWS as EXAMPLE_ROWS
 from samantha.ui.texts_explainer import ROWS as EXPLAINER_ROWS
 from samantha.ui.texts_more import ROWS as MORE_ROWS
 from samantha.ui.texts_panels import ROWS as PANEL_ROWS
@@ -40,7 +41,7 @@ class Text:
 _ROWS: tuple[tuple[str, str, str, str, str], ...] = (CHAT_ROWS + MORE_ROWS + PANEL_ROWS
                                                      + BACKEND_ROWS + SAMPLER_ROWS
                                                      + EXPLAINER_ROWS + VOICE_ROWS
-                                                     + CATALOGUE_ROWS)
+                                                     + CATALOGUE_ROWS + EXAMPLE_ROWS)
 
 #: Every key, in the order of the table (Chat tab, History tab, Models tab, messages).
 KEYS: tuple[str, ...] = tuple(row[0] for row in _ROWS)

@@ -7,6 +7,7 @@ from typing import Mapping
 
 from samantha.core.progress import Progress
 from samantha.core.transcript import Phrases
+from samantha.core.verdict import VerdictWords
 from samantha.ui.texts import Text
 
 
@@ -90,4 +91,6 @@ def phrases(t: Mapping[str, Text]) -> Phrases:
                  "repetition": t["ending_repetition"].label},
         error=t["out_error"].label, note=t["out_note"].label,
         printed_nothing=t["out_printed_nothing"].label, left_out=t["out_left_out"].label,
-        answered_by=t["answered_by"].label, restarted=t["msg_answer_restarted"].label)
+        answered_by=t["answered_by"].label, restarted=t["msg_answer_restarted"].label,
+        verdict=VerdictWords(t["verdict_won"].label, t["verdict_tie"].label,
+                             t["verdict_unread"].label))
