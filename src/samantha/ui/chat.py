@@ -27,6 +27,7 @@ from samantha.docs.export import markdown_to_html_page
 from samantha.ui import views
 from samantha.ui.branching import stream_branch
 from samantha.ui.feed import RunFeed
+from samantha.ui.first_answer import first_answer
 from samantha.ui.live import LiveText, login_of
 from samantha.ui.panels.code import CodePanel
 from samantha.ui.panels.files import FilesPanel
@@ -46,7 +47,6 @@ from samantha.ui.wording import formats_text, phrases, plan_text, status_text
 
 REFRESH_SECONDS = 0.5  # how long the run's Gradio event waits for news before it looks again
 SETTLE_SECONDS = 0.2  # after a cycle's end, how long to wait for the run's before showing it
-FIRST_PROMPT = "Who are you?"
 
 
 class ChatTab:
@@ -80,10 +80,11 @@ class ChatTab:
         self._wire()
 
     def _left(self, t: Mapping[str, Text]) -> None:
+        model, prompt = first_answer(self.lang)  # a first answer that makes sense
         self.prompts = gr.Textbox(label=t["user_prompt"].label, info=t["user_prompt"].help,
-                                  lines=7, max_lines=14, value=FIRST_PROMPT,
+                                  lines=7, max_lines=14, value=prompt,
                                   placeholder=t["prompt_grammar"].label, elem_id="user-prompt")
-        self.plan = gr.Markdown(self.plan_line(FIRST_PROMPT, "default", 1, 1, False),
+        self.plan = gr.Markdown(self.plan_line(prompt, model, 1, 1, False),
                                 elem_id="plan-line", latex_delimiters=[])
         self.error = gr.Markdown(elem_id="input-error", latex_delimiters=[])
         with gr.Row(equal_height=True):
@@ -107,6 +108,8 @@ class ChatTab:
         self.models_panel = ModelsPanel(self.bench, t)
         self.models_panel.build()
         self.models = self.models_panel.models
+        self.models.value = model  # the page's first model (ui/first_answer.py)
+        self.header.model.value = self.header.model_line([model])
         self.options = ChainOptions(t)
         self.options.build()
         self.sampling = SamplingPanel(self.bench, t)

@@ -14,10 +14,16 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Modelos de linguagem locais no seu computador: encadeie, compare e veja cada token sendo "
      "escolhido.", ""),
     ("model_default_hint",
-     "Gemma 3 270M, a small base model: it continues your text more than it answers (try "
-     "“The capital of France is”)", "",
-     "Gemma 3 270M, um pequeno modelo base: ele continua o seu texto mais do que responde "
-     "(experimente “A capital da França é”)", ""),
+     "Gemma 3 270M, a base model: it continues your text, in many languages (try “The three "
+     "primary colours are”). For questions in English, the chat model smollm2.", "",
+     "Gemma 3 270M, um modelo base: ele continua o seu texto, em muitas línguas (experimente "
+     "“A Torre Eiffel fica na cidade de”). Para perguntas (em inglês), o modelo de chat "
+     "smollm2.", ""),
+    ("model_smollm2_hint",
+     "SmolLM2 135M, a small chat model: it answers short questions in English and writes small "
+     "code. To continue a text, or in other languages, the base model default.", "",
+     "SmolLM2 135M, um pequeno modelo de chat: responde perguntas curtas em inglês e escreve "
+     "código pequeno. Para continuar um texto, ou em português, o modelo base default.", ""),
     ("model_in_use",
      "Model",
      "The model of the next run: the first line of the Model list (open Models to change it or "
