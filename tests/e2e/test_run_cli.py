@@ -101,7 +101,7 @@ def test_history_list_show_and_export(samantha, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.toml")))
-def test_shipped_examples_run_on_the_default_model(samantha, real_workbench, example) -> None:
+def test_shipped_examples_run_on_their_models(samantha, real_workbench, example) -> None:
     plan = json.loads(samantha("run", str(EXAMPLES / example), "--plan").stdout)
     result = samantha("run", str(EXAMPLES / example), "--max-tokens", "8", "--json")
     last = finished(result)
@@ -115,9 +115,13 @@ def test_shipped_examples_run_on_the_default_model(samantha, real_workbench, exa
 def test_the_intelligence_challenge_pairs_models_and_prompts(samantha) -> None:
     plan = json.loads(samantha("run", str(EXAMPLES / "intelligence-challenge.toml"),
                                "--plan").stdout)
-    assert [c["item"] for c in plan] == [1, 2, 3, 4]
-    assert plan[0]["prompt"].startswith("You are the AI Judge")
-    assert plan[3]["prompt"].startswith("You are the AI Judge. Evaluate")
+    assert [(c["model"], c["item"]) for c in plan] == [("smollm2", 1), ("default", 2),
+                                                       ("smollm2", 3)]
+    assert plan[1]["prompt"].endswith("Because") and plan[2]["final"]
+    assert plan[2]["prompt"].startswith("Judge two answers")
+    assert json.loads(plan[2]["settings"]["json_schema"])["properties"]["winner"]["enum"] == [
+        "AI 1", "AI 2", "tie"]
+    assert [c["settings"]["json_schema"] for c in plan[:2]] == ["", ""]
 
 
 def test_a_model_that_fails_mid_chain_is_recorded_and_skipped(samantha, real_workbench,

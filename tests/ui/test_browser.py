@@ -333,7 +333,7 @@ def test_import_a_prompt_file_and_pick_an_example(page, tmp_path: Path) -> None:
     page.get_by_label("Example user prompts", exact=False).click()
     page.get_by_role("option", name="[You are a poet", exact=False).click()
     page.wait_for_function(
-        "document.querySelector('#user-prompt textarea').value.includes('[[Create a paragraph')")
+        "document.querySelector('#user-prompt textarea').value.includes('[[Write a short')")
 
 
 def test_pdf_pages_fill_the_prompt_and_a_bad_pdf_is_explained(page, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.trace import make_step
 from samantha.ui import views
-from samantha.ui.collections import collection, needs_feedback, title
+from samantha.ui.collections import needs_feedback
 from samantha.ui.panels.header import Header
 from samantha.ui.texts import texts
 
@@ -132,15 +131,6 @@ def test_iframe_is_sandboxed() -> None:
     assert 'sandbox=""' in frame and "<script>" not in frame
 
 
-def test_prompt_collections_are_copied_to_the_home_and_editable(tmp_path: Path) -> None:
-    examples = collection(tmp_path, "user_prompts.txt")
-    assert examples[0] == "Who are you?" and any("[[" in e for e in examples)
-    path = tmp_path / "prompts" / "user_prompts.txt"
-    path.write_text("Mine\n$-$-$\nSecond")
-    assert collection(tmp_path, "user_prompts.txt") == ["Mine", "Second"]
-    assert title("x" * 100).endswith("…") and len(title("x" * 100)) == 70
-
-
 @pytest.mark.parametrize("example,feeds", [
     ("Translate this.\n$$$\nRefine even more the prompt in your previous response.", True),
     ("Traduza isto.\n$$$\nMelhore a Resposta anterior.", True),
@@ -149,9 +139,3 @@ def test_prompt_collections_are_copied_to_the_home_and_editable(tmp_path: Path) 
 ])
 def test_examples_that_work_on_the_previous_response(example: str, feeds: bool) -> None:
     assert needs_feedback(example) is feeds
-
-
-def test_the_shipped_chained_example_turns_the_feedback_loop_on(tmp_path: Path) -> None:
-    examples = collection(tmp_path, "user_prompts.txt")
-    assert [title(e) for e in examples if needs_feedback(e)] == [
-        "Translate to English and refine the following instruction:"]

@@ -114,8 +114,9 @@ class ChatTab:
         self.options.build()
         self.sampling = SamplingPanel(self.bench, t)
         self.sampling.build()
-        FilesPanel(self.bench, t, self.files.publish).build(
-            self.system, self.previous, self.prompts, self.models, self.error, self.feedback)
+        FilesPanel(self.bench, t, self.files.publish, self.lang).build(
+            self.system, self.previous, self.prompts, self.models, self.error, self.feedback,
+            self.options.switches["single_response"])
 
     def _right(self, t: Mapping[str, Text]) -> None:
         self.output = gr.Textbox(label=t["output"].label, info=t["output"].help, lines=15,

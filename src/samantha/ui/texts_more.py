@@ -253,20 +253,30 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Salva o campo Prompt do USUÁRIO num arquivo .txt, para importá-lo de novo depois."),
     ("examples_user",
      "Example user prompts",
-     "Click an example to copy it into the USER prompt field (a chain that works on the "
-     "previous response turns the Feedback loop on). The examples live in an editable text "
-     "file.",
+     "Click an example to copy it into the USER prompt field. Each is made for a bundled model, "
+     "named after it in the list: picking it puts that model (or models) in the model list, "
+     "turns the Feedback loop on for a chain that works on the previous response and Single "
+     "response per model on for the intelligence challenge. Lines starting with --- are notes "
+     "(ignored when it runs), e.g. which bigger model a task needs. The examples live in an "
+     "editable text file in the data home (prompts/).",
      "Exemplos de prompts do usuário",
-     "Clique num exemplo para copiá-lo para o campo Prompt do USUÁRIO (uma cadeia que trabalha "
-     "sobre a resposta anterior liga o Loop de feedback). Os exemplos ficam num arquivo de "
-     "texto editável."),
+     "Clique num exemplo para copiá-lo para o campo Prompt do USUÁRIO. Cada um é feito para um "
+     "modelo incluído, cujo nome aparece na lista: escolhê-lo põe esse modelo na lista de "
+     "modelos, liga o Loop de feedback numa cadeia que trabalha sobre a resposta anterior e "
+     "ajusta Resposta única por modelo ao que o exemplo pede. Os exemplos em português são "
+     "para o Gemma (default), que continua o texto que recebe. Linhas que começam com --- são "
+     "notas (ignoradas na execução). Os exemplos ficam num arquivo de texto editável na pasta "
+     "de dados (prompts/)."),
     ("examples_system",
      "Example system prompts",
-     "Click an example to copy it into the SYSTEM prompt field. The examples live in an editable "
-     "text file.",
+     "Click an example to copy it into the SYSTEM prompt field (and its model into the model "
+     "list). A system prompt needs a chat model (smollm2 or a bigger one). The examples live in "
+     "an editable text file in the data home (prompts/).",
      "Exemplos de prompts do sistema",
-     "Clique num exemplo para copiá-lo para o campo Prompt do SISTEMA. Os exemplos ficam num "
-     "arquivo de texto editável."),
+     "Clique num exemplo para copiá-lo para o campo Prompt do SISTEMA (e o seu modelo para a "
+     "lista de modelos). Um prompt do sistema pede um modelo de chat que fale português, maior "
+     "que os incluídos (veja o catálogo em Modelos). Os exemplos ficam num arquivo de texto "
+     "editável na pasta de dados (prompts/)."),
     # ---------------------------------------------------------------- History tab
     ("history_tab", "History", "", "Histórico", ""),
     ("history_search",

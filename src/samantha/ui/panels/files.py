@@ -11,7 +11,7 @@ import gradio as gr
 
 from samantha.core.errors import SamanthaError
 from samantha.docs.pdf import pages_script, read_pages, whole_script
-from samantha.ui.collections import collection, needs_feedback, title
+from samantha.ui.collections import Example, collection, label, needs_feedback
 from samantha.ui.texts import Text
 
 
@@ -23,26 +23,47 @@ def read_upload(file: Any) -> str:
     return upload_path(file).read_text(encoding="utf-8", errors="replace")
 
 
+def picked(examples: list[Example], index: int | None, single: bool) -> tuple[Any, ...]:
+    """What picking a user example changes: its text in the USER field; Feedback loop on for
+    a chain that works on the previous response (else as it was); its models in the model
+    list (else as they were); with ``single``, Single response per model as it says."""
+    if index is None:
+        return (gr.skip(),) * (4 if single else 3)
+    chosen = examples[index]
+    changes = (chosen.text, True if needs_feedback(chosen.text) else gr.skip(),
+               models_text(chosen))
+    return (*changes, chosen.single) if single else changes
+
+
+def models_text(example: Example) -> Any:
+    """The model list an example is made for (one per line), or no change."""
+    return "\n".join(example.models) if example.models else gr.skip()
+
+
 class FilesPanel:
-    def __init__(self, bench: Any, t: Mapping[str, Text], publish: Callable[[Any], str]) -> None:
+    def __init__(self, bench: Any, t: Mapping[str, Text], publish: Callable[[Any], str],
+                 lang: str = "en") -> None:
         self.bench = bench
         self.t = t
         self.publish = publish
+        self.lang = lang  # the examples are the page language's
 
     def build(self, system: gr.Textbox, previous: gr.Textbox, prompts: gr.Textbox,
-              models: gr.Textbox, error: gr.Markdown, feedback: gr.Checkbox) -> None:
+              models: gr.Textbox, error: gr.Markdown, feedback: gr.Checkbox,
+              single: gr.Checkbox | None = None) -> None:
         t = self.t
         with gr.Accordion(t["files_examples"].label, open=False, elem_id="files-panel"):
             with gr.Row():
-                users = collection(self.bench.home, "user_prompts.txt")
-                systems = collection(self.bench.home, "system_prompts.txt")
-                user_pick = gr.Dropdown([(title(e), i) for i, e in enumerate(users)],
+                users = collection(self.bench.home, "user_prompts.txt", self.lang)
+                systems = collection(self.bench.home, "system_prompts.txt", self.lang)
+                user_pick = gr.Dropdown([(label(e), i) for i, e in enumerate(users)],
                                         label=t["examples_user"].label,
                                         info=t["examples_user"].help, value=None,
                                         elem_id="examples-user")
-                system_pick = gr.Dropdown([(title(e), i) for i, e in enumerate(systems)],
+                system_pick = gr.Dropdown([(label(e), i) for i, e in enumerate(systems)],
                                           label=t["examples_system"].label,
-                                          info=t["examples_system"].help, value=None)
+                                          info=t["examples_system"].help, value=None,
+                                          elem_id="examples-system")
             with gr.Row():
                 for key, field in (("import_system", system), ("import_previous", previous),
                                    ("import_prompts", prompts), ("import_models", models)):
@@ -65,11 +86,12 @@ class FilesPanel:
         for button, handler in ((pages, self.pdf_pages), (whole, self.pdf_whole)):
             button.upload(handler, inputs=[button, instruction, final], outputs=[prompts, error])
         save.click(self.save_prompts, inputs=prompts, outputs=saved)
-        user_pick.input(lambda i: (users[i], True if needs_feedback(users[i]) else gr.skip())
-                        if i is not None else (gr.skip(), gr.skip()), inputs=user_pick,
-                        outputs=[prompts, feedback])
-        system_pick.input(lambda i: systems[i] if i is not None else gr.skip(),
-                          inputs=system_pick, outputs=system)
+        switch = [single] if single is not None else []
+        user_pick.input(lambda i: picked(users, i, single is not None),
+                        inputs=user_pick, outputs=[prompts, feedback, models, *switch])
+        system_pick.input(lambda i: (systems[i].text, models_text(systems[i]))
+                          if i is not None else (gr.skip(), gr.skip()),
+                          inputs=system_pick, outputs=[system, models])
 
     def pdf_pages(self, file: Any, instruction: str, final: str) -> list[Any]:
         return self._pdf(file, lambda pages: pages_script(pages, instruction, final))
