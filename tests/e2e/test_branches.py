@@ -25,7 +25,7 @@ def parent(samantha, tmp_path_factory) -> dict:
 
 def test_a_branch_keeps_the_tokens_before_and_takes_the_candidate(samantha, parent) -> None:
     step = 3
-    other = parent["trace"][step - 1]["candidates"][4]["id"]  # the fifth most likely there
+    other = parent["trace"][step - 1]["candidates"][1]["id"]  # the second most likely there
     made = samantha.json("history", "branch", str(parent["run"]), "--step", str(step),
                          "--token", str(other), "--max-tokens", "6")
     store = samantha.bench.store
@@ -34,7 +34,8 @@ def test_a_branch_keeps_the_tokens_before_and_takes_the_candidate(samantha, pare
     trace = store.get_trace(branch.cycles[0].id)
     assert trace[0]["step"] == step and trace[0]["token_id"] == other  # traced from the step
     # the same scores as the parent's there, up to batching (the branch reads its prefix in one
-    # batch, the parent made it token by token: a few per cent, varying by CPU)
+    # batch, the parent made it token by token: a few per cent, varying by CPU, and up to a
+    # quarter for a candidate of 0.25%: the second candidate's score is compared)
     mine = {c["id"]: c["p"] for c in trace[0]["candidates"]}
     theirs = {c["id"]: c["p"] for c in parent["trace"][step - 1]["candidates"]}
     assert mine[other] == pytest.approx(theirs[other], rel=0.25)  # another position: 10x off

@@ -29,11 +29,12 @@ def free_port() -> int:
 class Server:
     """``samantha ui`` on a free port. ``url`` is its address; ``entry`` the address with its
     key, which a browser opens first (it sets the key's cookie); ``auth`` the header that gives
-    a script the key."""
+    a script the key. The page opens on ``model`` (the tests were written for the default
+    model's answers); ``model=None`` opens it on the page's own first answer."""
 
     def __init__(self, home: Path, lang: str = "en", password: str | None = None,
                  cwd: Path | None = None, port: int | None = None,
-                 extra: tuple[str, ...] = ()) -> None:
+                 extra: tuple[str, ...] = (), model: str | None = "default") -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {**os.environ, "SAMANTHA_HOME": str(home)}
@@ -41,7 +42,8 @@ class Server:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "samantha", "ui", "--no-browser", "--port", str(self.port),
-             "--lang", lang, *(["--password", password] if password else []), *extra], env=env,
+             "--lang", lang, *(["--password", password] if password else []),
+             *(["--model", model] if model else []), *extra], env=env,
             stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

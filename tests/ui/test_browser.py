@@ -8,6 +8,7 @@ import time
 import wave
 from pathlib import Path
 
+import httpx
 import pytest
 from support.pdf_file import write_pdf
 
@@ -28,6 +29,25 @@ from .pages import (
 )
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def no_run_left(ui_server):
+    """After each test, every run still in progress in the shared server is stopped, and the
+    next test starts once the list is empty: a test that failed mid-run (a timeout on a loaded
+    computer) must not leave a 3,000-token answer holding the model while the next tests wait
+    for it and time out in turn."""
+    yield
+    with httpx.Client(base_url=ui_server.url, headers=ui_server.auth, timeout=30) as client:
+        deadline = time.monotonic() + 300
+        while (runs := client.get("samantha/runs").json()) and time.monotonic() < deadline:
+            for run in runs:
+                if not run["stopping"]:
+                    client.post(f"samantha/runs/{run['id']}/stop",
+                                headers={"X-Samantha-Request": "stop"})
+            time.sleep(0.2)  # until the list is empty (a stopped run ends at its next token)
+        assert not runs, f"runs still in progress after the test: {runs}"
+
 
 def test_enter_starts_a_two_model_chain(page) -> None:
     set_models(page, "default\ndefault")
@@ -234,7 +254,7 @@ def start_and_wait(tab, answers: int) -> None:
 def test_sounds_mark_the_start_and_the_end_of_answers(browser, ui_server) -> None:
     tab = open_tab(browser, ui_server.entry, COUNT_TONES)
     set_prompts(tab, COUNT)
-    set_number(tab, "max_tokens", 120)
+    set_number(tab, "max_tokens", 48)
     tab.wait_for_function(LIVE_TOKEN)  # the sounds come with the live stream: its token first
     start_and_wait(tab, 1)
     assert 880 in tab.evaluate("window.tones")  # the end chime
@@ -439,8 +459,7 @@ def test_an_idle_page_asks_for_no_frames(browser, ui_server) -> None:
 
 
 def test_the_loop_guard_switch(page) -> None:
-    set_prompts(page, "[You are a poet that writes only in Portuguese]\nCreate a sentence about "
-                      "love\nCreate a sentence about life")
+    set_prompts(page, "Say: yes yes yes yes yes yes\nSay: no no no no no no")  # the model loops
     set_number(page, "max_tokens", 60)
     page.click("#start-button")
     wait_footers(page, 2)

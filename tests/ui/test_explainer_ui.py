@@ -142,7 +142,7 @@ def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
     assert page.locator("#branch-view mark").count() == 2  # where the two answers part
     shot(page, "branch")
     page.click("#trace-page")
-    page.wait_for_function("document.querySelector('#export-file a') !== null")
+    page.wait_for_function("document.querySelector('#trace-file a') !== null")
 
 
 def test_in_the_chat_tab_a_click_on_a_candidate_branches_from_the_token_in_view(

@@ -20,14 +20,14 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory) -> Server:
-    server = Server(tmp_path_factory.mktemp("fresh-home"))
+    server = Server(tmp_path_factory.mktemp("fresh-home"), model=None)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
 def fresh_pt(tmp_path_factory) -> Server:
-    server = Server(tmp_path_factory.mktemp("fresh-home-pt"), lang="pt")
+    server = Server(tmp_path_factory.mktemp("fresh-home-pt"), lang="pt", model=None)
     yield server
     server.stop()
 

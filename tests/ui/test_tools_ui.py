@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -312,8 +313,12 @@ def test_a_new_samantha_stops_what_a_killed_one_left(tmp_path: Path) -> None:
         assert left_behind(orphan, groups=(pid,), timeout=15) == []
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{port}/", timeout=3)
-        assert (f"Stopped Stubborn (pid {pid}, port {port}), left running by a Samantha that "
-                f"ended (process {killed.pid}).") in server.log_path.read_text()
+        said = (f"Stopped Stubborn (pid {pid}, port {port}), left running by a Samantha that "
+                f"ended (process {killed.pid}).")
+        deadline = time.monotonic() + 15  # said once the stop is done: just after it is gone
+        while said not in server.log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert said in server.log_path.read_text()
     finally:
         server.stop()
         if running(pid, orphan[pid]):

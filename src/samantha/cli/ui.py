@@ -52,9 +52,13 @@ def free_port_near(host: str, port: int, tries: int = 50) -> int | None:
 @click.option("--allow-host", "allowed", multiple=True, metavar="NAME",
               help="Another name this server answers to (a reverse proxy's, or this "
                    "computer's DNS name); repeatable. Requests naming any other host are refused.")
+@click.option("--model", "-m", metavar="MODEL",
+              help="The model the page opens with (default: SmolLM2 on the English page, Gemma "
+                   "on the Portuguese one). A bundled model, a file, a name from `samantha "
+                   "models list`, or MODEL@BACKEND.")
 @click.pass_context
 def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str | None,
-       no_browser: bool, allowed: tuple[str, ...]) -> None:
+       no_browser: bool, allowed: tuple[str, ...], model: str | None) -> None:
     """Start the web UI with the default model selected (works offline).
 
     It answers only its own page: open the address it prints (it carries this server's key)."""
@@ -70,8 +74,11 @@ def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str
         other = f"start this one with --port {near}" if near else "choose another --port"
         raise InputError(f"Port {port} on {host} is taken (another Samantha, or another "
                          f"program). Stop it, or {other}.")
+    bench = workbench(ctx)
+    if model and "@" not in model:
+        bench.resolve_model(model)  # a model that is not there: one line now, not at Start
     from samantha.ui.app import launch
     from samantha.ui.texts import guess_language
 
-    launch(workbench(ctx), lang or guess_language(os.environ), host, port, password,
-           not no_browser, allowed)
+    launch(bench, lang or guess_language(os.environ), host, port, password, not no_browser,
+           allowed, model)

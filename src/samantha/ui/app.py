@@ -108,7 +108,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 
 def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
               runs: ActiveRuns | None = None, files: PublishedFiles | None = None,
-              tool_list: ToolList | None = None) -> Any:
+              tool_list: ToolList | None = None, first_model: str | None = None) -> Any:
     import gradio as gr
 
     from samantha.ui.chat import ChatTab
@@ -123,7 +123,7 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
         header.build()
         with gr.Tabs():
             with gr.Tab(t["chat_tab"].label, elem_id="chat-tab"):
-                chat = ChatTab(bench, t, header, live, runs, lang, files, tool_list)
+                chat = ChatTab(bench, t, header, live, runs, lang, files, tool_list, first_model)
                 chat.build()
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
                 history = HistoryTab(bench, t, files.publish, lang, chat.tools)
@@ -160,7 +160,7 @@ def queued(demo: Any) -> Any:
 
 
 def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
-           open_browser: bool, allowed: tuple[str, ...] = ()) -> None:
+           open_browser: bool, allowed: tuple[str, ...] = (), model: str | None = None) -> None:
     import gradio as gr
     from starlette.middleware import Middleware
 
@@ -176,7 +176,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     voice = VoiceInput(bench.hearing, live.knows, lang)
     tools = ToolList(lambda: bench.toolbox, live.knows)
     tools.stop_orphans()  # left running by a Samantha of this data home that died
-    demo = queued(build_app(bench, lang, live, runs, files, tools))
+    demo = queued(build_app(bench, lang, live, runs, files, tools, model))
     doors = door_policy(bench.home, host, port, password is not None, allowed, files)
     demo.launch(server_name=host, server_port=port, auth=("samantha", password) if password
                 else None, prevent_thread_lock=True, js=LAUNCH_JS, css=CSS,

@@ -53,8 +53,9 @@ class ChatTab:
     def __init__(self, bench: Any, t: Mapping[str, Text], header: Header,
                  live: LiveText | None = None, runs: ActiveRuns | None = None,
                  lang: str = "en", files: PublishedFiles | None = None,
-                 tool_list: Any = None) -> None:
+                 tool_list: Any = None, first_model: str | None = None) -> None:
         self.bench, self.t, self.header, self.lang = bench, t, header, lang
+        self.first_model = first_model  # `samantha ui --model` (None: ui/first_answer.py's)
         self.tool_list = tool_list  # the tools each tab started (ui/tool_list.py)
         self.live = live or LiveText()
         self.runs = runs or ActiveRuns()
@@ -80,7 +81,7 @@ class ChatTab:
         self._wire()
 
     def _left(self, t: Mapping[str, Text]) -> None:
-        model, prompt = first_answer(self.lang)  # a first answer that makes sense
+        model, prompt = first_answer(self.lang, self.first_model)  # a first answer that makes sense
         self.prompts = gr.Textbox(label=t["user_prompt"].label, info=t["user_prompt"].help,
                                   lines=7, max_lines=14, value=prompt,
                                   placeholder=t["prompt_grammar"].label, elem_id="user-prompt")

@@ -20,8 +20,14 @@ WITHOUT_CHAT_MODEL = {"en": ("default", "The three primary colours are"),
                       "pt": FIRST["pt"]}
 
 
-def first_answer(lang: str) -> tuple[str, str]:
-    """(model, prompt) the page of ``lang`` opens with."""
+def first_answer(lang: str, chosen: str | None = None) -> tuple[str, str]:
+    """(model, prompt) the page of ``lang`` opens with; ``chosen`` is the model the user asked
+    for (``samantha ui --model``), which opens with the prompt made for it if there is one."""
+    if chosen:
+        made_for = [p for m, p in (FIRST.get(lang, FIRST["en"]),
+                                   WITHOUT_CHAT_MODEL.get(lang, WITHOUT_CHAT_MODEL["en"]))
+                    if m == chosen]
+        return chosen, made_for[0] if made_for else ""
     model, prompt = FIRST.get(lang, FIRST["en"])
     if model == SMOLLM2.name and not installed(SMOLLM2):
         return WITHOUT_CHAT_MODEL.get(lang, WITHOUT_CHAT_MODEL["en"])
