@@ -69,6 +69,17 @@ def run_code(page, code: str) -> None:
     page.click("#run-code-button")
 
 
+def open_newest_in_history(page, run_id: int) -> None:
+    """Go to History, where the run id box follows the newest run: wait until it shows
+    ``run_id`` (the list has been read again since that run), so that nothing the page does
+    next puts another id there."""
+    page.get_by_role("tab", name="History").click()
+    box = page.locator("#history-run-id input")
+    box.wait_for(state="visible")
+    page.wait_for_function(f"document.querySelector('#history-run-id input').value === "
+                           f"'{run_id}'")
+
+
 def open_tab(browser, url: str, script: str | None = None):
     """A page of its own (its own browser context), ready to use; ``script`` runs first.
     ``url`` is a server's ``entry`` (its address with the key)."""

@@ -15,7 +15,16 @@ import pytest
 from samantha.store import RunStore
 
 from .conftest import shot
-from .pages import COUNT, footers, open_panel, output, set_number, set_prompts, wait_footers
+from .pages import (
+    COUNT,
+    footers,
+    open_newest_in_history,
+    open_panel,
+    output,
+    set_number,
+    set_prompts,
+    wait_footers,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -121,8 +130,7 @@ def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
         run_id = store.latest_run_id()
         parent = store.get_run(run_id).cycles[0]
         steps = store.get_trace(parent.id)
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
+    open_newest_in_history(page, run_id)
     open_panel(page, "trace-viewer")
     page.locator("#trace-step input").fill("2")
     page.locator("#branch-more input").fill("4")
@@ -191,8 +199,7 @@ def test_what_if_changes_the_table_without_generating(page, session_home: Path) 
     with RunStore(session_home / "history.sqlite3") as store:
         assert store.latest_run_id() == runs
         assert store.get_run(runs).cycles[0].tokens == cycle.tokens == 3
-    page.get_by_role("tab", name="History").click()  # a stored trace: over its candidates
-    page.locator("#history-run-id input").fill(str(runs))
+    open_newest_in_history(page, runs)  # a stored trace: over its candidates
     open_panel(page, "trace-viewer")
     page.click("#trace-show")
     page.wait_for_function("document.querySelectorAll('#trace-candidates tbody tr').length > 0")
