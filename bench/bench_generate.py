@@ -36,11 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
-from samantha.app import Workbench
 from samantha.core.chat import build_messages
 from samantha.core.events import GenerationResult
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC
-from samantha.home import data_home
+from samantha.workbench.facade import Workbench
+from samantha.workbench.home import data_home
 
 PROMPT = "Write a long story about a lighthouse keeper and the sea."
 NEW_TOKENS = 128

@@ -16,13 +16,13 @@ import statistics
 import time
 from pathlib import Path
 
-from samantha.app import Workbench
 from samantha.core.chat import build_messages
 from samantha.core.events import TokenEvent
 from samantha.core.generation import generate
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC
 from samantha.core.whatif import RecentLogits, parse_what_if
-from samantha.home import data_home
+from samantha.workbench.facade import Workbench
+from samantha.workbench.home import data_home
 
 PROMPT = "Write a long story about a lighthouse keeper and the sea."
 

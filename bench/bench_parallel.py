@@ -28,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.llama_server import LlamaServer  # noqa: E402
 
-from samantha.app import Workbench  # noqa: E402
 from samantha.core.chain import ChainConfig  # noqa: E402
 from samantha.core.remote import BackendSpec  # noqa: E402
 from samantha.core.settings import DETERMINISTIC, Settings  # noqa: E402
 from samantha.engines.llama_cpp import default_threads  # noqa: E402
-from samantha.home import data_home  # noqa: E402
 from samantha.models.resolve import default_model  # noqa: E402
+from samantha.workbench.facade import Workbench  # noqa: E402
+from samantha.workbench.home import data_home  # noqa: E402
 
 CYCLES, TOKENS, ROUNDS = 8, 128, 3
 median = statistics.median

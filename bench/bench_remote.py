@@ -25,14 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.llama_server import LlamaServer  # noqa: E402
 
-from samantha.app import Workbench  # noqa: E402
 from samantha.core.chain import ChainConfig  # noqa: E402
 from samantha.core.chat import Message  # noqa: E402
 from samantha.core.events import GenerationResult, TokenEvent  # noqa: E402
 from samantha.core.remote import BackendSpec  # noqa: E402
 from samantha.core.settings import DETERMINISTIC  # noqa: E402
-from samantha.home import data_home  # noqa: E402
 from samantha.models.resolve import default_model  # noqa: E402
+from samantha.workbench.facade import Workbench  # noqa: E402
+from samantha.workbench.home import data_home  # noqa: E402
 
 PROMPT = "Count from 1 to 300: 1, 2, 3, 4,"
 ROUNDS = 5

@@ -21,8 +21,8 @@ import time
 import urllib.error
 import urllib.request
 
-from samantha.home import data_home
 from samantha.ui.doors import server_key
+from samantha.workbench.home import data_home
 
 PROMPT = "Count from 1 to 300: 1, 2, 3, 4,"
 TOKENS = 256

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from samantha.app import Workbench
 from samantha.engines.fake import FakeEngine
 from samantha.models.resolve import default_model
+from samantha.workbench.facade import Workbench
 
 
 @pytest.fixture

@@ -24,11 +24,36 @@ def modules(folder: str) -> list[Path]:
 
 @pytest.mark.parametrize("path", modules("core"), ids=lambda p: p.name)
 def test_core_imports_nothing_above_it(path: Path) -> None:
-    outer = ("llama_cpp", "gradio", "sqlite3", "subprocess", "httpx", "samantha.app",
+    outer = ("llama_cpp", "gradio", "sqlite3", "subprocess", "httpx", "samantha.workbench",
              "samantha.cli", "samantha.ui", "samantha.engines", "samantha.store",
              "samantha.execution", "samantha.models", "samantha.docs", "samantha.voice",
              "pyttsx3", "pypdf")
     bad = [name for name in imports(path) if name.startswith(outer)]
+    assert bad == [], f"{path.name} imports {bad}"
+
+
+ADAPTERS = ("engines", "store", "models", "execution", "docs", "voice", "tools")
+
+
+def test_the_package_root_holds_only_its_entry_points() -> None:
+    loose = sorted(p.name for p in SRC.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py"], f"loose modules: {loose}"
+    folders = sorted(p.name for p in SRC.iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert folders == sorted(["core", *ADAPTERS, "workbench", "cli", "ui"]), folders
+
+
+@pytest.mark.parametrize("path", [p for a in ADAPTERS for p in modules(a)],
+                         ids=lambda p: p.relative_to(SRC).as_posix())
+def test_adapters_import_no_floor_above_them(path: Path) -> None:
+    above = ("samantha.workbench", "samantha.cli", "samantha.ui")
+    bad = [name for name in imports(path) if name.startswith(above)]
+    assert bad == [], f"{path.relative_to(SRC)} imports {bad}"
+
+
+@pytest.mark.parametrize("path", modules("workbench"), ids=lambda p: p.name)
+def test_the_workbench_imports_no_front_end(path: Path) -> None:
+    bad = [name for name in imports(path)
+           if name.startswith(("samantha.cli", "samantha.ui", "gradio", "click"))]
     assert bad == [], f"{path.name} imports {bad}"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from samantha.app import Workbench
 from samantha.core.chain import ChainConfig
 from samantha.core.control import RunControl
 from samantha.core.events import (
@@ -20,6 +19,7 @@ from samantha.core.events import (
 from samantha.core.promptscript import PromptScriptError
 from samantha.core.runner import ChainRunner
 from samantha.core.settings import RANDOM_RANGES, Settings
+from samantha.workbench.facade import Workbench
 
 FAKE = "fake.gguf"
 

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from samantha.app import Workbench
 from samantha.cli import cli
+from samantha.workbench.facade import Workbench
 
 pytestmark = pytest.mark.e2e
 

@@ -122,7 +122,7 @@ def test_a_prompt_just_too_long_is_still_refused_at_generation(samantha) -> None
 
 
 def test_a_stored_run_is_checked_before_it_runs_again(samantha, real_workbench) -> None:
-    from samantha.liveness import this_process
+    from samantha.workbench.liveness import this_process
 
     store = real_workbench.store
     bad = store.start_run({"prompts": "hi", "auto_run_code": "false"}, this_process())

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from support.llama_server import LlamaServer
 
-from samantha.app import Workbench
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.control import RunControl
@@ -20,6 +19,7 @@ from samantha.core.errors import InputError
 from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.remote import BackendSpec
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
+from samantha.workbench.facade import Workbench
 
 pytestmark = pytest.mark.e2e
 

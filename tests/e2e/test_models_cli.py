@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.hf_server import HFServer
 
-from samantha.app import Workbench
+from samantha.workbench.facade import Workbench
 
 pytestmark = pytest.mark.e2e
 

@@ -197,8 +197,8 @@ def test_a_redirected_stream_is_named_too(serve) -> None:
 
 
 def test_stop_ends_the_wait_for_a_model_list_that_never_comes(serve, home) -> None:
-    from samantha.backends import Remotes, write_backends
     from samantha.core.remote import RemoteRef
+    from samantha.workbench.backends import Remotes, write_backends
 
     server = serve({"GET /v1/models": silent})
     write_backends(home, {"mute": BackendSpec("mute", server.url, "openai")})

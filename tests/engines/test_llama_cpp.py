@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from samantha.app import Workbench
 from samantha.core.chat import PLAIN_STOP, build_messages
 from samantha.core.events import GenerationResult
 from samantha.core.generation import NeverCancel
 from samantha.core.prompt_format import COMPLETION_STOP
 from samantha.core.settings import Settings
+from samantha.workbench.facade import Workbench
 
 pytestmark = pytest.mark.e2e
 

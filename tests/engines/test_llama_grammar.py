@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samantha.app import Workbench
 from samantha.core.generation import NeverCancel
 from samantha.core.grammar_bounds import (
     MAX_GROUP_DEPTH,
@@ -23,6 +22,7 @@ from samantha.engines.llama_grammar import (
     GrammarError,
     grammar_from_json_schema,
 )
+from samantha.workbench.facade import Workbench
 
 pytestmark = pytest.mark.e2e
 
@@ -195,7 +195,7 @@ def test_a_constraint_outliving_its_model_refuses_to_run(real_workbench: Workben
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from samantha.app import Workbench
+from samantha.workbench.facade import Workbench
 
 session = Workbench(Path(sys.argv[1])).session("default", 512)
 for name, text in json.loads(sys.stdin.read()):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support.hostile import AS_ROOT, CONNECT, FAST, confined, run
 
-from samantha.app import Workbench
 from samantha.execution import NOT_ISOLATED, Sandbox
+from samantha.workbench.facade import Workbench
 
 
 def test_secrets_in_the_parents_environment(work: Path, sandbox: Sandbox, backend: str,

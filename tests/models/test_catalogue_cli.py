@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 from support.hf_server import HFServer, sha256_of
 
-from samantha.app import Workbench
 from samantha.cli import cli
+from samantha.workbench.facade import Workbench
 from tests.models.test_download import write_gguf
 
 MB = 1 << 20

@@ -18,11 +18,11 @@ import pytest
 from support.small_disk import SmallDisk, small_disk
 
 from samantha.core.errors import SamanthaError
-from samantha.resume import mark_interrupted, resumable_run
 from samantha.store import HistoryError, RunOwner, RunStore
 from samantha.store.connection import unusable
 from samantha.store.errors import DiskFullError
 from samantha.store.space import has_room, is_damaged, is_full
+from samantha.workbench.resume import mark_interrupted, resumable_run
 
 CycleArgs = Callable[..., dict[str, object]]
 
@@ -125,7 +125,7 @@ def test_a_run_the_full_disk_kept_from_marking_is_marked_once_there_is_room(
 def test_runs_of_ended_processes_are_marked_once_there_is_room(disk: SmallDisk) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
-    from samantha.liveness import this_process
+    from samantha.workbench.liveness import this_process
 
     with RunStore(disk.path / "history.sqlite3") as store:
         owner = this_process()

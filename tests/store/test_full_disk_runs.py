@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from support.small_disk import SmallDisk, small_disk
 
-from samantha.app import Workbench
 from samantha.cli import cli
 from samantha.core.chain import ChainConfig
 from samantha.core.events import CycleFinished
 from samantha.engines.fake import FakeEngine
 from samantha.store.errors import DiskFullError
+from samantha.workbench.facade import Workbench
 
 FAKE = "fake.gguf"
 CODE = "Here:\n```python\nprint('ran')\n```\n"

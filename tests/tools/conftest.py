@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from samantha.app import Workbench
 from samantha.core.chain import ChainConfig
 from samantha.tools import Toolbox, ToolSpec
 from samantha.tools.launchers import port_to_use
+from samantha.workbench.facade import Workbench
 
 PROBE = '''\
 import http.server, signal, subprocess, sys, time

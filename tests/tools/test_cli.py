@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 from support.processes import descendants, get, left_behind, stat
 
-from samantha.app import Workbench
 from samantha.cli import cli
 from samantha.tools.launchers import port_to_use
+from samantha.workbench.facade import Workbench
 
 from .conftest import browser
 

@@ -10,9 +10,9 @@ import urllib.parse
 import httpx
 from support.processes import descendants, get, left_behind, stat
 
-from samantha.app import Workbench
-from samantha.handoffs import start_datasette
 from samantha.tools import Toolbox
+from samantha.workbench.facade import Workbench
+from samantha.workbench.handoffs import start_datasette
 
 from .conftest import browser, store_run
 

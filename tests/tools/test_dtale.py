@@ -11,9 +11,9 @@ import httpx
 import pytest
 from support.processes import descendants, get, left_behind, stat
 
-from samantha.app import Workbench
-from samantha.handoffs import start_dtale
 from samantha.tools import Toolbox, ToolError, ToolInputError, check_csv
+from samantha.workbench.facade import Workbench
+from samantha.workbench.handoffs import start_dtale
 
 from .conftest import browser
 

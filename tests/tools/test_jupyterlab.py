@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 from support.processes import descendants, get, left_behind, stat
 
-from samantha.app import Workbench
-from samantha.handoffs import start_jupyter
 from samantha.tools import Toolbox
+from samantha.workbench.facade import Workbench
+from samantha.workbench.handoffs import start_jupyter
 
 from .conftest import browser
 

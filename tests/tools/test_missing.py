@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from samantha.app import Workbench
 from samantha.execution import DEFAULT_PACKAGES
-from samantha.handoffs import code_pythons
 from samantha.tools import (
     ToolInputError,
     ToolMissingError,
@@ -22,6 +20,8 @@ from samantha.tools import (
     package,
 )
 from samantha.tools.launchers import port_to_use
+from samantha.workbench.facade import Workbench
+from samantha.workbench.handoffs import code_pythons
 
 
 @pytest.fixture(scope="module")

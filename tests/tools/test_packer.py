@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from samantha.app import Workbench
 from samantha.cli import cli
-from samantha.handoffs import package, script_of
 from samantha.tools import ToolError, ToolInputError
+from samantha.workbench.facade import Workbench
+from samantha.workbench.handoffs import package, script_of
 
 from .conftest import store_run
 

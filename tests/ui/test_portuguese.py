@@ -74,8 +74,8 @@ def shown(config: dict) -> Iterator[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from samantha.app import Workbench
     from samantha.engines.fake import FakeEngine
+    from samantha.workbench.facade import Workbench
 
     bench = Workbench(tmp_path_factory.mktemp("home"), engine=FakeEngine())
     return build_app(bench, "pt").config

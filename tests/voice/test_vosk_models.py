@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 from support.hf_server import HFServer
 
-from samantha.app import Workbench
 from samantha.cli import cli
 from samantha.core.errors import ModelError
 from samantha.models.download_http import DownloadError
@@ -25,6 +24,7 @@ from samantha.models.vosk_models import (
     known_models,
     language_of,
 )
+from samantha.workbench.facade import Workbench
 
 
 def fake_model(folder: Path) -> Path:

@@ -27,7 +27,7 @@ def branch(ctx: click.Context, run_id: int, number: int, step: int, token: int, 
     """Answer again from a candidate: the same prompt, the tokens before STEP, TOKEN instead
     of the one chosen, then the cycle's settings (or those given; --max-tokens counts the
     tokens after TOKEN). Stored as a run linked to its parent."""
-    from samantha.branches import BranchPoint, BranchStarted, run_branch
+    from samantha.workbench.branches import BranchPoint, BranchStarted, run_branch
 
     bench = workbench(ctx)
     changes = given_sampling(options)

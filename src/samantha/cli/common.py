@@ -76,8 +76,8 @@ def workbench(ctx: click.Context) -> Any:
     """The Workbench of this invocation (built once, on first use)."""
     root = ctx.find_root()
     if root.obj is None:
-        from samantha.app import Workbench
-        from samantha.home import data_home
+        from samantha.workbench.facade import Workbench
+        from samantha.workbench.home import data_home
 
         root.obj = Workbench(data_home())
     return root.obj

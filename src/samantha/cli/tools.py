@@ -42,7 +42,7 @@ def jupyter(ctx: click.Context, run_id: int | None, no_browser: bool, port: int 
     """JupyterLab on run RUN as a notebook (its prompts as Markdown, its code as code cells,
     in <data home>/notebooks), or on the notebooks folder. It runs in the analysis environment
     when that has JupyterLab (samantha code setup-env), else in Samantha's Python."""
-    from samantha.handoffs import start_jupyter
+    from samantha.workbench.handoffs import start_jupyter
 
     bench = workbench(ctx)
     _serve(ctx, lambda box: start_jupyter(bench, box, run_id, port), no_browser)
@@ -54,7 +54,7 @@ def jupyter(ctx: click.Context, run_id: int | None, no_browser: bool, port: int 
 def datasette(ctx: click.Context, no_browser: bool, port: int | None) -> None:
     """Datasette on the run history, read-only: browse, filter and query runs, cycles and code
     runs with SQL (only SELECT runs)."""
-    from samantha.handoffs import start_datasette
+    from samantha.workbench.handoffs import start_datasette
 
     bench = workbench(ctx)
     _serve(ctx, lambda box: start_datasette(bench, box, port), no_browser)
@@ -66,7 +66,7 @@ def datasette(ctx: click.Context, no_browser: bool, port: int | None) -> None:
 @click.pass_context
 def dtale(ctx: click.Context, file: Path, no_browser: bool, port: int | None) -> None:
     """D-Tale on the CSV file FILE: sort, filter, describe and chart its columns."""
-    from samantha.handoffs import start_dtale
+    from samantha.workbench.handoffs import start_dtale
 
     bench = workbench(ctx)
     _serve(ctx, lambda box: start_dtale(bench, box, file, port), no_browser)
@@ -97,7 +97,7 @@ def stop(ctx: click.Context) -> None:
 def package(ctx: click.Context, run_or_file: str, out_dir: Path | None) -> None:
     """Pack RUN_OR_FILE into one executable with PyInstaller: a run id (the code of the run's
     last code run) or a .py file. Prints PyInstaller's output, then the executable's path."""
-    from samantha.handoffs import package as package_code
+    from samantha.workbench.handoffs import package as package_code
 
     bench = workbench(ctx)
     executable = package_code(bench, run_or_file, out_dir,

@@ -3,7 +3,7 @@
 Each cycle runs in a :class:`Lane`, a thread of its own that queues the cycle's events. The
 runner reads the lanes in plan order: the first one live, the others' events wait in their
 queues until every cycle before them has ended. Which backend a cycle runs on is not decided
-here (see ``samantha.backends``): a lane only runs what it is given.
+here (see ``samantha.workbench.backends``): a lane only runs what it is given.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A branch streamed beside its original answer: the Chat tab's candidates and the History
-tab's trace viewer both start one (see :mod:`samantha.branches`)."""
+tab's trace viewer both start one (see :mod:`samantha.workbench.branches`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def stream_branch(bench: Any, t: Mapping[str, Text], point: Any,
                   more: int | None = BRANCH_MORE) -> Iterator[str]:
     """The original answer and the branch from ``point`` (a BranchPoint) side by side, as the
     branch grows; the last one says where the branch was stored."""
-    from samantha.branches import BranchStarted, find_parent, run_branch
+    from samantha.workbench.branches import BranchStarted, find_parent, run_branch
 
     text, branch_id = "", None
     try:

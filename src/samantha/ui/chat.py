@@ -369,7 +369,7 @@ class ChatTab:
 
     def branch_from(self, session: UiSession, token: Any) -> Iterator[str]:
         """Answer again from a candidate of the token in view, beside the answer."""
-        from samantha.branches import BranchPoint
+        from samantha.workbench.branches import BranchPoint
 
         if token in (None, ""):
             return

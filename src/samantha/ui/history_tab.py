@@ -255,7 +255,7 @@ class HistoryTab:
     def branch(self, run_id: Any, cycle: Any, step: Any, token: Any,
                more: Any) -> Iterator[str]:
         """Answer again from a candidate of the trace in view, beside the original."""
-        from samantha.branches import BranchPoint
+        from samantha.workbench.branches import BranchPoint
 
         if run_id in (None, "") or token in (None, ""):
             return

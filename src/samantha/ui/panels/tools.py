@@ -131,19 +131,19 @@ class ToolsPanel:
 
     def open_notebook(self, run_id: Any, request: gr.Request) -> str:
         """JupyterLab on run ``run_id`` as a notebook (the History tab's button too)."""
-        from samantha.handoffs import start_jupyter
+        from samantha.workbench.handoffs import start_jupyter
 
         run = None if run_id in (None, "") else int(run_id)
         return self._started(request, lambda: start_jupyter(self.bench, self.bench.toolbox,
                                                             run))
 
     def open_datasette(self, request: gr.Request) -> str:
-        from samantha.handoffs import start_datasette
+        from samantha.workbench.handoffs import start_datasette
 
         return self._started(request, lambda: start_datasette(self.bench, self.bench.toolbox))
 
     def open_dtale(self, table: str | None, written: str | None, request: gr.Request) -> str:
-        from samantha.handoffs import start_dtale
+        from samantha.workbench.handoffs import start_dtale
 
         path = table or written
         if not path:
@@ -159,7 +159,7 @@ class ToolsPanel:
 
     def package_code(self, code: str) -> Iterator[tuple[str, Any, str]]:
         """PyInstaller on the code panel's Python, its log as it goes, then the executable."""
-        from samantha.handoffs import package
+        from samantha.workbench.handoffs import package
 
         if not code.strip():
             yield "", None, self._line(f"⚠️ {self.t['msg_no_code'].label}")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from samantha.app import Workbench
 from samantha.cli import cli
 from samantha.core.errors import InputError
-from samantha.preferences import RULES, Preferences
+from samantha.workbench.facade import Workbench
+from samantha.workbench.preferences import RULES, Preferences
 
 
 def write(home: Path, text: str) -> Path:

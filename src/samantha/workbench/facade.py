@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Mapping, Sequence
 
-from samantha.backends import Remotes, specs_from_table
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
@@ -26,8 +25,6 @@ from samantha.core.events import (
     DownloadProgress,
     GenerationResult,
     ModelLoading,
-    RunEvent,
-    RunFinished,
     TokenEvent,
 )
 from samantha.core.generation import Memory, Pacer
@@ -38,28 +35,35 @@ from samantha.core.runner import ChainRunner
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.whatif import Remembered, WhatIf, what_if
-from samantha.fetching import fetch
-from samantha.liveness import this_process
-from samantha.model_settings import BreakerCache, grammar_of, prompt_format_of, with_bias_ids
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
-from samantha.preferences import Preferences
-from samantha.recorder import RunRecorder
-from samantha.remote_cycles import remote_answer
-from samantha.resume import (
+from samantha.store import RunStore
+from samantha.workbench.backends import Remotes, specs_from_table
+from samantha.workbench.chain_run import ChainRun
+from samantha.workbench.downloads import fetch
+from samantha.workbench.liveness import this_process
+from samantha.workbench.preferences import Preferences
+from samantha.workbench.recorder import RunRecorder
+from samantha.workbench.remote_answers import remote_answer
+from samantha.workbench.resume import (
     NotResumableError,
     mark_interrupted,
     past_cycles,
     resumable_run,
 )
-from samantha.store import RunStore
+from samantha.workbench.settings_for_model import (
+    BreakerCache,
+    grammar_of,
+    prompt_format_of,
+    with_bias_ids,
+)
 
 if TYPE_CHECKING:
     from samantha.core.plan import Cycle
     from samantha.execution import CodeLimits, CodeResult, Sandbox
-    from samantha.hearing import Hearing
     from samantha.tools import Toolbox
+    from samantha.workbench.hearing import Hearing
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ class Workbench:
         ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace;
         ``loop_guard`` ends an answer that has started repeating itself; ``memory`` keeps the
         raw logits of the last tokens of a local answer (for :meth:`what_if`); ``forced``
-        starts a local answer with these tokens (a branch, see :mod:`samantha.branches`).
+        starts a local answer with these tokens (a branch, see :mod:`samantha.workbench.branches`).
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
@@ -267,7 +271,7 @@ class Workbench:
     def batch_slots(self, parallel: int, model: str, n_ctx: int, numbers: Sequence[int],
                     stopped: Callable[[], bool]) -> ContextManager[Any]:
         """P batch slots for a chain run's cycles ``numbers`` of ``model`` (``--parallel``)."""
-        from samantha.batching import run_slots
+        from samantha.workbench.batching import run_slots
 
         return run_slots(self, parallel, model, n_ctx, numbers, stopped)
 
@@ -291,7 +295,7 @@ class Workbench:
                 self._store = store
             return self._store
 
-    def start_run(self, config: ChainConfig, control: RunControl | None = None) -> "ChainRun":
+    def start_run(self, config: ChainConfig, control: RunControl | None = None) -> ChainRun:
         """Check the chain (a bad script raises here, before any model loads) and open its
         record in the run history, owned by this process. Iterate the result to run it."""
         runner = ChainRunner(self, config, control)
@@ -303,7 +307,7 @@ class Workbench:
             self.store.set_run_notes(run_id, runner.notes)
         return self._chain_run(run_id, runner)
 
-    def resume_run(self, run_id: int, control: RunControl | None = None) -> "ChainRun":
+    def resume_run(self, run_id: int, control: RunControl | None = None) -> ChainRun:
         """Continue an interrupted run, in the same run, from its first unfinished cycle: the
         cycles that ran are replayed without generating them, the unfinished one is generated
         again (its stored row replaced), and the run ends with the cycles it would have had
@@ -376,7 +380,7 @@ class Workbench:
                                  else None)
         return self._limits[key]
 
-    def _chain_run(self, run_id: int, runner: ChainRunner) -> "ChainRun":
+    def _chain_run(self, run_id: int, runner: ChainRunner) -> ChainRun:
         runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),
                                          runner.config.code_timeout, runner.config.allow_network)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
@@ -385,7 +389,7 @@ class Workbench:
     def hearing(self) -> "Hearing":
         """Speech to text: the Vosk models Samantha knows, each loaded once."""
         if self._hearing is None:
-            from samantha.hearing import Hearing
+            from samantha.workbench.hearing import Hearing
 
             self._hearing = Hearing(self.home, lambda: self.preferences)
         return self._hearing
@@ -395,7 +399,7 @@ class Workbench:
         """The tools this Workbench started; :meth:`close` stops them and all they started."""
         with self._store_lock:
             if self._toolbox is None:
-                from samantha.handoffs import toolbox_for
+                from samantha.workbench.handoffs import toolbox_for
 
                 self._toolbox = toolbox_for(self.home)
             return self._toolbox
@@ -471,27 +475,3 @@ class FolderExecutor:
                                    CodeLimits(timeout=self.timeout),
                                    allow_network=self.allow_network)
 
-
-class ChainRun:
-    """A run in progress: its history id, its buttons, and its events as it goes."""
-
-    def __init__(self, run_id: int, runner: ChainRunner, recorder: RunRecorder) -> None:
-        self.id = run_id
-        self.runner = runner
-        self.control = runner.control
-        self.recorder = recorder
-
-    def __iter__(self) -> Iterator[RunEvent]:
-        status = None
-        try:
-            for event in self.runner.run():
-                self.recorder.record(event)
-                if isinstance(event, RunFinished):
-                    status = event.status
-                yield event
-        except Exception as exc:
-            status = "failed"  # or interrupted, when the disk is full: the recorder decides
-            raise self.recorder.failed(exc)
-        finally:
-            if status is None:  # abandoned by its consumer (Ctrl+C, a closed window): resumable
-                self.recorder.interrupted("let go before its end (Ctrl+C, or its window closed)")

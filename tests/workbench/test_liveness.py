@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from samantha.app import Workbench
 from samantha.core.chain import ChainConfig
 from samantha.engines.fake import FakeEngine
-from samantha.liveness import is_alive, owner_state, start_token, this_process
 from samantha.store import RunOwner, RunStore
+from samantha.workbench.facade import Workbench
+from samantha.workbench.liveness import is_alive, owner_state, start_token, this_process
 
 HOST = socket.gethostname()
 linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")

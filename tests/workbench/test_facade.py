@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from samantha.app import Workbench
 from samantha.core.chat import build_messages
 from samantha.core.errors import ModelError
 from samantha.core.events import GenerationResult, ModelLoading, TokenEvent
 from samantha.core.settings import Settings
 from samantha.engines.fake import FakeEngine
+from samantha.workbench.facade import Workbench
 
 
 def answer(bench: Workbench, settings: Settings = Settings(), model: str = "fake.gguf") -> str:

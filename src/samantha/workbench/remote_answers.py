@@ -7,13 +7,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterator, Sequence
 
-from samantha.backends import Remotes
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.generation import NeverCancel, Pacer, resolve_seed
 from samantha.core.remote import BackendError, RemoteRef, generate_remote
 from samantha.core.settings import Settings
+from samantha.workbench.backends import Remotes
 
 
 def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],

@@ -21,8 +21,8 @@ from samantha.core.events import GenerationResult, SlotTaken
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
 from samantha.core.slots import SlotPool, SlotSession
-from samantha.model_settings import grammar_of, with_bias_ids
 from samantha.models.gguf_file import read_header
+from samantha.workbench.settings_for_model import grammar_of, with_bias_ids
 
 HEADROOM = 0.8  # of the memory available, what the slots' cache may take
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable
 from samantha.tools import RunningTool, Toolbox, ToolInputError, launchers, packer
 
 if TYPE_CHECKING:
-    from samantha.app import Workbench
+    from samantha.workbench.facade import Workbench
 
 NOTEBOOKS = "notebooks"
 EXECUTABLES = "executables"

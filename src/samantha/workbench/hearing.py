@@ -18,9 +18,9 @@ from samantha.models.vosk_models import (
     known_models,
     language_of,
 )
-from samantha.preferences import Preferences
 from samantha.voice.commands import Vocabulary, vocabulary
 from samantha.voice.listening import Listener, ListenError, load_model, read_wav, transcribe
+from samantha.workbench.preferences import Preferences
 
 
 class Hearing:

@@ -9,7 +9,6 @@ from typing import Any, Callable
 import pytest
 from click.testing import CliRunner
 
-from samantha.app import Workbench
 from samantha.cli import cli
 from samantha.core.chain import ChainConfig
 from samantha.core.errors import InputError, SettingsError
@@ -24,6 +23,7 @@ from samantha.core.events import (
 )
 from samantha.core.settings import Settings
 from samantha.store import RunNotFoundError
+from samantha.workbench.facade import Workbench
 
 FAKE = "fake.gguf"
 KEYS = ("number", "model", "round", "item", "prompt", "messages", "settings", "random_overrides",

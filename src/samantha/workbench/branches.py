@@ -28,12 +28,12 @@ from samantha.core.plan import Cycle
 from samantha.core.promptscript import PromptItem
 from samantha.core.remote import parse_ref
 from samantha.core.settings import Settings
-from samantha.liveness import this_process
-from samantha.recorder import RunRecorder
 from samantha.store.records import CycleRecord, RunRecord
+from samantha.workbench.liveness import this_process
+from samantha.workbench.recorder import RunRecorder
 
 if TYPE_CHECKING:
-    from samantha.app import Workbench
+    from samantha.workbench.facade import Workbench
 
 
 @dataclass(frozen=True)

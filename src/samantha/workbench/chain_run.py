@@ -1,0 +1,35 @@
+"""A run in progress, as the front ends hold it: its history id, its buttons (the runner's
+control), and its events as they come, each recorded in the history as it passes."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from samantha.core.events import RunEvent, RunFinished
+from samantha.core.runner import ChainRunner
+from samantha.workbench.recorder import RunRecorder
+
+
+class ChainRun:
+    """A run in progress: its history id, its buttons, and its events as it goes."""
+
+    def __init__(self, run_id: int, runner: ChainRunner, recorder: RunRecorder) -> None:
+        self.id = run_id
+        self.runner = runner
+        self.control = runner.control
+        self.recorder = recorder
+
+    def __iter__(self) -> Iterator[RunEvent]:
+        status = None
+        try:
+            for event in self.runner.run():
+                self.recorder.record(event)
+                if isinstance(event, RunFinished):
+                    status = event.status
+                yield event
+        except Exception as exc:
+            status = "failed"  # or interrupted, when the disk is full: the recorder decides
+            raise self.recorder.failed(exc)
+        finally:
+            if status is None:  # abandoned by its consumer (Ctrl+C, a closed window): resumable
+                self.recorder.interrupted("let go before its end (Ctrl+C, or its window closed)")
