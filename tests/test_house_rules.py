@@ -57,6 +57,49 @@ def test_the_workbench_imports_no_front_end(path: Path) -> None:
     assert bad == [], f"{path.name} imports {bad}"
 
 
+def module_of(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each source module -> the source modules it imports, wherever the import is (in a
+    function, under ``TYPE_CHECKING``): ``from a.b import c`` is ``a.b.c`` when that is a
+    module, else ``a.b``."""
+    known = {module_of(p) for p in SRC.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found: set[str] = set()
+        for source, names in re.findall(r"^\s*from\s+(samantha[\w.]*)\s+import\s+\(?([\w\s,]*)",
+                                        text, re.M):
+            subs = {f"{source}.{n.split()[0]}" for n in names.split(",") if n.strip()}
+            found |= (subs & known) or ({source} & known)
+        found |= set(re.findall(r"^\s*import\s+(samantha[\w.]*)", text, re.M)) & known
+        graph[module_of(path)] = found - {module_of(path)}
+    return graph
+
+
+def test_no_import_circle_at_any_level() -> None:
+    graph = import_graph()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    circles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                circles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert circles == [], "import circles: " + "; ".join(" -> ".join(c) for c in circles)
+
+
 def test_only_the_engine_imports_llama_cpp() -> None:
     users = {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")
              if any(name.startswith("llama_cpp") for name in imports(p))}

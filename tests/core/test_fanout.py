@@ -9,6 +9,7 @@ from typing import Iterator
 
 import pytest
 
+from samantha.core.backend_specs import BackendError
 from samantha.core.chain import ChainConfig
 from samantha.core.control import RunControl
 from samantha.core.events import (
@@ -20,7 +21,6 @@ from samantha.core.events import (
     TokenEvent,
 )
 from samantha.core.plan import independent
-from samantha.core.remote import BackendError
 from samantha.core.runner import ChainRunner, make_plan
 from samantha.core.settings import DETERMINISTIC
 

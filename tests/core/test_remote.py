@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.core.backend_specs import BackendError, BackendSpec, RemoteRef, parse_ref
 from samantha.core.chain import ChainConfig, ChainConfigError
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
 from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import (
-    BackendError,
-    BackendSpec,
     RemoteEnd,
-    RemoteRef,
     RemoteStep,
     RemoteToken,
     generate_remote,
     in_effect,
     not_honoured,
-    parse_ref,
     pseudo_id,
 )
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC

@@ -27,9 +27,10 @@ from support.hostile_http import (
     tokens_then,
 )
 
+from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.events import GenerationResult, TokenEvent
-from samantha.core.remote import BackendError, BackendSpec, generate_remote
+from samantha.core.remote import generate_remote
 from samantha.core.remote_limits import StreamLimits
 from samantha.core.settings import Settings
 from samantha.engines.openai_http import OpenAICompatible
@@ -197,7 +198,7 @@ def test_a_redirected_stream_is_named_too(serve) -> None:
 
 
 def test_stop_ends_the_wait_for_a_model_list_that_never_comes(serve, home) -> None:
-    from samantha.core.remote import RemoteRef
+    from samantha.core.backend_specs import RemoteRef
     from samantha.workbench.backends import Remotes, write_backends
 
     server = serve({"GET /v1/models": silent})

@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
+from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.events import GenerationResult, TokenEvent
-from samantha.core.remote import BackendError, BackendSpec, generate_remote
+from samantha.core.remote import generate_remote
 from samantha.core.remote_limits import StreamLimits
 from samantha.core.settings import STOCHASTIC, Settings
 from samantha.engines.ollama import Ollama

@@ -8,8 +8,8 @@ from dataclasses import asdict, replace
 import click
 
 from samantha.cli.common import print_json, workbench
+from samantha.core.backend_specs import KINDS, BackendSpec, spec_from_entry
 from samantha.core.errors import InputError
-from samantha.core.remote import KINDS, BackendSpec, spec_from_entry
 from samantha.core.remote_limits import LIMIT_KEYS, size
 from samantha.core.schema import Refused
 

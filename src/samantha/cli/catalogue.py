@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from samantha.cli.common import print_json, workbench
+from samantha.cli.progress_line import ProgressLine
 from samantha.core.errors import InputError
 from samantha.models.known import (
     DEFAULT_CONTEXT,
@@ -95,7 +96,6 @@ def show_catalogue(ctx: click.Context, as_json: bool, memory_gb: float | None) -
 def get(ctx: click.Context, name: str) -> None:
     """Download the catalogue model NAME (see `samantha models catalogue`) into Samantha's
     models folder: resumable, and checked against the catalogue's size and sha256."""
-    from samantha.cli.models import ProgressLine
 
     bench = workbench(ctx)
     model = find(catalogue(bench.home), name)

@@ -14,10 +14,10 @@ from samantha.cli.common import (
     settings_from,
     workbench,
 )
+from samantha.core.backend_specs import parse_ref
 from samantha.core.chat import build_messages
 from samantha.core.errors import InputError
 from samantha.core.events import GenerationResult, TokenEvent
-from samantha.core.remote import parse_ref
 from samantha.core.sampling import StageView
 from samantha.core.trace import (
     MAX_TOP,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
+from samantha.cli.catalogue import get, show_catalogue
 from samantha.cli.common import print_json, workbench
+from samantha.cli.progress_line import ProgressLine
 from samantha.core.trace import display_piece, visible
 
 
@@ -153,39 +154,6 @@ def vocab(ctx: click.Context, model: str, start: int, stop: int, as_json: bool) 
 REPO_URL = re.compile(r"^https?://[^/]+/[^/\s]+/[^/\s]+/?(tree/[^/\s]+/?)?$")
 
 
-class ProgressLine:
-    """A one-line progress display on standard error (a line per quarter when not a terminal)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label.rsplit("/", 1)[-1].split("?")[0]
-        self.tty = sys.stderr.isatty()
-        self.shown = -1
-
-    def __enter__(self) -> "ProgressLine":
-        return self
-
-    def update(self, done: int, total: int | None) -> None:
-        percent = int(done * 100 / total) if total else -1
-        if self.tty:
-            size = f"{done / 2**20:,.0f}/{total / 2**20:,.0f} MiB" if total else \
-                f"{done / 2**20:,.0f} MiB"
-            click.echo(f"\rdownloading {self.label}: {max(percent, 0):3d}% ({size})", nl=False,
-                       err=True)
-        elif percent // 25 > self.shown:
-            self.shown = percent // 25
-            click.echo(f"downloading {self.label}: {percent}%", err=True)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.tty:
-            click.echo(err=True)
-
-
-def _add_catalogue_commands() -> None:
-    """`models catalogue` and `models get` live in cli/catalogue.py (they use ProgressLine)."""
-    from samantha.cli.catalogue import get, show_catalogue
-
-    models.add_command(show_catalogue)
-    models.add_command(get)
-
-
-_add_catalogue_commands()
+# `models catalogue` and `models get` live in cli/catalogue.py, beside the catalogue's table
+models.add_command(show_catalogue)
+models.add_command(get)

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from samantha.cli.progress_line import ProgressLine
 from samantha.core.events import (
     AnswerRestarted,
     CodeRan,
@@ -55,7 +56,6 @@ class TerminalView:
         elif isinstance(event, CodeRan):
             self._code(event)
         elif isinstance(event, DownloadProgress):
-            from samantha.cli.models import ProgressLine
 
             bar = self.progress.setdefault(event.url, ProgressLine(event.url))
             bar.update(event.done, event.total)

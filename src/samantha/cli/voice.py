@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from samantha.cli.common import print_json, workbench
+from samantha.cli.progress_line import ProgressLine
 from samantha.core.errors import InputError
 from samantha.voice.commands import ACTIONS, VOCABULARIES
 
@@ -34,7 +35,6 @@ def add_model(ctx: click.Context, folder: Path, no_use: bool) -> None:
 def download(ctx: click.Context, url: str) -> None:
     """Download a Vosk model's zip archive from URL (resumable, verified), unpack it into the
     voice-models folder of the data home and add it."""
-    from samantha.cli.models import ProgressLine
 
     hearing = workbench(ctx).hearing
     with ProgressLine(url) as bar:

@@ -12,9 +12,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from samantha.core.backend_specs import BackendsRule
 from samantha.core.errors import InputError
 from samantha.core.promptscript import checked_text
-from samantha.core.remote import BackendsRule
 from samantha.core.schema import (
     Number,
     Refused,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Iterator, Mapping, Protocol, Sequence
 
+from samantha.core.backend_specs import BackendError, parse_ref
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message, build_messages
 from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
@@ -40,7 +41,6 @@ from samantha.core.fanout import Lane
 from samantha.core.generation import Memory, Pacer
 from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
-from samantha.core.remote import BackendError, parse_ref
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 from samantha.core.verdict import read_verdict, verdict_schema
 

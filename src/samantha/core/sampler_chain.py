@@ -15,6 +15,7 @@ answers as before these stages existed.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Mapping, Protocol
 
 import numpy as np
@@ -26,9 +27,9 @@ from samantha.core.sampling import (
     Draw,
     MinP,
     Penalties,
-    Pick,
     Stage,
     StageCount,
+    StageView,
     TailFree,
     Temperature,
     TopK,
@@ -56,6 +57,18 @@ from samantha.core.stages import (
 XTC_SALT = 0x5851F42D  # XTC draws from its own generator, seeded apart from the draw's
 SCORE_STAGES = ("logit-bias", "penalties", "dry")  # they change the scores of a few tokens only
 NARROW = 2048  # how many of the best-scoring tokens a grammar sees first
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A chosen token with what each stage kept and the survivors before the draw (and, when
+    asked for, a view of each active stage's survivors)."""
+
+    token: int
+    stages: tuple[StageCount, ...]
+    survivors: Candidates
+    views: tuple[StageView, ...] = ()
+    raw: RawScores | None = None  # the raw softmax's sums, when views were asked for
 
 
 class Constraint(Protocol):

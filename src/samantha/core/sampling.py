@@ -16,15 +16,12 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from samantha.core.errors import NothingAllowed
 from samantha.core.settings import Settings
-
-if TYPE_CHECKING:
-    from samantha.core.raw_scores import RawScores
 
 
 @dataclass
@@ -362,18 +359,6 @@ class StageView:
     name: str
     kept: int
     survivors: tuple[tuple[int, float], ...]
-
-
-@dataclass(frozen=True)
-class Pick:
-    """A chosen token with what each stage kept and the survivors before the draw (and, when
-    asked for, a view of each active stage's survivors)."""
-
-    token: int
-    stages: tuple[StageCount, ...]
-    survivors: Candidates
-    views: tuple[StageView, ...] = ()
-    raw: "RawScores | None" = None  # the raw softmax's sums, when views were asked for
 
 
 def stage_view(name: str, cands: Candidates, top: int, chosen: int,

@@ -14,7 +14,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from samantha.core.raw_scores import RawScores
-from samantha.core.sampling import Buffers, Pick, StageCount, StageView
+from samantha.core.sampler_chain import Pick
+from samantha.core.sampling import Buffers, StageCount, StageView
 
 MAX_TOP = 1000
 

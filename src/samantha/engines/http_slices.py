@@ -24,7 +24,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from samantha.core.remote import BackendError
+from samantha.core.backend_specs import BackendError
 from samantha.core.remote_limits import StreamWatch
 
 #: Stop is seen within this; shorter slices only wake the thread more often.

@@ -14,18 +14,11 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.events import FinishReason
-from samantha.core.remote import (
-    BackendError,
-    BackendInfo,
-    BackendSpec,
-    RemoteEnd,
-    RemoteToken,
-    in_effect,
-    not_honoured,
-)
+from samantha.core.remote import RemoteEnd, RemoteToken, in_effect, not_honoured
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
 from samantha.engines.http_slices import Stopped

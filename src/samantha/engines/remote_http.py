@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
+from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.engine import Cancel
-from samantha.core.remote import BackendError, BackendSpec
 from samantha.core.remote_limits import StreamLimits, StreamWatch
 from samantha.engines.http_slices import SlicedTransport, Stopped, Watches
 

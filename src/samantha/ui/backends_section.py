@@ -7,8 +7,8 @@ from typing import Any, Mapping
 
 import gradio as gr
 
+from samantha.core.backend_specs import KINDS, BackendSpec
 from samantha.core.errors import SamanthaError
-from samantha.core.remote import KINDS, BackendSpec
 from samantha.ui.texts import Text
 
 

@@ -15,17 +15,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from samantha.core.engine import Cancel
-from samantha.core.errors import InputError
-from samantha.core.remote import (
+from samantha.core.backend_specs import (
     ANY,
     BackendError,
     BackendInfo,
     BackendSpec,
-    RemoteBackend,
     RemoteRef,
     spec_from_entry,
 )
+from samantha.core.engine import Cancel
+from samantha.core.errors import InputError
+from samantha.core.remote import RemoteBackend
 from samantha.core.schema import Refused, shown
 
 FILE = "backends.json"

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from samantha.core.backend_specs import parse_ref
 from samantha.core.chat import Message
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
@@ -26,7 +27,6 @@ from samantha.core.events import (
 )
 from samantha.core.plan import Cycle
 from samantha.core.promptscript import PromptItem
-from samantha.core.remote import parse_ref
 from samantha.core.settings import Settings
 from samantha.store.records import CycleRecord, RunRecord
 from samantha.workbench.liveness import this_process

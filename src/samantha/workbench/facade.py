@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Mapping, Sequence
 
+from samantha.core.backend_specs import parse_ref
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
@@ -30,7 +31,6 @@ from samantha.core.events import (
 from samantha.core.generation import Memory, Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
-from samantha.core.remote import parse_ref
 from samantha.core.runner import ChainRunner
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
@@ -399,9 +399,9 @@ class Workbench:
         """The tools this Workbench started; :meth:`close` stops them and all they started."""
         with self._store_lock:
             if self._toolbox is None:
-                from samantha.workbench.handoffs import toolbox_for
+                from samantha.tools import Toolbox  # its processes' code: on demand
 
-                self._toolbox = toolbox_for(self.home)
+                self._toolbox = Toolbox(self.home / "tools")  # the tools' logs and ledger
             return self._toolbox
 
     # -- code -------------------------------------------------------------------------------------

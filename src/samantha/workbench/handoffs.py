@@ -30,11 +30,6 @@ NOTEBOOKS = "notebooks"
 EXECUTABLES = "executables"
 
 
-def toolbox_for(home: Path) -> Toolbox:
-    """The Toolbox of a data home: its logs in ``<home>/tools``."""
-    return Toolbox(Path(home) / "tools")
-
-
 def code_pythons(bench: "Workbench") -> list[str]:
     """Where JupyterLab and PyInstaller are looked for: the analysis environment, then
     Samantha's own Python."""

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from samantha.core.backend_specs import parse_ref
 from samantha.core.chat import Message
 from samantha.core.engine import ModelSession
 from samantha.core.errors import SamanthaError, SettingsError
 from samantha.core.prompt_format import CHAT, resolve
-from samantha.core.remote import parse_ref
 from samantha.core.settings import Settings
 from samantha.models.catalog import MetadataCache
 from samantha.models.library import is_url
