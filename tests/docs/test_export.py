@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from samantha.core.records import CycleRecord, RunRecord
 from samantha.docs.export import (
     EXPORTERS,
     close_open_fence,
@@ -18,7 +19,6 @@ from samantha.docs.export import (
     run_to_json,
     run_to_markdown,
 )
-from samantha.store.records import CycleRecord, RunRecord
 
 SETTINGS = {
     "n_ctx": 4000, "max_tokens": 64, "temperature": 0.8, "top_k": 40, "tfs_z": 1.0,

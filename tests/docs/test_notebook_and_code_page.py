@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nbformat
 
+from samantha.core.records import CycleRecord, RunRecord
 from samantha.docs.code_page import code_result_page, looks_like_html
 from samantha.docs.notebook import run_to_notebook
-from samantha.store.records import CycleRecord, RunRecord
 
 
 def cycle(number: int, prompt: str, response: str) -> CycleRecord:

@@ -1,6 +1,6 @@
 """Export a stored run as Markdown, as a self-contained HTML page, or as JSON.
 
-Pure functions of a :class:`~samantha.store.records.RunRecord`: no file I/O, no SQL. Writing the
+Pure functions of a :class:`~samantha.core.records.RunRecord`: no file I/O, no SQL. Writing the
 result somewhere is the caller's business.
 
 The HTML is python-markdown with ``fenced_code``, ``tables`` and ``sane_lists`` (the predecessor
@@ -27,9 +27,9 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from samantha.core.records import CycleRecord, RunRecord
 from samantha.core.verdict import Verdict, verdict_line
 from samantha.docs import inert
-from samantha.store.records import CycleRecord, RunRecord
 
 #: Order of the random-override line (the predecessor's order); unknown names follow.
 RANDOM_ORDER = (

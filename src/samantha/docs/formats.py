@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from samantha.core.records import RunRecord
 from samantha.docs.chainfile import config_to_toml
 from samantha.docs.export import EXPORTERS
 from samantha.docs.notebook import run_to_notebook
-from samantha.store.records import RunRecord
 
 FORMATS = ("html", "md", "json", "ipynb", "toml")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samantha.core.codeblocks import extract_python, outside_code
-from samantha.store.records import RunRecord
+from samantha.core.records import RunRecord
 
 
 def run_to_notebook(run: RunRecord) -> str:

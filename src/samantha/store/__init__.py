@@ -1,7 +1,7 @@
 """The run history: an SQLite file written only by :class:`RunStore`."""
 
+from samantha.core.records import CycleRecord, RunOwner, RunRecord
 from samantha.store.errors import CycleNotFoundError, HistoryError, RunNotFoundError
-from samantha.store.records import CycleRecord, RunOwner, RunRecord
 from samantha.store.runs import RunStore
 
 __all__ = [

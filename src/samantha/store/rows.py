@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
-from samantha.store.records import CodeRunRecord, CycleRecord, RunOwner, RunRecord
+from samantha.core.records import CodeRunRecord, CycleRecord, RunOwner, RunRecord
 
 
 def utc_now() -> str:

@@ -24,9 +24,9 @@ from types import TracebackType
 from typing import Any
 
 from samantha.core.errors import InputError
+from samantha.core.records import CodeRunRecord, RunOwner, RunRecord
 from samantha.store.connection import full_disk_said, open_history
 from samantha.store.errors import CycleNotFoundError, DiskFullError, RunNotFoundError
-from samantha.store.records import CodeRunRecord, RunOwner, RunRecord
 from samantha.store.rows import (
     code_run_record,
     cycle_record,

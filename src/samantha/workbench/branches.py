@@ -27,8 +27,8 @@ from samantha.core.events import (
 )
 from samantha.core.plan import Cycle
 from samantha.core.promptscript import PromptItem
+from samantha.core.records import CycleRecord, RunRecord
 from samantha.core.settings import Settings
-from samantha.store.records import CycleRecord, RunRecord
 from samantha.workbench.liveness import this_process
 from samantha.workbench.recorder import RunRecorder
 

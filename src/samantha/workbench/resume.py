@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Sequence
 
 from samantha.core.codeblocks import extract_python
 from samantha.core.errors import InputError
+from samantha.core.records import CodeRunRecord
 from samantha.core.runner import PastCycle
 from samantha.store import CycleRecord, RunOwner, RunRecord, RunStore
 from samantha.store.errors import DiskFullError
-from samantha.store.records import CodeRunRecord
 from samantha.workbench.liveness import owner_state
 
 if TYPE_CHECKING:
