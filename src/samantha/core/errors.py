@@ -2,6 +2,45 @@
 
 Every error a user can cause derives from :class:`SamanthaError` and carries a message that says
 what was wrong and what to do. Front ends print the message; they never show a traceback for these.
+The CLI exits with 2 for an :class:`InputError` (what was asked cannot be done as asked) and with 1
+for the others (something failed while doing it). The whole tree, each class under its base, with
+the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
+
+    SamanthaError                   core.errors
+        InputError                  core.errors
+            SettingsError           core.errors
+                GrammarBoundError   core.grammar_bounds
+            ModelError              core.errors
+                TemplateError       core.errors
+                DownloadError       models.download_http
+                    DownloadCancelled   models.download_http
+                VoiceModelError     models.vosk_models
+            PromptTooLongError      core.errors
+                ItemTooLongError    core.errors
+            PromptScriptError       core.promptscript
+            ChainConfigError        core.chain
+            PlanTooBig              core.plan
+            VerdictError            core.verdict
+            BackendError            core.backend_specs
+                Stopped             engines.http_slices
+            GrammarError            engines.llama_grammar
+            RunNotFoundError        store.errors
+            CycleNotFoundError      store.errors
+            ToolInputError          tools.errors
+            ToolMissingError        tools.errors
+            VoiceError              voice.speech
+            ListenError             voice.listening
+            PreferencesError        workbench.preferences
+            NotResumableError       workbench.resume
+        GenerationError             core.errors
+            NothingAllowed          core.errors
+        CodeRunError                execution.errors
+            AnalysisEnvError        execution.errors
+            SandboxUnavailable      execution.errors
+            NetworkUnavailable      execution.network
+        HistoryError                store.errors
+        DiskFullError               store.errors
+        ToolError                   tools.errors
 """
 
 from __future__ import annotations
