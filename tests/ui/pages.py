@@ -4,6 +4,9 @@ read the output, wait for answers."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
+
+from samantha.store import RunStore
 
 COUNT = "Count from 1 to 300: 1, 2, 3, 4,"
 
@@ -69,15 +72,20 @@ def run_code(page, code: str) -> None:
     page.click("#run-code-button")
 
 
-def open_newest_in_history(page, run_id: int) -> None:
-    """Go to History, where the run id box follows the newest run: wait until it shows
-    ``run_id`` (the list has been read again since that run), so that nothing the page does
-    next puts another id there."""
+def open_in_history(page, home: Path, run_id: int) -> None:
+    """Go to History and put ``run_id`` in its run id box. The box follows the newest run of
+    the history in ``home``: wait until it shows that run (the list has been read again since),
+    so that the page does not put the newest run there while ``run_id`` is being typed (it
+    would make "127127" of it)."""
+    with RunStore(home / "history.sqlite3") as store:
+        newest = store.latest_run_id()
     page.get_by_role("tab", name="History").click()
     box = page.locator("#history-run-id input")
     box.wait_for(state="visible")
     page.wait_for_function(f"document.querySelector('#history-run-id input').value === "
-                           f"'{run_id}'")
+                           f"'{newest}'")
+    if run_id != newest:
+        box.fill(str(run_id))
 
 
 def open_tab(browser, url: str, script: str | None = None):

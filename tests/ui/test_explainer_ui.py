@@ -18,7 +18,7 @@ from .conftest import shot
 from .pages import (
     COUNT,
     footers,
-    open_newest_in_history,
+    open_in_history,
     open_panel,
     output,
     set_number,
@@ -130,7 +130,7 @@ def test_click_a_candidate_and_its_branch_appears_beside_the_original(page,
         run_id = store.latest_run_id()
         parent = store.get_run(run_id).cycles[0]
         steps = store.get_trace(parent.id)
-    open_newest_in_history(page, run_id)
+    open_in_history(page, session_home, run_id)
     open_panel(page, "trace-viewer")
     page.locator("#trace-step input").fill("2")
     page.locator("#branch-more input").fill("4")
@@ -199,7 +199,7 @@ def test_what_if_changes_the_table_without_generating(page, session_home: Path) 
     with RunStore(session_home / "history.sqlite3") as store:
         assert store.latest_run_id() == runs
         assert store.get_run(runs).cycles[0].tokens == cycle.tokens == 3
-    open_newest_in_history(page, runs)  # a stored trace: over its candidates
+    open_in_history(page, session_home, runs)  # a stored trace: over its candidates
     open_panel(page, "trace-viewer")
     page.click("#trace-show")
     page.wait_for_function("document.querySelectorAll('#trace-candidates tbody tr').length > 0")

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from samantha.cli import cli
 from samantha.ui.first_answer import first_answer
 
+from .conftest import free_port
+
 
 def test_a_chosen_model_opens_with_the_prompt_made_for_it() -> None:
     assert first_answer("en", "default") == ("default", "The three primary colours are")
@@ -22,7 +24,8 @@ def test_a_model_of_the_users_opens_on_an_empty_prompt() -> None:
 
 
 def test_a_model_that_is_not_there_is_one_line_before_the_server_starts(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["ui", "--model", "nowhere.gguf", "--no-browser"],
+    result = CliRunner().invoke(cli, ["ui", "--model", "nowhere.gguf", "--no-browser",
+                                      "--port", str(free_port())],
                                 env={"SAMANTHA_HOME": str(tmp_path)})
     assert result.exit_code == 2
     assert "Model not found: 'nowhere.gguf'" in result.stderr

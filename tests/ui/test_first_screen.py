@@ -15,6 +15,7 @@ from .conftest import Server, shot
 from .pages import (
     COUNT,
     footers,
+    open_in_history,
     open_panel,
     open_tab,
     output,
@@ -183,8 +184,7 @@ def test_the_trace_viewer_shows_a_stored_cycle(page, session_home: Path) -> None
         run_id = store.latest_run_id()
         steps = store.get_trace(store.get_run(run_id).cycles[0].id)
     assert len(steps) == 6
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
+    open_in_history(page, session_home, run_id)
     open_panel(page, "trace-viewer")
     page.locator("#trace-step input").fill("2")
     page.click("#trace-show")

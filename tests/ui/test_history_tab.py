@@ -16,7 +16,7 @@ import pytest
 
 from samantha.store import RunStore
 
-from .pages import set_number, set_prompts, wait_footers
+from .pages import open_in_history, set_number, set_prompts, wait_footers
 
 pytestmark = pytest.mark.e2e
 
@@ -26,18 +26,13 @@ def latest(home: Path):
         return store.get_run(store.latest_run_id())
 
 
-def open_history(page, run_id: int) -> None:
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
-
-
 def test_export_as_a_chain_file_and_rerun_with_changed_settings(page, session_home) -> None:
     set_prompts(page, "Name a colour.")
     set_number(page, "max_tokens", 6)
     page.click("#start-button")
     wait_footers(page, 1)
     run = latest(session_home)
-    open_history(page, run.id)
+    open_in_history(page, session_home, run.id)
     page.locator("#export-format").get_by_text("toml", exact=True).click()
     page.click("#export-run")
     page.wait_for_selector("#export-file a[download]", timeout=30_000)
@@ -76,7 +71,7 @@ def test_an_interrupted_run_resumes_from_the_history_tab(page, session_home: Pat
         time.sleep(0.02)
     child.send_signal(signal.SIGKILL)
     child.wait()
-    open_history(page, run_id)
+    open_in_history(page, session_home, run_id)
     page.click("#resume-run")
     page.wait_for_function("document.querySelector('#rerun-output textarea').value"
                            f".includes('Run {run_id} saved')", timeout=120_000)

@@ -27,7 +27,15 @@ from samantha.ui import views
 from samantha.ui.texts import texts
 
 from .conftest import Server, shot
-from .pages import open_panel, open_tab, set_models, set_number, set_prompts, wait_footers
+from .pages import (
+    open_in_history,
+    open_panel,
+    open_tab,
+    set_models,
+    set_number,
+    set_prompts,
+    wait_footers,
+)
 
 MARK = "PWNED"
 #: The answer: links whose target the browser decodes to ``javascript:``, and raw HTML with a
@@ -200,10 +208,9 @@ def test_response_in_html_opens_an_inert_page_that_cannot_reach_the_ui(answered,
 
 @pytest.mark.e2e
 def test_history_run_view_and_comparison_run_nothing(answered) -> None:
-    _, _, page, run_id = answered
+    _, home, page, run_id = answered
     logged = watch(page)
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
+    open_in_history(page, home, run_id)
     for button in ("#open-run", "#compare-run"):
         page.click(button)
         page.wait_for_function("document.querySelector('#run-view').innerText"
@@ -215,8 +222,7 @@ def test_history_run_view_and_comparison_run_nothing(answered) -> None:
 @pytest.mark.e2e
 def test_exported_pages_opened_from_the_disk_run_nothing(answered, tmp_path: Path) -> None:
     _, home, page, run_id = answered
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
+    open_in_history(page, home, run_id)
     page.locator("#export-format").get_by_text("html", exact=True).click()
     page.click("#export-run")
     page.wait_for_selector("#export-file a[download]", timeout=30_000)

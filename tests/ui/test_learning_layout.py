@@ -13,7 +13,7 @@ import pytest
 from samantha.store import RunStore
 
 from .conftest import shot
-from .pages import open_panel, set_number, set_prompts, wait_footers
+from .pages import open_in_history, open_panel, set_number, set_prompts, wait_footers
 
 pytestmark = pytest.mark.e2e
 
@@ -78,8 +78,7 @@ def test_the_learning_panel_reads_well_in_chat_and_history(page, session_home: P
     shot(page, "learning-chat-charts")
     with RunStore(session_home / "history.sqlite3") as store:
         run_id = store.latest_run_id()
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
+    open_in_history(page, session_home, run_id)
     open_panel(page, "trace-viewer")
     page.click("#trace-show")
     page.wait_for_function("document.querySelectorAll('#trace-entropy svg text').length > 0")
@@ -96,8 +95,7 @@ def test_trace_as_a_page_puts_its_link_next_to_the_button(page, session_home: Pa
     wait_footers(page, 1)
     with RunStore(session_home / "history.sqlite3") as store:
         run_id = store.latest_run_id()
-    page.get_by_role("tab", name="History").click()
-    page.locator("#history-run-id input").fill(str(run_id))
+    open_in_history(page, session_home, run_id)
     open_panel(page, "trace-viewer")
     button = page.locator("#trace-page")
     button.scroll_into_view_if_needed()

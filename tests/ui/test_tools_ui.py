@@ -19,7 +19,9 @@ import httpx
 import pytest
 from support.processes import descendants, left_behind, running, stat
 from ui.conftest import Server, free_port, shot
-from ui.pages import open_panel
+from ui.pages import open_in_history, open_panel
+
+from samantha.store import RunStore
 
 TOKEN_FIELD = "document.querySelector('#live-token textarea, #live-token input')"
 
@@ -184,16 +186,14 @@ def test_a_tab_sees_only_its_own_tools(ui_server, page, browser) -> None:
                       headers={**auth, "X-Samantha-Request": "stop"}).json() == {"stopped": True}
 
 
-def test_jupyterlab_on_a_run_from_the_history_tab(page) -> None:
+def test_jupyterlab_on_a_run_from_the_history_tab(page, session_home: Path) -> None:
     page.fill("#user-prompt textarea", "print the sum of 2 and 3 in Python:")
     page.press("#user-prompt textarea", "Enter")
     page.wait_for_function("document.querySelector('#output textarea').value.includes("
                            "' tokens, ')", timeout=120_000)
-    page.locator("#history-tab-button, button[role=tab]", has_text="History").first.click()
-    page.wait_for_selector("#history-run-id input", state="visible")
-    runs = page.locator("#runs tbody tr td:first-child").all_text_contents()
-    run_id = max(int(text) for text in runs if text.strip().isdigit())
-    page.fill("#history-run-id input", str(run_id))
+    with RunStore(session_home / "history.sqlite3") as store:
+        run_id = store.latest_run_id()
+    open_in_history(page, session_home, run_id)
     page.click("#history-jupyter")
     url = started_url(page, "#history-tool-message")
     assert f"/lab/tree/run-{run_id}.ipynb?token=" in url
