@@ -133,3 +133,11 @@ def test_code_is_clean() -> None:
                              "--line-length", "100", "src", "tests", "bench"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_architecture_page_names_modules_that_exist() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:core|engines|store|models|execution|docs|voice|tools|workbench"
+                           r"|cli|ui)/[\w/]+\.py)", page))
+    assert len(named) > 30
+    assert sorted(n for n in named if not (SRC / n).is_file()) == []
