@@ -154,10 +154,10 @@ def resume(ctx: click.Context, run_id: int, as_json: bool) -> None:
     bench = workbench(ctx)
     chain = bench.resume_run(run_id)
     earlier = bench.store.get_run(run_id).cycles
-    first = chain.runner.first_new_cycle()
-    done = len(chain.runner.done)
+    first = chain.first_new_cycle()
+    done = chain.cycles_done
     already = f"{done} cycle{'s' if done != 1 else ''} already done"
-    where = (f"at cycle {first.number} of {len(chain.runner.plan)}" if first
+    where = (f"at cycle {first.number} of {chain.cycles_planned}" if first
              else "with every cycle already done")
     click.echo(f"Resuming run {run_id} {where} ({already}).", err=True)
     show_run(ctx, chain, as_json, earlier)

@@ -18,7 +18,7 @@ from samantha.cli.common import (
 )
 from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import ChainConfig, ChainConfigError, chain_file_values
-from samantha.core.events import CycleFinished, CycleStarted, VerdictGiven
+from samantha.core.events import CycleFailed, CycleFinished, CycleStarted, VerdictGiven
 from samantha.core.promptscript import checked_text
 from samantha.core.runner import ChainRunner
 from samantha.core.verdict import verdict_line
@@ -185,7 +185,7 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
                                                   seconds=round(event.result.seconds, 3))
             elif isinstance(event, VerdictGiven):
                 cycles[event.cycle.number]["verdict"] = event.verdict.to_dict()
-            failed += type(event).__name__ == "CycleFailed"
+            failed += isinstance(event, CycleFailed)
             if as_json:
                 data = event_dict(event, chain.id) or verdict_dict(event)
                 if data and data["event"] == "run_finished":

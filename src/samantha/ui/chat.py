@@ -301,7 +301,8 @@ class ChatTab:
         session.control = RunControl(pace if config.learn else None)
         chain = self.bench.start_run(config, session.control)
         session.run_id = chain.id
-        chain.runner.memory = session.memory = RecentLogits()
+        session.memory = RecentLogits()
+        chain.remember_logits(session.memory)
         paced = config.learn and pace not in (None, 0)
         feed = RunFeed(session, chain, paced=paced, show=not fast, describe=self.describe,
                        on_done=lambda: self.runs.remove(chain.id),

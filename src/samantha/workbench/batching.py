@@ -132,7 +132,7 @@ class RunSlots:
             session = SlotSession(base, self.pool, taken, self.n_ctx)
             for event in generate_tokens(session, tokens, settings, cancel, prompt.stop,
                                          trace_top, pacer, loop_guard, constraint,
-                                         self.bench._breakers.get(base, settings), memory):
+                                         self.bench.breakers.get(base, settings), memory):
                 if isinstance(event, GenerationResult):
                     event = _batched(event, taken)
                 yield event

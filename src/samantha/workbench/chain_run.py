@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from samantha.core.events import RunEvent, RunFinished
+from samantha.core.generation import Memory
+from samantha.core.plan import Cycle
 from samantha.core.runner import ChainRunner
 from samantha.workbench.recorder import RunRecorder
 
@@ -18,6 +20,23 @@ class ChainRun:
         self.runner = runner
         self.control = runner.control
         self.recorder = recorder
+
+    def first_new_cycle(self) -> Cycle | None:
+        """The first cycle a resumed run still has to answer (None: every one is done)."""
+        return self.runner.first_new_cycle()
+
+    @property
+    def cycles_done(self) -> int:
+        """How many of its cycles were answered before it was resumed."""
+        return len(self.runner.done)
+
+    @property
+    def cycles_planned(self) -> int:
+        return len(self.runner.plan)
+
+    def remember_logits(self, memory: Memory) -> None:
+        """Keep learning mode's last logits in ``memory`` (for what-if), before the run starts."""
+        self.runner.memory = memory
 
     def __iter__(self) -> Iterator[RunEvent]:
         status = None

@@ -89,7 +89,7 @@ class Workbench:
         self._sandbox: Sandbox | None = None  # made at the first code run, probed once
         self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
         self.remotes = Remotes(self.home)  # backends: adapters made at their first use
-        self._breakers = BreakerCache()  # DRY's sequence breakers per model
+        self.breakers = BreakerCache()  # DRY's sequence breakers per model
         self._hearing: Hearing | None = None  # speech to text, made at the first ask
         self._toolbox: Toolbox | None = None  # JupyterLab, Datasette, D-Tale: at the first start
 
@@ -258,7 +258,7 @@ class Workbench:
             prompt = prompt_for(session, messages, settings.prompt_format, cancel)
             tokens = session.tokenize(prompt.text)
             settings = with_bias_ids(session, settings)
-            breakers = self._breakers.get(session, settings)
+            breakers = self.breakers.get(session, settings)
             constraint = grammar_of(session, settings)
             try:
                 yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
@@ -282,7 +282,7 @@ class Workbench:
         session = self.session(model, settings.n_ctx)
         settings = with_bias_ids(session, settings)
         return what_if(remembered.logits, remembered.before, settings, top,
-                       self._breakers.get(session, settings), session.n_vocab)
+                       self.breakers.get(session, settings), session.n_vocab)
 
     # -- chains -----------------------------------------------------------------------------------
     @property
