@@ -59,7 +59,7 @@ def free_port_near(host: str, port: int, tries: int = 50) -> int | None:
 @click.pass_context
 def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str | None,
        no_browser: bool, allowed: tuple[str, ...], model: str | None) -> None:
-    """Start the web UI with the default model selected (works offline).
+    """Start the web UI (works offline), opening on a first prompt its model answers well.
 
     It answers only its own page: open the address it prints (it carries this server's key)."""
     if not is_loopback(host) and not password:
