@@ -22,6 +22,7 @@ from .pages import (
     open_panel,
     open_tab,
     output,
+    run_code,
     set_models,
     set_number,
     set_prompts,
@@ -136,15 +137,6 @@ def test_a_bad_parameter_block_shows_the_line(page) -> None:
     page.click("#start-button")
     wait_footers(page, 1)
     assert page.inner_text("#input-error").strip() == ""
-
-
-def run_code(page, code: str) -> None:
-    open_panel(page, "code-panel")
-    page.locator("#code-box .cm-content").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(code)
-    page.click("#run-code-button")
 
 
 def test_run_pasted_code(page) -> None:
