@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 
-from samantha.ui.doors import server_key
+from samantha.ui.serving.doors import server_key
 from samantha.workbench.home import data_home
 
 PROMPT = "Count from 1 to 300: 1, 2, 3, 4,"

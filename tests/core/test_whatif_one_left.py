@@ -8,8 +8,8 @@ import pytest
 
 from samantha.core.settings import DETERMINISTIC
 from samantha.core.whatif import one_left, parse_what_if, what_if
-from samantha.ui.texts import texts
-from samantha.ui.whatif_note import one_left_note
+from samantha.ui.learning.whatif_note import one_left_note
+from samantha.ui.words.table import texts
 
 LOGITS = (np.random.default_rng(0).normal(size=1000) * 3).astype(np.float32)
 

@@ -15,7 +15,13 @@ import pytest
 
 from samantha.core.verdict import Verdict
 from samantha.models.bundled import BUNDLED
-from samantha.ui.collections import SEPARATOR, Example, example, needs_feedback, title
+from samantha.ui.chat.prompt_collections import (
+    SEPARATOR,
+    Example,
+    example,
+    needs_feedback,
+    title,
+)
 
 pytestmark = pytest.mark.e2e
 

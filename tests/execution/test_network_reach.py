@@ -293,7 +293,7 @@ def test_two_runs_at_once_each_get_their_own_network(tmp_path: Path, bubblewrap:
 
 
 def test_the_allow_network_help_says_what_it_opens() -> None:
-    from samantha.ui.texts_panels import ROWS
+    from samantha.ui.words.panels import ROWS
 
     rows = {row[0]: row for row in ROWS}
     _, _, english, _, portuguese = rows["allow_network"]

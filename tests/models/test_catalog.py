@@ -106,9 +106,9 @@ def test_a_cache_that_cannot_be_written_does_not_stop_the_list(tmp_path: Path) -
 
 def test_the_models_tab_lists_bad_files_and_odd_folders(tmp_path: Path) -> None:
     """The functions the Models tab and the model choices call, on a real Workbench."""
-    from samantha.ui.models_tab import ModelsTab
-    from samantha.ui.panels.models import model_choices
-    from samantha.ui.texts import texts
+    from samantha.ui.chat.model_list import model_choices
+    from samantha.ui.models.tab import ModelsTab
+    from samantha.ui.words.table import texts
     from samantha.workbench.facade import Workbench
 
     folder, gone = tmp_path / "downloads", tmp_path / "gone"

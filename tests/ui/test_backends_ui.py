@@ -12,7 +12,15 @@ from support.llama_server import LlamaServer
 from samantha.store import RunStore
 
 from .conftest import Server, shot
-from .pages import open_panel, open_tab, output, set_models, set_number, set_prompts, wait_footers
+from .pages import (
+    open_panel,
+    open_tab,
+    output,
+    set_models,
+    set_number,
+    set_prompts,
+    wait_footers,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -319,7 +319,7 @@ def test_history_and_models_tabs(page) -> None:
 
 
 def test_portuguese_labels(browser, session_home: Path) -> None:
-    from samantha.ui.texts import texts
+    from samantha.ui.words.table import texts
 
     server = Server(session_home, lang="pt")
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from samantha.models.known import Memory, find, shipped
-from samantha.ui.catalogue_section import CatalogueSection
-from samantha.ui.texts import texts
+from samantha.ui.models.catalogue import CatalogueSection
+from samantha.ui.words.table import texts
 
 
 class Bench:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from samantha.execution.results import ISOLATED, NOT_ISOLATED, CodeResult
-from samantha.ui.panels.code import CodePanel
-from samantha.ui.texts import texts
+from samantha.ui.chat.code import CodePanel
+from samantha.ui.words.table import texts
 
 from .conftest import shot
 from .pages import run_code

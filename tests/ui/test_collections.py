@@ -12,7 +12,8 @@ import pytest
 from samantha.core.promptscript import parse
 from samantha.models.bundled import BUNDLED
 from samantha.models.known import catalogue
-from samantha.ui.collections import (
+from samantha.ui.chat.files import models_text, picked
+from samantha.ui.chat.prompt_collections import (
     SHIPPED_BEFORE,
     Example,
     collection,
@@ -22,9 +23,8 @@ from samantha.ui.collections import (
     needs_feedback,
     title,
 )
-from samantha.ui.panels.files import models_text, picked
-from samantha.ui.texts import texts
-from samantha.ui.wording import phrases
+from samantha.ui.words.table import texts
+from samantha.ui.words.wording import phrases
 
 KNOWN = {m.name for m in BUNDLED}
 

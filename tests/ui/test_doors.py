@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from samantha.ui.doors import (
+from samantha.ui.serving.doors import (
     BODY_LIMIT,
     UPLOAD_LIMIT,
     DoorKeeper,

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from samantha.cli import cli
-from samantha.ui.first_answer import first_answer
+from samantha.ui.chat.first_answer import first_answer
 
 from .conftest import free_port
 

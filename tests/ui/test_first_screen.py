@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from samantha.store import RunStore
-from samantha.ui.texts import texts
+from samantha.ui.words.table import texts
 
 from .conftest import Server, shot
 from .pages import (

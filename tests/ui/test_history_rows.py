@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import gradio as gr
 
 from samantha.store import RunStore
-from samantha.ui.history_tab import HistoryTab
-from samantha.ui.texts import texts
+from samantha.ui.history.tab import HistoryTab
+from samantha.ui.words.table import texts
 
 
 def test_each_runs_status_is_said_in_the_interfaces_language(tmp_path: Path) -> None:

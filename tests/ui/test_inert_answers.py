@@ -24,7 +24,7 @@ from samantha.core.trace import Candidate, TokenStep
 from samantha.docs.compare import compare, grid_html
 from samantha.store import RunStore
 from samantha.ui import views
-from samantha.ui.texts import texts
+from samantha.ui.words.table import texts
 
 from .conftest import Server, shot
 from .pages import (

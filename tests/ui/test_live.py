@@ -13,9 +13,9 @@ from starlette.applications import Starlette
 from starlette.routing import Router
 from starlette.testclient import TestClient
 
-from samantha.ui.feed import RunFeed
-from samantha.ui.live import LiveText, logged_in
-from samantha.ui.session import UiSession
+from samantha.ui.serving.feed import RunFeed
+from samantha.ui.serving.live import LiveText, logged_in
+from samantha.ui.serving.session import UiSession
 
 
 class FakeFeed:
@@ -302,8 +302,8 @@ def test_a_pages_token_is_handed_out_once_per_session() -> None:
 
 def test_a_run_the_full_disk_stopped_is_shown_interrupted_not_failed() -> None:
     from samantha.store.errors import DiskFullError
-    from samantha.ui.texts import texts
-    from samantha.ui.wording import status_text
+    from samantha.ui.words.table import texts
+    from samantha.ui.words.wording import status_text
 
     class Chain:
         id = 3

@@ -6,7 +6,7 @@ import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from samantha.ui.login import LoginThrottle
+from samantha.ui.serving.login import LoginThrottle
 
 
 def gradio(password: str = "right"):

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from samantha.ui.page_script import HeadScript
+from samantha.ui.serving.page_script import HeadScript
 
 PAGE = "<!doctype html><html><head><script type=module src=app.js></script></head></html>"
 

@@ -11,7 +11,7 @@ import pytest
 
 from samantha.core.settings import PARAMETERS
 from samantha.ui.app import build_app
-from samantha.ui.texts import KEYS, texts
+from samantha.ui.words.table import KEYS, texts
 
 EN, PT = texts("en"), texts("pt")
 # Shown as they are in both languages: numbers, names, formats, parameters, user content.

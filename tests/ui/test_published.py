@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from samantha.ui.published import OWNER, PREFIX, PublishedFiles, process_mark
+from samantha.ui.serving.published import OWNER, PREFIX, PublishedFiles, process_mark
 
 
 def folder_of(pid_mark: str) -> Path:

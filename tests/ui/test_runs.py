@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 
 from samantha.core.control import STEP, UNATTENDED_STEP_SECONDS, RunControl
 from samantha.core.progress import Progress
-from samantha.ui.runs import HEADER, ActiveRun, ActiveRuns
-from samantha.ui.texts import texts
+from samantha.ui.serving.runs import HEADER, ActiveRun, ActiveRuns
+from samantha.ui.words.table import texts
 
 
 def registry() -> tuple[ActiveRuns, RunControl]:

@@ -8,7 +8,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from samantha.core.settings import PARAMETERS
-from samantha.ui.texts import KEYS, LANGUAGES, Text, guess_language, texts
+from samantha.ui.words.table import KEYS, LANGUAGES, Text, guess_language, texts
 
 CHAT_KEYS = """
 chat_tab start stop_next stop_all clean_history replace_response unload_model system_prompt

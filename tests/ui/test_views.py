@@ -13,9 +13,9 @@ from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.trace import make_step
 from samantha.ui import views
-from samantha.ui.collections import needs_feedback
-from samantha.ui.panels.header import Header
-from samantha.ui.texts import texts
+from samantha.ui.chat.prompt_collections import needs_feedback
+from samantha.ui.header import Header
+from samantha.ui.words.table import texts
 
 EN, PT = texts("en"), texts("pt")
 

@@ -6,9 +6,9 @@ import pytest
 
 from samantha.core.errors import SettingsError
 from samantha.core.progress import Progress
-from samantha.ui.history_tab import parse_changes
-from samantha.ui.texts import texts
-from samantha.ui.wording import plan_text, status_text
+from samantha.ui.history.tab import parse_changes
+from samantha.ui.words.table import texts
+from samantha.ui.words.wording import plan_text, status_text
 
 EN, PT = texts("en"), texts("pt")
 

@@ -10,7 +10,7 @@ import click
 
 from samantha.cli.common import workbench
 from samantha.core.errors import InputError
-from samantha.ui.login import MIN_PASSWORD
+from samantha.ui.serving.login import MIN_PASSWORD
 
 
 def is_loopback(host: str) -> bool:
@@ -78,7 +78,7 @@ def ui(ctx: click.Context, host: str, port: int, password: str | None, lang: str
     if model and "@" not in model:
         bench.resolve_model(model)  # a model that is not there: one line now, not at Start
     from samantha.ui.app import launch
-    from samantha.ui.texts import guess_language
+    from samantha.ui.words.table import guess_language
 
     launch(bench, lang or guess_language(os.environ), host, port, password, not no_browser,
            allowed, model)

@@ -8,19 +8,26 @@ import webbrowser
 from typing import Any
 
 from samantha.docs.trace_html import STYLE as TRACE_STYLE
-from samantha.ui.doors import UPLOAD_LIMIT, DoorKeeper, Doors, allowed_hosts, key_page, server_key
-from samantha.ui.listening import PAGE_JS as LISTENING_JS
-from samantha.ui.listening import VoiceInput
-from samantha.ui.live import PAGE_JS as LIVE_JS
-from samantha.ui.live import LiveText
-from samantha.ui.panels.header import CSS as HEADER_CSS
-from samantha.ui.panels.header import PAGE_JS as HEADER_JS
-from samantha.ui.panels.tools import PAGE_JS as TOOLS_JS
-from samantha.ui.published import PublishedFiles
-from samantha.ui.runs import ActiveRuns
-from samantha.ui.texts import texts
-from samantha.ui.tool_list import ToolList
-from samantha.ui.wording import status_text
+from samantha.ui.chat.tools import PAGE_JS as TOOLS_JS
+from samantha.ui.header import CSS as HEADER_CSS
+from samantha.ui.header import PAGE_JS as HEADER_JS
+from samantha.ui.serving.doors import (
+    UPLOAD_LIMIT,
+    DoorKeeper,
+    Doors,
+    allowed_hosts,
+    key_page,
+    server_key,
+)
+from samantha.ui.serving.listening import PAGE_JS as LISTENING_JS
+from samantha.ui.serving.listening import VoiceInput
+from samantha.ui.serving.live import PAGE_JS as LIVE_JS
+from samantha.ui.serving.live import LiveText
+from samantha.ui.serving.published import PublishedFiles
+from samantha.ui.serving.runs import ActiveRuns
+from samantha.ui.serving.tool_list import ToolList
+from samantha.ui.words.table import texts
+from samantha.ui.words.wording import status_text
 
 # Enter anywhere in the Chat tab starts (Shift+Enter is a new line; the code editor keeps Enter),
 # the dark theme is the default, and the answer streams in through the tab's live stream.
@@ -111,10 +118,10 @@ def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
               tool_list: ToolList | None = None, first_model: str | None = None) -> Any:
     import gradio as gr
 
-    from samantha.ui.chat import ChatTab
-    from samantha.ui.history_tab import HistoryTab
-    from samantha.ui.models_tab import ModelsTab
-    from samantha.ui.panels.header import Header
+    from samantha.ui.chat.tab import ChatTab
+    from samantha.ui.header import Header
+    from samantha.ui.history.tab import HistoryTab
+    from samantha.ui.models.tab import ModelsTab
 
     t = texts(lang)
     files = files or PublishedFiles()
@@ -164,13 +171,13 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
     import gradio as gr
     from starlette.middleware import Middleware
 
-    from samantha.ui.login import LoginThrottle
-    from samantha.ui.page_script import FRAME_LEAK_FIX, HeadScript
+    from samantha.ui.serving.login import LoginThrottle
+    from samantha.ui.serving.page_script import FRAME_LEAK_FIX, HeadScript
 
     live = LiveText()
     t = texts(lang)
     runs = ActiveRuns(lambda progress: status_text(progress, t, lang))
-    # Gradio serves its upload folder: this server gets a private one (see ui/published.py)
+    # Gradio serves its upload folder: this server gets a private one (see ui/serving/published.py)
     files = PublishedFiles.for_this_process()
     os.environ["GRADIO_TEMP_DIR"] = str(files.root)
     voice = VoiceInput(bench.hearing, live.knows, lang)
@@ -183,7 +190,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
                 theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
                                      font_mono=["ui-monospace", "monospace"]),
                 footer_links=[], quiet=True, show_error=True,
-                allowed_paths=[],  # nothing but what the tabs were shown (ui/published.py)
+                allowed_paths=[],  # nothing but what the tabs were shown (ui/serving/published.py)
                 max_file_size=UPLOAD_LIMIT, ssr_mode=False, num_workers=0, mcp_server=False,
                 enable_monitoring=False, strict_cors=True,
                 app_kwargs={"middleware": [door_keeper(doors, t),
@@ -208,7 +215,7 @@ def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
 
 def door_policy(home: Any, host: str, port: int, password: bool, allowed: tuple[str, ...],
                 files: PublishedFiles) -> Doors:
-    """Who this server answers (see ui/doors.py)."""
+    """Who this server answers (see ui/serving/doors.py)."""
     hosts, any_ip = allowed_hosts(host, allowed)
     return Doors(hosts, any_ip, server_key(home), port, password, str(files.root))
 
@@ -217,7 +224,7 @@ def door_keeper(doors: Doors, t: Any) -> Any:
     """The middleware that checks every request against ``doors``, the outermost of ours."""
     from starlette.middleware import Middleware
 
-    from samantha.ui.login import gradio_log_in, gradio_logged_in
+    from samantha.ui.serving.login import gradio_log_in, gradio_logged_in
 
     def page(kind: str) -> str:
         return key_page(t["key_needed"].label, t["key_needed"].help, t["key_field"].label,

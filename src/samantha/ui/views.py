@@ -16,7 +16,7 @@ from samantha.core.trace import (
     vocabulary_size,
 )
 from samantha.docs import charts, inert
-from samantha.ui.texts import Text
+from samantha.ui.words.table import Text
 
 PACES = ["OFF", "0", "0.3", "1", "3", "10", "NEXT TOKEN"]  # the values of the pace choice
 LOOP_CHOICES = [1, 2, 3, 5, 10, 100, 1000000]
@@ -99,7 +99,7 @@ def code_span(text: str) -> str:
 
 def live_panel(step: TokenStep | None, t: Mapping[str, Text]) -> str:
     """The stage line and the candidates of a token as one piece of HTML, for the page script
-    to show while an answer streams at full speed (see :mod:`samantha.ui.live`)."""
+    to show while an answer streams at full speed (see :mod:`samantha.ui.serving.live`)."""
     if step is None:
         return ""
     line = _stage_line(step, t, "\0")

@@ -1,0 +1,1 @@
+"""The Chat tab: its controls, its panels, its prompts."""

@@ -1,0 +1,1 @@
+"""Learning mode's screen: a token's candidates, what-if, branches."""

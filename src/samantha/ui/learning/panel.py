@@ -1,0 +1,115 @@
+"""Learning mode's panel: the pace and Next token (in the Chat tab), then, for a token, what
+each sampler stage kept, its candidates in rank order, their probabilities as bars, the
+candidates after each stage, the answer coloured token by token (its candidates on hover), the
+ranks of the tokens chosen although not the most likely and the entropy along the answer. The
+History tab's trace viewer shows stored traces in the same panel, without the pace."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable, Mapping, Sequence
+
+import gradio as gr
+
+from samantha.core.errors import SamanthaError
+from samantha.core.trace import TokenStep
+from samantha.core.whatif import WhatIf
+from samantha.docs.trace_html import (
+    WORDS,
+    coloured_answer,
+    legend,
+    stage_table,
+    what_if_table,
+)
+from samantha.ui import views
+from samantha.ui.learning.whatif_note import one_left_note
+from samantha.ui.words.table import Text
+
+#: The narrowest a table or chart of the panel is drawn beside another: two fit side by side in
+#: History's full width; in the Chat tab's column (630 px at 1366 px) each takes the whole width,
+#: so the candidates keep their p column and the charts' text stays at its size (12 px).
+SIDE_BY_SIDE = 440
+
+
+class LearningPanel:
+    def __init__(self, t: Mapping[str, Text], prefix: str = "", lang: str = "en") -> None:
+        self.t = t
+        self.prefix = prefix  # element ids are unique per page: "" in Chat, "trace-" in History
+        self.words = WORDS[lang]  # the stage table's and the coloured answer's
+
+    def build_pace(self) -> None:
+        t = self.t
+        with gr.Row(equal_height=False):
+            self.pace = gr.Radio(views.pace_choices(t), value="OFF",
+                                 label=t["learning_mode"].label, info=t["learning_mode"].help,
+                                 elem_id="learning-pace", scale=5)
+            self.next_token = gr.Button(t["next_token"].label, elem_id="next-token-button",
+                                        scale=1, min_width=120)
+
+    def build(self, live: bool = False) -> None:
+        """``live``: with the element the page script fills while an answer streams at full
+        speed (the token's line and candidates, see :mod:`samantha.ui.serving.live`)."""
+        t, p = self.t, self.prefix
+        if live:  # its value never changes: the page script owns what is inside
+            gr.HTML('<div class="live-learning"></div>', elem_id="live-learning", padding=False)
+        self.stages = gr.Markdown(elem_id=f"{p}stages", latex_delimiters=[])
+        with gr.Row(equal_height=False):
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.candidates = gr.HTML(label=t["candidates"].label,
+                                          elem_id=f"{p}candidates", max_height=360)
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
+        self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
+        self.what_if = gr.Textbox(label=t["what_if"].label, info=t["what_if"].help,
+                                  placeholder=t["what_if_example"].label,
+                                  elem_id=f"{p}what-if")
+        self.what_if_table = gr.HTML(elem_id=f"{p}what-if-table", max_height=420)
+        self.answer_tokens = gr.HTML(elem_id=f"{p}answer-tokens")
+        with gr.Row(equal_height=False):
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.ranks = gr.HTML(elem_id=f"{p}ranks")
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.entropy = gr.HTML(elem_id=f"{p}entropy")
+        self.unlikely = gr.Textbox(label=t["unlikely"].label, info=t["unlikely"].help or None,
+                                   lines=1, max_lines=3, interactive=False,
+                                   elem_id=f"{p}unlikely")
+
+    @property
+    def outputs(self) -> list[Any]:
+        return [self.stages, self.candidates, self.probabilities, self.stage_table,
+                self.answer_tokens, self.ranks, self.entropy, self.unlikely]
+
+    def live_view(self, steps: Sequence[TokenStep]) -> str:
+        """What the page script shows of the last token while the answer streams."""
+        return views.live_panel(steps[-1] if steps else None, self.t)
+
+    def other_chain(self, step: TokenStep | None, asked: str,
+                    compute: Callable[[TokenStep, str], tuple[WhatIf, Mapping[int, str]]]
+                    ) -> str:
+        """The what-if table for ``step``: ``compute(step, asked)`` gives the other chain's
+        result (and the texts of tokens it shows beyond the step's)."""
+        if step is None or not (asked or "").strip():
+            return ""
+        try:
+            other, pieces = compute(step, asked)
+        except SamanthaError as exc:
+            return f"<p>⚠️ {html.escape(str(exc))}</p>"
+        return one_left_note(other, self.t) + what_if_table(step, other, asked, self.words,
+                                                            pieces)
+
+    def view(self, steps: Sequence[TokenStep], focus: TokenStep | None = None) -> dict:
+        """What the panel shows for these steps: ``focus`` (default the last one) in the tables
+        and the bars; the answer so far coloured and in the two charts along it. (At full speed
+        this is drawn at the end of each answer only; meanwhile the live stream shows the
+        token's line and candidates.)"""
+        t = self.t
+        step = focus or (steps[-1] if steps else None)
+        answer = legend(self.words) + coloured_answer(steps, self.words) if steps else ""
+        return {self.stages: views.stage_text(step, t),
+                self.candidates: views.candidate_table(step, t),
+                self.stage_table: stage_table(step, self.words),
+                self.probabilities: views.probability_chart(step, t),
+                self.answer_tokens: answer,
+                self.ranks: views.rank_chart(steps, t),
+                self.entropy: views.entropy_chart(steps, t),
+                self.unlikely: views.unlikely_text(steps)}

@@ -1,0 +1,1 @@
+"""The Models tab: folders, downloads, the catalogue, remote backends."""
