@@ -1,10 +1,13 @@
-"""The README's console examples are real: each `$ samantha …` line runs and prints what is shown
-(timings and paths aside).
+"""The README's and the user guide's console examples are real: each `$ samantha …` line of
+README.md and docs/guide/*.md runs and prints what is shown (timings and paths aside).
 
 A block whose paragraph before it ends with "sample output:" holds an answer that depends on the
 computer (a stochastic draw: other processors compute slightly different scores). For those the
-test checks what the README promises instead: the same command twice gives the same text here,
+test checks what the page promises instead: the same command twice gives the same text here,
 and the output has the shown form (tokens, finish reason, seed).
+
+The README stays short (a newcomer reads it to the end) and every relative link of these pages
+leads to a file that exists, and to a heading that exists when it names one.
 """
 
 from __future__ import annotations
@@ -18,8 +21,13 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "guide"
+PAGES = [README, *sorted(GUIDE.glob("*.md"))]
 SAMPLE = "sample output:"
+# The README held 11 examples when it was the whole guide, before the guide moved to docs/guide.
+EXAMPLES_BEFORE_THE_MOVE = 11
 
 
 def examples(text: str) -> list[tuple[str, list[str], bool]]:
@@ -34,10 +42,20 @@ def examples(text: str) -> list[tuple[str, list[str], bool]]:
     return found
 
 
+def name(page: Path) -> str:
+    return page.relative_to(ROOT).as_posix()
+
+
+def every_example() -> list[tuple[str, str, list[str], bool]]:
+    """(page, command, shown output, is sample output) over the README and the guide."""
+    return [(name(page), *example) for page in PAGES
+            for example in examples(page.read_text(encoding="utf-8"))]
+
+
 def test_examples_are_found_and_the_stochastic_one_is_sample_output() -> None:
-    found = examples(README.read_text(encoding="utf-8"))
-    assert len(found) >= 8
-    stochastic = [sample for command, _, sample in found if "stochastic" in command]
+    found = every_example()
+    assert len(found) >= EXAMPLES_BEFORE_THE_MOVE
+    stochastic = [sample for _, command, _, sample in found if "stochastic" in command]
     assert stochastic and all(stochastic)
     assert not all(sample for *_, sample in found)  # the rest is checked exactly
 
@@ -48,15 +66,56 @@ def test_a_sample_block_is_recognised_by_its_paragraph() -> None:
     assert examples(text) == [("samantha a", ["x"], False), ("samantha b", ["y"], True)]
 
 
+def test_the_readme_is_short() -> None:
+    assert len(README.read_text(encoding="utf-8").splitlines()) < 200
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces as ``-``."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def prose(text: str) -> str:
+    """The text without its fenced blocks and inline code, where brackets are not links."""
+    return re.sub(r"`[^`\n]*`", "", re.sub(r"```.*?```", "", text, flags=re.S))
+
+
+def links(page: Path) -> list[str]:
+    return re.findall(r"\]\(([^)\s]+)\)", prose(page.read_text(encoding="utf-8")))
+
+
+def anchors(page: Path) -> set[str]:
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return {slug(line.lstrip("#")) for line in text.splitlines() if re.match(r"#+ ", line)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=name)
+def test_relative_links_lead_to_files(page: Path) -> None:
+    for link in links(page):
+        if re.match(r"[a-z]+:", link):  # http(s), mailto: not ours to check
+            continue
+        path, _, anchor = link.partition("#")
+        target = (page.parent / path).resolve() if path else page
+        assert target.exists(), f"{name(page)}: {link} leads nowhere"
+        if anchor and target.suffix == ".md":
+            assert anchor in anchors(target), f"{name(page)}: {link}: no such heading"
+
+
+def test_every_guide_page_is_linked_from_the_guide_and_the_guide_from_the_readme() -> None:
+    assert "docs/guide/README.md" in links(README)
+    index = GUIDE / "README.md"
+    assert {page.name for page in GUIDE.glob("*.md")} - {index.name} <= set(links(index))
+
+
 def untimed(lines: list[str]) -> list[str]:
     """Footers without their timings: ``(6 tokens, 0.1 s, 50.0 tokens/s, stop, seed 1)`` ->
     ``(6 tokens, stop, seed 1)``."""
     return [re.sub(r", [\d.]+ s(, [\d.]+ tokens/s)?", "", line) for line in lines]
 
 
-@pytest.mark.parametrize("command, shown, sample", examples(README.read_text(encoding="utf-8")),
-                         ids=lambda v: str(v)[:40])
-def test_readme_example(samantha, command: str, shown: list[str], sample: bool) -> None:
+@pytest.mark.parametrize("page, command, shown, sample", [
+    pytest.param(*example, id=f"{example[0]}: {example[1][:40]}") for example in every_example()])
+def test_example(samantha, page: str, command: str, shown: list[str], sample: bool) -> None:
     command, _, stdin = command.partition(" <<< ")
     args = shlex.split(command)
     assert args[0] == "samantha"

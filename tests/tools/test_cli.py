@@ -173,8 +173,9 @@ def test_the_readmes_tools_commands_exist() -> None:
 
     from samantha.cli.tools import tools
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Tools: ", 1)[1].split("\n### ", 1)[0]
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "tools.md").read_text(
+        encoding="utf-8")
+    section = readme.split("# Tools: ", 1)[1].split("\n### ", 1)[0]
     lines = [line.split("#", 1)[0] for line in section.splitlines()
              if line.startswith("samantha tools ")]
     assert len(lines) == 6
