@@ -8,7 +8,12 @@ import json
 from typing import Iterator
 
 from samantha.core.chain import ChainConfig
-from samantha.core.events import CycleFinished, CycleStarted, GenerationResult, VerdictGiven
+from samantha.core.events import (
+    CycleFinished,
+    CycleStarted,
+    GenerationResult,
+    VerdictGiven,
+)
 from samantha.core.runner import ChainRunner
 from samantha.core.transcript import Transcript
 from samantha.core.verdict import Verdict, verdict_schema

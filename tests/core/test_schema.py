@@ -10,7 +10,16 @@ import pytest
 
 from samantha.core.chain import FIELDS, ChainConfig, ChainConfigError, chain_file_values
 from samantha.core.errors import SettingsError
-from samantha.core.schema import Number, Refused, Switch, Table, Text, TextList, Whole, plain
+from samantha.core.schema import (
+    Number,
+    Refused,
+    Switch,
+    Table,
+    Text,
+    TextList,
+    Whole,
+    plain,
+)
 from samantha.core.settings import Settings
 
 WHERE = "Chain file c.toml"

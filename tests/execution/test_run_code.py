@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from samantha.execution import CodeLimits, CodeResult, CodeRunError, Sandbox, run_code, runner
+from samantha.execution import (
+    CodeLimits,
+    CodeResult,
+    CodeRunError,
+    Sandbox,
+    run_code,
+    runner,
+)
 
 FAST = CodeLimits(timeout=20.0)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

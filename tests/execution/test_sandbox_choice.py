@@ -21,7 +21,12 @@ from samantha.execution import (
     run_code,
 )
 from samantha.execution.bubblewrap import _signal_status
-from samantha.execution.mounts import Interpreter, check_folders, etc_masks, made_folders
+from samantha.execution.mounts import (
+    Interpreter,
+    check_folders,
+    etc_masks,
+    made_folders,
+)
 from samantha.execution.verdict import Ending, explain
 
 

@@ -11,7 +11,13 @@ import pytest
 from support.hf_server import HFServer, sha256_of
 
 from samantha.models.download import DownloadError
-from samantha.models.known import KnownModel, download_known, downloaded_path, find, shipped
+from samantha.models.known import (
+    KnownModel,
+    download_known,
+    downloaded_path,
+    find,
+    shipped,
+)
 from tests.models.test_download import write_gguf
 
 MB = 1 << 20

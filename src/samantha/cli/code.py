@@ -119,13 +119,12 @@ def extract(ctx: click.Context, run_id: int, number: int | None) -> None:
 def setup_env(ctx: click.Context, target: Path | None, packages: tuple[str, ...]) -> None:
     """Create a Python environment for data analysis and use it for model-written code (and
     for `samantha tools jupyter`: JupyterLab is one of its packages)."""
-    from samantha.execution import create_analysis_env
+    from samantha.execution import DEFAULT_PACKAGES, create_analysis_env
 
     bench = workbench(ctx)
     target = target or bench.home / "analysis-env"
-    kwargs = {"packages": packages} if packages else {}
-    python = create_analysis_env(target, progress=lambda line: click.echo(line, err=True),
-                                 **kwargs)
+    python = create_analysis_env(target, packages or DEFAULT_PACKAGES,
+                                 progress=lambda line: click.echo(line, err=True))
     prefs = bench.preferences
     prefs.python = str(python)
     prefs.save(bench.home)

@@ -141,6 +141,11 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
                                 trace_top=top, loop_guard=loop_guard, memory=memory):
         if isinstance(event, TokenEvent):
             step = event.trace
+            if step is None:  # a remote backend sent this token without its candidates
+                if not as_json:
+                    click.echo(f"'{visible(event.text)}': the backend sent no candidates for "
+                               "this token\n")
+                continue
             steps.append(step)
             vocabulary = vocabulary or vocabulary_size(step)
             remembered = memory.get(step.step) if memory is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from samantha.core.events import (
     TokenEvent,
 )
 from samantha.core.transcript import banner, code_report, footer, random_line
+
+if TYPE_CHECKING:
+    from samantha.execution.results import CodeResult
 
 
 class TerminalView:
@@ -73,13 +76,21 @@ class TerminalView:
     @staticmethod
     def _code(event: CodeRan) -> None:
         click.echo(code_report(event))
-        for path in event.result.figures:
+        result = code_result(event)
+        for path in result.figures:
             click.echo(f"figure: {path}")
-        for path in event.result.files:
+        for path in result.files:
             click.echo(f"file: {path}")
-        result = event.result
-        if getattr(result, "isolation", "") and not result.isolated:  # say it at every run
+        if result.isolation and not result.isolated:  # say it at every run
             click.echo(result.isolation_line(), err=True)
+
+
+def code_result(event: CodeRan) -> CodeResult:
+    """What the Workbench's sandbox made of the code (the code has run by then, so importing
+    the sandbox's results costs nothing)."""
+    from samantha.execution.results import code_result as made_by_the_sandbox
+
+    return made_by_the_sandbox(event.result)
 
 
 def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
@@ -119,13 +130,13 @@ def event_dict(event: RunEvent, run_id: int) -> dict[str, Any] | None:
         return {"event": "download", "url": event.url, "done": event.done, "total": event.total,
                 "finished": event.finished}
     if isinstance(event, CodeRan):
-        r = event.result
+        ran = code_result(event)
         return {"event": "code_ran", "cycle": event.cycle.number, "code": event.extraction.code,
-                "dropped": list(event.extraction.dropped), "stdout": r.stdout,
-                "stderr": r.stderr, "exit_status": r.exit_status, "seconds": round(r.seconds, 3),
-                "timed_out": r.timed_out, "limit": r.limit, "work_dir": str(r.work_dir),
-                "figures": [str(f) for f in r.figures], "files": [str(f) for f in r.files],
-                "isolation": getattr(r, "isolation", "")}
+                "dropped": list(event.extraction.dropped), "stdout": ran.stdout,
+                "stderr": ran.stderr, "exit_status": ran.exit_status,
+                "seconds": round(ran.seconds, 3), "timed_out": ran.timed_out, "limit": ran.limit,
+                "work_dir": str(ran.work_dir), "figures": [str(f) for f in ran.figures],
+                "files": [str(f) for f in ran.files], "isolation": ran.isolation}
     if isinstance(event, RunFinished):
         return {"event": "run_finished", "run_id": run_id, "status": event.status,
                 "reason": event.reason}

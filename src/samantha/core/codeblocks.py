@@ -49,12 +49,14 @@ def fenced_blocks(text: str) -> list[Block]:
 
 def extract_python(text: str) -> Extraction:
     """The Python blocks of an answer, joined, with package installs dropped."""
-    kept, dropped, count = [], [], 0
+    kept: list[str] = []
+    dropped: list[str] = []
+    count = 0
     for block in fenced_blocks(text):
         if block.language not in PYTHON_TAGS:
             continue
         count += 1
-        lines = []
+        lines: list[str] = []
         for line in block.code.split("\n"):
             (dropped if _INSTALL.match(line) else lines).append(line)
         kept.append("\n".join(lines))

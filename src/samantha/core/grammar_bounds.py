@@ -299,10 +299,11 @@ def _may_be_empty(rules: _Rules) -> set[str | int]:
     empty: set[str | int] = set()
     for rule, alternatives in rules.alternatives.items():
         for sequence in alternatives:
-            blocking = [element.ref for element in sequence
-                        if not (element.least == 0 or element.empty)]
-            if any(ref is None or ref not in rules.alternatives for ref in blocking):
+            refs = [element.ref for element in sequence
+                    if not (element.least == 0 or element.empty)]
+            if any(ref is None or ref not in rules.alternatives for ref in refs):
                 continue  # a terminal (or an undefined rule) that is always there
+            blocking = [ref for ref in refs if ref is not None]
             for ref in blocking:
                 waiting.setdefault(ref, []).append(len(remaining))
             remaining.append(len(blocking))

@@ -56,10 +56,10 @@ def _shuffle_apart(names: list[str], rng: random.Random) -> list[str]:
     completion possible. Linear in the list length times the distinct names; never loops."""
     counts = Counter(names)
     order: list[str] = []
-    previous = None
+    previous: str | None = None
     for remaining in range(len(names), 0, -1):
         options = sorted(n for n in counts if counts[n] and n != previous)
-        if not options:  # only the previous name is left: no valid order exists
+        if not options and previous is not None:  # only the previous name is left: no valid order
             options = [previous]
         safe = [n for n in options if _completable(counts, n, remaining - 1)]
         choice = rng.choice(safe or options)
@@ -69,7 +69,7 @@ def _shuffle_apart(names: list[str], rng: random.Random) -> list[str]:
     return order
 
 
-def _completable(counts: Counter, placed: str, rest: int) -> bool:
+def _completable(counts: Counter[str], placed: str, rest: int) -> bool:
     """Can ``rest`` names (``counts`` less one ``placed``) follow ``placed`` with no neighbours
     equal? Yes when no other name needs more than half the places (rounded up) and ``placed``
     itself fits in the places not next to it."""

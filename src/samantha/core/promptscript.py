@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from samantha.core.errors import InputError
 from samantha.core.settings import ITEM_KEYS, coerce
@@ -129,7 +129,8 @@ def parse(text: str) -> PromptScript:
                 f"{_position(text, first.start)[0]}. Merge them into one block.", line, col)
     body = _blank_out(text, blocks)
 
-    prefix_text, defaults = "", {}
+    prefix_text = ""
+    defaults: dict[str, Any] = {}
     if prefixes:
         block = prefixes[0]
         prefix_text, defaults = _leading_parameters(block.inner, text, block.inner_start, None)
@@ -215,7 +216,7 @@ def _block_end(text: str, start: int, final: bool) -> int | None:
     return _unclosed(text, start, "[", "]")
 
 
-def _unclosed(text: str, start: int, opening: str, closing: str) -> None:
+def _unclosed(text: str, start: int, opening: str, closing: str) -> NoReturn:
     line, col = _position(text, start)
     raise PromptScriptError(
         f"the block opened with {opening} is never closed. End it with {closing} at the end of a "

@@ -206,7 +206,6 @@ def remote_step(index: int, token: RemoteToken, seconds: float) -> TokenStep | N
     top = sorted(info.top, key=lambda c: -c[2])
     rank = next((i + 1 for i, c in enumerate(top)
                  if (c[0] == chosen if chosen >= 0 else c[1] == token.text)), len(top) + 1)
-    log = lambda p: math.log(p) if p > 0 else -math.inf  # noqa: E731
     entropy = -sum(p * math.log(p) for _, _, p in top if p > 0)
     stages: tuple[StageCount, ...] = ()
     final: tuple[Survivor, ...] = ()
@@ -214,12 +213,16 @@ def remote_step(index: int, token: RemoteToken, seconds: float) -> TokenStep | N
         stages = (StageCount(info.chain, len(info.final)),)
         final = tuple(Survivor(-1 if i is None else i, p) for i, p in info.final)
     return TokenStep(
-        step=index + 1, token_id=chosen, piece=token.text, rank=rank, logit=log(info.p),
+        step=index + 1, token_id=chosen, piece=token.text, rank=rank, logit=_log(info.p),
         p=info.p, entropy=max(entropy, 0.0),
-        candidates=tuple(Candidate(-1 if i is None else i, piece, log(p), p)
+        candidates=tuple(Candidate(-1 if i is None else i, piece, _log(p), p)
                          for i, piece, p in top),
         stages=stages, final=final, seconds=seconds,
         source=info.source)
+
+
+def _log(p: float) -> float:
+    return math.log(p) if p > 0 else -math.inf
 
 
 def generate_remote(stream: Iterator[RemoteToken | RemoteEnd], settings: Settings,

@@ -12,7 +12,17 @@ import secrets
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
-from typing import Iterator, Mapping, Protocol, Sequence
+from typing import (
+    Callable,
+    ContextManager,
+    Generator,
+    Iterator,
+    Mapping,
+    Protocol,
+    Sequence,
+    TypedDict,
+    TypeGuard,
+)
 
 from samantha.core.backend_specs import BackendError, parse_ref
 from samantha.core.chain import ChainConfig
@@ -29,8 +39,10 @@ from samantha.core.events import (
     CycleFailed,
     CycleFinished,
     CycleStarted,
+    DownloadProgress,
     GenerationResult,
     ModelBanner,
+    ModelLoading,
     RunEvent,
     RunFinished,
     RunStarted,
@@ -44,20 +56,63 @@ from samantha.core.promptscript import first_part, parse
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 from samantha.core.verdict import read_verdict, verdict_schema
 
+#: What a backend's answer yields: its events, then one GenerationResult.
+AnswerEvent = DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted | GenerationResult
+
 
 class Backend(Protocol):
-    """What the runner needs from the Workbench."""
+    """What the runner needs from the Workbench.
+
+    ``memory`` and ``batch`` are passed only when they apply (a traced answer of a run in
+    order; a cycle decoded in a batch slot), so a backend that never gets them may leave them
+    out. ``batch`` is (the slots :meth:`BatchingBackend.batch_slots` gave, the cycle's number).
+    """
 
     def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
-                 model: str, trace_top: int = 0, pacer: Pacer | None = None,
-                 loop_guard: bool = True, retry: bool = False, memory: Memory | None = None
-                 ) -> Iterator[TokenEvent | AnswerRestarted | GenerationResult]: ...
+                 model: str, trace_top: int = 0, pacer: Pacer | None = None, *,
+                 loop_guard: bool = True, retry: bool = False, memory: Memory | None = None,
+                 batch: tuple[object, int] | None = None) -> Iterator[AnswerEvent]: ...
 
     def reset_model(self) -> None: ...
 
     def prompt_format_of(self, model: str, requested: str,
                          messages: Sequence[Message]) -> str:
         """The format ``model`` gets for ``messages`` (core/prompt_format.resolve)."""
+
+
+class BatchingBackend(Backend, Protocol):
+    """A backend that can decode a run's independent cycles of one local model together
+    (``--parallel``): the runner holds the slots while the run goes and hands them back to
+    :meth:`Backend.generate` as ``batch=``."""
+
+    def batch_slots(self, parallel: int, model: str, n_ctx: int, numbers: Sequence[int],
+                    stopped: Callable[[], bool]) -> ContextManager[object]:
+        """P slots for the cycles ``numbers`` (plan order) of ``model``, for one run."""
+
+
+def can_batch(backend: Backend) -> TypeGuard[BatchingBackend]:
+    """Whether ``backend`` has batch slots (a backend without them runs cycles one by one)."""
+    return hasattr(backend, "batch_slots")
+
+
+class CycleControl(Protocol):
+    """What a cycle is generated under: the run's :class:`RunControl` (cycles in order) or a
+    lane's cancel. It cancels the answer and paces its tokens."""
+
+    def is_set(self) -> bool: ...
+
+    def wait_turn(self) -> None: ...
+
+
+class _Extras(TypedDict, total=False):
+    """The keyword arguments of :meth:`Backend.generate` passed only when they apply."""
+
+    memory: Memory
+    batch: tuple[object, int]
+
+
+#: A cycle's last event, its answer (None: none to feed on) and its code's outcome.
+Attempt = tuple[CycleFinished | CycleFailed, str | None, CodeOutcome | None]
 
 
 class CodeExecutor(Protocol):
@@ -122,9 +177,8 @@ class ChainRunner:
         yield RunStarted(self.config, self.seed, len(self.plan),
                          (*self.plan.skipped, *self.notes))
         failed: set[int] = set()
-        if batch is not None:
-            with self.backend.batch_slots(  # type: ignore[attr-defined]
-                    *batch, lambda: self.control.run_stopped) as slots:
+        if batch is not None and can_batch(self.backend):
+            with self.backend.batch_slots(*batch, lambda: self.control.run_stopped) as slots:
                 self._slots = slots
                 ran = yield from self._run_fanned_out(failed)
                 self._slots = None
@@ -153,7 +207,7 @@ class ChainRunner:
                               "in order.")
             return None
         local = [c for c in self.plan if parse_ref(c.model) is None and c.number not in self.done]
-        if not local or not hasattr(self.backend, "batch_slots"):
+        if not local or not can_batch(self.backend):
             return None
         model = local[0].model
         others = sorted({c.model for c in local if c.model != model})
@@ -163,7 +217,7 @@ class ChainRunner:
         self.batched = {c.number for c in local if c.model == model}
         return parallel, model, self.config.settings.n_ctx, sorted(self.batched)
 
-    def _run_in_order(self, failed: set[int]) -> Iterator[RunEvent]:
+    def _run_in_order(self, failed: set[int]) -> Generator[RunEvent, None, int]:
         ran, banner = 0, None
         for cycle in self._due(failed):
             if self.control.run_stopped:
@@ -185,7 +239,7 @@ class ChainRunner:
                 break
         return ran
 
-    def _run_fanned_out(self, failed: set[int]) -> Iterator[RunEvent]:
+    def _run_fanned_out(self, failed: set[int]) -> Generator[RunEvent, None, int]:
         """Up to ``concurrency`` cycles in progress at once, each in a :class:`Lane`; their
         events, the stop rules and the failures are taken in plan order. Stop / Next stops the
         cycle being shown; Stop all stops every lane, and the cycles already started are
@@ -271,7 +325,7 @@ class ChainRunner:
             settings, drawn = self._settings(cycle)
             yield cycle, settings, drawn
 
-    def _cycle(self, cycle: Cycle) -> Iterator[RunEvent]:
+    def _cycle(self, cycle: Cycle) -> Generator[RunEvent, None, CycleFinished | CycleFailed]:
         settings, drawn = self._settings(cycle)
         outcome, answer, code = yield from self._attempt(cycle, settings, drawn, self.control)
         if answer is not None:
@@ -279,7 +333,7 @@ class ChainRunner:
         return outcome
 
     def _attempt(self, cycle: Cycle, settings: Settings, drawn: dict[str, float] | None,
-                 control: "Cancel") -> Iterator[RunEvent]:
+                 control: CycleControl) -> Generator[RunEvent, None, Attempt]:
         """Generate one cycle (and run its code); return (its last event, the answer, the
         code's outcome). Changes nothing in the runner: the caller absorbs the answer, in
         plan order."""
@@ -293,12 +347,11 @@ class ChainRunner:
         result = None
         try:
             trace_top = self.config.learn_top if self.config.learn else 0
+            extras: _Extras = {**self._remembering(trace_top), **self._slot_of(cycle)}
             for event in self.backend.generate(messages, settings, control, cycle.model,
-                                               trace_top, control,  # type: ignore[arg-type]
+                                               trace_top, control,
                                                loop_guard=self.config.loop_guard,
-                                               retry=self.config.retry_on_other,
-                                               **self._remembering(trace_top),
-                                               **self._slot_of(cycle)):
+                                               retry=self.config.retry_on_other, **extras):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:
@@ -353,7 +406,8 @@ class ChainRunner:
             self.stop_reason = self.stop_reason or (
                 f"cycle {cycle.number}: the answer says {STOP_WORD}")
 
-    def _run_code(self, cycle: Cycle, response: str, cancel: "Cancel") -> Iterator[RunEvent]:
+    def _run_code(self, cycle: Cycle, response: str,
+                  cancel: Cancel) -> Generator[RunEvent, None, CodeOutcome | None]:
         """Run the answer's Python; return its outcome (None when there was no code)."""
         extraction = extract_python(response)
         if not extraction.code:
@@ -365,13 +419,13 @@ class ChainRunner:
         yield CodeRan(cycle, extraction, outcome)
         return outcome
 
-    def _slot_of(self, cycle: Cycle) -> dict[str, object]:
+    def _slot_of(self, cycle: Cycle) -> _Extras:
         """``batch=`` for a cycle decoded in a batch slot."""
         if self._slots is None or cycle.number not in self.batched:
             return {}
         return {"batch": (self._slots, cycle.number)}
 
-    def _remembering(self, trace_top: int) -> dict[str, Memory]:
+    def _remembering(self, trace_top: int) -> _Extras:
         """``memory=`` for a traced answer of a chain run in order (lanes would mix theirs)."""
         if self.memory is None or not trace_top or self._fanned():
             return {}

@@ -116,7 +116,8 @@ class SamplerChain:
         self.dry = Dry(s.dry_multiplier, s.dry_base, s.dry_allowed_length, s.dry_penalty_last_n,
                        breakers)
         bias = {int(k): v for k, v in s.logit_bias if isinstance(k, int)}
-        front: list[Stage] = [LogitBias(bias)] if bias else []
+        self._bias = LogitBias(bias) if bias else None
+        front: list[Stage] = [self._bias] if self._bias is not None else []
         self.mirostat: Mirostat | MirostatV2 | None = None
         if s.mirostat:
             self.mirostat = (Mirostat(s.mirostat_tau, s.mirostat_eta, n_vocab or 1, seed)
@@ -131,7 +132,6 @@ class SamplerChain:
         self.draw = Draw(seed)
         self.greedy = (not s.mirostat and "temperature" in s.samplers
                        and s.temperature <= 0.0)
-        self._bias = front[0] if front else None
         plain = (s.samplers == DEFAULT_ORDER and not self.dry.active
                  and not named_active(self.stages, ("xtc", "top-n-sigma"))
                  and s.dynatemp_range <= 0.0 and s.min_keep <= 1)
@@ -192,10 +192,10 @@ class SamplerChain:
         if self.constraint.allows(token):
             return token
         self.draw.rng.bit_generator.state = state
-        token = self._pick_among_the_best(logits)
-        return self.pick(logits).token if token is None else token
+        best = self._pick_among_the_best(logits, self.constraint)
+        return self.pick(logits).token if best is None else best
 
-    def _pick_among_the_best(self, logits: np.ndarray) -> int | None:
+    def _pick_among_the_best(self, logits: np.ndarray, constraint: Constraint) -> int | None:
         """The grammar's pick without asking it about the whole vocabulary (which takes about
         a tenth of a second for 262,144 tokens), when top-k comes first: the grammar sees the
         ``NARROW`` best-scoring tokens and those a bias or a penalty may raise. If ``k`` of them
@@ -211,7 +211,7 @@ class SamplerChain:
         raised = [t for t in (*(self._bias.biases if self._bias else ()),
                               *self.penalties.recent) if 0 <= t < n]
         ids = np.union1d(best, np.asarray(raised, dtype=np.int64))
-        cands = Grammar(self.constraint).apply(Candidates(ids, logits[ids]))
+        cands = Grammar(constraint).apply(Candidates(ids, logits[ids]))
         for stage in self.stages[: at + 1]:
             cands = stage.apply(cands)
         if len(cands) < k or cands.logits.min() < floor:
@@ -292,10 +292,15 @@ class SamplerChain:
             cands = _kept(cands)
         chooser = self.mirostat if self.mirostat is not None else self.draw
         token = chooser.pick(cands) if chosen is None else chosen
-        shown = tuple(state.view(name, raw, views, token) if isinstance(state, Changed)
-                      else stage_view(name, state, views, token, self.buffers)
-                      for name, state in seen)
+        shown = tuple(self._view(name, state, raw, views, token) for name, state in seen)
         return Pick(token, tuple(counts), cands, shown, raw)
+
+    def _view(self, name: str, state: Candidates | Changed, raw: RawScores | None, views: int,
+              token: int) -> StageView:
+        if isinstance(state, Changed):
+            assert raw is not None  # a Changed is only made against the raw scores (_state)
+            return state.view(name, raw, views, token)
+        return stage_view(name, state, views, token, self.buffers)
 
     def _state(self, at: int, cands: Candidates, raw: RawScores | None,
                views: int) -> Candidates | Changed:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from samantha.core.errors import NothingAllowed
 from samantha.core.settings import Settings
@@ -63,7 +64,7 @@ class Buffers:
     def __init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}
 
-    def like(self, name: str, array: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    def like(self, name: str, array: np.ndarray, dtype: DTypeLike = np.float32) -> np.ndarray:
         buffer = self._arrays.get(name)
         if buffer is None or buffer.shape != array.shape or buffer.dtype != dtype:
             buffer = self._arrays[name] = np.empty(array.shape, dtype=dtype)
@@ -71,12 +72,12 @@ class Buffers:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    top = np.max(logits)
+    top = float(np.max(logits))
     if top == -np.inf:  # every one banned: equally impossible (the draw refuses them)
         return np.full(len(logits), 1.0 / len(logits))
     shifted = np.asarray(logits, dtype=np.float64) - top
     weights = np.exp(shifted)
-    return weights / weights.sum()
+    return weights / float(weights.sum())
 
 
 class Stage(Protocol):
@@ -117,8 +118,8 @@ class Penalties:
         logits = cands.logits if cands.owned else np.array(cands.logits, copy=True)
         where = None
         if not cands.whole:  # find the recent tokens among the candidates, in one pass
-            at = np.flatnonzero(np.isin(cands.ids, np.fromiter(self.recent, dtype=np.int64)))
-            where = {int(cands.ids[i]): int(i) for i in at}
+            found = np.flatnonzero(np.isin(cands.ids, np.fromiter(self.recent, dtype=np.int64)))
+            where = {int(cands.ids[i]): int(i) for i in found}
         for token, count in Counter(self.recent).items():
             at = token if where is None else where.get(token, -1)
             if 0 <= at < len(logits):

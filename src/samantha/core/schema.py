@@ -65,7 +65,8 @@ def shown(value: Any) -> str:
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
-    kind = {str: "text", list: "a list", tuple: "a list", dict: "a table"}.get(type(value))
+    kinds: dict[type, str] = {str: "text", list: "a list", tuple: "a list", dict: "a table"}
+    kind = kinds.get(type(value))
     return f"{text} ({kind})" if kind else text
 
 
@@ -130,10 +131,10 @@ class Whole:
         if (isinstance(value, bool) or not isinstance(value, (int, float))
                 or (isinstance(value, float) and not value.is_integer())):
             raise Refused(f"must be {span}, got {shown(value)}")
-        value = int(value)
-        if not self.low <= value <= self.high:
-            raise Refused(f"{plain(value)} is out of range: use {span}")
-        return value
+        whole = int(value)
+        if not self.low <= whole <= self.high:
+            raise Refused(f"{plain(whole)} is out of range: use {span}")
+        return whole
 
 
 @dataclass(frozen=True)

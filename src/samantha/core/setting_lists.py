@@ -153,7 +153,7 @@ def _split(text: str) -> list[str]:
     return [p for p in (p.strip() for p in parts) if p]
 
 
-def _pair(part: str) -> tuple[str, str]:
+def _pair(part: str) -> tuple[int | str, str]:
     key, sep, number = part.rpartition("=")
     if not sep or not key.strip():
         raise SettingsError(f"logit_bias: {part!r} is not ID=VALUE or 'TEXT'=VALUE. "
@@ -161,7 +161,7 @@ def _pair(part: str) -> tuple[str, str]:
     key = key.strip()
     if len(key) >= 2 and key[0] == key[-1] and key[0] in "'\"":
         return key[1:-1], number  # quoted: always text
-    return (int(key) if key.isdigit() else key), number  # type: ignore[return-value]
+    return (int(key) if key.isdigit() else key), number
 
 
 def _key(key: Any) -> int | str:

@@ -186,7 +186,7 @@ def _softmax_f32(cands: Candidates) -> np.ndarray:
     """llama.cpp's softmax: float32, best first (the order in which it adds)."""
     logits = np.sort(np.asarray(cands.logits, dtype=np.float32))[::-1]
     with np.errstate(invalid="ignore"):  # -inf - -inf when all are banned: NaN, as in C
-        weights = np.exp((logits - logits[0]).astype(np.float64)).astype(np.float32)
+        weights: np.ndarray = np.exp((logits - logits[0]).astype(np.float64)).astype(np.float32)
     return weights / _sum_f32(weights)
 
 

@@ -72,7 +72,7 @@ ENGLISH = Phrases()
 
 def footer(tokens: int, seconds: float, reason: str | None = None,
            words: Phrases = ENGLISH) -> str:
-    note = f", {words.endings[reason]}" if reason in words.endings else ""
+    note = f", {words.endings[reason]}" if reason is not None and reason in words.endings else ""
     return f"---------- ({tokens} tokens, {seconds:.1f} s{note})"
 
 

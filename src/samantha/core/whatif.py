@@ -23,7 +23,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from samantha.core.errors import SettingsError
-from samantha.core.sampler_chain import SamplerChain
+from samantha.core.sampler_chain import Pick, SamplerChain
 from samantha.core.sampling import Candidates, StageView
 from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
@@ -157,7 +157,7 @@ def _chain(settings: Settings, before: Sequence[int],
     return chain
 
 
-def _result(chain: SamplerChain, pick, settings: Settings, top: int, partial: bool) -> WhatIf:
+def _result(chain: SamplerChain, pick: Pick, settings: Settings, top: int, partial: bool) -> WhatIf:
     survivors = pick.survivors.sorted()
     probs = survivors.probs()[:top]
     return WhatIf(settings, chain.describe(), pick.views,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 CHOSEN, OTHER, LINE = "#e4572e", "#4c72b0", "#4c72b0"
 FONT = "font-family:ui-sans-serif,system-ui,sans-serif;font-size:12px"
@@ -79,7 +79,8 @@ def integer_ticks(low: int, high: int, most: int = 8) -> list[int]:
 
 
 def _frame(width: int, height: int, xs: Sequence[int], y_high: float, x_label: str,
-           y_label: str, y_ticks: Sequence[float], y_format: str) -> tuple[list[str], object]:
+           y_label: str, y_ticks: Sequence[float], y_format: str
+           ) -> tuple[list[str], Callable[[float, float], tuple[float, float]]]:
     """Axes with ticks; returns the parts and a function from data to pixel coordinates."""
     left, right, top, bottom = 58, 12, 24, 40  # left: room for "0.00" beside the axis label
     x_low, x_high = min(xs), max(max(xs), min(xs) + 1)
@@ -96,9 +97,9 @@ def _frame(width: int, height: int, xs: Sequence[int], y_high: float, x_label: s
     for tick in integer_ticks(x_low, x_high):
         x, _ = at(tick, 0)
         parts.append(_text(x, top + span_y + 14, str(tick), "middle"))
-    for tick in y_ticks:
-        _, y = at(0, tick)
-        parts.append(_text(left - 6, y + 4, format(tick, y_format), "end"))
+    for y_tick in y_ticks:
+        _, y = at(0, y_tick)
+        parts.append(_text(left - 6, y + 4, format(y_tick, y_format), "end"))
     parts.append(_text(left + span_x / 2, height - 6, x_label, "middle"))
     parts.append(_text(12, top + span_y / 2, y_label, "middle",
                        f'transform="rotate(-90 12 {top + span_y / 2:.1f})"'))
@@ -117,8 +118,8 @@ def line_chart(xs: Sequence[int], ys: Sequence[float], title: str, x_label: str,
     parts.insert(0, _text(0, 14, title, extra='font-weight="bold"'))
     parts.append(f'<polyline points="{points}" fill="none" stroke="{LINE}" stroke-width="1.5"/>')
     if len(xs) == 1:
-        parts.append('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"/>'.format(
-            *at(xs[0], ys[0]), LINE))
+        cx, cy = at(xs[0], ys[0])
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{LINE}"/>')
     return _svg(width, height, "".join(parts), title)
 
 

@@ -60,7 +60,7 @@ def compare(run: Any) -> Grid:
         if cycle.model not in models:
             models.append(cycle.model)
         items.setdefault(cycle.item, prompt_label(cycle.prompt, prefix))
-    cells = {item: [[] for _ in models] for item in items}
+    cells: dict[int, list[list[Answer]]] = {item: [[] for _ in models] for item in items}
     for cycle in run.cycles:
         cells[cycle.item][models.index(cycle.model)].append(
             Answer(cycle.response, cycle.tokens, cycle.seconds, cycle.status, cycle.error))

@@ -23,7 +23,7 @@ WHOLE_INSTRUCTION = "Summarize this document. Keep names, numbers and conclusion
 
 def read_pages(path: str | Path) -> list[str]:
     """The text of every page (pypdf; nothing is rendered, no OCR)."""
-    from pypdf import PdfReader
+    from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings: our error says it all
@@ -37,7 +37,8 @@ def read_pages(path: str | Path) -> list[str]:
         reader = PdfReader(path)
         if reader.is_encrypted:
             try:
-                unlocked = reader.decrypt("")  # many "protected" PDFs open with no password
+                # many "protected" PDFs open with no password
+                unlocked = reader.decrypt("") != PasswordType.NOT_DECRYPTED
             except DependencyError:  # AES, and no cryptography package
                 unlocked = False
             if not unlocked:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from samantha.core.trace import (
     TokenStep,
@@ -13,10 +13,13 @@ from samantha.core.trace import (
     visible,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 CHOSEN, OTHER = "#e4572e", "#4c72b0"
 
 
-def learning_figure(steps: Sequence[TokenStep], focus: int | None = None) -> "object":
+def learning_figure(steps: Sequence[TokenStep], focus: int | None = None) -> Figure:
     """Three panels: the candidates of one step (the most uncertain one unless ``focus`` is a
     step number), the ranks of the tokens chosen although not the most likely, and the entropy
     along the response."""

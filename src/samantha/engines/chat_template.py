@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import jinja2
 import jinja2.ext
@@ -33,7 +33,7 @@ class ChatTemplate:
 class _IgnoreGenerationTags(jinja2.ext.Extension):
     """Pass-through for Hugging Face's ``{% generation %}`` tag (as llama-cpp-python does)."""
 
-    tags: ClassVar[set[str]] = {"generation"}
+    tags = {"generation"}
 
     def parse(self, parser: Any) -> Any:
         parser.stream.skip(1)

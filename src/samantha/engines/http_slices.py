@@ -124,7 +124,8 @@ class SlicedStream(httpcore.NetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "ssl_object" and isinstance(self._sock, ssl.SSLSocket):
-            return self._sock._sslobj  # type: ignore[attr-defined]
+            # httpcore's sync streams give the SSLObject too; SSLSocket keeps it private
+            return self._sock._sslobj  # type: ignore[attr-defined]  # not in typeshed
         if info == "client_addr":
             return self._sock.getsockname()
         if info == "server_addr":

@@ -22,6 +22,11 @@ from samantha.core.engine import Cancel, ModelSpec
 from samantha.core.errors import ModelError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from llama_cpp import Llama
+    from llama_cpp._internals import LlamaModel
+
     from samantha.engines.llama_grammar import GrammarConstraint
     from samantha.engines.template_worker import TemplateWorker
 
@@ -53,10 +58,10 @@ class LlamaLog:
     def installed(cls) -> "LlamaLog":
         import llama_cpp
 
-        log = getattr(llama_cpp, "_samantha_log", None)
+        log: LlamaLog | None = getattr(llama_cpp, "_samantha_log", None)
         if log is None:
             log = cls()
-            llama_cpp._samantha_log = log
+            setattr(llama_cpp, "_samantha_log", log)  # kept where llama.cpp's callback lives
         return log
 
     def __init__(self) -> None:
@@ -142,7 +147,7 @@ class LlamaCppEngine:
 
 
 class LlamaVocabulary:
-    def __init__(self, model: "object") -> None:
+    def __init__(self, model: LlamaModel) -> None:
         import llama_cpp
 
         self._lib = llama_cpp
@@ -160,7 +165,7 @@ class LlamaVocabulary:
 class LlamaCppSession:
     """One loaded model and its KV cache (see :class:`samantha.core.engine.ModelSession`)."""
 
-    def __init__(self, name: str, llm: "object",
+    def __init__(self, name: str, llm: Llama,
                  call: Callable[..., Any] = lambda fn, *args: fn(*args)) -> None:
         import llama_cpp
 
@@ -300,7 +305,7 @@ class LlamaCppSession:
         self._call(self._llm.close)
 
 
-def _token_bytes(lib: "object", vocab: "object", token: int, special: bool) -> bytes:
+def _token_bytes(lib: ModuleType, vocab: object, token: int, special: bool) -> bytes:
     buffer = ctypes.create_string_buffer(64)
     n = lib.llama_token_to_piece(vocab, token, buffer, 64, 0, special)
     if n > 64:

@@ -24,7 +24,7 @@ from samantha.core.remote import RemoteEnd, RemoteStep, RemoteToken, in_effect, 
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
 from samantha.engines.http_slices import Stopped
-from samantha.engines.remote_http import Http, sse_data, watch_of
+from samantha.engines.remote_http import Http, Lines, sse_data, watch_of
 
 SUPPORTED = ("repeat_penalty", "presence_penalty", "frequency_penalty", "penalty_last_n",
              "top_k", "typical_p", "top_p", "min_p", "temperature", "dry_multiplier",
@@ -160,7 +160,7 @@ class LlamaServer:
         return stops, WatchedStream(self._tokens(self.http.lines("/completion", body, watch),
                                                  greedy), watch)
 
-    def _tokens(self, lines: Iterator[str], greedy: bool) -> Iterator[RemoteToken | RemoteEnd]:
+    def _tokens(self, lines: Lines, greedy: bool) -> Iterator[RemoteToken | RemoteEnd]:
         try:
             for line in lines:
                 chunk = sse_data(line)
@@ -174,7 +174,7 @@ class LlamaServer:
                                     chunk.get("tokens_evaluated", 0), chunk.get("timings", {}))
                     return
         finally:
-            lines.close()  # type: ignore[attr-defined]
+            lines.close()
 
     def _chunk_tokens(self, chunk: dict[str, Any], greedy: bool) -> Iterator[RemoteToken]:
         probs = chunk.get("completion_probabilities")

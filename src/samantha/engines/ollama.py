@@ -30,7 +30,7 @@ from samantha.engines.openai_http import (
     step_of,
     with_first,
 )
-from samantha.engines.remote_http import Http, watch_of
+from samantha.engines.remote_http import Http, Lines, watch_of
 
 PATH = "/api/chat"
 LOGPROBS_SINCE = (0, 12, 11)
@@ -140,7 +140,7 @@ class Ollama:
                                "anything. Try again, and check Ollama's log.")
         said = _error_in(first)
         if said:
-            lines.close()  # type: ignore[attr-defined]
+            lines.close()
             raise self._explained(self._stopped({"error": said}), settings, model)
         source = (f"ollama: raw probabilities of the top {trace_top} (top_logprobs); no token "
                   "ids, no survivor counts") if trace_top else None
@@ -159,7 +159,7 @@ class Ollama:
         return BackendError(f"Backend {self.spec.name} stopped with an error: "
                             f"{chunk['error']}")
 
-    def _tokens(self, first: str | None, lines: Iterator[str], cancel: Cancel,
+    def _tokens(self, first: str | None, lines: Lines, cancel: Cancel,
                 source: str | None,
                 max_tokens: int) -> Iterator[RemoteToken | RemoteEnd]:
         try:
@@ -176,7 +176,7 @@ class Ollama:
                                    "its last line (done). What it wrote so far is kept; check "
                                    "Ollama's log.")
         finally:
-            lines.close()  # type: ignore[attr-defined]
+            lines.close()
 
 
 def chunk_tokens(chunk: dict[str, Any], source: str | None) -> Iterator[RemoteToken]:

@@ -28,7 +28,7 @@ from samantha.core.remote import RemoteEnd, RemoteStep, RemoteToken, in_effect, 
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
 from samantha.engines.http_slices import Stopped
-from samantha.engines.remote_http import Http, error_message, sse_data, watch_of
+from samantha.engines.remote_http import Http, Lines, error_message, sse_data, watch_of
 
 PATH = "/v1/chat/completions"
 MAX_TOP = 20  # the OpenAI API's limit on top_logprobs
@@ -178,7 +178,7 @@ class OpenAICompatible:
         return (), WatchedStream(self._tokens(first, lines, watch, source, settings.max_tokens),
                                  watch)
 
-    def _first_line(self, lines: Iterator[str], body: dict[str, Any], settings: Settings,
+    def _first_line(self, lines: Lines, body: dict[str, Any], settings: Settings,
                     watch: StreamWatch) -> str | None:
         """Send the request and wait for its first line, so that a refusal is raised here,
         before the first token (and another backend can be tried)."""
@@ -190,7 +190,7 @@ class OpenAICompatible:
             raise self._silent(body, settings, watch)
         chunk = _error_chunk(first)
         if chunk is not None:
-            lines.close()  # type: ignore[attr-defined]
+            lines.close()
             raise self._stopped(chunk, settings.max_tokens)
         return first
 
@@ -221,7 +221,7 @@ class OpenAICompatible:
             f"Backend {self.spec.name} closed its stream without sending anything, though the "
             "same request without streaming works. Try again, and check the server's log.")
 
-    def _tokens(self, first: str | None, lines: Iterator[str], cancel: Cancel,
+    def _tokens(self, first: str | None, lines: Lines, cancel: Cancel,
                 source: str | None,
                 max_tokens: int) -> Iterator[RemoteToken | RemoteEnd]:
         finish: str | None = None
@@ -247,7 +247,7 @@ class OpenAICompatible:
                                    "server's log.")
             yield end_of(finish, usage)
         finally:
-            lines.close()  # type: ignore[attr-defined]
+            lines.close()
 
 
 def _error_chunk(line: str | None) -> dict[str, Any] | None:

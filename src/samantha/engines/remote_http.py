@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import httpx
@@ -28,6 +28,9 @@ CONNECT_SECONDS = 5.0
 REPLY_SECONDS = 60.0
 #: Of an error's body, enough for its message.
 ERROR_BYTES = 64 * 1024
+
+#: The lines of one streamed answer; ``close()`` ends its connection.
+Lines = Generator[str, None, None]
 
 
 class Http:
@@ -76,7 +79,7 @@ class Http:
         except httpx.HTTPError:
             return 0
 
-    def lines(self, path: str, body: dict[str, Any], watch: StreamWatch) -> Iterator[str]:
+    def lines(self, path: str, body: dict[str, Any], watch: StreamWatch) -> Lines:
         """The non-empty lines of a streamed answer (SSE ``data:`` lines or NDJSON), each at
         most ``line_bytes``. Closing the iterator, Stop, or a time limit of ``watch`` closes
         the connection, which ends the server's work; Stop ends the lines quietly."""

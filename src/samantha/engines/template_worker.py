@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 
 from samantha.core.engine import Cancel
 from samantha.core.errors import TemplateError
@@ -109,9 +109,9 @@ class TemplateWorker:
             if not self._ready:
                 self._read(proc, time.monotonic() + START_SECONDS, cancel, starting=True)
                 self._ready = True
-            proc.stdin.write(encode({"template": asdict(self.template),  # type: ignore
-                                     "messages": messages}))
-            proc.stdin.flush()  # type: ignore[union-attr]
+            stdin = _pipe(proc.stdin)
+            stdin.write(encode({"template": asdict(self.template), "messages": messages}))
+            stdin.flush()
             return self._reply(self._read(proc, time.monotonic() + self.limits.seconds, cancel))
         except (_Dead, BrokenPipeError):
             self._kill()
@@ -119,7 +119,7 @@ class TemplateWorker:
 
     def _read(self, proc: subprocess.Popen[bytes], deadline: float, cancel: Cancel | None,
               starting: bool = False) -> dict[str, Any]:
-        fd = proc.stdout.fileno()  # type: ignore[union-attr]
+        fd = _pipe(proc.stdout).fileno()
         head = self._take(fd, FRAME.size, deadline, cancel, starting)
         size = FRAME.unpack(head)[0]
         if size > self.limits.output_bytes + 1024:
@@ -192,10 +192,17 @@ class TemplateWorker:
             _close(proc)
 
 
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """A pipe of the child: :meth:`TemplateWorker._spawn` asks for stdin and stdout, so Popen
+    always makes them."""
+    assert stream is not None
+    return stream
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """End an idle child: closing its input ends its loop; kill it if it does not go."""
     try:
-        proc.stdin.close()  # type: ignore[union-attr]
+        _pipe(proc.stdin).close()
     except OSError:
         pass
     try:

@@ -45,7 +45,7 @@ from samantha.execution import workspace
 from samantha.execution.cgroups import RunCgroup, make_run_cgroup
 from samantha.execution.child import ChildSetup, child_environment, child_setup, load_kernel
 from samantha.execution.errors import CodeRunError
-from samantha.execution.identity import Identity, count_tasks, unprivileged_account
+from samantha.execution.identity import Identity, Kind, count_tasks, unprivileged_account
 from samantha.execution.mounts import (
     Interpreter,
     check_folders,
@@ -231,7 +231,7 @@ class Bubblewrap:
         """Resource limits and the cgroup for bubblewrap's first process (the code inherits
         them). As root the process cap counts nobody's processes in the run's own namespace."""
         euid = os.geteuid()
-        kind = "root" if self.as_root else "same-user"
+        kind: Kind = "root" if self.as_root else "same-user"
         identity = Identity(kind, euid, os.getegid(), _user_name())
         existing = None if self.as_root else count_tasks(euid)
         setup = child_setup(identity, limits, existing, load_kernel())

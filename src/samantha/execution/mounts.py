@@ -93,8 +93,8 @@ def view_args(interpreter: Interpreter, work_dir: Path, masks: tuple[tuple[str, 
             args += ["--ro-bind-try", folder, folder]
         if resolv is not None:  # over the host's (a link is followed: bubblewrap would not)
             args += ["--perms", "0444", "--ro-bind-data", str(resolv[0]), resolv[1]]
-    for folder in interpreter.folders:  # after /tmp, which would hide them
-        args += ["--ro-bind", str(folder), str(folder)]
+    for needed in interpreter.folders:  # after /tmp, which would hide them
+        args += ["--ro-bind", str(needed), str(needed)]
     args += ["--bind", str(work_dir), str(work_dir),
              "--dev", "/dev", "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
              "--proc", "/proc"]

@@ -107,7 +107,7 @@ def _write_proc(pid: int, name: str, text: str) -> None:
 
 def pid_namespace_members(namespace: int) -> list[int]:
     """Host pids of the live processes in the PID namespace with inode ``namespace``."""
-    found = []
+    found: list[int] = []
     try:
         entries = [entry.name for entry in os.scandir("/proc") if entry.name.isdigit()]
     except OSError:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samantha.core.errors import SettingsError
+
+if TYPE_CHECKING:
+    from samantha.core.events import CodeOutcome
 
 ISOLATED = "bubblewrap"  # CodeResult.isolation: confined by bubblewrap (Linux namespaces)
 NOT_ISOLATED = "rlimits (not isolated)"  # resource limits only: no boundary against hostile code
@@ -82,3 +86,11 @@ class CodeResult:
     def succeeded(self) -> bool:
         """Exit status 0 and not stopped by the time limit or a cancel."""
         return self.exit_status == 0 and not self.timed_out and not self.cancelled
+
+
+def code_result(outcome: CodeOutcome) -> CodeResult:
+    """A code run's outcome as this package made it: the core sees only a
+    :class:`~samantha.core.events.CodeOutcome` (``CodeRan.result``), and every code run of the
+    Workbench is made here."""
+    assert isinstance(outcome, CodeResult), type(outcome)
+    return outcome

@@ -17,6 +17,7 @@ import os
 import re
 import struct
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -89,7 +90,6 @@ class MetadataCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._data: dict[str, dict] = {}
         try:
             data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
         except (OSError, ValueError):
@@ -134,19 +134,19 @@ class MetadataCache:
 
 
 def _read_entry(first: Path, parts: list[Path], size: int) -> ModelEntry:
-    base = dict(name=first.name, path=str(first), size=size, parts=len(parts), file=first.name)
+    base = partial(ModelEntry, name=first.name, path=str(first), size=size, parts=len(parts),
+                   file=first.name)
     try:
         header = read_header(first)
     except ModelError as exc:
-        return ModelEntry(**base, error=str(exc))
+        return base(error=str(exc))
     except (ValueError, TypeError, OverflowError, MemoryError, RecursionError,
             struct.error) as exc:  # a check the reader lacks: still one entry, not a crash
-        return ModelEntry(**base, error=f"{first} could not be read ({type(exc).__name__}: "
-                                        f"{exc}); please report this file to Samantha.")
-    return ModelEntry(**base, architecture=header.architecture,
-                      quantization=header.quantization, parameters=header.parameters,
-                      context_length=header.context_length,
-                      chat_template=header.chat_template is not None)
+        return base(error=f"{first} could not be read ({type(exc).__name__}: {exc}); please "
+                          "report this file to Samantha.")
+    return base(architecture=header.architecture, quantization=header.quantization,
+                parameters=header.parameters, context_length=header.context_length,
+                chat_template=header.chat_template is not None)
 
 
 def list_models(folders: Iterable[Path], cache: MetadataCache) -> list[ModelEntry]:

@@ -23,7 +23,7 @@ from samantha.models.download_url import hf_endpoint, resolve_url
 
 CATALOGUE_FILE = "known_models.toml"  # in the package, and (the user's additions) in the home
 #: the context a model is loaded with unless the user says otherwise (4000)
-DEFAULT_CONTEXT: int = next(f.default for f in fields(ModelSpec) if f.name == "n_ctx")
+DEFAULT_CONTEXT: int = ModelSpec.n_ctx  # the dataclass field's default
 #: llama.cpp rounds the context up to a multiple of 256: n_ctx 4000 gives a KV cache of 4096
 #: cells (its log says so when it loads a model with n_ctx=4000 here).
 CONTEXT_STEP = 256

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from samantha.core.engine import Cancel
 from samantha.models import bundled
@@ -16,6 +17,9 @@ from samantha.models.catalog import (
 )
 from samantha.models.download_url import parse_model_url
 from samantha.models.resolve import resolve_model
+
+if TYPE_CHECKING:
+    from samantha.models.download import Mode
 
 Progress = Callable[[int, int | None], None]
 
@@ -29,7 +33,7 @@ class ModelLibrary:
     downloaded into the Samantha folder on first use and reused afterwards."""
 
     def __init__(self, models_dir: Path, folders: Sequence[Path], cache_file: Path,
-                 url_mode: str = "keep") -> None:
+                 url_mode: Mode = "keep") -> None:
         self.models_dir = models_dir
         self.folders = [models_dir, *(f for f in folders if f != models_dir)]
         self.cache_file = cache_file
@@ -48,12 +52,12 @@ class ModelLibrary:
         order = [m.name for m in bundled.BUNDLED]
         return sorted(marked, key=lambda e: order.index(e.name) if e.bundled else len(order))
 
-    def not_in_place(self) -> list[bundled.Bundled]:
+    def not_in_place(self) -> builtins.list[bundled.Bundled]:
         """The installed bundled models not in the Samantha folder yet (put there on first
         use of a bundled model)."""
         return bundled.not_in_place(self.models_dir)
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:
         """The model names to offer: the installed bundled models, then the usable files."""
         return bundled.names(e.name for e in self.list() if not e.error)
 
@@ -72,7 +76,7 @@ class ModelLibrary:
             return self.download(name, progress=progress, cancel=cancel)
         return resolve_model(name, self.folders, self.models_dir)
 
-    def download(self, url: str, mode: str | None = None, progress: Progress | None = None,
+    def download(self, url: str, mode: Mode | None = None, progress: Progress | None = None,
                  cancel: Cancel | None = None) -> Path:
         parse_model_url(url)  # a clear error for a link that is not a model
         from samantha.models.download import download_model  # with the HTTP client: on demand

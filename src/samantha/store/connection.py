@@ -51,6 +51,13 @@ def open_history(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added (sqlite3 sets it after every INSERT)."""
+    row_id = cursor.lastrowid
+    assert row_id is not None, "no INSERT ran on this cursor"
+    return row_id
+
+
 def unusable(path: Path, exc: sqlite3.Error) -> HistoryError | DiskFullError:
     """Why the history at ``path`` cannot be used: a full disk (nothing is lost: free space), a
     damaged file (move it aside), or another failure of the disk or the folder."""

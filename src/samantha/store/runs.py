@@ -25,7 +25,7 @@ from typing import Any
 
 from samantha.core.errors import InputError
 from samantha.core.records import CodeRunRecord, RunOwner, RunRecord
-from samantha.store.connection import full_disk_said, open_history
+from samantha.store.connection import full_disk_said, inserted_id, open_history
 from samantha.store.errors import CycleNotFoundError, DiskFullError, RunNotFoundError
 from samantha.store.rows import (
     code_run_record,
@@ -130,7 +130,7 @@ class RunStore(VerdictColumn):
                 " owner_started) VALUES (?, 'running', ?, ?, ?, ?)",
                 (utc_now(), config_json, host, pid, started),
             )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def finish_run(self, run_id: int, status: str, stop_reason: str | None = None) -> None:
         """Set a run's final status (running/finished/stopped/failed) and its finish time."""
@@ -388,7 +388,7 @@ class RunStore(VerdictColumn):
             if "FOREIGN KEY" in str(exc):
                 raise RunNotFoundError(run_id) from exc
             raise
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     # -- learning-mode traces ---------------------------------------------------------------
 
@@ -423,7 +423,7 @@ class RunStore(VerdictColumn):
                 (run_id, cycle_id, code, dumps(dropped), stdout, stderr, exit_status,
                  float(seconds), int(timed_out), limit, work_dir, dumps(files), dumps(figures),
                  utc_now(), isolation or None, isolation_note or None))
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def code_runs(self, run_id: int) -> list[CodeRunRecord]:
         """The code runs of a run, in order."""

@@ -164,7 +164,7 @@ class Door:
 
 
 def cookies(header: str) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for part in header.split(";"):
         name, _, value = part.strip().partition("=")
         if name:

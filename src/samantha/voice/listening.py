@@ -167,21 +167,25 @@ class Listener:
         audio, begins = bytes(self._audio), self._begins
         self._begins += len(self._audio) / (2 * self.rate)
         self._audio.clear()
-        if not text or self.vocabulary is None:
+        vocabulary = self.vocabulary
+        if not text or vocabulary is None:
             return Heard(text)
-        command = parse(text, self.vocabulary)
-        if command.kind == "prompt" or (command.kind == "none" and self._ok_alone(text)):
-            said = self._dictate(audio, begins, result.get("result", []))
-            command = parse(f"{self.vocabulary.ok[0]} {said}", self.vocabulary)
-            text = f"{self.vocabulary.ok[0]} {said}".strip()
+        command = parse(text, vocabulary)
+        alone = command.kind == "none" and self._ok_alone(text, vocabulary)
+        if command.kind == "prompt" or alone:
+            said = self._dictate(audio, begins, result.get("result", []), vocabulary)
+            command = parse(f"{vocabulary.ok[0]} {said}", vocabulary)
+            text = f"{vocabulary.ok[0]} {said}".strip()
         return Heard(text, command)
 
-    def _ok_alone(self, text: str) -> bool:
-        return text.lower().split()[-1] in self.vocabulary.ok  # "ok" then words not on the list
+    @staticmethod
+    def _ok_alone(text: str, vocabulary: Vocabulary) -> bool:
+        return text.lower().split()[-1] in vocabulary.ok  # "ok" then words not on the list
 
-    def _dictate(self, audio: bytes, begins: float, words: list[dict]) -> str:
+    def _dictate(self, audio: bytes, begins: float, words: list[dict],
+                 vocabulary: Vocabulary) -> str:
         """The words said after the utterance's first ``ok``, by the whole model."""
-        ok = next((w for w in words if w.get("word", "").lower() in self.vocabulary.ok), None)
+        ok = next((w for w in words if w.get("word", "").lower() in vocabulary.ok), None)
         after = 0.0 if ok is None else max(0.0, float(ok["end"]) - begins)
         offset = min(len(audio), int(after * self.rate) * 2)
         return " ".join(transcribe(self.model, self.rate, audio[offset:], self.words))

@@ -20,24 +20,32 @@ works as it is, and a rebuild needs Node.js), and no news or update check (they 
 internet, and JupyterLab asks whether to fetch news in a notification).
 """
 
+from __future__ import annotations  # JupyterLab's Python may be older than Samantha's
+
 import importlib.util
 import inspect
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    def get_config() -> Any: ...  # traitlets defines it when it runs this file
 
 
-def load_door_module():  # type: ignore[no-untyped-def]
+def load_door_module() -> ModuleType:
     name = "samantha_tool_door"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "door.py")
+        assert spec is not None and spec.loader is not None  # a .py path always has a loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # before it runs: its dataclasses look themselves up there
         spec.loader.exec_module(module)
     return sys.modules[name]
 
 
-def configure(c):  # type: ignore[no-untyped-def]
-    from jupyter_server.auth.identity import PasswordIdentityProvider
+def configure(c: Any) -> None:  # c: the traitlets Config being loaded
+    from jupyter_server.auth.identity import PasswordIdentityProvider, User
     from tornado import web
     from traitlets import default
 
@@ -65,7 +73,7 @@ def configure(c):  # type: ignore[no-untyped-def]
         def auth_enabled(self) -> bool:
             return True  # with no token and no password Jupyter would let anyone in
 
-        async def get_user_token(self, handler):  # type: ignore[no-untyped-def]
+        async def get_user_token(self, handler: web.RequestHandler) -> User | None:
             given = self.get_token(handler)
             if not given or not (door.is_secret(given) or door.redeem(given)):
                 return None
@@ -88,4 +96,4 @@ def configure(c):  # type: ignore[no-untyped-def]
     c.LabApp.check_for_updates_class = NeverCheckForUpdate
 
 
-configure(get_config())  # noqa: F821  (traitlets runs this file with get_config defined)
+configure(get_config())
