@@ -13,7 +13,7 @@ import json
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from samantha.core.backend_specs import (
     ANY,
@@ -27,6 +27,9 @@ from samantha.core.engine import Cancel
 from samantha.core.errors import InputError
 from samantha.core.remote import RemoteBackend
 from samantha.core.schema import Refused, shown
+
+if TYPE_CHECKING:
+    from samantha.engines.remote_http import Http
 
 FILE = "backends.json"
 
@@ -91,16 +94,15 @@ def open_adapter(spec: BackendSpec) -> RemoteBackend:
     return OpenAICompatible(known, http)
 
 
-def detect_kind(http: object) -> str:
-    status = http.status  # type: ignore[attr-defined]
+def detect_kind(http: Http) -> str:
+    status = http.status
     if status("/props") == 200 and status("/health") in (200, 503):
         return "llama-server"
     if status("/api/tags") == 200:
         return "ollama"
     if status("/v1/models") in (200, 401, 403):
         return "openai"
-    name = http.spec.name  # type: ignore[attr-defined]
-    url = http.spec.url  # type: ignore[attr-defined]
+    name, url = http.spec.name, http.spec.url
     raise BackendError(
         f"Backend {name} at {url} answers none of /props (llama-server), /api/tags (Ollama) "
         f"or /v1/models (OpenAI-compatible). Is the server running there? Give --kind if it "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from samantha.core.backend_specs import parse_ref
-from samantha.core.chat import Message
+from samantha.core.chat import Message, Role
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
 from samantha.core.events import (
@@ -95,7 +95,7 @@ def branch_settings(parent: Parent, changes: Mapping[str, Any],
 
 def run_branch(bench: "Workbench", point: BranchPoint, changes: Mapping[str, Any] | None = None,
                max_tokens: int | None = None,
-               control: RunControl | None = None) -> Iterator[RunEvent]:
+               control: RunControl | None = None) -> Iterator[RunEvent | BranchStarted]:
     """Generate the branch and store it; yields the run's events as a chain run does (its id
     in the first, :class:`BranchStarted`)."""
     parent = find_parent(bench, point)
@@ -110,21 +110,21 @@ def run_branch(bench: "Workbench", point: BranchPoint, changes: Mapping[str, Any
     bench.store.set_parent(run_id, point.to_dict())
     recorder = RunRecorder(bench.store, run_id, bench.model_file)
     cycle = Cycle(1, model, 1, 1, parent.cycle.item, PromptItem(parent.cycle.prompt))
-    messages = tuple(Message(m["role"], m["content"]) for m in parent.cycle.messages)
+    messages = tuple(Message(role(m["role"]), m["content"]) for m in parent.cycle.messages)
     control = control or RunControl()
     result: GenerationResult | None = None
     try:
-        for event in (BranchStarted(run_id, point),
-                      CycleStarted(cycle, parent.cycle.prompt, messages, settings)):
-            recorder.record(event)
-            yield event
-        for event in bench.generate(messages, settings, control, model, trace_top=parent.top,
-                                    pacer=control, forced=(*parent.before, point.token)):
-            if isinstance(event, TokenEvent):
-                recorder.record(event)
-                yield event
-            elif isinstance(event, GenerationResult):
-                result = event
+        yield BranchStarted(run_id, point)
+        started = CycleStarted(cycle, parent.cycle.prompt, messages, settings)
+        recorder.record(started)
+        yield started
+        for answered in bench.generate(messages, settings, control, model, trace_top=parent.top,
+                                       pacer=control, forced=(*parent.before, point.token)):
+            if isinstance(answered, TokenEvent):
+                recorder.record(answered)
+                yield answered
+            elif isinstance(answered, GenerationResult):
+                result = answered
     except GeneratorExit:
         recorder.interrupted("the branch was let go before its end")
         raise
@@ -132,10 +132,20 @@ def run_branch(bench: "Workbench", point: BranchPoint, changes: Mapping[str, Any
         bench.store.finish_run(run_id, "failed", str(exc))
         raise
     assert result is not None
-    for event in (CycleFinished(cycle, result),
-                  RunFinished("failed" if result.error else "finished", result.error, 1)):
-        recorder.record(event)
-        yield event
+    ends: tuple[RunEvent, ...] = (CycleFinished(cycle, result),
+                                  RunFinished("failed" if result.error else "finished",
+                                              result.error, 1))
+    for end in ends:
+        recorder.record(end)
+        yield end
+
+
+def role(name: str) -> Role:
+    """A stored message's role, checked (the history holds only what Samantha wrote)."""
+    roles: dict[str, Role] = {"system": "system", "user": "user", "assistant": "assistant"}
+    if name not in roles:
+        raise InputError(f"A stored message has the role {name!r}, which no chat has.")
+    return roles[name]
 
 
 @dataclass(frozen=True)

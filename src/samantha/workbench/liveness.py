@@ -71,7 +71,7 @@ def _stat_fields(pid: int) -> list[str] | None:
 def _zombie(pid: int) -> bool:
     """A process that has ended but that its parent has not collected yet."""
     fields = _stat_fields(pid)
-    return bool(fields) and fields[0] in ("Z", "X")
+    return fields is not None and bool(fields) and fields[0] in ("Z", "X")
 
 
 def _read(path: Path) -> str | None:
@@ -85,11 +85,11 @@ def _windows_alive(pid: int) -> bool:
     """On Windows ``os.kill(pid, 0)`` would send Ctrl+C: ask the kernel instead."""
     import ctypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]  # Windows only
     query_limited_information, still_active, access_denied = 0x1000, 259, 5
     handle = kernel32.OpenProcess(query_limited_information, False, pid)
     if not handle:
-        return ctypes.get_last_error() == access_denied  # type: ignore[attr-defined]
+        return ctypes.get_last_error() == access_denied  # type: ignore[attr-defined]  # Windows only
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):

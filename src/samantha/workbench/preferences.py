@@ -17,9 +17,9 @@ from pathlib import Path
 
 from samantha.core.errors import InputError
 from samantha.core.promptscript import checked_text
-from samantha.core.schema import Refused, Text, TextList, check_table, shown
+from samantha.core.schema import Refused, Rule, Text, TextList, check_table, shown
 
-RULES = {
+RULES: dict[str, Rule] = {
     "python": Text("the path of a Python interpreter", optional=True),
     "model_folders": TextList("folder paths", '["/data/models"]'),
     "voice_models": TextList("Vosk model folder paths", '["/data/vosk-model-small-en-us-0.15"]'),

@@ -23,6 +23,7 @@ from samantha.core.events import (
     TokenEvent,
     VerdictGiven,
 )
+from samantha.execution.results import code_result
 from samantha.store import RunStore
 from samantha.store.errors import DiskFullError
 from samantha.store.space import full_disk, full_disk_cause
@@ -161,7 +162,7 @@ class RunRecorder:
         self.store.interrupt_run(self.run_id, reason, partial)
 
     def _code(self, event: CodeRan) -> None:
-        result = event.result
+        result = code_result(event.result)
         self.store.record_code_run(
             self.run_id, self.cycle_ids.get(event.cycle.number), code=event.extraction.code,
             dropped=list(event.extraction.dropped), stdout=result.stdout, stderr=result.stderr,

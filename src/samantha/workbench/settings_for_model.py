@@ -48,7 +48,7 @@ def grammar_of(session: ModelSession, settings: Settings) -> Any:
     from samantha.engines.llama_grammar import grammar_from_json_schema
 
     text = settings.grammar or grammar_from_json_schema(settings.json_schema)
-    return session.constraint(text)  # type: ignore[attr-defined]
+    return session.constraint(text)  # type: ignore[attr-defined]  # grammars: local engine only
 
 
 class BreakerCache:

@@ -68,7 +68,7 @@ class CodePanel:
 
 def _without_isolation(result: Any) -> Any:
     """``result`` without what says how it was confined (a copy; other values as they are)."""
-    if dataclasses.is_dataclass(result) and "isolation" in {
+    if dataclasses.is_dataclass(result) and not isinstance(result, type) and "isolation" in {
             f.name for f in dataclasses.fields(result)}:
         return dataclasses.replace(result, isolation="")
     return result

@@ -68,8 +68,9 @@ def example(piece: str) -> Example:
     lines = piece.strip().splitlines()
     models: tuple[str, ...] = ()
     single = False
-    while lines and _HEADER.match(lines[0].strip()):
-        key, value = _HEADER.match(lines.pop(0).strip()).groups()  # type: ignore[union-attr]
+    while lines and (header := _HEADER.match(lines[0].strip())):
+        lines.pop(0)
+        key, value = header.groups()
         if key.lower() == "models":
             models = tuple(m.strip() for m in value.split(",") if m.strip())
         else:

@@ -89,8 +89,9 @@ class SamplingPanel:
                                  queue=False, show_progress="hidden")
         shaping = [*self.sliders.values(), self.more["mirostat"], self.texts["samplers"]]
         for box in shaping:
-            box.change(self.order_from, inputs=set(shaping), outputs=self.chain_order,
-                       queue=False, show_progress="hidden")
+            # gradio declares .change on each component class, not on their common base
+            box.change(self.order_from, inputs=set(shaping),  # type: ignore[attr-defined]  # see above
+                       outputs=self.chain_order, queue=False, show_progress="hidden")
 
     @property
     def inputs(self) -> list[Any]:

@@ -176,7 +176,8 @@ class ChatTab:
                        self.options.switches["single_response"], self.prompt_format,
                        self.system, self.previous, self.feedback]
         for field in plan_inputs:
-            field.change(self.plan_and_model, inputs=plan_inputs,
+            # gradio declares .change on each component class, not on their common base
+            field.change(self.plan_and_model, inputs=plan_inputs,  # type: ignore[attr-defined]  # see above
                          outputs=[self.plan, self.header.model], queue=False,
                          show_progress="hidden", trigger_mode="always_last")
         self.clean.click(self.clean_history, inputs=self.state, outputs=self.stream_outputs,
