@@ -16,7 +16,6 @@ import hashlib
 import os
 import shutil
 from dataclasses import dataclass
-from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Iterable
@@ -94,6 +93,8 @@ def _smollm2_source() -> tuple[Path, str | None]:
 
 
 def _record_hash(file_name: str) -> str | None:
+    from importlib import metadata  # 10 ms: only when the SmolLM2 wheel is looked up
+
     try:
         files = metadata.files(SMOLLM2_PIN.split("==")[0]) or []
     except metadata.PackageNotFoundError:

@@ -13,6 +13,7 @@ import struct
 from pathlib import Path
 
 from samantha.core.errors import ModelError
+from samantha.models.ggml_types import GGML_TYPES
 
 # -- the bounds ------------------------------------------------------------------------------------
 GGUF_VERSIONS = (2, 3)
@@ -124,10 +125,7 @@ def check_tensor(problem: Problem, field: str, dims: tuple[int, ...], ggml_type:
                  offset: int, alignment: int) -> None:
     """A tensor's type is one ggml knows, its shape fits ggml's 64-bit sizes and whole blocks
     of its type, and its data starts on the alignment."""
-    from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
-
-    known = {int(t) for t in GGML_QUANT_SIZES}
-    if ggml_type not in known:
+    if ggml_type not in GGML_TYPES:
         raise problem.bad(field, f"has tensor type {ggml_type}, which ggml does not know")
     elements = 1
     for d in dims:
@@ -136,10 +134,10 @@ def check_tensor(problem: Problem, field: str, dims: tuple[int, ...], ggml_type:
         elements *= d
     if elements >= 2**63:
         raise problem.bad(field, f"has {elements:,} elements, beyond 64-bit sizes")
-    block = GGML_QUANT_SIZES[GGMLQuantizationType(ggml_type)][0]
+    name, block, _ = GGML_TYPES[ggml_type]
     if dims and dims[0] % block:
         raise problem.bad(field, f"has rows of {dims[0]} values, not whole blocks of {block} "
-                          f"({GGMLQuantizationType(ggml_type).name})")
+                          f"({name})")
     if offset % alignment:
         raise problem.bad(field, f"starts at data offset {offset:,}, not a multiple of the "
                           f"alignment {alignment}")

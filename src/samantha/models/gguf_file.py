@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from samantha.core.errors import ModelError
+from samantha.models.ggml_types import GGML_TYPES
 from samantha.models.gguf_checks import (
     ARRAY,
     DEFAULT_ALIGNMENT,
@@ -118,11 +119,9 @@ class GGUFHeader:
 
     def expected_size(self) -> int:
         """Bytes the file needs to hold every tensor."""
-        from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
-
         end = self.data_offset
         for t in self.tensors:
-            block, size = GGML_QUANT_SIZES[GGMLQuantizationType(t.ggml_type)]
+            _, block, size = GGML_TYPES[t.ggml_type]
             end = max(end, self.data_offset + t.offset + t.elements // block * size)
         return end
 

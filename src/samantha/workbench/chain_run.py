@@ -3,13 +3,18 @@ control), and its events as they come, each recorded in the history as it passes
 
 from __future__ import annotations
 
-from typing import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
 
+from samantha.core.engine import Cancel
 from samantha.core.events import RunEvent, RunFinished
 from samantha.core.generation import Memory
 from samantha.core.plan import Cycle
 from samantha.core.runner import ChainRunner
 from samantha.workbench.recorder import RunRecorder
+
+if TYPE_CHECKING:
+    from samantha.execution import CodeResult
 
 
 class ChainRun:
@@ -52,3 +57,21 @@ class ChainRun:
         finally:
             if status is None:  # abandoned by its consumer (Ctrl+C, a closed window): resumable
                 self.recorder.interrupted("let go before its end (Ctrl+C, or its window closed)")
+
+
+class FolderExecutor:
+    """Runs a chain's code, each cycle in its own folder under the run's folder, through
+    ``run_code`` (the facade's :meth:`~samantha.workbench.facade.Workbench.run_code`)."""
+
+    def __init__(self, run_code: Callable[..., "CodeResult"], folder: Path, timeout: float,
+                 allow_network: bool = False) -> None:
+        self.run_code = run_code
+        self.folder = folder
+        self.timeout = timeout
+        self.allow_network = allow_network
+
+    def run(self, code: str, cycle: Cycle, cancel: Cancel) -> "CodeResult":
+        from samantha.execution import CodeLimits
+
+        return self.run_code(code, self.folder / f"cycle-{cycle.number}", cancel,
+                             CodeLimits(timeout=self.timeout), allow_network=self.allow_network)

@@ -12,10 +12,17 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Mapping, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ContextManager,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 
 from samantha.core.backend_specs import parse_ref
-from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
 from samantha.core.control import ModelTurn, RunControl
@@ -31,27 +38,13 @@ from samantha.core.events import (
 from samantha.core.generation import Memory, Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
-from samantha.core.runner import ChainRunner
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
-from samantha.core.whatif import Remembered, WhatIf, what_if
 from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
-from samantha.store import RunStore
-from samantha.workbench.backends import Remotes, specs_from_table
-from samantha.workbench.chain_run import ChainRun
-from samantha.workbench.downloads import fetch
-from samantha.workbench.liveness import this_process
+from samantha.workbench.backends import Remotes
 from samantha.workbench.preferences import Preferences
-from samantha.workbench.recorder import RunRecorder
-from samantha.workbench.remote_answers import remote_answer
-from samantha.workbench.resume import (
-    NotResumableError,
-    mark_interrupted,
-    past_cycles,
-    resumable_run,
-)
 from samantha.workbench.settings_for_model import (
     BreakerCache,
     grammar_of,
@@ -59,10 +52,14 @@ from samantha.workbench.settings_for_model import (
     with_bias_ids,
 )
 
-if TYPE_CHECKING:
-    from samantha.core.plan import Cycle
+if TYPE_CHECKING:  # the chains' modules load at the first chain, not for `generate`
+    from samantha.core.chain import ChainConfig
+    from samantha.core.runner import ChainRunner
+    from samantha.core.whatif import Remembered, WhatIf
     from samantha.execution import CodeLimits, CodeResult, Sandbox
+    from samantha.store import RunStore
     from samantha.tools import Toolbox
+    from samantha.workbench.chain_run import ChainRun
     from samantha.workbench.hearing import Hearing
 
 
@@ -124,7 +121,9 @@ class Workbench:
     def model_file(self, name: str) -> tuple[Path | None, str | None]:
         """Path and sha256 of a model (the hash is computed once per file and cached)."""
         if is_url(name):
-            from samantha.models.download import downloaded  # with the HTTP client: on demand
+            from samantha.models.download import (
+                downloaded,  # with the HTTP client: on demand
+            )
 
             found = downloaded(name, self.models_dir)
             return found if found else (None, None)
@@ -239,6 +238,8 @@ class Workbench:
         """
         ref = parse_ref(model)
         if ref is not None:
+            from samantha.workbench.remote_answers import remote_answer
+
             yield from remote_answer(self.remotes, ref, messages, settings, cancel, trace_top,
                                      pacer, loop_guard, retry)
             return
@@ -279,6 +280,8 @@ class Workbench:
                 top: int) -> WhatIf:
         """What ``settings`` would keep from a remembered step of an answer of ``model`` (the
         loaded model: a bias given as text becomes its token ids, DRY's breakers too)."""
+        from samantha.core.whatif import what_if
+
         session = self.session(model, settings.n_ctx)
         settings = with_bias_ids(session, settings)
         return what_if(remembered.logits, remembered.before, settings, top,
@@ -290,6 +293,9 @@ class Workbench:
         """The run history. Opening it marks "interrupted" the runs whose process is gone."""
         with self._store_lock:
             if self._store is None:
+                from samantha.store import RunStore
+                from samantha.workbench.resume import mark_interrupted
+
                 store = RunStore(self.home / "history.sqlite3")
                 mark_interrupted(store)
                 self._store = store
@@ -298,6 +304,9 @@ class Workbench:
     def start_run(self, config: ChainConfig, control: RunControl | None = None) -> ChainRun:
         """Check the chain (a bad script raises here, before any model loads) and open its
         record in the run history, owned by this process. Iterate the result to run it."""
+        from samantha.core.runner import ChainRunner
+        from samantha.workbench.liveness import this_process
+
         runner = ChainRunner(self, config, control)
         runner.notes = self._check_models(config)
         self._check_prompt_sizes(runner)
@@ -312,6 +321,15 @@ class Workbench:
         cycles that ran are replayed without generating them, the unfinished one is generated
         again (its stored row replaced), and the run ends with the cycles it would have had
         without the interruption. Iterate the result to run it."""
+        from samantha.core.chain import ChainConfig
+        from samantha.core.runner import ChainRunner
+        from samantha.workbench.liveness import this_process
+        from samantha.workbench.resume import (
+            NotResumableError,
+            past_cycles,
+            resumable_run,
+        )
+
         record = resumable_run(self.store, run_id)
         config = ChainConfig.from_dict(record.config, where=f"Stored run {run_id}")
         done, discard_from = past_cycles(record, self.store.code_runs(run_id),
@@ -332,6 +350,8 @@ class Workbench:
         list of models instead. ``settings_changes`` maps Settings names to values (checked by
         Settings); ``seed`` seeds the run, as ``samantha run --seed`` does (None: a fresh one).
         Start the result with :meth:`start_run`."""
+        from samantha.core.chain import ChainConfig
+
         record = self.store.get_run(run_id)
         config = ChainConfig.from_dict(record.config, where=f"Stored run {run_id}")
         changes = dict(settings_changes or {})
@@ -343,6 +363,8 @@ class Workbench:
     def _check_models(self, config: ChainConfig) -> list[str]:
         """Refuse an unknown model before anything runs; return what the run must be told
         first (the settings a backend serving one of its models cannot honour)."""
+        from samantha.workbench.backends import specs_from_table
+
         self.remotes.add_extra(specs_from_table(config.backends, "Chain backends"))
         notes: list[str] = []
         for model in dict.fromkeys(config.models):  # a typo in a name fails before anything runs
@@ -381,7 +403,10 @@ class Workbench:
         return self._limits[key]
 
     def _chain_run(self, run_id: int, runner: ChainRunner) -> ChainRun:
-        runner.executor = FolderExecutor(self, self.home / "runs" / str(run_id),
+        from samantha.workbench.chain_run import ChainRun, FolderExecutor
+        from samantha.workbench.recorder import RunRecorder
+
+        runner.executor = FolderExecutor(self.run_code, self.home / "runs" / str(run_id),
                                          runner.config.code_timeout, runner.config.allow_network)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
 
@@ -450,28 +475,12 @@ class Workbench:
 
     def _fetch(self, url: str, cancel: Cancel | None) -> Iterator[DownloadProgress]:
         """Download a URL model in a worker thread, reporting progress a few times a second."""
+        from samantha.workbench.downloads import fetch
+
         return fetch(self.library.download, url, cancel)
 
     @staticmethod
     def chain_order(settings: Settings) -> str:
         """The sampler chain as shown to users, e.g. ``logits -> penalties -> top-k -> ...``."""
         return SamplerChain(settings, seed=0).describe()
-
-
-class FolderExecutor:
-    """Runs a chain's code, each cycle in its own folder under the run's folder."""
-
-    def __init__(self, bench: Workbench, folder: Path, timeout: float,
-                 allow_network: bool = False) -> None:
-        self.bench = bench
-        self.folder = folder
-        self.timeout = timeout
-        self.allow_network = allow_network
-
-    def run(self, code: str, cycle: "Cycle", cancel: Cancel) -> "CodeResult":
-        from samantha.execution import CodeLimits
-
-        return self.bench.run_code(code, self.folder / f"cycle-{cycle.number}", cancel,
-                                   CodeLimits(timeout=self.timeout),
-                                   allow_network=self.allow_network)
 
