@@ -152,27 +152,36 @@ def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,
                       f"{''.join(sections)}", PAGE_STYLE + STYLE)
 
 
+#: The page's words, as the rows of the web UI's label tables (:mod:`samantha.ui.words.table`
+#: holds them too, each key under "trace_"): (key, English, "", Portuguese, "").
+ROWS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("legend", "Colour: how likely the chosen token was.", "",
+     "Cor: quão provável era o token escolhido.", ""),
+    ("token_head", "Token {step} (rank {rank}, p {p})", "",
+     "Token {step} (posição {rank}, p {p})", ""),
+    ("raw", "raw scores", "", "pontuações brutas", ""),
+    ("removed", "removed", "", "removido", ""),
+    ("token", "token", "", "token", ""),
+    ("probabilities", "Candidate probabilities", "", "Probabilidades dos candidatos", ""),
+    ("probability", "probability", "", "probabilidade", ""),
+    ("ranks", "Tokens chosen although not the most likely", "",
+     "Tokens escolhidos sem serem os mais prováveis", ""),
+    ("rank", "rank", "", "posição", ""),
+    ("none", "Every token chosen was the most likely.", "",
+     "Todo token escolhido era o mais provável.", ""),
+    ("entropy", "Uncertainty of the model (entropy)", "", "Incerteza do modelo (entropia)", ""),
+    ("nats", "entropy (nats)", "", "entropia (nats)", ""),
+    ("answer", "The answer, token by token", "", "A resposta, token por token", ""),
+    ("what_if_head", "What if {asked}: {chain}", "", "E se {asked}: {chain}", ""),
+    ("what_if_partial",
+     "Computed over the {n} stored candidates only: the rest of the vocabulary is unknown "
+     "here.", "",
+     "Calculado só sobre os {n} candidatos guardados: o resto do vocabulário é desconhecido "
+     "aqui.", ""),
+)
+
 #: The page's words in each language of the interface.
 WORDS: Mapping[str, Mapping[str, str]] = {
-    "en": {"legend": "Colour: how likely the chosen token was.",
-           "token_head": "Token {step} (rank {rank}, p {p})", "raw": "raw scores",
-           "removed": "removed", "token": "token", "probabilities": "Candidate probabilities",
-           "probability": "probability", "ranks": "Tokens chosen although not the most likely",
-           "rank": "rank", "none": "Every token chosen was the most likely.",
-           "entropy": "Uncertainty of the model (entropy)", "nats": "entropy (nats)",
-           "answer": "The answer, token by token",
-           "what_if_head": "What if {asked}: {chain}",
-           "what_if_partial": "Computed over the {n} stored candidates only: the rest of the "
-                              "vocabulary is unknown here."},
-    "pt": {"legend": "Cor: quão provável era o token escolhido.",
-           "token_head": "Token {step} (posição {rank}, p {p})", "raw": "pontuações brutas",
-           "removed": "removido", "token": "token",
-           "probabilities": "Probabilidades dos candidatos", "probability": "probabilidade",
-           "ranks": "Tokens escolhidos sem serem os mais prováveis", "rank": "posição",
-           "none": "Todo token escolhido era o mais provável.",
-           "entropy": "Incerteza do modelo (entropia)", "nats": "entropia (nats)",
-           "answer": "A resposta, token por token",
-           "what_if_head": "E se {asked}: {chain}",
-           "what_if_partial": "Calculado só sobre os {n} candidatos guardados: o resto do "
-                              "vocabulário é desconhecido aqui."},
+    "en": {key: english for key, english, _, _, _ in ROWS},
+    "pt": {key: portuguese for key, _, _, portuguese, _ in ROWS},
 }

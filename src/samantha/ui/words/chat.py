@@ -1,20 +1,11 @@
-"""Labels and help texts of the web interface, part 1 (see :mod:`samantha.ui.words.table`).
+"""The Chat tab: the prompts, the buttons, the output and its footers, the plan line, the
+models panel, the chain options, files and examples, and the messages of a run.
 
-Rows: (key, English label, English help, Portuguese label, Portuguese help).
+Rows as in :mod:`samantha.ui.words.table`: (key, English label, English help, Portuguese
+label, Portuguese help).
 """
 
 ROWS: tuple[tuple[str, str, str, str, str], ...] = (
-    # ---------------------------------------------------------------- Chat tab: main buttons
-    ("chat_tab", "Chat", "", "Conversa", ""),
-    ("start",
-     "Start",
-     "Starts a run: every model of the Model list answers every prompt of the USER prompt field, "
-     "in order. The fields and settings are read when you press it; changes made during a run "
-     "count from the next start.",
-     "Iniciar",
-     "Inicia uma execução: cada modelo da Lista de modelos responde a cada prompt do campo Prompt "
-     "do USUÁRIO, em ordem. Os campos e ajustes são lidos quando você pressiona o botão; mudanças "
-     "feitas durante a execução valem a partir do próximo início."),
     ("stop_next",
      "Stop / Next",
      "Ends the current response at once and goes on with the next prompt or model, if any. It "
@@ -22,11 +13,6 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Parar / Próximo",
      "Encerra na hora a resposta atual e segue para o próximo prompt ou modelo, se houver. "
      "Também funciona enquanto o prompt é lido, um modelo é baixado ou um código é executado."),
-    ("stop_all",
-     "Stop all",
-     "Ends the whole run. What was already generated is kept and saved in the history.",
-     "Parar tudo",
-     "Encerra a execução inteira. O que já foi gerado é mantido e salvo no histórico."),
     ("clean_history",
      "Clean history",
      "Clears the Assistant output and forgets the previous response kept by the feedback loop, "
@@ -50,7 +36,6 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Retira o modelo da memória. O modelo também é descarregado automaticamente quando outro "
      "precisa responder. Descarregue-o depois de mudar n_ctx para que o novo tamanho de contexto "
      "valha."),
-    # ---------------------------------------------------------------- Chat tab: the three texts
     ("system_prompt",
      "SYSTEM prompt",
      "General instructions for the whole run: role, tone, rules (e.g. You are a Python teacher). "
@@ -100,19 +85,6 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "cada prompt · [[final]] recebe todas as respostas · {temperature=0.7} no início de um "
      "prompt define os parâmetros dele",
      ""),
-    # ---------------------------------------------------------------- Chat tab: models
-    ("models",
-     "Model list",
-     "One model per line, in the order they answer; repeat a line to use a model again. Write a "
-     "file name from the model folders, default (the built-in small model), or a Hugging Face or "
-     "other .gguf URL, downloaded on first use, or MODEL@NAME for a model of remote backend "
-     "NAME (Models tab). Lines starting with --- are ignored.",
-     "Lista de modelos",
-     "Um modelo por linha, na ordem em que respondem; repita uma linha para usar um modelo de "
-     "novo. Escreva o nome de um arquivo das pastas de modelos, default (o pequeno modelo "
-     "embutido), uma URL .gguf do Hugging Face ou de outro site, baixada no primeiro uso, ou "
-     "MODELO@NOME para um modelo do backend remoto NOME (aba Modelos). Linhas que começam com "
-     "--- são ignoradas."),
     ("add_model",
      "Available models",
      "The .gguf files found in the model folders, then the models of the remote backends as "
@@ -128,273 +100,237 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Adicionar à lista",
      "Acrescenta o modelo escolhido ao final da Lista de modelos. Adicione-o duas vezes "
      "para que ele responda duas vezes."),
-    # ---------------------------------------------------------------- Chat tab: options
-    ("chain_options", "Chain options", "", "Opções de encadeamento", ""),
-    ("single_response",
-     "Single response per model",
-     "Model 1 answers only prompt 1, model 2 only prompt 2, and so on; extra models or prompts "
-     "are skipped. Loops and responses are set to 1. Handy for a scripted dialogue between "
-     "models.",
-     "Resposta única por modelo",
-     "O modelo 1 responde só ao prompt 1, o modelo 2 só ao prompt 2, e assim por diante; modelos "
-     "ou prompts a mais são pulados. Loops e respostas ficam em 1. Útil para um diálogo "
-     "roteirizado entre modelos."),
-    ("reset_model",
-     "Reset model",
-     "Clears the model's internal state before every cycle, so no earlier context can influence "
-     "the answer and the same input always gives the same output. Use it when a model answers "
-     "the first time differently from the next ones. Off by default.",
-     "Reiniciar modelo",
-     "Limpa o estado interno do modelo antes de cada ciclo, para que nenhum contexto anterior "
-     "influencie a resposta e a mesma entrada gere sempre a mesma saída. Use quando um modelo "
-     "responde da primeira vez diferente das seguintes. Desligado por padrão."),
-    ("shuffle",
-     "Shuffle models",
-     "Answers with the models in a random order, avoiding the same model twice in a row. Works "
-     "when the list has 3 or more different models; the order can be repeated with the run's "
-     "seed.",
-     "Embaralhar modelos",
-     "Responde com os modelos em ordem aleatória, evitando o mesmo modelo duas vezes seguidas. "
-     "Funciona quando a lista tem 3 ou mais modelos diferentes; a ordem pode ser repetida com a "
-     "semente da execução."),
-    ("fast_mode",
-     "Fast mode",
-     "Shows each response only when it is finished instead of token by token, which is a little "
-     "faster. Turns learning mode off.",
-     "Modo rápido",
-     "Mostra cada resposta só quando ela termina, em vez de token a token, o que é um pouco mais "
-     "rápido. Desliga o modo de aprendizagem."),
-    ("learning_mode",
-     "Learning mode",
-     "Watch how the model chooses each token: its candidates, their scores and what every "
-     "sampling stage kept. Pace: OFF; 0 (learning with no delay); 0.3, 1, 3 or 10 seconds per "
-     "token; NEXT TOKEN waits for a click on Next token. Needs Fast mode off.",
-     "Modo de aprendizagem",
-     "Acompanhe como o modelo escolhe cada token: os candidatos, suas pontuações e o que cada "
-     "etapa da amostragem manteve. Ritmo: DESLIGADO; 0 (aprendizagem sem pausa); 0,3, 1, 3 ou 10 "
-     "segundos por token; PRÓXIMO TOKEN espera um clique em Próximo token. Exige o Modo rápido "
-     "desligado."),
-    ("learning_off", "OFF", "", "DESLIGADO", ""),
-    ("learning_step", "NEXT TOKEN", "", "PRÓXIMO TOKEN", ""),
-    ("loops",
-     "Number of loops",
-     "How many times the whole sequence is repeated: ([models] → ([prompts] × responses)) × "
-     "loops. With the feedback loop on, each loop builds on the last one. Default 1.",
-     "Número de loops",
-     "Quantas vezes a sequência inteira é repetida: ([modelos] → ([prompts] × respostas)) × "
-     "loops. Com o loop de feedback ligado, cada loop parte do anterior. Padrão 1."),
-    ("responses",
-     "Number of responses",
-     "How many times each model answers the whole prompt list before the next model takes "
-     "over. With stochastic settings every answer can differ, a good way to compare them. "
-     "Default 1.",
-     "Número de respostas",
-     "Quantas vezes cada modelo responde à lista inteira de prompts antes de passar a vez ao "
-     "próximo modelo. Com ajustes estocásticos cada resposta pode ser diferente, um bom jeito de "
-     "compará-las. Padrão 1."),
-    ("auto_run_code",
-     "Run code automatically",
-     "After each response, runs its Python code blocks (```python) in a separate process and "
-     "shows the output, figures and files. The output is added to the response that is fed "
-     "back, so the next prompt can fix or extend the code. Lines that install packages (pip) "
-     "are skipped.",
-     "Executar código automaticamente",
-     "Depois de cada resposta, executa os blocos de código Python (```python) num processo "
-     "separado e mostra a saída, as figuras e os arquivos. A saída é acrescentada à resposta "
-     "realimentada, para que o próximo prompt corrija ou amplie o código. Linhas que instalam "
-     "pacotes (pip) são puladas."),
-    ("stop_condition",
-     "Stop condition",
-     "Stops the run when the automatically run code ends without error and prints something. "
-     "Use it to repeat a loop until a condition is met. Printing STOP_SAMANTHA always stops the "
-     "run, with or without this option.",
-     "Condição de parada",
-     "Para a execução quando o código executado automaticamente termina sem erro e imprime algo. "
-     "Use para repetir um loop até que uma condição seja atendida. Imprimir STOP_SAMANTHA sempre "
-     "para a execução, com ou sem esta opção."),
-    ("cumulative",
-     "Cumulative response",
-     "With the feedback loop, appends each new response to the previous ones instead of "
-     "replacing them, so the next model sees the whole conversation. Everything must fit in the "
-     "context window (n_ctx).",
-     "Resposta cumulativa",
-     "Com o loop de feedback, acrescenta cada nova resposta às anteriores em vez de substituí-las, "
-     "para que o próximo modelo veja a conversa inteira. Tudo precisa caber na janela de contexto "
-     "(n_ctx)."),
-    ("random_params",
-     "Random hyperparameters",
-     "Draws new values in every cycle: temperature, tfs_z, top_p, min_p and typical_p in "
-     "[0.1, 1.0], presence and frequency penalties in [0, 0.3], repeat penalty in [1.0, 1.2]. "
-     "The values are shown before each response and saved with it: a way to study how the "
-     "hyperparameters interact.",
-     "Hiperparâmetros aleatórios",
-     "Sorteia novos valores a cada ciclo: temperature, tfs_z, top_p, min_p e typical_p em "
-     "[0,1; 1,0], penalidades de presença e de frequência em [0; 0,3], penalidade de repetição em "
-     "[1,0; 1,2]. Os valores aparecem antes de cada resposta e são salvos com ela: um jeito de "
-     "estudar como os hiperparâmetros interagem."),
-    ("output_only",
-     "Feed back the interpreter output only",
-     "With the feedback loop and code running, the next cycle receives only the output of the "
-     "code run in this cycle, not the whole response: fewer tokens to read. When no code ran, "
-     "the response is fed back.",
-     "Realimentar só a saída do interpretador",
-     "Com o loop de feedback e a execução de código, o próximo ciclo recebe apenas a saída do "
-     "código executado neste ciclo, não a resposta inteira: menos tokens para ler. Quando nenhum "
-     "código foi executado, a resposta é realimentada."),
-    ("hide_html",
-     "Hide HTML output",
-     "Hides the rendered HTML view of the responses and of the code output, error messages "
-     "included. The text output is not affected.",
-     "Ocultar saída HTML",
-     "Oculta a visualização em HTML das respostas e da saída do código, mensagens de erro "
-     "incluídas. A saída em texto não muda."),
-    # ---------------------------------------------------------------- Chat tab: sampling
-    ("sampling", "Sampling hyperparameters", "", "Hiperparâmetros de amostragem", ""),
-    ("n_ctx",
-     "n_ctx",
-     "Context window in tokens: system prompt + previous response + user prompt + answer must "
-     "fit, or the prompt is refused before generation. 0 uses the model's trained context. More "
-     "context needs more memory; it takes effect when the model is loaded again. Default 4000.",
-     "n_ctx",
-     "Janela de contexto em tokens: prompt do sistema + resposta anterior + prompt do usuário + "
-     "resposta precisam caber, senão o prompt é recusado antes da geração. 0 usa o contexto de "
-     "treino do modelo. Mais contexto exige mais memória; vale quando o modelo é carregado de "
-     "novo. Padrão 4000."),
-    ("max_tokens",
-     "max_tokens",
-     "Most tokens the model may write in one answer; the answer is cut when it gets there. 0 "
-     "means up to the end of the context window. Default 4000.",
-     "max_tokens",
-     "Máximo de tokens que o modelo pode escrever numa resposta; a resposta é cortada ao chegar "
-     "lá. 0 significa até o fim da janela de contexto. Padrão 4000."),
-    ("temperature",
-     "temperature",
-     "Divides the scores of the remaining candidates before the draw: below 1 sharpens the "
-     "distribution, above 1 flattens it (more varied, less coherent text). 0 always takes the "
-     "most likely candidate (greedy). Default 0.",
-     "temperature",
-     "Divide as pontuações dos candidatos restantes antes do sorteio: abaixo de 1 concentra a "
-     "distribuição, acima de 1 a achata (texto mais variado e menos coerente). 0 sempre escolhe "
-     "o candidato mais provável (escolha gulosa). Padrão 0."),
-    ("tfs_z",
-     "tfs_z",
-     "Tail-free sampling: cuts the long tail of unlikely candidates where the curve of the "
-     "sorted probabilities flattens out. Smaller keeps fewer; 0 keeps one; 1 or more switches it "
-     "off. Default 0.",
-     "tfs_z",
-     "Amostragem sem cauda (tail-free): corta a longa cauda de candidatos improváveis onde a "
-     "curva das probabilidades ordenadas se achata. Menor mantém menos; 0 mantém um; 1 ou mais a "
-     "desliga. Padrão 0."),
-    ("top_p",
-     "top_p",
-     "Nucleus sampling: keeps the most likely candidates until their probabilities add up to p "
-     "(0.9 = 90%). 0 keeps one; 1 switches it off. Default 0.",
-     "top_p",
-     "Amostragem de núcleo: mantém os candidatos mais prováveis até que suas probabilidades "
-     "somem p (0,9 = 90%). 0 mantém um; 1 a desliga. Padrão 0."),
-    ("min_p",
-     "min_p",
-     "Drops candidates whose probability is below min_p times that of the most likely one. 1 "
-     "keeps only the most likely; 0 switches it off; 0.05 is a common stochastic value. "
-     "Default 1.",
-     "min_p",
-     "Descarta os candidatos cuja probabilidade fica abaixo de min_p vezes a do mais provável. 1 "
-     "mantém só o mais provável; 0 o desliga; 0,05 é um valor estocástico comum. Padrão 1."),
-    ("typical_p",
-     "typical_p",
-     "Locally typical sampling: keeps the candidates whose surprise is closest to the average "
-     "surprise, neither too predictable nor too rare, up to this cumulative probability. 0 keeps "
-     "one; 1 switches it off. Default 0.",
-     "typical_p",
-     "Amostragem típica: mantém os candidatos cuja surpresa está mais perto da surpresa média, "
-     "nem previsíveis demais nem raros demais, até esta probabilidade acumulada. 0 mantém um; 1 "
-     "a desliga. Padrão 0."),
-    ("top_k",
-     "top_k",
-     "Keeps only the k most likely candidates. 1 keeps one (deterministic); 0 keeps all of "
-     "them. Default 40.",
-     "top_k",
-     "Mantém só os k candidatos mais prováveis. 1 mantém um (determinístico); 0 mantém todos. "
-     "Padrão 40."),
-    ("presence_penalty",
-     "presence_penalty",
-     "Subtracted from the score of every token the answer already used (within the last "
-     "penalty_last_n tokens): pushes the model towards new words and ideas. 0 switches it off. "
-     "Default 0.",
-     "presence_penalty",
-     "Subtraída da pontuação de cada token que a resposta já usou (entre os últimos "
-     "penalty_last_n tokens): empurra o modelo para palavras e ideias novas. 0 a desliga. "
-     "Padrão 0."),
-    ("frequency_penalty",
-     "frequency_penalty",
-     "Subtracted from a token's score once per time the answer already used it (within the "
-     "last penalty_last_n tokens): discourages saying the same words again and again. 0 "
-     "switches it off. Default 0.",
-     "frequency_penalty",
-     "Subtraída da pontuação de um token uma vez para cada vez que a resposta já o usou (entre "
-     "os últimos penalty_last_n tokens): desencoraja repetir as mesmas palavras. 0 a desliga. "
-     "Padrão 0."),
-    ("repeat_penalty",
-     "repeat_penalty",
-     "Divides the score of tokens the answer already used (within the last penalty_last_n "
-     "tokens): above 1 discourages repetition and changes the wording without losing "
-     "determinism; 1 switches it off. Try 1.1 when a model loops. Default 1.",
-     "repeat_penalty",
-     "Divide a pontuação dos tokens que a resposta já usou (entre os últimos penalty_last_n "
-     "tokens): acima de 1 desencoraja repetições e muda a redação sem perder o determinismo; 1 "
-     "a desliga. Experimente 1,1 quando um modelo entra em loop. Padrão 1."),
-    ("penalty_last_n",
-     "penalty_last_n",
-     "How many of the answer's most recent tokens the three penalties look at. 0 switches the "
-     "penalties off. Default 64.",
-     "penalty_last_n",
-     "Quantos dos tokens mais recentes da resposta as três penalidades consideram. 0 desliga as "
-     "penalidades. Padrão 64."),
-    ("stop",
-     "stop",
-     'Strings that end the answer as soon as the model writes one of them; they are not shown. '
-     'A JSON list such as ["###", "User:"]. Default [] (none).',
-     "stop",
-     'Textos que encerram a resposta assim que o modelo escreve um deles; eles não são '
-     'mostrados. Uma lista JSON como ["###", "User:"]. Padrão [] (nenhum).'),
-    ("seed",
-     "seed",
-     "Seed of the random draw: the same seed, settings, model and prompt give the same answer, "
-     "stochastic settings included. Leave it empty for a new random seed in each run; it is "
-     "shown and stored, so any run can be repeated.",
-     "seed",
-     "Semente do sorteio: a mesma semente, ajustes, modelo e prompt geram a mesma resposta, "
-     "mesmo com ajustes estocásticos. Deixe vazio para uma nova semente aleatória a cada "
-     "execução; ela é mostrada e guardada, então qualquer execução pode ser repetida."),
-    ("deterministic",
-     "Deterministic",
-     "The default preset: temperature 0, tfs_z 0, top_p 0, min_p 1, typical_p 0, top_k 40, "
-     "presence and frequency penalties 0, repeat penalty 1. Always the most likely token, so the "
-     "same input gives the same output: for code, facts, tests and spotting training biases.",
-     "Determinístico",
-     "O ajuste padrão: temperature 0, tfs_z 0, top_p 0, min_p 1, typical_p 0, top_k 40, "
-     "penalidades de presença e de frequência 0, penalidade de repetição 1. Sempre o token mais "
-     "provável, então a mesma entrada gera a mesma saída: para código, fatos, testes e para "
-     "revelar vieses do treino."),
-    ("stochastic",
-     "Stochastic",
-     "A preset for varied, creative text: temperature 0.8, tfs_z 1 (off), top_p 0.95, min_p "
-     "0.05, typical_p 1 (off), top_k 40, presence and frequency penalties 0, repeat penalty 1.1. "
-     "Tokens are drawn among the likely ones; fix the seed to repeat a run.",
-     "Estocástico",
-     "Um ajuste para texto variado e criativo: temperature 0,8, tfs_z 1 (desligado), top_p 0,95, "
-     "min_p 0,05, typical_p 1 (desligado), top_k 40, penalidades de presença e de frequência 0, "
-     "penalidade de repetição 1,1. Os tokens são sorteados entre os prováveis; fixe a semente "
-     "para repetir uma execução."),
-    ("chain_order",
-     "Sampler chain order",
-     "The order in which the settings act on every token: penalties → top-k → tail-free → "
-     "typical → top-p → min-p → temperature → draw. Any filter at its deterministic value keeps "
-     "a single candidate, whatever the others say: with the defaults, raising temperature alone "
-     "changes nothing.",
-     "Ordem da cadeia de amostragem",
-     "A ordem em que os ajustes agem sobre cada token: penalidades → top-k → tail-free → típica "
-     "→ top-p → min-p → temperatura → sorteio. Qualquer filtro no seu valor determinístico "
-     "mantém um único candidato, não importa o que digam os outros: com os valores padrão, "
-     "aumentar só a temperatura não muda nada."),
+    ("copy_last",
+     "Copy last response",
+     "Copies the last response to the clipboard, even while it is still being written.",
+     "Copiar última resposta",
+     "Copia a última resposta para a área de transferência, mesmo enquanto ainda está sendo "
+     "escrita."),
+    ("copy_all",
+     "Copy all responses",
+     "Copies every response of this session to the clipboard.",
+     "Copiar todas as respostas",
+     "Copia todas as respostas desta sessão para a área de transferência."),
+    ("response_html",
+     "Response in HTML",
+     "The last response rendered as a page (text, tables and code), followed by the code output "
+     "when there is one.",
+     "Resposta em HTML",
+     "A última resposta exibida como página (texto, tabelas e código), seguida da saída do "
+     "código quando houver."),
+    ("responses_html",
+     "Responses in HTML",
+     "Every response of this session rendered as one page.",
+     "Respostas em HTML",
+     "Todas as respostas desta sessão exibidas numa só página."),
+    ("vocabulary",
+     "Model vocabulary",
+     "The model's tokens by id, special tokens included (they separate the parts of a chat).",
+     "Vocabulário do modelo",
+     "Os tokens do modelo por id, incluindo os especiais (que separam as partes de um chat)."),
+    ("vocab_from",
+     "From id",
+     "First token id to list; ids start at 0.",
+     "Do id",
+     "Primeiro id de token a listar; os ids começam em 0."),
+    ("vocab_to",
+     "To id",
+     "Last token id to list. Keep the range small: a vocabulary often has tens of thousands of "
+     "tokens.",
+     "Até o id",
+     "Último id de token a listar. Mantenha o intervalo pequeno: um vocabulário costuma ter "
+     "dezenas de milhares de tokens."),
+    ("vocab_show",
+     "Show vocabulary",
+     "Lists the tokens in that id range. The model file is read; nothing is generated.",
+     "Mostrar vocabulário",
+     "Lista os tokens nesse intervalo de ids. O arquivo do modelo é lido; nada é gerado."),
+    ("metadata",
+     "Model metadata",
+     "What the GGUF file says about the model: architecture, trained context length, chat "
+     "template, quantization, size. Read without loading the model.",
+     "Metadados do modelo",
+     "O que o arquivo GGUF diz sobre o modelo: arquitetura, tamanho do contexto de treino, modelo "
+     "de chat (chat template), quantização, tamanho. Lido sem carregar o modelo."),
+    ("import_system",
+     "Import system prompt (TXT)",
+     "Fills the SYSTEM prompt field with the text of a .txt file.",
+     "Importar prompt do sistema (TXT)",
+     "Preenche o campo Prompt do SISTEMA com o texto de um arquivo .txt."),
+    ("import_previous",
+     "Import previous response (TXT)",
+     "Fills the ASSISTANT previous response field with the text of a .txt file.",
+     "Importar resposta anterior (TXT)",
+     "Preenche o campo Resposta anterior do ASSISTENTE com o texto de um arquivo .txt."),
+    ("import_prompts",
+     "Import prompts (TXT)",
+     "Fills the USER prompt field with a prompt list saved in a .txt file.",
+     "Importar prompts (TXT)",
+     "Preenche o campo Prompt do USUÁRIO com uma lista de prompts salva num arquivo .txt."),
+    ("import_models",
+     "Import model list (TXT)",
+     "Fills the Model list with the lines of a .txt file: file names, default or URLs.",
+     "Importar lista de modelos (TXT)",
+     "Preenche a Lista de modelos com as linhas de um arquivo .txt: nomes de arquivo, default "
+     "ou URLs."),
+    ("import_pdf_pages",
+     "PDF pages",
+     "Fills the USER prompt field with a PDF, one item per page (\"Page 1 of 9: …\", separated "
+     "by $$$), each after the PDF instruction, then the final request over all the answers. "
+     "Scanned pages without text are left out.",
+     "Páginas do PDF",
+     "Preenche o campo Prompt do USUÁRIO com um PDF, um item por página (\"Page 1 of 9: …\", "
+     "separadas por $$$), cada uma depois da instrução para PDF, e por fim o pedido final sobre "
+     "todas as respostas. Páginas escaneadas, sem texto, ficam de fora."),
+    ("import_pdf_whole",
+     "Full PDF",
+     "Fills the USER prompt field with the whole text of a PDF as one item, after the PDF "
+     "instruction. Mind the context size (n_ctx): a long document may not fit.",
+     "PDF inteiro",
+     "Preenche o campo Prompt do USUÁRIO com o texto inteiro de um PDF como um só item, depois "
+     "da instrução para PDF. Atenção ao tamanho do contexto (n_ctx): um documento longo pode "
+     "não caber."),
+    ("pdf_instruction",
+     "PDF instruction",
+     "Put before each page (or before the whole text): it becomes the script's [prefix]. "
+     "Empty: the pages alone.",
+     "Instrução para PDF",
+     "Vai antes de cada página (ou do texto inteiro): vira o [prefixo] do script. Vazia: só as "
+     "páginas."),
+    ("pdf_final",
+     "Final request (PDF pages)",
+     "The last item, answered with every page's answer below it: it becomes the script's "
+     "[[final]]. Empty: no final item.",
+     "Pedido final (páginas do PDF)",
+     "O último item, respondido com a resposta de cada página abaixo dele: vira o [[final]] do "
+     "script. Vazio: sem item final."),
+    ("pdf_instruction_text",
+     "Summarize this text in a few sentences. Keep names, numbers and conclusions.", "",
+     "Resuma este texto em poucas frases. Mantenha nomes, números e conclusões.", ""),
+    ("pdf_final_text",
+     "Write a summary of the whole document from the page summaries above.", "",
+     "Escreva um resumo do documento inteiro a partir dos resumos das páginas acima.", ""),
+    ("save_prompts",
+     "Save prompts (TXT)",
+     "Saves the USER prompt field as a .txt file, to import it again later.",
+     "Salvar prompts (TXT)",
+     "Salva o campo Prompt do USUÁRIO num arquivo .txt, para importá-lo de novo depois."),
+    ("examples_user",
+     "Example user prompts",
+     "Click an example to copy it into the USER prompt field. Each is made for a bundled model, "
+     "named after it in the list: picking it puts that model (or models) in the model list, "
+     "turns the Feedback loop on for a chain that works on the previous response and Single "
+     "response per model on for the intelligence challenge. Lines starting with --- are notes "
+     "(ignored when it runs), e.g. which bigger model a task needs. The examples live in an "
+     "editable text file in the data home (prompts/).",
+     "Exemplos de prompts do usuário",
+     "Clique num exemplo para copiá-lo para o campo Prompt do USUÁRIO. Cada um é feito para um "
+     "modelo incluído, cujo nome aparece na lista: escolhê-lo põe esse modelo na lista de "
+     "modelos, liga o Loop de feedback numa cadeia que trabalha sobre a resposta anterior e "
+     "ajusta Resposta única por modelo ao que o exemplo pede. Os exemplos em português são "
+     "para o Gemma (default), que continua o texto que recebe. Linhas que começam com --- são "
+     "notas (ignoradas na execução). Os exemplos ficam num arquivo de texto editável na pasta "
+     "de dados (prompts/)."),
+    ("examples_system",
+     "Example system prompts",
+     "Click an example to copy it into the SYSTEM prompt field (and its model into the model "
+     "list). A system prompt needs a chat model (smollm2 or a bigger one). The examples live in "
+     "an editable text file in the data home (prompts/).",
+     "Exemplos de prompts do sistema",
+     "Clique num exemplo para copiá-lo para o campo Prompt do SISTEMA (e o seu modelo para a "
+     "lista de modelos). Um prompt do sistema pede um modelo de chat que fale português, maior "
+     "que os incluídos (veja o catálogo em Modelos). Os exemplos ficam num arquivo de texto "
+     "editável na pasta de dados (prompts/)."),
+    ("model_info",
+     "Model information",
+     "What the chosen file says about itself: architecture, trained context length, chat "
+     "template, quantization and size, read without loading the model.",
+     "Informações do modelo",
+     "O que o arquivo escolhido diz sobre si: arquitetura, tamanho do contexto de treino, modelo "
+     "de chat (chat template), quantização e tamanho, lidos sem carregar o modelo."),
+    ("msg_no_prompt",
+     "Write at least one prompt in the USER prompt field.", "",
+     "Escreva pelo menos um prompt no campo Prompt do USUÁRIO.", ""),
+    ("msg_no_model",
+     "Write at least one model in the Model list: a file name, default or a .gguf URL.", "",
+     "Escreva pelo menos um modelo na Lista de modelos: um nome de arquivo, default ou uma URL "
+     ".gguf.", ""),
+    ("msg_stopped", "Stopped.", "", "Parado.", ""),
+    ("msg_copied", "Copied to the clipboard.", "", "Copiado para a área de transferência.", ""),
+    ("msg_no_code",
+     "The last response has no Python code.", "",
+     "A última resposta não tem código Python.", ""),
+    ("msg_working", "Loading the model…", "", "Carregando o modelo…", ""),
+    ("msg_prompt_ready",
+     "The prompt is ready: press Next token to choose each token.", "",
+     "O prompt está pronto: pressione Próximo token para escolher cada token.", ""),
+    ("model_default_hint",
+     "Gemma 3 270M, a base model: it continues your text, in many languages (try “The three "
+     "primary colours are”). For questions in English, the chat model smollm2.", "",
+     "Gemma 3 270M, um modelo base: ele continua o seu texto, em muitas línguas (experimente "
+     "“A Torre Eiffel fica na cidade de”). Para perguntas (em inglês), o modelo de chat "
+     "smollm2.", ""),
+    ("model_smollm2_hint",
+     "SmolLM2 135M, a small chat model: it answers short questions in English and writes small "
+     "code. To continue a text, or in other languages, the base model default.", "",
+     "SmolLM2 135M, um pequeno modelo de chat: responde perguntas curtas em inglês e escreve "
+     "código pequeno. Para continuar um texto, ou em português, o modelo base default.", ""),
+    ("plan_prompts", "{n} prompt|{n} prompts", "", "{n} prompt|{n} prompts", ""),
+    ("plan_models", "{n} model|{n} models", "", "{n} modelo|{n} modelos", ""),
+    ("plan_responses", "{n} response|{n} responses", "", "{n} resposta|{n} respostas", ""),
+    ("plan_loops", "{n} loop|{n} loops", "", "{n} loop|{n} loops", ""),
+    ("plan_cycles", "{n} cycle|{n} cycles", "", "{n} ciclo|{n} ciclos", ""),
+    ("plan_start", "Start (or Enter) runs it.", "", "Iniciar (ou Enter) executa.", ""),
+    ("plan_single", "single response per model", "", "resposta única por modelo", ""),
+    ("plan_lines",
+     "Each line is a prompt: this text makes {n} prompts. To keep lines together as one prompt, "
+     "put $$$ between prompts.", "",
+     "Cada linha é um prompt: este texto forma {n} prompts. Para manter linhas juntas num só "
+     "prompt, ponha $$$ entre os prompts.", ""),
+    ("plan_format", "Prompt format: {}", "", "Formato do prompt: {}", ""),
+    ("format_chat", "its chat template", "", "o modelo de chat dele", ""),
+    ("format_completion", "the text, continued", "", "o texto, continuado", ""),
+    ("format_plain", "a plain transcript", "", "uma transcrição simples", ""),
+    ("format_auto", "known once downloaded", "", "conhecido depois de baixado", ""),
+    ("format_later", "{} after the first answer (feedback)", "",
+     "{} depois da primeira resposta (realimentação)", ""),
+    ("prompt_format",
+     "Prompt format",
+     "How the prompt reaches each model, as it is made. auto (recommended): a chat model gets "
+     "its own chat template (from its file); a base model, which only continues text (such as "
+     "the default Gemma 3 270M), gets your prompt to continue, and the answer ends with its "
+     "paragraph; with a SYSTEM prompt or a previous response, a base model gets a plain "
+     "transcript (User: … Assistant:). chat, completion and plain force one of them. The line "
+     "under the prompt says what each model gets; each answer stores it.",
+     "Formato do prompt",
+     "Como o prompt chega a cada modelo, do jeito que ele foi feito. auto (recomendado): um "
+     "modelo de chat recebe o seu próprio modelo de chat (do arquivo dele); um modelo base, "
+     "que só continua textos (como o Gemma 3 270M padrão), recebe o seu prompt para "
+     "continuar, e a resposta termina com o parágrafo; com um prompt do SISTEMA ou uma resposta "
+     "anterior, um modelo base recebe uma transcrição simples (User: … Assistant:). chat, "
+     "completion e plain impõem um deles. A linha sob o prompt diz o que cada modelo recebe; "
+     "cada resposta o guarda."),
+    ("conversation", "System prompt and previous response", "",
+     "Prompt do sistema e resposta anterior", ""),
+    ("files_examples", "Files and examples", "", "Arquivos e exemplos", ""),
+    ("ending_cancelled", "stopped", "", "parado", ""),
+    ("ending_error", "failed", "", "falhou", ""),
+    ("ending_repetition", "stopped: the answer repeats itself", "",
+     "parou: a resposta se repete", ""),
+    ("out_error", "Error in cycle {number} ({model}): {error}", "",
+     "Erro no ciclo {number} ({model}): {error}", ""),
+    ("out_note", "note", "", "nota", ""),
+    ("out_printed_nothing", "(the code printed nothing; exit status {status})", "",
+     "(o código não imprimiu nada; status de saída {status})", ""),
+    ("out_left_out", "(left out: {line})", "", "(deixado de fora: {line})", ""),
+    ("msg_answer_restarted",
+     "{reason} Starting the answer again on {backend}.", "",
+     "{reason} Recomeçando a resposta em {backend}.", ""),
+    ("answered_by", "answered by {model}", "", "respondido por {model}", ""),
+    ("verdict_won", "Verdict: {winner} wins. Scores: {scores}. Reason: {reason}", "",
+     "Veredito: {winner} vence. Notas: {scores}. Motivo: {reason}", ""),
+    ("verdict_tie", "Verdict: a tie. Scores: {scores}. Reason: {reason}", "",
+     "Veredito: empate. Notas: {scores}. Motivo: {reason}", ""),
+    ("verdict_unread", "Verdict: none could be read ({problem}); nothing is guessed.", "",
+     "Veredito: nenhum pôde ser lido ({problem}); nada é adivinhado.", ""),
 )

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from samantha.ui.words.backends import ROWS as BACKEND_ROWS
-from samantha.ui.words.catalogue import ROWS as CATALOGUE_ROWS
-from samantha.ui.words.chat import ROWS as CHAT_ROWS
-from samantha.ui.words.examples import ROWS as EXAMPLE_ROWS
-from samantha.ui.words.explainer import ROWS as EXPLAINER_ROWS
-from samantha.ui.words.more import ROWS as MORE_ROWS
-from samantha.ui.words.panels import ROWS as PANEL_ROWS
-from samantha.ui.words.samplers import ROWS as SAMPLER_ROWS
-from samantha.ui.words.voice import ROWS as VOICE_ROWS
+from samantha.docs import trace_html
+from samantha.ui.words import (
+    chat,
+    header,
+    history,
+    learning,
+    models,
+    options,
+    sampling,
+    tools,
+    voice,
+)
 
 LANGUAGES = ("en", "pt")
 
@@ -37,13 +40,14 @@ class Text:
     help: str = ""
 
 
-# (key, English label, English help, Portuguese label, Portuguese help)
-_ROWS: tuple[tuple[str, str, str, str, str], ...] = (CHAT_ROWS + MORE_ROWS + PANEL_ROWS
-                                                     + BACKEND_ROWS + SAMPLER_ROWS
-                                                     + EXPLAINER_ROWS + VOICE_ROWS
-                                                     + CATALOGUE_ROWS + EXAMPLE_ROWS)
+# (key, English label, English help, Portuguese label, Portuguese help), screen by screen
+_ROWS: tuple[tuple[str, str, str, str, str], ...] = (
+    header.ROWS + chat.ROWS + options.ROWS + sampling.ROWS + learning.ROWS + voice.ROWS
+    + tools.ROWS + history.ROWS + models.ROWS
+    + tuple((f"trace_{key}", en, en_help, pt, pt_help)
+            for key, en, en_help, pt, pt_help in trace_html.ROWS))
 
-#: Every key, in the order of the table (Chat tab, History tab, Models tab, messages).
+#: Every key, in the order of the table (the header, then the Chat tab's screens, History, Models).
 KEYS: tuple[str, ...] = tuple(row[0] for row in _ROWS)
 
 

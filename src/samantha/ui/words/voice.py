@@ -1,8 +1,39 @@
-"""Texts of speech to text (the microphone and its models) and of the tools Samantha starts."""
+"""The voice panel: reading aloud, the sounds, and the microphone (speech to text, Vosk).
 
-from __future__ import annotations
+Rows as in :mod:`samantha.ui.words.table`: (key, English label, English help, Portuguese
+label, Portuguese help).
+"""
 
-ROWS = (
+ROWS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("read_aloud",
+     "Read aloud",
+     "Reads the last response aloud with an offline voice (espeak-ng on Linux, the system's "
+     "voices on Windows and macOS); code blocks are skipped.",
+     "Ler em voz alta",
+     "Lê a última resposta em voz alta com uma voz offline (espeak-ng no Linux, as vozes do "
+     "sistema no Windows e no macOS); blocos de código são pulados."),
+    ("auto_read",
+     "Read answers aloud",
+     "Reads each answer aloud as soon as it is complete.",
+     "Ler respostas em voz alta",
+     "Lê cada resposta em voz alta assim que ela termina."),
+    ("sounds",
+     "Sounds",
+     "A beep when an answer starts and a chime when it ends, as in the original Samantha.",
+     "Sons",
+     "Um bipe quando uma resposta começa e um toque quando ela termina, como na Samantha "
+     "original."),
+    ("voice",
+     "Voice",
+     "The voice that reads aloud: pick one in the language of the answers.",
+     "Voz",
+     "A voz que lê em voz alta: escolha uma no idioma das respostas."),
+    ("speech",
+     "Spoken response",
+     "",
+     "Resposta falada",
+     ""),
+    ("voice_panel", "Voice", "", "Voz", ""),
     ("listen",
      "🎤 Listen",
      "Voice commands, offline (Vosk): say “ok” and a prompt to put it in the USER prompt and "
@@ -53,54 +84,4 @@ ROWS = (
      "“{}” não é um comando. Depois de samantha diga: {}.", ""),
     ("msg_voice_closed", "Stopped listening.", "", "Parei de ouvir.", ""),
     ("msg_voice_added", "Added the voice model {}.", "", "Modelo de voz {} adicionado.", ""),
-    ("tools_panel", "Tools", "", "Ferramentas", ""),
-    ("tools_hint",
-     "Programs Samantha starts on this computer (127.0.0.1) and stops with it: JupyterLab on "
-     "this chat's run as a notebook, the run history as a database (Datasette, read-only), "
-     "D-Tale on a table, and PyInstaller to pack the code panel's Python into one executable. "
-     "They come with pip install 'samantha[tools]'; a missing one says so. A tool opens only "
-     "through the link this tab is given (it lets this browser in); other programs on this "
-     "computer, other tabs and sandboxed code cannot open it.",
-     "",
-     "Programas que a Samantha inicia neste computador (127.0.0.1) e encerra junto com ela: o "
-     "JupyterLab com a execução deste chat como notebook, o histórico como banco de dados "
-     "(Datasette, só leitura), o D-Tale numa tabela e o PyInstaller para empacotar o Python do "
-     "painel de código num executável. Vêm com pip install 'samantha[tools]'; se faltar algum, "
-     "ele avisa. Cada ferramenta só abre pelo link que esta aba recebe (ele deixa entrar este "
-     "navegador); outros programas deste computador, outras abas e o código na sandbox não a "
-     "abrem.",
-     ""),
-    ("tool_jupyter", "Open in JupyterLab", "", "Abrir no JupyterLab", ""),
-    ("tool_datasette", "History as a database", "", "Histórico como banco de dados", ""),
-    ("tool_dtale", "D-Tale on the table", "", "D-Tale na tabela", ""),
-    ("tool_table",
-     "Table (CSV)",
-     "A CSV file to explore in D-Tale: drop one here, or pick one the code wrote (below).",
-     "Tabela (CSV)",
-     "Um arquivo CSV para explorar no D-Tale: solte um aqui, ou escolha um que o código gravou "
-     "(abaixo)."),
-    ("tool_written",
-     "A table the code wrote",
-     "The CSV files the last code run wrote in its folder.",
-     "Uma tabela que o código gravou",
-     "Os arquivos CSV que a última execução de código gravou na sua pasta."),
-    ("tool_package", "Package as an executable", "", "Empacotar como executável", ""),
-    ("tool_log",
-     "PyInstaller's log",
-     "PyInstaller packs the code panel's Python, with the Python that runs it, into one file "
-     "that runs without Samantha (about a minute).",
-     "Log do PyInstaller",
-     "O PyInstaller empacota o Python do painel de código, com o Python que o roda, num "
-     "arquivo que roda sem a Samantha (cerca de um minuto)."),
-    ("tool_executable", "Executable", "", "Executável", ""),
-    ("tools_stop", "Stop tools", "", "Encerrar ferramentas", ""),
-    ("tools_list", "Running tools", "", "Ferramentas rodando", ""),
-    ("tools_none", "none", "", "nenhuma", ""),
-    ("tool_stop", "Stop", "", "Encerrar", ""),
-    ("msg_tool_running", "{} is running: {}", "", "{} está rodando: {}", ""),
-    ("msg_tool_no_table", "Drop a CSV file or pick one the code wrote first.", "",
-     "Solte um arquivo CSV ou escolha um que o código gravou primeiro.", ""),
-    ("msg_tools_stopped", "Every tool was stopped.", "", "Todas as ferramentas foram encerradas.",
-     ""),
-    ("msg_tool_packaged", "Packed: {}", "", "Empacotado: {}", ""),
 )

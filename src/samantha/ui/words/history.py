@@ -1,0 +1,90 @@
+"""The History tab: the runs, their search, export, compare, run again and resume.
+
+Rows as in :mod:`samantha.ui.words.table`: (key, English label, English help, Portuguese
+label, Portuguese help).
+"""
+
+ROWS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("history_search",
+     "Search runs",
+     "Shows only the runs whose models, prompts or responses contain these words. Leave it "
+     "empty to see them all.",
+     "Buscar execuções",
+     "Mostra só as execuções cujos modelos, prompts ou respostas contêm estas palavras. Deixe "
+     "vazio para ver todas."),
+    ("history_refresh",
+     "Refresh",
+     "Reloads the list of runs, with the newest first.",
+     "Atualizar",
+     "Recarrega a lista de execuções, das mais novas para as mais antigas."),
+    ("runs",
+     "Runs",
+     "Every run is saved: date, models, prompts, settings (random ones included), responses and "
+     "timings. Pick one to open, re-run or export it.",
+     "Execuções",
+     "Toda execução é salva: data, modelos, prompts, ajustes (inclusive os aleatórios), "
+     "respostas e tempos. Escolha uma para abrir, executar de novo ou exportar."),
+    ("open_run",
+     "Open run",
+     "Shows the chosen run below, cycle by cycle, with everything needed to repeat it.",
+     "Abrir execução",
+     "Mostra abaixo a execução escolhida, ciclo a ciclo, com tudo o que é preciso para "
+     "repeti-la."),
+    ("run_view",
+     "Run",
+     "Each cycle of the run: model, prompt, settings, response, speed in tokens per second and "
+     "code output.",
+     "Execução",
+     "Cada ciclo da execução: modelo, prompt, ajustes, resposta, velocidade em tokens por "
+     "segundo e saída do código."),
+    ("export_format",
+     "Export format",
+     "HTML to read and share, Markdown to edit, JSON with every detail for analysis.",
+     "Formato de exportação",
+     "HTML para ler e compartilhar, Markdown para editar, JSON com todos os detalhes para "
+     "análise."),
+    ("export",
+     "Export",
+     "Saves the chosen run in the chosen format and offers the file for download.",
+     "Exportar",
+     "Salva a execução escolhida no formato escolhido e oferece o arquivo para download."),
+    ("compare_run",
+     "Compare models",
+     "Shows the chosen run as a table: a row per prompt, a column per model, every answer side "
+     "by side with its tokens per second, and each model's speed over the run.",
+     "Comparar modelos",
+     "Mostra a execução escolhida como uma tabela: uma linha por prompt, uma coluna por modelo, "
+     "as respostas lado a lado com seus tokens por segundo, e a velocidade de cada modelo na "
+     "execução."),
+    ("rerun",
+     "Re-run",
+     "Runs the chosen run again with the same models, prompts, settings and seed, to check that "
+     "it is reproducible. The result is saved as a new run.",
+     "Executar de novo",
+     "Executa de novo a execução escolhida com os mesmos modelos, prompts, ajustes e semente, "
+     "para conferir se é reproduzível. O resultado é salvo como uma nova execução."),
+    ("msg_run_saved", "Run {} saved in the history.", "", "Execução {} salva no histórico.", ""),
+    ("msg_no_runs",
+     "No runs in the history yet: press Start on the Chat tab.", "",
+     "Ainda não há execuções no histórico: pressione Iniciar na aba Chat.", ""),
+    ("history_headers", "id|started|status|prompts|models", "",
+     "id|início|situação|prompts|modelos", ""),
+    ("run_statuses", "running|finished|stopped|failed|interrupted", "",
+     "em execução|concluída|parada|falhou|interrompida", ""),
+    ("rerun_changes",
+     "Changes for Rerun",
+     "Settings to change when running it again, written as in a prompt's {…} block: "
+     "temperature=0.8, max_tokens=100. Add model=NAME to use another model. Empty: the very "
+     "same run.",
+     "Mudanças para Reexecutar",
+     "Ajustes a mudar ao executar de novo, escritos como no bloco {…} de um prompt: "
+     "temperature=0.8, max_tokens=100. Acrescente model=NOME para usar outro modelo. Vazio: "
+     "exatamente a mesma execução."),
+    ("resume",
+     "Resume",
+     "Continues an interrupted run (its program ended before it finished) from its first "
+     "unfinished cycle, in the same run, as if it had never stopped.",
+     "Retomar",
+     "Continua uma execução interrompida (o programa terminou antes dela) a partir do primeiro "
+     "ciclo não concluído, na mesma execução, como se nunca tivesse parado."),
+)
