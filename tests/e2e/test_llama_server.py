@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support.llama_server import LlamaServer
 
-from samantha.core.backend_specs import BackendSpec
+from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.control import RunControl
@@ -223,10 +223,11 @@ def test_errors_that_teach(bench: Workbench, samantha_home_cli) -> None:
     with pytest.raises(InputError, match="No backend named 'nowhere'"):
         bench.start_run(ChainConfig(prompts="Hi.", models=("default@nowhere",)))
     bench.remotes.save(BackendSpec("closed", "http://127.0.0.1:9", "llama-server"))
-    with pytest.raises(InputError, match="cannot be reached"):
+    with pytest.raises(BackendError, match="cannot be reached") as unreachable:
         bench.start_run(ChainConfig(prompts="Hi.", models=("default@closed",)))
+    assert not isinstance(unreachable.value, InputError)  # a failure on the way, not the input
     out = samantha_home_cli(bench.home, "run", "--prompts", "Hi.", "-m", "default@closed")
-    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "samantha backends check closed" in out.stderr
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from samantha.core.errors import InputError
+from samantha.core.errors import InputError, SamanthaError
 from samantha.core.remote_limits import CEILINGS, StreamLimits, limits_from
 from samantha.core.schema import Refused, Text, check_table, shown
 
@@ -18,8 +18,17 @@ ANY = "*"  # MODEL@* : any backend that serves MODEL
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
-class BackendError(InputError):
-    """A backend that cannot be reached, refuses, or answers in a way we cannot use."""
+class BackendError(SamanthaError):
+    """A backend that cannot be reached, refuses, or answers in a way we cannot use: a failure
+    on the way (exit code 1), not a request that cannot be done as asked (a bad backend name,
+    address or kind is an :class:`InputError`)."""
+
+
+class BackendInputError(InputError, BackendError):
+    """A backend cannot do what was asked, as asked: a model it does not serve, a key it wants
+    that is not set or is refused, an address that redirects or has no such path, more
+    candidates than it gives, a prompt too long for its context. Exit code 2; a chain still
+    treats it as its backend failing (another backend may serve the cycle)."""
 
 
 @dataclass(frozen=True)

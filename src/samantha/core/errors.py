@@ -12,17 +12,15 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
                 GrammarBoundError   core.grammar_bounds
             ModelError              core.errors
                 TemplateError       core.errors
-                DownloadError       models.download_http
-                    DownloadCancelled   models.download_http
                 VoiceModelError     models.vosk_models
+                LinkError           models.download_http  (also a DownloadError)
             PromptTooLongError      core.errors
                 ItemTooLongError    core.errors
             PromptScriptError       core.promptscript
             ChainConfigError        core.chain
             PlanTooBig              core.plan
             VerdictError            core.verdict
-            BackendError            core.backend_specs
-                Stopped             engines.http_slices
+            BackendInputError       core.backend_specs  (also a BackendError)
             GrammarError            engines.llama_grammar
             RunNotFoundError        store.errors
             CycleNotFoundError      store.errors
@@ -34,6 +32,10 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
             NotResumableError       workbench.resume
         GenerationError             core.errors
             NothingAllowed          core.errors
+        BackendError                core.backend_specs
+            Stopped                 engines.http_slices
+        DownloadError               models.download_http
+            DownloadCancelled       models.download_http
         CodeRunError                execution.errors
             AnalysisEnvError        execution.errors
             SandboxUnavailable      execution.errors

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
+from samantha.core.backend_specs import BackendError, BackendInfo, BackendInputError, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.events import FinishReason
@@ -94,7 +94,7 @@ class Ollama:
         """The body of ``POST /api/chat`` for our settings. Every option is sent, neutral
         when not in effect: a model's Modelfile may set its own defaults."""
         if trace_top > MAX_TOP:
-            raise BackendError(
+            raise BackendInputError(
                 f"top_logprobs is at most {MAX_TOP} on Ollama backends such as "
                 f"{self.spec.name}, and learning mode asked for {trace_top} candidates: show "
                 f"{MAX_TOP} or fewer, or use a llama-server backend, which gives more.")
@@ -150,7 +150,7 @@ class Ollama:
     def _explained(self, exc: BackendError, settings: Settings, model: str) -> Exception:
         name = self.spec.name
         if MISSING_MODEL.search(str(exc)):
-            return BackendError(f"Backend {name} does not have the model {model!r}: `ollama "
+            return BackendInputError(f"Backend {name} does not have the model {model!r}: `ollama "
                                 f"pull {model}` on that machine fetches it; `samantha backends "
                                 f"check {name}` lists the models it has.")
         return explained(exc, name, settings.max_tokens, model)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
+from samantha.core.backend_specs import BackendError, BackendInfo, BackendInputError, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError
@@ -133,7 +133,7 @@ class OpenAICompatible:
         setting the dialect knows is sent, neutral when not in effect: servers have their own
         defaults (llama-cpp-python's repeat_penalty is 1.1). A greedy chain is temperature 0."""
         if trace_top > MAX_TOP:
-            raise BackendError(
+            raise BackendInputError(
                 f"top_logprobs is at most {MAX_TOP} on OpenAI-compatible backends such as "
                 f"{self.spec.name}, and learning mode asked for {trace_top} candidates: show "
                 f"{MAX_TOP} or fewer, or use a llama-server backend, which gives more.")
@@ -334,21 +334,21 @@ def explained(exc: BackendError, name: str, max_tokens: int, model: str = "") ->
         n_ctx, counted = int(context.group(1)), int(next(g for g in prompt.groups() if g))
         if counted >= n_ctx:
             return PromptTooLongError(counted, n_ctx)
-        return BackendError(
+        return BackendInputError(
             f"The prompt ({counted} tokens) and max_tokens {max_tokens} do not fit together in "
             f"the {n_ctx} tokens of the context on backend {name}: lower max_tokens to "
             f"{n_ctx - counted} or less, or set it to 0 to let the backend use what is left.")
     if CONTEXT_WORDS.search(said):
-        return BackendError(
+        return BackendInputError(
             f"The prompt is too long for the context of the model on backend {name} ({said}). "
             "Shorten the prompt or the previous response, or give the model a larger context "
             "on the server (vLLM --max-model-len, LM Studio's context length when loading, "
             "llama-cpp-python --n_ctx, Ollama's n_ctx setting).")
     if "logits_all" in said:
-        return BackendError(f"Backend {name} cannot give the probabilities learning mode "
+        return BackendInputError(f"Backend {name} cannot give the probabilities learning mode "
                             f"shows ({said}): start llama-cpp-python's server with "
                             "--logits_all true, or leave learning mode.")
     if model and MISSING_MODEL.search(said):
-        return BackendError(f"Backend {name} does not serve the model {model!r}: `samantha "
+        return BackendInputError(f"Backend {name} does not serve the model {model!r}: `samantha "
                             f"backends check {name}` lists the models it serves.")
     return exc

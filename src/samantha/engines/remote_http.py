@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from samantha.core.backend_specs import BackendError, BackendSpec
+from samantha.core.backend_specs import BackendError, BackendInputError, BackendSpec
 from samantha.core.engine import Cancel
 from samantha.core.remote_limits import StreamLimits, StreamWatch
 from samantha.engines.http_slices import SlicedTransport, Stopped, Watches
@@ -46,7 +46,7 @@ class Http:
         if spec.api_key_env:
             key = os.environ.get(spec.api_key_env)
             if not key:
-                raise BackendError(
+                raise BackendInputError(
                     f"Backend {spec.name} needs its key in the environment variable "
                     f"{spec.api_key_env}, which is not set: export {spec.api_key_env}=… and try "
                     "again.")
@@ -193,11 +193,11 @@ class Http:
         name, code = self.spec.name, response.status_code
         where = response.headers.get("location", "").strip()[:300]
         if not where:
-            return BackendError(f"Backend {name} at {self.spec.url} answered {code} to {path} "
+            return BackendInputError(f"Backend {name} at {self.spec.url} answered {code} to {path} "
                                 "without saying where to go. Is it the server you meant?")
         target = str(response.request.url.join(where))
         base = target.removesuffix(path)
-        return BackendError(
+        return BackendInputError(
             f"Backend {name} at {self.spec.url} redirected {path} to {target} ({code}); "
             "Samantha does not follow redirects: give that address instead (`samantha "
             f"backends add {name} {base}`).")
@@ -215,9 +215,9 @@ class Http:
         if code in (401, 403):
             how = (f"the key in ${self.spec.api_key_env} was refused" if self.spec.api_key_env
                    else "it wants a key: add the backend again with --api-key-env VARIABLE")
-            return BackendError(f"Backend {name} refused the request ({code}): {how}. {said}")
+            return BackendInputError(f"Backend {name} refused the request ({code}): {how}. {said}")
         if code == 404:
-            return BackendError(
+            return BackendInputError(
                 f"Backend {name} has no {path} ({code}: {said}). Is it a {self.spec.kind} "
                 f"server? `samantha backends check {name}` finds its kind.")
         if code == 503:

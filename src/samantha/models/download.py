@@ -32,6 +32,7 @@ from samantha.models.download_http import (
     Cancel,
     DownloadCancelled,
     DownloadError,
+    LinkError,
     Progress,
     Remote,
     Transfer,
@@ -60,7 +61,7 @@ from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "DownloadCancelled", "DownloadError", "Expected", "ModelURL",
+    "DEFAULT_TIMEOUT", "DownloadCancelled", "DownloadError", "Expected", "LinkError", "ModelURL",
     "TEST_SLOT_NAME", "download_model", "list_repo_gguf_files", "parse_model_url",
 ]
 
@@ -335,7 +336,7 @@ def _check_gguf(part: Path, target: ModelURL) -> None:
         read_header(part)
     except ModelError as exc:
         discard(part)
-        raise DownloadError(
+        raise LinkError(
             f"The file downloaded from {target.url} is not a usable GGUF model ({exc}) and was "
             "removed. Check that the link points to a complete .gguf model file.") from exc
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from samantha.core.engine import Cancel
-from samantha.core.errors import ModelError
+from samantha.core.errors import ModelError, SamanthaError
 from samantha.models.download_registry import write_atomic
 from samantha.models.gguf_file import MAGIC
 
@@ -33,12 +33,20 @@ _CONTENT_RANGE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+|\*)$")
 _RESUMES = "Run the download again: it resumes where it stopped."
 
 
-class DownloadError(ModelError):
-    """A download that failed; ``status`` is the HTTP status when the server answered one."""
+class DownloadError(SamanthaError):
+    """A download that failed on the way (the network, the server, a corrupt or wrong file, a
+    full disk); ``status`` is the HTTP status when the server answered one. A link that is not a
+    model's is a :class:`~samantha.core.errors.ModelError` before any download starts."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class LinkError(ModelError, DownloadError):
+    """The link leads to no model: the server has no such file or refuses it (HTTP 401, 403,
+    404, 410), or what it sends is not the file asked for. Something the user fixes (exit code
+    2), unlike a download that failed on the way."""
 
 
 class DownloadCancelled(DownloadError):
@@ -143,7 +151,7 @@ class Transfer:
             _report(progress, self.done, remote.size)
         if len(head) == len(magic) and head != magic:
             discard(self.part)
-            raise DownloadError(
+            raise LinkError(
                 f"{self.url} is not {self.kind}: it starts with {head!r}, not {magic!r} (a web "
                 "page or another format?). The download was stopped and removed; check the link.")
         return self._verify(digest.hexdigest(), name)
@@ -260,7 +268,8 @@ def status_error(response: httpx.Response, url: str, hub_page: str | None,
                    "download again resumes it.")
     else:
         message = f"The server answered HTTP {status} for {url}. Check the link and run again."
-    return DownloadError(message + said, status=status)
+    wrong_link = status in (401, 403, 404, 410) or code in ("RepoNotFound", "RevisionNotFound")
+    return (LinkError if wrong_link else DownloadError)(message + said, status=status)
 
 
 def transport_error(exc: httpx.RequestError, url: str, timeout: float, done: int,
