@@ -1,0 +1,223 @@
+"""One answer from a remote backend (workbench/remote_answers.py): the least busy backend
+serving the model answers; with ``retry`` (``--retry-on-other``) a backend that refuses or
+whose stream breaks hands the answer to another one, and the answer says so."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from samantha.cli import cli
+from samantha.core.backend_specs import BackendError, BackendSpec, RemoteRef
+from samantha.core.chain import ChainConfig
+from samantha.core.chat import Message
+from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
+from samantha.core.remote import RemoteEnd, RemoteToken
+from samantha.core.settings import Settings
+from samantha.workbench import backends
+from samantha.workbench.backends import Remotes, write_backends
+from samantha.workbench.facade import Workbench
+from samantha.workbench.remote_answers import remote_answer
+
+MESSAGES = (Message("user", "Name a colour."),)
+WORDS = ("Blue", ",", " like", " the", " sea", ".")
+
+
+def exactly(text: str) -> str:
+    return f"^{re.escape(text)}$"
+
+
+def refused(name: str) -> str:
+    return f"Backend {name} is not ready (503: Loading model); try again in a moment."
+
+
+def broke(name: str) -> str:
+    return f"The stream from backend {name} broke off: ReadError: reset."
+
+
+class Scripted:
+    """A backend adapter that answers ``WORDS``, refuses before its first token ("refuse"),
+    or sends two words and then breaks ("break")."""
+
+    kind = "openai"
+
+    def __init__(self, spec: BackendSpec, behaviour: str) -> None:
+        self.name, self.behaviour = spec.name, behaviour
+        self.streams = 0
+        self.closed = False
+
+    def models(self, cancel: Any = None) -> list[str]:
+        return ["gemma"]
+
+    def not_honoured(self, settings: Settings) -> list[str]:
+        return []
+
+    def stream(self, model: str, messages: Any, settings: Settings, cancel: Any,
+               trace_top: int = 0) -> tuple[tuple[str, ...], Iterator[Any]]:
+        self.streams += 1
+        if self.behaviour == "refuse":
+            raise BackendError(refused(self.name))
+
+        def tokens() -> Iterator[RemoteToken | RemoteEnd]:
+            for word in WORDS[:2] if self.behaviour == "break" else WORDS:
+                yield RemoteToken(word)
+            if self.behaviour == "break":
+                raise BackendError(broke(self.name))
+            yield RemoteEnd("stop", 5, {"predicted_n": len(WORDS)})
+
+        return (), tokens()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def backends_of(home: Path, monkeypatch: pytest.MonkeyPatch):
+    """Backends a, b, c... in the data home, each behaving as told; returns their adapters."""
+    adapters: dict[str, Scripted] = {}
+
+    def make(**behaviours: str) -> dict[str, Scripted]:
+        write_backends(home, {name: BackendSpec(name, f"http://{name}:1", "openai")
+                              for name in behaviours})
+        monkeypatch.setattr(backends, "open_adapter", lambda spec: adapters.setdefault(
+            spec.name, Scripted(spec, behaviours[spec.name])))
+        return adapters
+
+    return make
+
+
+def answer(remotes: Remotes, retry: bool, model: str = "gemma@*") -> list[Any]:
+    ref = RemoteRef(*model.split("@"))
+    return list(remote_answer(remotes, ref, MESSAGES, Settings(max_tokens=20), None,
+                              retry=retry))
+
+
+def shape(events: list[Any]) -> list[Any]:
+    """The events in short: token texts, ("restarted", reason, backend), the result's text,
+    who answered and its error."""
+    out: list[Any] = []
+    for event in events:
+        if isinstance(event, TokenEvent):
+            out.append(event.text)
+        elif isinstance(event, AnswerRestarted):
+            out.append(("restarted", event.reason, event.backend))
+        else:
+            assert isinstance(event, GenerationResult)
+            out.append((event.text, event.answered_by, event.error))
+    return out
+
+
+def test_the_answer_says_which_backend_answered(backends_of, home: Path) -> None:
+    backends_of(a="answer")
+    events = answer(Remotes(home), retry=False, model="gemma@a")
+    assert shape(events) == [*WORDS, ("Blue, like the sea.", "gemma@a", None)]
+    result = events[-1]
+    assert (result.finish_reason, result.prompt_tokens, result.timings) == (
+        "stop", 5, {"predicted_n": 6})
+
+
+def test_without_retry_a_refusal_is_the_answers_error(backends_of, home: Path) -> None:
+    adapters = backends_of(a="refuse", b="answer")
+    with pytest.raises(BackendError, match=exactly(refused("a"))):
+        answer(Remotes(home), retry=False)
+    assert (adapters["a"].streams, adapters["b"].streams) == (1, 0)  # b serves it, unasked
+
+
+def test_without_retry_a_broken_stream_keeps_what_came(backends_of, home: Path) -> None:
+    backends_of(a="break", b="answer")
+    assert shape(answer(Remotes(home), retry=False)) == [
+        "Blue", ",", ("Blue,", "gemma@a", broke("a"))]
+
+
+def test_a_refusal_moves_the_answer_to_another_backend(backends_of, home: Path) -> None:
+    adapters = backends_of(a="refuse", b="answer")
+    assert shape(answer(Remotes(home), retry=True)) == [
+        ("restarted", refused("a"), "b"), *WORDS, ("Blue, like the sea.", "gemma@b", None)]
+    assert (adapters["a"].streams, adapters["b"].streams) == (1, 1)
+
+
+def test_a_broken_stream_starts_the_answer_again_elsewhere(backends_of, home: Path) -> None:
+    backends_of(a="break", b="answer")
+    assert shape(answer(Remotes(home), retry=True)) == [
+        "Blue", ",", ("restarted", broke("a"), "b"), *WORDS,
+        ("Blue, like the sea.", "gemma@b", None)]
+
+
+def test_each_failing_backend_is_tried_once_in_turn(backends_of, home: Path) -> None:
+    adapters = backends_of(a="refuse", b="break", c="answer")
+    assert shape(answer(Remotes(home), retry=True)) == [
+        ("restarted", refused("a"), "b"), "Blue", ",", ("restarted", broke("b"), "c"), *WORDS,
+        ("Blue, like the sea.", "gemma@c", None)]
+    assert [adapters[n].streams for n in "abc"] == [1, 1, 1]
+
+
+def test_when_every_backend_refuses_the_last_refusal_is_raised(backends_of, home: Path) -> None:
+    backends_of(a="refuse", b="refuse")
+    events: list[Any] = []
+    with pytest.raises(BackendError, match=exactly(refused("b"))):
+        for event in remote_answer(Remotes(home), RemoteRef("gemma", "*"), MESSAGES,
+                                   Settings(), None, retry=True):
+            events.append(event)
+    assert shape(events) == [("restarted", refused("a"), "b")]  # a's reason was told
+
+
+def test_when_every_stream_breaks_the_answer_ends_with_the_last_error(backends_of,
+                                                                      home: Path) -> None:
+    backends_of(a="break", b="break")
+    assert shape(answer(Remotes(home), retry=True)) == [
+        "Blue", ",", ("restarted", broke("a"), "b"), "Blue", ",", ("Blue,", "gemma@b",
+                                                                   broke("b"))]
+
+
+def test_a_single_backend_has_nowhere_to_go(backends_of, home: Path) -> None:
+    backends_of(a="refuse")
+    with pytest.raises(BackendError, match=exactly(refused("a"))):
+        answer(Remotes(home), retry=True, model="gemma@a")
+
+
+def test_the_least_busy_backend_answers_and_its_count_goes_back(backends_of,
+                                                                home: Path) -> None:
+    backends_of(a="answer", b="answer")
+    remotes = Remotes(home)
+    remotes.busy["a"] += 1  # a cycle in progress on a
+    assert answer(remotes, retry=False)[-1].answered_by == "gemma@b"
+    events = remote_answer(remotes, RemoteRef("gemma", "*"), MESSAGES, Settings(), None)
+    next(events)
+    assert remotes.busy == {"a": 1, "b": 1}  # counted while it answers
+    events.close()  # let go half-way (Stop, a closed tab)
+    assert remotes.busy == {"a": 1, "b": 0}
+
+
+def test_a_failed_backend_is_not_left_counted_busy(backends_of, home: Path) -> None:
+    backends_of(a="refuse", b="break")
+    remotes = Remotes(home)
+    with pytest.raises(BackendError):
+        answer(remotes, retry=False, model="gemma@a")
+    assert answer(remotes, retry=True)[-1].error == broke("b")
+    assert remotes.busy == {"a": 0, "b": 0}
+
+
+def test_a_chain_cycle_moved_to_another_backend_keeps_only_its_answer(
+        backends_of, fake_workbench: Workbench) -> None:
+    backends_of(a="break", b="answer")
+    run = fake_workbench.start_run(ChainConfig("Name a colour.", models=("gemma@*",),
+                                               retry_on_other=True))
+    events = list(run)
+    assert [e.backend for e in events if isinstance(e, AnswerRestarted)] == ["b"]
+    (cycle,) = fake_workbench.store.get_run(run.id).cycles
+    assert (cycle.status, cycle.response, cycle.answered_by, cycle.tokens) == (
+        "done", "Blue, like the sea.", "gemma@b", len(WORDS))
+
+
+def test_the_command_line_says_where_the_answer_starts_again(backends_of,
+                                                             fake_workbench: Workbench) -> None:
+    backends_of(a="refuse", b="answer")
+    result = CliRunner().invoke(cli, ["run", "--prompts", "Name a colour.", "-m", "gemma@*",
+                                      "--retry-on-other"], obj=fake_workbench)
+    assert result.exit_code == 0, result.output
+    assert f"[{refused('a')} Starting the answer again on b.]" in result.stderr
+    assert "Blue, like the sea." in result.stdout and "answered by gemma@b" in result.stdout
