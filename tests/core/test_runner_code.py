@@ -35,8 +35,7 @@ class ScriptedExecutor:
 
 def run(bench, executor, **options):
     options.setdefault("models", (FAKE,))
-    runner = ChainRunner(bench, ChainConfig(auto_run_code=True, **options))
-    runner.executor = executor
+    runner = ChainRunner(bench, ChainConfig(auto_run_code=True, **options), executor=executor)
     return list(runner.run())
 
 

@@ -154,7 +154,12 @@ class ChainRunner:
     """
 
     def __init__(self, backend: Backend, config: ChainConfig, control: RunControl | None = None,
-                 done: Mapping[int, PastCycle] | None = None):
+                 done: Mapping[int, PastCycle] | None = None, *,
+                 executor: CodeExecutor | None = None, notes: Sequence[str] = (),
+                 memory: Memory | None = None):
+        """``executor`` runs the code of the answers (needed when ``config.auto_run_code`` is
+        on); ``notes`` are told at the start (settings a backend cannot honour); ``memory``
+        keeps learning mode's last logits (for what-if)."""
         self.backend = backend
         self.config = config
         self.control = control or RunControl()
@@ -164,11 +169,11 @@ class ChainRunner:
         self.previous = first_part(config.previous)
         self.system = first_part(config.system)
         self.responses: list[str] = []
-        self.executor: CodeExecutor | None = None  # needed when config.auto_run_code is on
+        self.executor = executor
         self.stop_reason: str | None = None
         self.done: Mapping[int, PastCycle] = dict(done or {})
-        self.notes: list[str] = []  # told at the start (settings a backend cannot honour)
-        self.memory: Memory | None = None  # keeps learning mode's last logits (for what-if)
+        self.notes = list(notes)
+        self.memory = memory
         self.batched: set[int] = set()  # the cycles decoded in batch slots (--parallel)
         self._slots: object = None  # the backend's slots for this run, while it runs
 

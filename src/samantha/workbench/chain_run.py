@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from samantha.core.engine import Cancel
 from samantha.core.events import RunEvent, RunFinished
-from samantha.core.generation import Memory
 from samantha.core.plan import Cycle
 from samantha.core.runner import ChainRunner
 from samantha.workbench.recorder import RunRecorder
@@ -38,10 +37,6 @@ class ChainRun:
     @property
     def cycles_planned(self) -> int:
         return len(self.runner.plan)
-
-    def remember_logits(self, memory: Memory) -> None:
-        """Keep learning mode's last logits in ``memory`` (for what-if), before the run starts."""
-        self.runner.memory = memory
 
     def __iter__(self) -> Iterator[RunEvent]:
         status = None

@@ -6,6 +6,7 @@ by consecutive generations is not reloaded) and runs generations through our sam
 
 from __future__ import annotations
 
+import random
 import secrets
 import shutil
 import threading
@@ -54,7 +55,8 @@ from samantha.workbench.settings_for_model import (
 
 if TYPE_CHECKING:  # the chains' modules load at the first chain, not for `generate`
     from samantha.core.chain import ChainConfig
-    from samantha.core.runner import ChainRunner
+    from samantha.core.plan import Plan
+    from samantha.core.runner import PastCycle
     from samantha.core.whatif import Remembered, WhatIf
     from samantha.execution import CodeLimits, CodeResult, Sandbox
     from samantha.store import RunStore
@@ -301,28 +303,29 @@ class Workbench:
                 self._store = store
             return self._store
 
-    def start_run(self, config: ChainConfig, control: RunControl | None = None) -> ChainRun:
+    def start_run(self, config: ChainConfig, control: RunControl | None = None,
+                  memory: Memory | None = None) -> ChainRun:
         """Check the chain (a bad script raises here, before any model loads) and open its
-        record in the run history, owned by this process. Iterate the result to run it."""
-        from samantha.core.runner import ChainRunner
+        record in the run history, owned by this process. Iterate the result to run it.
+        ``memory`` keeps learning mode's last logits, for what-if."""
+        from samantha.core.runner import make_plan, run_seed
         from samantha.workbench.liveness import this_process
 
-        runner = ChainRunner(self, config, control)
-        runner.notes = self._check_models(config)
-        self._check_prompt_sizes(runner)
-        run_id = self.store.start_run(config.replace(seed=runner.seed).to_dict(),
-                                      this_process())
-        if runner.notes:
-            self.store.set_run_notes(run_id, runner.notes)
-        return self._chain_run(run_id, runner)
+        config = config.replace(seed=run_seed(config))
+        notes = self._check_models(config)
+        self._check_prompt_sizes(config, make_plan(config, random.Random(config.seed)))
+        run_id = self.store.start_run(config.to_dict(), this_process())
+        if notes:
+            self.store.set_run_notes(run_id, notes)
+        return self._chain_run(run_id, config, control, notes=notes, memory=memory)
 
-    def resume_run(self, run_id: int, control: RunControl | None = None) -> ChainRun:
+    def resume_run(self, run_id: int, control: RunControl | None = None,
+                   memory: Memory | None = None) -> ChainRun:
         """Continue an interrupted run, in the same run, from its first unfinished cycle: the
         cycles that ran are replayed without generating them, the unfinished one is generated
         again (its stored row replaced), and the run ends with the cycles it would have had
         without the interruption. Iterate the result to run it."""
         from samantha.core.chain import ChainConfig
-        from samantha.core.runner import ChainRunner
         from samantha.workbench.liveness import this_process
         from samantha.workbench.resume import (
             NotResumableError,
@@ -334,15 +337,14 @@ class Workbench:
         config = ChainConfig.from_dict(record.config, where=f"Stored run {run_id}")
         done, discard_from = past_cycles(record, self.store.code_runs(run_id),
                                          config.auto_run_code)
-        runner = ChainRunner(self, config, control, done)
-        runner.notes = self._check_models(config)
+        notes = self._check_models(config)
         if not self.store.claim_run(run_id, this_process(), discard_from):
             raise NotResumableError(f"Run {run_id} was resumed by another process just now.")
         for cycle in record.cycles:  # the files of the code of the cycles generated again
             if discard_from is not None and cycle.number >= discard_from:
                 shutil.rmtree(self.home / "runs" / str(run_id) / f"cycle-{cycle.number}",
                               ignore_errors=True)
-        return self._chain_run(run_id, runner)
+        return self._chain_run(run_id, config, control, done, notes=notes, memory=memory)
 
     def rerun_config(self, run_id: int, settings_changes: Mapping[str, Any] | None = None,
                      models: Sequence[str] | None = None) -> ChainConfig:
@@ -377,16 +379,16 @@ class Workbench:
                 self.resolve_model(model)
         return list(dict.fromkeys(notes))
 
-    def _check_prompt_sizes(self, runner: ChainRunner) -> None:
+    def _check_prompt_sizes(self, config: ChainConfig, plan: Plan) -> None:
         """Refuse at once a prompt item that cannot fit the context of a model that would
         answer it, judged by its size in bytes (see :mod:`samantha.core.contextfit`): no 5 MB
         tokenization before the cycle fails. Model headers are read only when an item is at
         least as long in bytes as the context in tokens."""
-        n_ctx = runner.config.settings.n_ctx
-        sizes = [len(item.text.encode("utf-8")) for item in runner.plan.script.items]
+        n_ctx = config.settings.n_ctx
+        sizes = [len(item.text.encode("utf-8")) for item in plan.script.items]
         if n_ctx and max(sizes) < n_ctx:
             return
-        for model, number, _ in fit_pairs(runner.plan):
+        for model, number, _ in fit_pairs(plan):
             local = not is_url(model) and parse_ref(model) is None
             limits = self._context_limits(self.resolve_model(model)) if local else None
             if limits is not None:
@@ -402,12 +404,18 @@ class Workbench:
                                  else None)
         return self._limits[key]
 
-    def _chain_run(self, run_id: int, runner: ChainRunner) -> ChainRun:
+    def _chain_run(self, run_id: int, config: ChainConfig, control: RunControl | None,
+                   done: Mapping[int, PastCycle] | None = None, *, notes: Sequence[str],
+                   memory: Memory | None) -> ChainRun:
+        """The run ``run_id`` of ``config``, its code run in the run's own folder."""
+        from samantha.core.runner import ChainRunner
         from samantha.workbench.chain_run import ChainRun, FolderExecutor
         from samantha.workbench.recorder import RunRecorder
 
-        runner.executor = FolderExecutor(self.run_code, self.home / "runs" / str(run_id),
-                                         runner.config.code_timeout, runner.config.allow_network)
+        executor = FolderExecutor(self.run_code, self.home / "runs" / str(run_id),
+                                  config.code_timeout, config.allow_network)
+        runner = ChainRunner(self, config, control, done, executor=executor, notes=notes,
+                             memory=memory)
         return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
 
     @property

@@ -300,10 +300,9 @@ class ChatTab:
                tab: str = "") -> tuple[Any, RunFeed, ChainConfig]:
         config, pace, fast = self.config_from(data)
         session.control = RunControl(pace if config.learn else None)
-        chain = self.bench.start_run(config, session.control)
-        session.run_id = chain.id
         session.memory = RecentLogits()
-        chain.remember_logits(session.memory)
+        chain = self.bench.start_run(config, session.control, session.memory)
+        session.run_id = chain.id
         paced = config.learn and pace not in (None, 0)
         feed = RunFeed(session, chain, paced=paced, show=not fast, describe=self.describe,
                        on_done=lambda: self.runs.remove(chain.id),
