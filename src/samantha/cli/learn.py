@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
@@ -31,8 +31,11 @@ from samantha.core.trace import (
 )
 from samantha.core.whatif import RecentLogits, WhatIf, one_left, parse_what_if
 
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
-def pieces(bench: Any, model: str, settings: Any) -> Callable[[int], str]:
+
+def pieces(bench: Workbench, model: str, settings: Any) -> Callable[[int], str]:
     """A token's text by id, from the loaded model (read when first needed)."""
     def piece(token: int) -> str:
         if token < 0:

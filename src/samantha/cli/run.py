@@ -25,6 +25,7 @@ from samantha.core.verdict import verdict_line
 
 if TYPE_CHECKING:
     from samantha.store import CycleRecord
+    from samantha.workbench.facade import Workbench
 
 SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
             "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard",
@@ -157,7 +158,7 @@ def plan_rows(runner: ChainRunner) -> list[dict[str, Any]]:
             for c, s, drawn in runner.preview()]
 
 
-def execute(ctx: click.Context, bench: Any, config: ChainConfig, as_json: bool) -> None:
+def execute(ctx: click.Context, bench: Workbench, config: ChainConfig, as_json: bool) -> None:
     """Run a chain and print it; exit 1 when a cycle failed."""
     show_run(ctx, bench.start_run(config), as_json)
 

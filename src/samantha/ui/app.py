@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import webbrowser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samantha.docs.trace_html import STYLE as TRACE_STYLE
 from samantha.ui.chat.tools import PAGE_JS as TOOLS_JS
@@ -28,6 +28,9 @@ from samantha.ui.serving.runs import ActiveRuns
 from samantha.ui.serving.tool_list import ToolList
 from samantha.ui.words.table import texts
 from samantha.ui.words.wording import status_text
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 # Enter anywhere in the Chat tab starts (Shift+Enter is a new line; the code editor keeps Enter),
 # the dark theme is the default, and the answer streams in through the tab's live stream.
@@ -113,7 +116,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 """ + HEADER_CSS + TRACE_STYLE
 
 
-def build_app(bench: Any, lang: str = "en", live: LiveText | None = None,
+def build_app(bench: Workbench, lang: str = "en", live: LiveText | None = None,
               runs: ActiveRuns | None = None, files: PublishedFiles | None = None,
               tool_list: ToolList | None = None, first_model: str | None = None) -> Any:
     import gradio as gr
@@ -166,7 +169,7 @@ def queued(demo: Any) -> Any:
     return demo
 
 
-def launch(bench: Any, lang: str, host: str, port: int, password: str | None,
+def launch(bench: Workbench, lang: str, host: str, port: int, password: str | None,
            open_browser: bool, allowed: tuple[str, ...] = (), model: str | None = None) -> None:
     import gradio as gr
     from starlette.middleware import Middleware

@@ -107,7 +107,7 @@ class Workbench:
         return ModelLibrary(self.models_dir, self.model_folders(),
                             self.home / "cache" / "gguf-metadata.json")
 
-    def add_model_folder(self, folder: Path) -> Path:
+    def add_model_folder(self, folder: Path | str) -> Path:
         folder = Path(folder).expanduser().resolve()
         if not folder.is_dir():
             raise InputError(f"{folder} is not a folder. Give a folder that holds .gguf files.")

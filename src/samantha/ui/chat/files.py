@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import gradio as gr
 
@@ -18,6 +18,9 @@ from samantha.ui.chat.prompt_collections import (
     needs_feedback,
 )
 from samantha.ui.words.table import Text
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 
 def upload_path(file: Any) -> Path:
@@ -46,7 +49,7 @@ def models_text(example: Example) -> Any:
 
 
 class FilesPanel:
-    def __init__(self, bench: Any, t: Mapping[str, Text], publish: Callable[[Any], str],
+    def __init__(self, bench: Workbench, t: Mapping[str, Text], publish: Callable[[Any], str],
                  lang: str = "en") -> None:
         self.bench = bench
         self.t = t

@@ -4,7 +4,7 @@ local models to add to it, Unload model, the vocabulary by id range and the mode
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import gradio as gr
 
@@ -13,8 +13,11 @@ from samantha.core.trace import display_piece, visible
 from samantha.ui import views
 from samantha.ui.words.table import Text
 
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
-def model_choices(bench: Any) -> list[str]:
+
+def model_choices(bench: Workbench) -> list[str]:
     """The bundled models (``default``, ``smollm2``), the local models (each once), then
     MODEL@NAME for each model of each remote backend that answers now (one that does not is
     offered as @NAME)."""
@@ -25,7 +28,7 @@ def model_choices(bench: Any) -> list[str]:
     return local + remote_choices(bench)
 
 
-def remote_choices(bench: Any) -> list[str]:
+def remote_choices(bench: Workbench) -> list[str]:
     try:
         names = list(bench.remotes.specs())
     except SamanthaError:
@@ -40,7 +43,7 @@ def remote_choices(bench: Any) -> list[str]:
 
 
 class ModelsPanel:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Workbench, t: Mapping[str, Text]) -> None:
         self.bench = bench
         self.t = t
 
@@ -71,7 +74,7 @@ class ModelsPanel:
         info.click(self.metadata, inputs=self.models, outputs=meta)
         self.add.click(lambda pick, text: "\n".join([*views.model_lines(text), pick])
                        if pick else text, inputs=[self.pick, self.models], outputs=self.models)
-        self.unload.click(lambda: self.bench.unload() or None, outputs=None)
+        self.unload.click(self.bench.unload, outputs=None)
 
     @staticmethod
     def first(models: str) -> str:

@@ -6,7 +6,7 @@ and the texts table."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import gradio as gr
 
@@ -15,6 +15,9 @@ from samantha.core.setting_lists import DEFAULT_ORDER, STAGES
 from samantha.core.settings import DETERMINISTIC, PARAMETERS, STOCHASTIC, Settings
 from samantha.ui import views
 from samantha.ui.words.table import Text
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 SLIDERS = {  # name: (minimum, maximum, step), the predecessor's ranges where it had them
     "n_ctx": (0, 131072, 64), "max_tokens": (0, 131072, 1), "temperature": (0, 5, 0.05),
@@ -35,7 +38,7 @@ MORE = {  # the stages beyond the predecessor's, in their own section
 
 
 class SamplingPanel:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Workbench, t: Mapping[str, Text]) -> None:
         self.bench = bench
         self.t = t
 

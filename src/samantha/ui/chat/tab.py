@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import gradio as gr
 
@@ -45,12 +45,15 @@ from samantha.ui.serving.session import UiSession
 from samantha.ui.words.table import Text
 from samantha.ui.words.wording import formats_text, phrases, plan_text, status_text
 
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
+
 REFRESH_SECONDS = 0.5  # how long the run's Gradio event waits for news before it looks again
 SETTLE_SECONDS = 0.2  # after a cycle's end, how long to wait for the run's before showing it
 
 
 class ChatTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text], header: Header,
+    def __init__(self, bench: Workbench, t: Mapping[str, Text], header: Header,
                  live: LiveText | None = None, runs: ActiveRuns | None = None,
                  lang: str = "en", files: PublishedFiles | None = None,
                  tool_list: Any = None, first_model: str | None = None) -> None:
@@ -461,7 +464,7 @@ class ChatTab:
             return self.files.publish(path)
 
 
-def other_chain(bench: Any, session: UiSession, step: Any, asked: str) -> tuple[Any, dict]:
+def other_chain(bench: Workbench, session: UiSession, step: Any, asked: str) -> tuple[Any, dict]:
     """What-if for one step of the answer in the learning panels (see ``ChatTab.what_if``)."""
     cycle = session.cycle
     settings = parse_what_if(asked, cycle.settings)

@@ -9,12 +9,15 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from samantha.core.errors import SamanthaError
 from samantha.ui.words.table import Text
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 # Page script: the Tools list of this tab, asked for every two seconds while it is in view.
 PAGE_JS = """
@@ -73,7 +76,7 @@ REFRESH = "() => { if (window.samanthaPollTools) window.samanthaPollTools(); }"
 
 
 class ToolsPanel:
-    def __init__(self, bench: Any, t: Mapping[str, Text], token_for: Callable[[Any], str],
+    def __init__(self, bench: Workbench, t: Mapping[str, Text], token_for: Callable[[Any], str],
                  tool_list: Any, publish: Callable[[Any], str]) -> None:
         self.bench, self.t, self.token_for = bench, t, token_for
         self.tool_list = tool_list  # None without a server (build_app in tests)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import gradio as gr
 
@@ -23,6 +23,9 @@ from samantha.ui.learning.branching import BRANCH_MORE, stream_branch
 from samantha.ui.learning.panel import LearningPanel
 from samantha.ui.words.table import Text
 from samantha.ui.words.wording import phrases
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 CHANGE = re.compile(r'\s*(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,]*)\s*(?:,|$)')
 
@@ -48,7 +51,7 @@ def parse_changes(text: str) -> tuple[dict[str, Any], list[str] | None]:
 
 
 class HistoryTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text],
+    def __init__(self, bench: Workbench, t: Mapping[str, Text],
                  publish: Callable[[Any], str] = str, lang: str = "en",
                  tools: Any = None) -> None:
         self.bench = bench

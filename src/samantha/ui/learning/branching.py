@@ -4,17 +4,20 @@ tab's trace viewer both start one (see :mod:`samantha.workbench.branches`)."""
 from __future__ import annotations
 
 import html
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from samantha.core.errors import SamanthaError
 from samantha.core.events import CycleFinished, TokenEvent
 from samantha.ui import views
 from samantha.ui.words.table import Text
 
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
+
 BRANCH_MORE = 40  # tokens a branch writes after its candidate, unless told
 
 
-def stream_branch(bench: Any, t: Mapping[str, Text], point: Any,
+def stream_branch(bench: Workbench, t: Mapping[str, Text], point: Any,
                   more: int | None = BRANCH_MORE) -> Iterator[str]:
     """The original answer and the branch from ``point`` (a BranchPoint) side by side, as the
     branch grows; the last one says where the branch was stored."""

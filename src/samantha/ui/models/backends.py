@@ -3,7 +3,7 @@ backend added here joins the "Add a model" list as MODEL@NAME for each model it 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import gradio as gr
 
@@ -11,9 +11,12 @@ from samantha.core.backend_specs import KINDS, BackendSpec
 from samantha.core.errors import SamanthaError
 from samantha.ui.words.table import Text
 
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
+
 
 class BackendsSection:
-    def __init__(self, bench: Any, t: Mapping[str, Text]) -> None:
+    def __init__(self, bench: Workbench, t: Mapping[str, Text]) -> None:
         self.bench = bench
         self.t = t
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import gradio as gr
 
@@ -24,6 +24,9 @@ from samantha.models.known import (
     this_computer,
 )
 from samantha.ui.words.table import Text
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 Progress = Callable[[int, int | None], None]
 
@@ -57,7 +60,7 @@ def download_messages(work: Callable[[Progress], Path],
 
 
 class CatalogueSection:
-    def __init__(self, bench: Any, t: Mapping[str, Text], lang: str = "en") -> None:
+    def __init__(self, bench: Workbench, t: Mapping[str, Text], lang: str = "en") -> None:
         self.bench = bench
         self.t = t
         self.lang = lang

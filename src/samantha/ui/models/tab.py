@@ -3,7 +3,7 @@ the remote backends."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import gradio as gr
 
@@ -15,9 +15,12 @@ from samantha.ui.models.backends import BackendsSection
 from samantha.ui.models.catalogue import CatalogueSection, download_messages
 from samantha.ui.words.table import Text
 
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
+
 
 class ModelsTab:
-    def __init__(self, bench: Any, t: Mapping[str, Text], lang: str = "en") -> None:
+    def __init__(self, bench: Workbench, t: Mapping[str, Text], lang: str = "en") -> None:
         self.bench = bench
         self.t = t
         self.lang = lang

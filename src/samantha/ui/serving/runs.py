@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -26,6 +26,9 @@ from samantha.core.control import STEP, RunControl
 from samantha.core.progress import Progress
 from samantha.ui.serving.live import logged_in
 from samantha.ui.words.table import Text
+
+if TYPE_CHECKING:
+    from samantha.workbench.facade import Workbench
 
 HEADER = "X-Samantha-Request"
 
@@ -73,7 +76,7 @@ class ActiveRuns:
         for run in runs:
             run.control.tab_gone()
 
-    def waiting_line(self, control: RunControl, bench: Any, t: Mapping[str, Text]
+    def waiting_line(self, control: RunControl, bench: Workbench, t: Mapping[str, Text]
                      ) -> Callable[[Progress], str | None]:
         """The status line of the run of ``control`` while it waits for the model ``bench``
         has lent to another generation (None while it does not wait)."""
