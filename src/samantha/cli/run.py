@@ -17,7 +17,7 @@ from samantha.cli.common import (
     workbench,
 )
 from samantha.cli.render import TerminalView, event_dict
-from samantha.core.chain import ChainConfig, ChainConfigError, chain_file_values
+from samantha.core.chain import CHAIN_SWITCHES, ChainConfig, ChainConfigError, chain_file_values
 from samantha.core.events import CycleFailed, CycleFinished, CycleStarted, VerdictGiven
 from samantha.core.promptscript import checked_text
 from samantha.core.runner import ChainRunner
@@ -27,9 +27,8 @@ if TYPE_CHECKING:
     from samantha.store import CycleRecord
     from samantha.workbench.facade import Workbench
 
-SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
-            "random_params", "reset_model", "auto_run_code", "stop_condition", "loop_guard",
-            "allow_network", "retry_on_other")
+SWITCHES = tuple(switch.name for switch in CHAIN_SWITCHES)
+#: The help of each chain switch's flag (tests/e2e/test_run_cli.py: one for every switch)
 SWITCH_HELP = {
     "feedback": "Feed each response back as the previous response of the next cycle.",
     "cumulative": "With feedback, append each response to the previous ones instead.",

@@ -39,10 +39,41 @@ class ChainConfigError(InputError):
     """A chain file or set of options that cannot run."""
 
 
+
+
+@dataclass(frozen=True)
+class ChainSwitch:
+    """An on/off option of a chain, declared once here and read by the chain file, the CLI
+    (``--name-with-dashes`` / ``--no-…``) and the web UI (the checkbox of its label table's
+    row ``ui_key``). Its default is the :class:`ChainConfig` field's."""
+
+    name: str  # the ChainConfig field, the chain file's option
+    ui_key: str  # the web UI's name for it (its checkbox and its label and help)
+
+
+#: The chain switches, in the order the CLI and the page list them (learning mode, with its
+#: number of candidates, is an option of its own).
+CHAIN_SWITCHES = (
+    ChainSwitch("feedback", "feedback_loop"),
+    ChainSwitch("cumulative", "cumulative"),
+    ChainSwitch("feedback_output_only", "output_only"),
+    ChainSwitch("single", "single_response"),
+    ChainSwitch("shuffle", "shuffle"),
+    ChainSwitch("random_params", "random_params"),
+    ChainSwitch("reset_model", "reset_model"),
+    ChainSwitch("auto_run_code", "auto_run_code"),
+    ChainSwitch("stop_condition", "stop_condition"),
+    ChainSwitch("loop_guard", "loop_guard"),
+    ChainSwitch("allow_network", "allow_network"),
+    ChainSwitch("retry_on_other", "retry_on_other"),
+)
 SWITCH = Switch()
-_SWITCHES = ("feedback", "cumulative", "feedback_output_only", "single", "shuffle",
-            "random_params", "reset_model", "auto_run_code", "stop_condition", "allow_network",
-            "learn", "loop_guard", "retry_on_other")
+
+
+def switch_defaults() -> dict[str, bool]:
+    """Each chain switch's default, by name (the :class:`ChainConfig` field's)."""
+    fields = {f.name: f.default for f in dataclasses.fields(ChainConfig)}
+    return {switch.name: bool(fields[switch.name]) for switch in CHAIN_SWITCHES}
 FIELDS: dict[str, Rule] = {
     "prompts": Text("the prompt script"),
     "system": Text("the SYSTEM prompt"),
@@ -50,7 +81,8 @@ FIELDS: dict[str, Rule] = {
     "models": TextList("model names", '["default", "other.gguf"]', lines=True),
     "loops": Whole(1, LOOP_LIMIT),
     "responses": Whole(1, LOOP_LIMIT),
-    **{name: SWITCH for name in _SWITCHES},
+    **{switch.name: SWITCH for switch in CHAIN_SWITCHES},
+    "learn": SWITCH,
     "code_timeout": Number(0.001, 86400),
     "learn_top": Whole(1, MAX_TOP),
     "seed": Whole(0, SEED_MAX, optional=True),

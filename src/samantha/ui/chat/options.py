@@ -8,13 +8,14 @@ from typing import Any, Mapping
 
 import gradio as gr
 
+from samantha.core.chain import CHAIN_SWITCHES, switch_defaults
 from samantha.ui import views
 from samantha.ui.words.table import Text
 
-SWITCHES = ("single_response", "reset_model", "shuffle", "fast_mode", "auto_run_code",
-            "stop_condition", "cumulative", "random_params", "output_only", "hide_html",
-            "loop_guard", "allow_network", "retry_on_other")
-ON_BY_DEFAULT = {"loop_guard"}
+#: The page's own switches: the chain's (core.chain.CHAIN_SWITCHES; Feedback loop sits beside
+#: the previous response, in the Chat tab) and two of the page (fast mode, hide the HTML)
+PAGE_SWITCHES = ("fast_mode", "hide_html")
+SWITCHES = (*(s.ui_key for s in CHAIN_SWITCHES if s.name != "feedback"), *PAGE_SWITCHES)
 
 
 def checkbox(t: Mapping[str, Text], key: str, value: bool = False, **kwargs: Any) -> gr.Checkbox:
@@ -30,9 +31,10 @@ class ChainOptions:
         t = self.t
         with gr.Accordion(t["chain_options"].label, open=False, elem_id="chain-options"):
             self.switches = {}
+            on = {s.ui_key for s in CHAIN_SWITCHES if switch_defaults()[s.name]}
             for pair in range(0, len(SWITCHES), 2):
                 with gr.Row():
-                    self.switches.update({key: checkbox(t, key, key in ON_BY_DEFAULT)
+                    self.switches.update({key: checkbox(t, key, key in on)
                                           for key in SWITCHES[pair: pair + 2]})
             with gr.Row():
                 self.loops = gr.Radio(views.LOOP_CHOICES, value=1, label=t["loops"].label,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import gradio as gr
 
-from samantha.core.chain import ChainConfig
+from samantha.core.chain import CHAIN_SWITCHES, ChainConfig
 from samantha.core.chat import build_messages
 from samantha.core.codeblocks import extract_python
 from samantha.core.control import RunControl
@@ -268,14 +268,9 @@ class ChatTab:
             prompts=data[self.prompts], system=data[self.system] or "",
             previous=data[self.previous] or "",
             models=tuple(models), loops=int(data[self.options.loops]),
-            responses=int(data[self.options.responses]), feedback=data[self.feedback],
-            cumulative=switches["cumulative"], feedback_output_only=switches["output_only"],
-            single=switches["single_response"], shuffle=switches["shuffle"],
-            random_params=switches["random_params"], reset_model=switches["reset_model"],
-            auto_run_code=switches["auto_run_code"],
-            stop_condition=switches["stop_condition"], loop_guard=switches["loop_guard"],
-            allow_network=switches["allow_network"],
-            retry_on_other=switches["retry_on_other"],
+            responses=int(data[self.options.responses]),
+            **{s.name: switches[s.ui_key] for s in CHAIN_SWITCHES if s.ui_key in switches},
+            feedback=data[self.feedback],
             concurrency=int(data[self.options.concurrency] or 1),
             parallel=int(data[self.options.parallel] or 1),
             learn=pace is not False and not switches["fast_mode"],
