@@ -8,20 +8,12 @@ import math
 import numpy as np
 import pytest
 
+from samantha.core.candidates import Candidates, top_indices
 from samantha.core.errors import NothingAllowed
 from samantha.core.sampler_chain import SamplerChain
-from samantha.core.sampling import (
-    Candidates,
-    MinP,
-    Penalties,
-    TailFree,
-    Temperature,
-    TopK,
-    TopP,
-    Typical,
-    top_indices,
-)
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
+from samantha.core.stages_filters import MinP, TailFree, TopK, TopP, Typical
+from samantha.core.stages_scores import Penalties, Temperature
 
 P4 = [0.1, 0.2, 0.3, 0.4]
 

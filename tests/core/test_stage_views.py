@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from samantha.core.candidates import Buffers, Candidates, softmax, stage_view
 from samantha.core.engine import ModelSpec
 from samantha.core.generation import generate
 from samantha.core.raw_scores import SPARE, Changed, RawScores
 from samantha.core.sampler_chain import SamplerChain
-from samantha.core.sampling import Buffers, Candidates, softmax, stage_view
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
 from samantha.core.trace import TokenStep, make_step
 from samantha.core.whatif import RecentLogits, parse_what_if, what_if, what_if_stored

@@ -1,4 +1,4 @@
-"""The stages of samantha.core.stages against the vectors of llama.cpp's tests/test-sampling.cpp
+"""The stages of samantha.core.stages_* against the vectors of llama.cpp's tests/test-sampling.cpp
 (dry, xtc, top_n_sigma, temp_ext, min_keep in the sampler queue), vectors that llama.cpp's own
 library (libllama of llama-cpp-python 0.3.36) gave for cases its tests leave out (marked
 "libllama"), and our own checks."""
@@ -11,20 +11,21 @@ import time
 import numpy as np
 import pytest
 
-from samantha.core.sampling import Candidates, Draw, MinP, TopK, TopP, Typical
-from samantha.core.stages import (
-    Dry,
-    DynamicTemperature,
-    LogitBias,
+from samantha.core.candidates import Candidates
+from samantha.core.stages_draws import Draw, Mirostat, MirostatV2
+from samantha.core.stages_dry import Dry, dry_breakers
+from samantha.core.stages_filters import (
+    MinP,
     MinPKeep,
-    Mirostat,
-    MirostatV2,
+    TopK,
     TopNSigma,
+    TopP,
     TopPKeep,
+    Typical,
     TypicalKeep,
     Xtc,
-    dry_breakers,
 )
+from samantha.core.stages_scores import DynamicTemperature, LogitBias
 
 P4 = [0.1, 0.2, 0.3, 0.4]
 

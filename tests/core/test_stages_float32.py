@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from samantha.core.sampling import Candidates, Draw, Temperature
-from samantha.core.stages import Dry, DynamicTemperature
-from samantha.core.stages_dry import max_exponent
+from samantha.core.candidates import Candidates
+from samantha.core.stages_draws import Draw
+from samantha.core.stages_dry import Dry, max_exponent
+from samantha.core.stages_scores import DynamicTemperature, Temperature
 
 INF = float("inf")
 P4 = np.log(np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float32))

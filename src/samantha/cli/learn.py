@@ -15,10 +15,10 @@ from samantha.cli.common import (
     workbench,
 )
 from samantha.core.backend_specs import parse_ref
+from samantha.core.candidates import StageView
 from samantha.core.chat import build_messages
 from samantha.core.errors import InputError
 from samantha.core.events import GenerationResult, TokenEvent
-from samantha.core.sampling import StageView
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from samantha.core.sampling import Buffers, Candidates, StageView, top_indices
+from samantha.core.candidates import Buffers, Candidates, StageView, top_indices
 
 SPARE = 128  # best raw tokens kept beyond those shown: room for the scores a stage changed
 CANCELLED = 1e-9  # a changed stage whose sum falls below this share of the raw one is summed
@@ -90,7 +90,7 @@ class Changed:
         return cls(len(cands), tuple(ids.tolist()), tuple(new.tolist()), total)
 
     def view(self, name: str, raw: RawScores, top: int, chosen: int) -> StageView:
-        """As :func:`samantha.core.sampling.stage_view` would show the stage's scores."""
+        """As :func:`samantha.core.candidates.stage_view` would show the stage's scores."""
         changed = dict(zip(self.ids, self.logits))
         kept = [(int(i), float(raw.logits[i])) for i in raw.top.tolist() if i not in changed]
         scores = sorted([*kept[:top], *changed.items()], key=lambda item: (-item[1], item[0]))

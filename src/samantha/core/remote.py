@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol, Sequence
 
 from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
+from samantha.core.candidates import StageCount
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.events import FinishReason, GenerationResult, TokenEvent
@@ -29,7 +30,6 @@ from samantha.core.remote_limits import (
     StreamLimits,
     WatchedStream,
 )
-from samantha.core.sampling import StageCount
 from samantha.core.setting_lists import DEFAULT_ORDER
 from samantha.core.settings import Settings
 from samantha.core.trace import Candidate, Survivor, TokenStep
@@ -68,7 +68,7 @@ class InEffect:
 
 
 def in_effect(settings: Settings) -> InEffect:
-    """Which of our stages act, as our chain applies them (see ``core/sampling.py``). A filter
+    """Which of our stages act, as our chain applies them (see ``core/stages_filters.py``). A filter
     that keeps one candidate makes the answer greedy; then only the penalties matter, and
     typical sampling with what comes before it (it may keep a candidate that is not the best)."""
     s = settings

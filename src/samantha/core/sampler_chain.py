@@ -1,5 +1,6 @@
-"""The sampler chain: the stages of :mod:`samantha.core.sampling` and
-:mod:`samantha.core.stages`, in the order the settings give (``samplers``), then the draw.
+"""The sampler chain: the stages that change scores (:mod:`samantha.core.stages_scores`,
+:mod:`samantha.core.stages_dry`) and cut the list (:mod:`samantha.core.stages_filters`), in the
+order the settings give (``samplers``), then the stage that chooses (:mod:`~.stages_draws`).
 
 ::
 
@@ -20,39 +21,34 @@ from typing import Mapping, Protocol
 
 import numpy as np
 
-from samantha.core.raw_scores import SPARE, Changed, RawScores
-from samantha.core.sampling import (
+from samantha.core.candidates import (
     Buffers,
     Candidates,
-    Draw,
-    MinP,
-    Penalties,
     Stage,
     StageCount,
     StageView,
-    TailFree,
-    Temperature,
-    TopK,
-    TopP,
-    Typical,
-    _typical_sees_one_or_none,
     stage_view,
     top_indices,
 )
+from samantha.core.raw_scores import SPARE, Changed, RawScores
 from samantha.core.setting_lists import DEFAULT_ORDER
 from samantha.core.settings import Settings
-from samantha.core.stages import (
-    Dry,
-    DynamicTemperature,
-    LogitBias,
+from samantha.core.stages_draws import Draw, Mirostat, MirostatV2
+from samantha.core.stages_dry import Dry
+from samantha.core.stages_filters import (
+    MinP,
     MinPKeep,
-    Mirostat,
-    MirostatV2,
+    TailFree,
+    TopK,
     TopNSigma,
+    TopP,
     TopPKeep,
+    Typical,
     TypicalKeep,
     Xtc,
+    _typical_sees_one_or_none,
 )
+from samantha.core.stages_scores import DynamicTemperature, LogitBias, Penalties, Temperature
 
 XTC_SALT = 0x5851F42D  # XTC draws from its own generator, seeded apart from the draw's
 SCORE_STAGES = ("logit-bias", "penalties", "dry")  # they change the scores of a few tokens only
@@ -104,7 +100,7 @@ class SamplerChain:
 
     ``constraint``: a grammar, run first; to stay fast, :meth:`sample` first picks without it
     and asks the grammar only about that token, as llama.cpp does. ``breakers``: DRY's
-    sequence breakers as token ids (:func:`samantha.core.stages.dry_breakers`). ``n_vocab``:
+    sequence breakers as token ids (:func:`samantha.core.stages_dry.dry_breakers`). ``n_vocab``:
     the model's vocabulary size (mirostat 1 needs it)."""
 
     def __init__(self, settings: Settings, seed: int, constraint: Constraint | None = None,

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from samantha.core.sampling import Candidates
+from samantha.core.candidates import Candidates
 from samantha.core.setting_lists import MAX_BREAKER_BYTES
 
 #: A breaker's head token -> the token tails that complete a breaker starting with it. An empty

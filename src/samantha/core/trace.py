@@ -13,9 +13,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from samantha.core.candidates import Buffers, StageCount, StageView
 from samantha.core.raw_scores import RawScores
 from samantha.core.sampler_chain import Pick
-from samantha.core.sampling import Buffers, StageCount, StageView
 
 MAX_TOP = 1000
 

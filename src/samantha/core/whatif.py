@@ -22,9 +22,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from samantha.core.candidates import Candidates, StageView
 from samantha.core.errors import SettingsError
 from samantha.core.sampler_chain import Pick, SamplerChain
-from samantha.core.sampling import Candidates, StageView
 from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
 

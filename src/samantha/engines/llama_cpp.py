@@ -2,7 +2,7 @@
 
 We use llama-cpp-python for loading, tokenising and evaluating, and read the logits of the last
 position straight from llama.cpp (``llama_get_logits_ith``), never asking for the logits of every
-position (``logits_all``). Sampling is ours (:mod:`samantha.core.sampling`).
+position (``logits_all``). Sampling is ours (:mod:`samantha.core.candidates`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Grammar constraints through llama.cpp's own grammar sampler (GBNF), and JSON schemas as GBNF.
 
-Samantha samples with its own chain (:mod:`samantha.core.sampling`); a grammar only removes the
+Samantha samples with its own chain (:mod:`samantha.core.candidates`); a grammar only removes the
 candidates it does not allow. llama.cpp does the grammar work: :class:`GrammarConstraint` wraps
 ``llama_sampler_init_grammar`` and hands it our candidates as one ``llama_token_data_array``
 built in bulk with numpy. JSON schemas are turned into GBNF by llama-cpp-python's converter.

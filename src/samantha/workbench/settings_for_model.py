@@ -62,7 +62,7 @@ class BreakerCache:
         whole vocabulary)."""
         if settings.dry_multiplier == 0.0 or settings.dry_penalty_last_n == 0:
             return None
-        from samantha.core.stages import dry_breakers
+        from samantha.core.stages_dry import dry_breakers
 
         key = (session.name, session.n_vocab, settings.dry_sequence_breakers)
         if key not in self._known:
