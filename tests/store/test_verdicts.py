@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from samantha.core.verdict import Verdict, read_verdict
-from samantha.docs.export import run_to_html, run_to_json, run_to_markdown
+from samantha.documents.export import run_to_html, run_to_json, run_to_markdown
 from samantha.store import CycleNotFoundError, RunStore
 
 NAMES = ("AI 1", "AI 2")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from samantha.docs.trace_html import WORDS
+from samantha.documents.trace_html import WORDS
 from samantha.ui.words.glossary import GLOSSARY
 from samantha.ui.words.table import LANGUAGES, texts
 

@@ -21,7 +21,7 @@ import pytest
 from support.html_dangers import Dangers
 
 from samantha.core.trace import Candidate, TokenStep
-from samantha.docs.compare import compare, grid_html
+from samantha.documents.compare import compare, grid_html
 from samantha.store import RunStore
 from samantha.ui import views
 from samantha.ui.words.table import texts

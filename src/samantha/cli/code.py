@@ -50,7 +50,7 @@ def run_file(ctx: click.Context, file: str, timeout: float, memory: int, allow_n
         source, limits=CodeLimits(timeout=timeout, memory_bytes=memory * 2**20),
         allow_network=allow_network, sandbox=None if backend == "auto" else Sandbox(backend))
     if html_path:
-        from samantha.docs.code_page import code_result_page
+        from samantha.documents.code_page import code_result_page
 
         html_path.write_text(code_result_page(result), encoding="utf-8")
     if as_json:

@@ -15,10 +15,10 @@ from samantha.cli.learn import step_table
 from samantha.cli.run import execute, show_run
 from samantha.core.errors import InputError
 from samantha.core.trace import TokenStep, vocabulary_size
-from samantha.docs.compare import compare as comparison
-from samantha.docs.compare import grid_html, grid_json, grid_markdown
-from samantha.docs.export import EXPORTERS, run_to_markdown
-from samantha.docs.formats import FORMATS, export_run
+from samantha.documents.compare import compare as comparison
+from samantha.documents.compare import grid_html, grid_json, grid_markdown
+from samantha.documents.export import EXPORTERS, run_to_markdown
+from samantha.documents.formats import FORMATS, export_run
 from samantha.store.errors import DiskFullError
 from samantha.store.space import no_room
 
@@ -190,12 +190,12 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, page:
         click.echo(json.dumps(step.to_dict(), ensure_ascii=False) if as_json
                    else step_table(step, vocabulary) + "\n")
     if plot:
-        from samantha.docs.plots import save_learning_plot
+        from samantha.documents.plots import save_learning_plot
 
         save_learning_plot(steps, plot)
         click.echo(f"Saved the plots to {plot}", err=True)
     if page:
-        from samantha.docs.trace_html import WORDS, trace_page
+        from samantha.documents.trace_html import WORDS, trace_page
 
         words = WORDS["en"]
         title = f"Samantha run {run_id}, cycle {number}: {record.title}"

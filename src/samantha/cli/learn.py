@@ -175,7 +175,7 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
             if event.answered_by is None:  # a backend's own chain is described per token
                 click.echo(f"Chain: {bench.chain_order(event.settings)}", err=True)
     if plot and steps:
-        from samantha.docs.plots import save_learning_plot
+        from samantha.documents.plots import save_learning_plot
 
         save_learning_plot(steps, plot)
         click.echo(f"Saved the plots to {plot}", err=True)

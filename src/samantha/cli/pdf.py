@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from samantha.docs.pdf import (
+from samantha.documents.pdf import (
     FINAL_INSTRUCTION,
     PAGE_INSTRUCTION,
     WHOLE_INSTRUCTION,

@@ -56,7 +56,7 @@ def load_chain_file(path: Path) -> dict[str, Any]:
     """A ``.toml`` chain file (everything a run needs), a PDF (one item per page, then a summary
     of the answers) or a prompt script (any other text)."""
     if path.suffix.lower() == ".pdf":
-        from samantha.docs.pdf import pages_script, read_pages
+        from samantha.documents.pdf import pages_script, read_pages
 
         return {"prompts": pages_script(read_pages(path))}
     try:

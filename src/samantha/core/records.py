@@ -1,5 +1,5 @@
 """What the run history holds, as plain values (read back from SQLite by
-:mod:`samantha.store.runs`; read by the exports in :mod:`samantha.docs`)."""
+:mod:`samantha.store.runs`; read by the exports in :mod:`samantha.documents`)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import signal
 import webbrowser
 from typing import TYPE_CHECKING, Any
 
-from samantha.docs.trace_html import STYLE as TRACE_STYLE
+from samantha.documents.trace_html import STYLE as TRACE_STYLE
 from samantha.ui.chat.tools import PAGE_JS as TOOLS_JS
 from samantha.ui.header import CSS as HEADER_CSS
 from samantha.ui.header import PAGE_JS as HEADER_JS
@@ -108,7 +108,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
 #trace-stage-table { content-visibility: auto; contain-intrinsic-size: auto 300px; }
 #answer-tokens, #trace-answer-tokens { overflow: visible !important; position: relative;
   z-index: 50; }  /* a hovered token's candidates show over what follows (labels are at 40) */
-/* the stage table and the coloured answer (samantha.docs.trace_html) */
+/* the stage table and the coloured answer (samantha.documents.trace_html) */
 /* No animated "generating" borders: on a 2-core computer the browser's repaints would take
    time from the model. */
 .generating, .pending { animation: none !important; transition: none !important; }

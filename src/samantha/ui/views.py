@@ -15,7 +15,7 @@ from samantha.core.trace import (
     visible,
     vocabulary_size,
 )
-from samantha.docs import charts, inert
+from samantha.documents import charts, inert
 from samantha.ui.words.table import Text
 
 PACES = ["OFF", "0", "0.3", "1", "3", "10", "NEXT TOKEN"]  # the values of the pace choice

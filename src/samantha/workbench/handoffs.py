@@ -48,7 +48,7 @@ def start_jupyter(bench: "Workbench", toolbox: Toolbox, run_id: int | None = Non
 
 def notebook_of(bench: "Workbench", run_id: int) -> Path:
     """``<home>/notebooks/run-ID.ipynb``, exported from the history if it does not exist."""
-    from samantha.docs.notebook import run_to_notebook
+    from samantha.documents.notebook import run_to_notebook
 
     path = bench.home / NOTEBOOKS / f"run-{run_id}.ipynb"
     if not path.exists():

@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 
 import gradio as gr
 
-from samantha.docs.code_page import code_result_page
+from samantha.documents.code_page import code_result_page
 from samantha.ui import views
 from samantha.ui.words.table import Text
 

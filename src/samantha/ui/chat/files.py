@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import gradio as gr
 
 from samantha.core.errors import SamanthaError
-from samantha.docs.pdf import pages_script, read_pages, whole_script
+from samantha.documents.pdf import pages_script, read_pages, whole_script
 from samantha.ui.chat.prompt_collections import (
     Example,
     collection,

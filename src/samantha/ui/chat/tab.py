@@ -23,7 +23,7 @@ from samantha.core.promptscript import parse
 from samantha.core.trace import display_piece
 from samantha.core.transcript import Transcript
 from samantha.core.whatif import RecentLogits, parse_what_if, what_if_stored
-from samantha.docs.export import markdown_to_html_page
+from samantha.documents.export import markdown_to_html_page
 from samantha.ui import views
 from samantha.ui.chat.code import CodePanel
 from samantha.ui.chat.files import FilesPanel

@@ -14,9 +14,9 @@ from samantha.core.errors import SamanthaError, SettingsError
 from samantha.core.settings import Settings, coerce
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
-from samantha.docs.compare import compare, grid_markdown
-from samantha.docs.export import fenced, run_to_markdown
-from samantha.docs.formats import FORMATS, export_run
+from samantha.documents.compare import compare, grid_markdown
+from samantha.documents.export import fenced, run_to_markdown
+from samantha.documents.formats import FORMATS, export_run
 from samantha.store.runs import RUN_STATUSES
 from samantha.ui import views
 from samantha.ui.learning.branching import BRANCH_MORE, stream_branch
@@ -291,7 +291,7 @@ class HistoryTab:
     def trace_file(self, run_id: Any, cycle: Any) -> tuple[Any, str]:
         """The trace in view as a self-contained page, to download (its link under the
         button)."""
-        from samantha.docs.trace_html import WORDS, trace_page
+        from samantha.documents.trace_html import WORDS, trace_page
 
         nothing = gr.File(None, visible=False)
         if run_id in (None, ""):

@@ -14,7 +14,7 @@ import gradio as gr
 from samantha.core.errors import SamanthaError
 from samantha.core.trace import TokenStep
 from samantha.core.whatif import WhatIf
-from samantha.docs.trace_html import (
+from samantha.documents.trace_html import (
     WORDS,
     coloured_answer,
     legend,

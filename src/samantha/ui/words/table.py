@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from samantha.docs import trace_html
+from samantha.documents import trace_html
 from samantha.ui.words import (
     chat,
     header,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from samantha.docs.compare import compare, grid_html, grid_json, grid_markdown
+from samantha.documents.compare import compare, grid_html, grid_json, grid_markdown
 
 from .test_export import cycle, make_run
 

@@ -12,10 +12,10 @@ import pytest
 from support.html_dangers import Dangers
 
 from samantha.core.trace import Candidate, TokenStep
-from samantha.docs.code_page import code_result_page
-from samantha.docs.compare import compare, grid_html
-from samantha.docs.export import markdown_to_html_page, render_markdown, run_to_html
-from samantha.docs.trace_html import WORDS, trace_page
+from samantha.documents.code_page import code_result_page
+from samantha.documents.compare import compare, grid_html
+from samantha.documents.export import markdown_to_html_page, render_markdown, run_to_html
+from samantha.documents.trace_html import WORDS, trace_page
 
 from .test_export import Elements, cycle, make_run
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from samantha.core.records import RunRecord
-from samantha.docs.chainfile import config_to_toml
-from samantha.docs.export import EXPORTERS
-from samantha.docs.notebook import run_to_notebook
+from samantha.documents.chainfile import config_to_toml
+from samantha.documents.export import EXPORTERS
+from samantha.documents.notebook import run_to_notebook
 
 FORMATS = ("html", "md", "json", "ipynb", "toml")
 

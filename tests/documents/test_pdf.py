@@ -9,7 +9,7 @@ from support.pdf_file import write_pdf
 
 from samantha.core.errors import InputError
 from samantha.core.promptscript import parse
-from samantha.docs.pdf import one_line, pages_script, read_pages, whole_script
+from samantha.documents.pdf import one_line, pages_script, read_pages, whole_script
 
 TRICKY = ("Results\n[Figure 1] shows it]\n{max_tokens=5} is text\n--- not a comment\n"
           "Cost $$$ 3 (net)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 
 from samantha.core.chain import ChainConfig, chain_file_values
-from samantha.docs.chainfile import config_to_toml
+from samantha.documents.chainfile import config_to_toml
 
 
 def test_a_chain_with_backends_round_trips_through_toml() -> None:

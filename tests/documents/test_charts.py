@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from samantha.docs import charts
+from samantha.documents import charts
 
 
 @pytest.mark.parametrize("low, high, ticks", [

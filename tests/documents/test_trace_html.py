@@ -10,7 +10,7 @@ import numpy as np
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.trace import TokenStep, make_step
-from samantha.docs.trace_html import WORDS, colour, coloured_answer, stage_table, trace_page
+from samantha.documents.trace_html import WORDS, colour, coloured_answer, stage_table, trace_page
 
 WORDS_EN = WORDS["en"]
 

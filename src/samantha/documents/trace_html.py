@@ -3,7 +3,7 @@ stage of the chain, and a self-contained page of a whole trace for a teacher to 
 
 Everything is plain HTML with inline styles (no script, no network), so the same pieces show in
 the web UI and in a page opened from a file; the page is cleaned and forbids scripts
-(:mod:`samantha.docs.inert`).
+(:mod:`samantha.documents.inert`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from samantha.core.trace import (
     vocabulary_size,
 )
 from samantha.core.whatif import WhatIf
-from samantha.docs import charts, inert
+from samantha.documents import charts, inert
 
 #: Colours of a chosen token by its probability (the legend says so): at least ``low``.
 BANDS = ((0.9, "#2e7d32", "p ≥ 0.9"), (0.5, "#7cb342", "0.5 ≤ p < 0.9"),

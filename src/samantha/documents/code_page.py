@@ -1,7 +1,7 @@
 """A code run as a self-contained HTML page: the predecessor's pop-up, done safely.
 
 Output is shown as preformatted text; when the code printed HTML (a table from pandas, a page),
-it is rendered, cleaned like everything on the page (:mod:`samantha.docs.inert`: no script, no
+it is rendered, cleaned like everything on the page (:mod:`samantha.documents.inert`: no script, no
 handler, no frame, no link but http(s) and mailto), and the page forbids scripts. Figures are
 embedded as data URIs; the page loads nothing from outside.
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from samantha.docs import inert
+from samantha.documents import inert
 
 _HTML_OUTPUT = re.compile(r"^\s*<(!doctype|html|table|div|p|h[1-6]|ul|ol|style|body)\b",
                           re.IGNORECASE)

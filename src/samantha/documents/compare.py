@@ -9,7 +9,7 @@ from typing import Any
 
 from samantha.core.errors import SamanthaError
 from samantha.core.promptscript import parse
-from samantha.docs import inert
+from samantha.documents import inert
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from samantha.core.records import CycleRecord, RunRecord
-from samantha.docs.export import (
+from samantha.documents.export import (
     EXPORTERS,
     close_open_fence,
     markdown_to_html_page,

@@ -7,7 +7,7 @@ The HTML is python-markdown with ``fenced_code``, ``tables`` and ``sane_lists`` 
 used no extensions, so code fences and tables came out as paragraphs). Prompts and responses are
 untrusted text, so raw HTML in them is shown as text, never rendered (the HTML block and
 inline-HTML processors are removed), images that would load something from outside the page
-become plain links, and what python-markdown made is then cleaned by :mod:`samantha.docs.inert`
+become plain links, and what python-markdown made is then cleaned by :mod:`samantha.documents.inert`
 (links keep only http(s) and mailto targets, read as the browser reads them: ``&#106;avascript:``
 is ``javascript:``). The page carries a policy that forbids scripts.
 """
@@ -29,7 +29,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from samantha.core.records import CycleRecord, RunRecord
 from samantha.core.verdict import Verdict, verdict_line
-from samantha.docs import inert
+from samantha.documents import inert
 
 #: Order of the random-override line (the predecessor's order); unknown names follow.
 RANDOM_ORDER = (
@@ -279,7 +279,7 @@ class _BlankBeforeBlocks(Preprocessor):
 class _ImagesAsLinks(Treeprocessor):
     """An image that is not embedded in the page (a ``data:image/`` URI) becomes a link to it, so
     opening the page loads nothing from elsewhere. Whether a link or an embedded image keeps its
-    target is the sanitiser's decision (:func:`samantha.docs.inert.clean`)."""
+    target is the sanitiser's decision (:func:`samantha.documents.inert.clean`)."""
 
     def run(self, root: etree.Element) -> None:
         for image in root.iter("img"):

@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 
 from samantha.core.records import CycleRecord, RunRecord
-from samantha.docs.code_page import code_result_page, looks_like_html
-from samantha.docs.notebook import run_to_notebook
+from samantha.documents.code_page import code_result_page, looks_like_html
+from samantha.documents.notebook import run_to_notebook
 
 
 def cycle(number: int, prompt: str, response: str) -> CycleRecord:
