@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from samantha.core.errors import InputError
-from samantha.voice.speech import Speaker
+from samantha.voice.text_to_speech import Speaker
 
 
 @click.command()

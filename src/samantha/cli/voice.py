@@ -80,7 +80,7 @@ def list_models(ctx: click.Context, name: str | None, as_json: bool) -> None:
 def listen(ctx: click.Context, wav: Path, name: str | None, words: str | None, commands: bool,
            language: str | None, as_json: bool) -> None:
     """Print what is said in the WAV file WAV (16-bit PCM, any rate; offline, with Vosk)."""
-    from samantha.voice.listening import read_wav
+    from samantha.voice.speech_to_text import read_wav
 
     listed = [w.strip() for w in words.split(",") if w.strip()] if words else None
     if words is not None and not listed:
@@ -94,7 +94,7 @@ def listen(ctx: click.Context, wav: Path, name: str | None, words: str | None, c
         listener = hearing.listener(model, rate, language, listed)
         heard = listener.accept(pcm) + listener.finish()
     else:
-        from samantha.voice.listening import Heard
+        from samantha.voice.speech_to_text import Heard
 
         heard = [Heard(text) for text in hearing.transcribe(wav, model, listed)]
     if not heard:

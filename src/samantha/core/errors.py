@@ -26,8 +26,8 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
             CycleNotFoundError      store.errors
             ToolInputError          tools.errors
             ToolMissingError        tools.errors
-            VoiceError              voice.speech
-            ListenError             voice.listening
+            VoiceError              voice.text_to_speech
+            ListenError             voice.speech_to_text
             PreferencesError        workbench.preferences
             NotResumableError       workbench.resume
         GenerationError             core.errors

@@ -6,7 +6,7 @@
 
 A model's language (which command words it hears) comes from its folder's name, as Vosk names
 them (``vosk-model-small-pt-0.3`` is Portuguese), else from its README's first line. Nothing
-here imports Vosk: loading a model is :mod:`samantha.voice.listening`'s job.
+here imports Vosk: loading a model is :mod:`samantha.voice.speech_to_text`'s job.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ from samantha.ui.serving.doors import (
     key_page,
     server_key,
 )
-from samantha.ui.serving.listening import PAGE_JS as LISTENING_JS
-from samantha.ui.serving.listening import VoiceInput
 from samantha.ui.serving.live import PAGE_JS as LIVE_JS
 from samantha.ui.serving.live import LiveText
+from samantha.ui.serving.microphone import PAGE_JS as LISTENING_JS
+from samantha.ui.serving.microphone import VoiceInput
 from samantha.ui.serving.published import PublishedFiles
 from samantha.ui.serving.runs import ActiveRuns
 from samantha.ui.serving.tool_list import ToolList

@@ -19,7 +19,7 @@ from samantha.models.vosk_models import (
     language_of,
 )
 from samantha.voice.commands import Vocabulary, vocabulary
-from samantha.voice.listening import Listener, ListenError, load_model, read_wav, transcribe
+from samantha.voice.speech_to_text import Listener, ListenError, load_model, read_wav, transcribe
 from samantha.workbench.preferences import Preferences
 
 

@@ -13,7 +13,7 @@ import gradio as gr
 from samantha.core.errors import SamanthaError
 from samantha.ui.chat.options import checkbox
 from samantha.ui.words.table import Text
-from samantha.voice.speech import Speaker, speech_file
+from samantha.voice.text_to_speech import Speaker, speech_file
 
 MESSAGES = ("no_model", "no_microphone", "listening", "heard", "not_command", "closed")
 
@@ -52,7 +52,7 @@ class VoicePanel:
         t = self.t
         names = self.model_names()
         with gr.Row(equal_height=False):
-            # pressed and handled by the page script (ui/serving/listening.py): the sound never goes
+            # pressed and handled by the page script (serving/microphone.py): the sound never goes
             # through Gradio
             gr.Button(t["listen"].label, size="sm", elem_id="listen-button", scale=1)
             self.voice_model = gr.Dropdown(names, value=names[0] if names else None,

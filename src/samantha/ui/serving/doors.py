@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlencode
 
-from samantha.ui.serving.listening import LONGEST
+from samantha.ui.serving.microphone import LONGEST
 
 KEY_PARAM = "key"
 KEY_BYTES = 24  # 192 bits from the operating system's generator

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from samantha.core.errors import InputError
-from samantha.voice.speech import Speaker, VoiceError, speakable, speech_file
+from samantha.voice.text_to_speech import Speaker, VoiceError, speakable, speech_file
 
 
 @pytest.fixture(scope="module")

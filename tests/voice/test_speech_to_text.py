@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from samantha.voice.commands import VOCABULARIES, Command
-from samantha.voice.listening import (
+from samantha.voice.speech_to_text import (
     Listener,
     ListenError,
     load_model,
