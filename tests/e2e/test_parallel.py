@@ -4,10 +4,11 @@ context (``--parallel``), reproducible for the same P, in plan order, slots hand
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from samantha.core.chain import ChainConfig
-from samantha.core.events import CycleFinished, RunStarted, SlotTaken, TokenEvent
-from samantha.core.settings import DETERMINISTIC
+from samantha.core.events import CycleFailed, CycleFinished, RunStarted, SlotTaken, TokenEvent
+from samantha.core.settings import DETERMINISTIC, Settings
 
 PROMPTS = "\n".join(["Count to five:", "Name a colour:", "Name a fruit:", "Say hello:",
                      "Name a city:", "Name an animal:"])
@@ -103,3 +104,19 @@ def test_learning_mode_traces_each_slot(real_workbench) -> None:
     for cycle in record.cycles:
         steps = real_workbench.store.get_trace(cycle.id)
         assert len(steps) == traced[cycle.number] and cycle.timings["batch_slots"] == 2
+
+
+def test_n_ctx_0_gives_each_slot_the_models_trained_context(real_workbench,
+                                                            tiny_model: Path) -> None:
+    """The tiny model was trained on 512 tokens: a prompt of about 330 (a token a letter) fits
+    a slot of n_ctx 0 (every cycle used to fail: "the context window holds 0"), not one of
+    256."""
+    long = "x" * 300
+    for n_ctx, fits in ((0, True), (256, False)):
+        config = ChainConfig(f"a\n{long}", models=(str(tiny_model),), parallel=2,
+                             settings=Settings(n_ctx=n_ctx, max_tokens=4, seed=1))
+        events = list(real_workbench.start_run(config))
+        failed = [e.error for e in events if isinstance(e, CycleFailed)]
+        done = [e.result for e in events if isinstance(e, CycleFinished) and not e.result.error]
+        assert [r.timings["batch_slots"] for r in done] == [2] * (2 if fits else 1), failed
+        assert fits or "the context window holds 256" in failed[0]

@@ -11,7 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from samantha.cli import cli
 from samantha.core.backend_specs import BackendError, BackendSpec, RemoteRef
 from samantha.core.errors import InputError
 from samantha.engines import remote_http
@@ -169,17 +171,61 @@ def test_a_web_page_where_a_backend_should_be_is_a_clear_error(network, home: Pa
         "'<html><body>Welcome</body></html>'. Is http://lab:80 the server you meant?")
 
 
-@pytest.mark.xfail(strict=True, raises=(AttributeError, TypeError),
-                   reason="bug: JSON of the wrong shape crashes the adapters (not a BackendError)")
-@pytest.mark.parametrize("routes", [
-    {"GET /v1/models": (200, [])},
-    {"GET /api/tags": (200, [])},
-    {**LLAMA_SERVER, "GET /v1/models": (200, {"data": [1]})},
-], ids=["openai: a list", "ollama: a list", "llama-server: ids not objects"])
-def test_json_of_the_wrong_shape_is_a_clear_error(network, home: Path, routes) -> None:
+MODELS = 'an object whose "data" lists the models, each an object with its "id" as text'
+TAGS = 'an object whose "models" lists the models, each an object with its "name" as text'
+
+
+@pytest.mark.parametrize("routes, said", [
+    ({"GET /v1/models": (200, [])},
+     f"/v1/models with a list ([]), where {MODELS} was expected. Is http://lab:80 an "
+     "OpenAI-compatible server"),
+    ({"GET /api/tags": (200, [])},
+     f"/api/tags with a list ([]), where {TAGS} was expected. Is http://lab:80 an Ollama server"),
+    ({**LLAMA_SERVER, "GET /v1/models": (200, {"data": [1]})},
+     f"/v1/models with a list ([1]), where {MODELS} was expected. Is http://lab:80 a "
+     "llama-server"),
+    ({**OPENAI, "GET /v1/models": (200, {"data": [{"owned_by": "vllm"}]})},
+     f'/v1/models with an object ({{"owned_by": "vllm"}}), where {MODELS} was expected'),
+    ({**OLLAMA, "GET /api/tags": (200, {"models": {"name": "gemma"}})},
+     f'/api/tags with an object ({{"name": "gemma"}}), where {TAGS} was expected'),
+    ({**LLAMA_SERVER, "GET /props": (200, ["n_ctx", 8192])},
+     "/props with a list ([\"n_ctx\", 8192]), where an object (the server's properties) was "
+     "expected"),
+    ({**LLAMA_SERVER, "GET /props": (200, {"default_generation_settings": {"n_ctx": "8k"}})},
+     '/props with text ("8k"), where a whole number of tokens ("n_ctx") was expected'),
+    ({**LLAMA_SERVER, "GET /props": (200, {"chat_template": 7})},
+     '/props with the number 7, where text ("chat_template") was expected'),
+], ids=["openai: a list", "ollama: a list", "llama-server: ids not objects",
+        "openai: no id", "ollama: models not a list", "llama-server: props a list",
+        "llama-server: n_ctx text", "llama-server: template a number"])
+def test_json_of_the_wrong_shape_is_a_clear_error(network, home: Path, routes, said) -> None:
     network["lab"] = Server(routes)
-    with pytest.raises(BackendError):
+    with pytest.raises(BackendError) as refused:
         Remotes(home).check(BackendSpec("lab", "http://lab:80"))
+    message = str(refused.value)
+    assert message.startswith(f"Backend lab answered {said}") and "\n" not in message
+    assert message.endswith(", and the one you meant?")
+
+
+def test_backends_check_says_so_in_one_line_and_exits_1(network, home: Path) -> None:
+    network["lab"] = Server({"GET /api/tags": (200, [])})
+    write_backends(home, {"lab": BackendSpec("lab", "http://lab:11434")})
+    result = CliRunner().invoke(cli, ["backends", "check", "lab"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("error: Backend lab answered /api/tags with a list ([]), ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_backend_answering_json_of_the_wrong_shape_serves_nothing(network, home: Path
+                                                                      ) -> None:
+    """MODEL@* skips it, as it skips a backend that cannot be reached."""
+    network["bad"], network["good"] = Server({"GET /v1/models": (200, [])}), Server(OPENAI)
+    write_backends(home, {name: BackendSpec(name, f"http://{name}:8000", "openai")
+                          for name in ("bad", "good")})
+    remotes = Remotes(home)
+    assert remotes.places(RemoteRef("qwen", "*")) == [("good", "qwen")]
+    with pytest.raises(BackendError, match=r"^Backend bad answered /v1/models with a list"):
+        remotes.places(RemoteRef("qwen", "bad"))
 
 
 # -- backends.json -------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from samantha.core.chain import ChainConfig
 from samantha.core.errors import InputError
 from samantha.core.settings import Settings
 from samantha.engines.fake import FakeEngine
+from samantha.models.known import Memory
 from samantha.workbench import batching
-from samantha.workbench.batching import cache_bytes, check_fits
+from samantha.workbench.batching import cache_bytes, check_fits, slot_context
 from samantha.workbench.facade import Workbench
 
 GIB, MIB = 2**30, 2**20
@@ -45,7 +46,8 @@ def header(path: Path, **keys: Any) -> Path:
 def memory(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Set the memory this computer has available (None: it cannot say)."""
     def have(nbytes: int | None) -> None:
-        monkeypatch.setattr(batching, "available_bytes", lambda: nbytes)
+        monkeypatch.setattr(batching, "this_memory",
+                            lambda: None if nbytes is None else Memory(nbytes, "available"))
     return have
 
 
@@ -103,12 +105,51 @@ def test_a_parallel_that_does_not_fit_is_refused_with_the_numbers(tmp_path: Path
 
 def test_when_even_one_slot_does_not_fit_the_advice_is_a_smaller_context(tmp_path: Path,
                                                                           memory) -> None:
-    path = header(tmp_path / "m.gguf", **LLAMA_8B)
-    memory(256 * MIB)
-    with pytest.raises(InputError, match=r"needs a cache of 2 × 4096 tokens for m\.gguf: 1\.0 "
-                                         r"GiB.*0\.2 GiB available.*Use --parallel 1 or less, "
-                                         r"or a smaller n_ctx\."):
+    path = header(tmp_path / "m.gguf", **LLAMA_8B)  # 128 KiB a token
+    memory(256 * MIB)  # 80 %: 204.8 MiB, 1638 tokens
+    with pytest.raises(InputError) as refused:
         check_fits(path, 2, 4096)
+    assert str(refused.value) == (
+        "--parallel 2 needs a cache of 2 × 4096 tokens for m.gguf: 1.0 GiB, and this computer "
+        "has 0.2 GiB available (80% of it may go to the cache). Not even one slot fits: use a "
+        "smaller n_ctx (1638 tokens or fewer), or a smaller model.")
+    check_fits(path, 1, 1638)  # what it says fits
+
+
+def test_n_ctx_0_is_the_trained_context_of_the_model(tmp_path: Path, memory) -> None:
+    path = header(tmp_path / "m.gguf", **LLAMA_8B, context_length=8192)
+    assert (slot_context(path, 0), slot_context(path, 2048)) == (8192, 2048)
+    memory(2 * GIB)  # room for 1.6 GiB: one slot of 8192 tokens (1 GiB), not two
+    check_fits(path, 1, 0)
+    with pytest.raises(InputError) as refused:
+        check_fits(path, 2, 0)  # it used to count 0 tokens, and pass
+    assert str(refused.value) == (
+        "--parallel 2 needs a cache of 2 × 8192 tokens (n_ctx 0: the model's trained context) "
+        "for m.gguf: 2.0 GiB, and this computer has 2.0 GiB available (80% of it may go to "
+        "the cache). Use --parallel 1 or less, or a smaller n_ctx.")
+
+
+def test_n_ctx_0_on_a_model_that_does_not_say_its_context_is_refused(tmp_path: Path,
+                                                                      memory) -> None:
+    memory(None)
+    with pytest.raises(InputError, match=r"^n_ctx 0 uses the model's trained context, which "
+                                         r"the header of m\.gguf does not give: set n_ctx"):
+        check_fits(header(tmp_path / "m.gguf", **LLAMA_8B), 2, 0)
+
+
+def test_without_memavailable_the_total_memory_is_compared(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Kernels before 3.14 have no MemAvailable: the check used to be skipped there."""
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:        2097152 kB\nMemFree:          524288 kB\n")
+    monkeypatch.setattr(batching, "MEMINFO", meminfo)
+    path = header(tmp_path / "m.gguf", **LLAMA_8B)
+    check_fits(path, 3, 4096)
+    with pytest.raises(InputError) as refused:
+        check_fits(path, 4, 4096)
+    assert ("this computer has 2.0 GiB in all (80% of it may go to the cache; how much is free "
+            "now is not known). Use --parallel 3 or less") in str(refused.value)
 
 
 def test_a_header_that_does_not_say_is_never_refused(tmp_path: Path, memory) -> None:

@@ -95,6 +95,28 @@ def test_a_branch_that_cannot_generate_fails_its_run_saying_why(fake_workbench: 
     branch = fake_workbench.store.get_run(started.run_id)
     assert (branch.status, branch.stop_reason) == ("failed", str(error.value))
     assert "context window holds 8" in branch.stop_reason
+    (cycle,) = branch.cycles  # it used to stay "running" for ever
+    assert (cycle.status, cycle.response, cycle.finish_reason, cycle.error) == (
+        "failed", "", "error", str(error.value))
+
+
+def test_a_branch_broken_half_way_fails_its_cycle_keeping_its_text(fake_workbench: Workbench,
+                                                                   parent: int) -> None:
+    events = run_branch(fake_workbench, BranchPoint(parent, 1, 2, token("r")))
+    started = next(events)
+    text = ""
+    for event in events:
+        if isinstance(event, TokenEvent):
+            text += event.text
+            if len(text) == 3:
+                break
+    with pytest.raises(RuntimeError, match="^boom$"):
+        events.throw(RuntimeError("boom"))
+    branch = fake_workbench.store.get_run(started.run_id)
+    assert (branch.status, branch.stop_reason) == ("failed", "boom")
+    (cycle,) = branch.cycles
+    assert (cycle.status, cycle.response, cycle.tokens, cycle.error) == ("failed", text, 3,
+                                                                         "boom")
 
 
 def test_a_token_outside_the_vocabulary_opens_no_run(fake_workbench: Workbench,

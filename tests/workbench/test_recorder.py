@@ -9,6 +9,7 @@ from typing import Iterator
 
 import pytest
 
+from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.events import (
     AnswerRestarted,
@@ -25,6 +26,7 @@ from samantha.core.promptscript import PromptItem
 from samantha.core.remote import RemoteStep, RemoteToken, remote_step
 from samantha.core.settings import Settings
 from samantha.store import CycleRecord, RunStore
+from samantha.workbench.facade import Workbench
 from samantha.workbench.liveness import this_process
 from samantha.workbench.recorder import RunRecorder
 
@@ -170,3 +172,37 @@ def test_a_run_that_broke_is_failed_with_the_errors_name(store: RunStore) -> Non
     assert rec.failed(error) is error  # raised as it was
     run = store.get_run(rec.run_id)
     assert (run.status, run.stop_reason) == ("failed", "RuntimeError: the engine crashed")
+
+
+def test_a_run_that_broke_fails_its_cycle_in_progress_keeping_its_text(store: RunStore) -> None:
+    """It used to stay "running" for ever, its text lost (not yet flushed)."""
+    rec = recorder(store)  # flushes once an hour: nothing of cycle 2 is stored yet
+    play(rec, started(1), *tokens("ok"), CycleFinished(cycle(1), result("ok")),
+         started(2), *tokens("hal"))
+    rec.failed(RuntimeError("boom"))
+    done, broken = store.get_run(rec.run_id).cycles
+    assert (done.status, done.response, done.error) == ("done", "ok", None)
+    assert (broken.status, broken.response, broken.tokens, broken.finish_reason,
+            broken.error) == ("failed", "hal", 3, "error", "RuntimeError: boom")
+    assert broken.finished_at is not None and broken.seconds >= 0
+
+
+def test_a_run_that_broke_between_cycles_leaves_them_as_they_were(store: RunStore) -> None:
+    rec = recorder(store)
+    play(rec, started(), *tokens("ok"), CycleFinished(cycle(), result("ok")))
+    rec.failed(RuntimeError("boom"), "it broke")
+    run = store.get_run(rec.run_id)
+    assert (run.status, run.stop_reason) == ("failed", "it broke")
+    assert [(c.status, c.response, c.error) for c in run.cycles] == [("done", "ok", None)]
+
+
+def test_a_chain_run_broken_by_an_error_fails_its_cycle_too(fake_workbench: Workbench) -> None:
+    run = fake_workbench.start_run(ChainConfig("one\ntwo", models=("fake.gguf",)))
+    events = iter(run)
+    first = next(e for e in events if isinstance(e, TokenEvent))
+    with pytest.raises(RuntimeError, match="^boom$"):
+        events.throw(RuntimeError("boom"))
+    record = fake_workbench.store.get_run(run.id)
+    assert (record.status, record.stop_reason) == ("failed", "RuntimeError: boom")
+    assert [(c.status, c.response, c.error) for c in record.cycles] == [
+        ("failed", first.text, "RuntimeError: boom")]

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from samantha.cli import cli
-from samantha.core.backend_specs import BackendError, BackendSpec, RemoteRef
+from samantha.core.backend_specs import BackendError, BackendInputError, BackendSpec, RemoteRef
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
@@ -39,9 +39,20 @@ def broke(name: str) -> str:
     return f"The stream from backend {name} broke off: ReadError: reset."
 
 
+def missing(name: str) -> str:
+    return f"Backend {name} does not serve the model 'gemma'."
+
+
+def every(*reasons: tuple[str, str]) -> str:
+    """The error of an answer that every backend failed: each backend and why, in turn."""
+    names = ", ".join(name for name, _ in reasons)
+    return (f"Every backend serving gemma failed ({names}). "
+            + " ".join(f"{name}: {why}" for name, why in reasons))
+
+
 class Scripted:
-    """A backend adapter that answers ``WORDS``, refuses before its first token ("refuse"),
-    or sends two words and then breaks ("break")."""
+    """A backend adapter that answers ``WORDS``, refuses before its first token ("refuse"; as
+    an input error: "missing"), or sends two words and then breaks ("break")."""
 
     kind = "openai"
 
@@ -61,6 +72,8 @@ class Scripted:
         self.streams += 1
         if self.behaviour == "refuse":
             raise BackendError(refused(self.name))
+        if self.behaviour == "missing":
+            raise BackendInputError(missing(self.name))
 
         def tokens() -> Iterator[RemoteToken | RemoteEnd]:
             for word in WORDS[:2] if self.behaviour == "break" else WORDS:
@@ -155,22 +168,44 @@ def test_each_failing_backend_is_tried_once_in_turn(backends_of, home: Path) -> 
     assert [adapters[n].streams for n in "abc"] == [1, 1, 1]
 
 
-def test_when_every_backend_refuses_the_last_refusal_is_raised(backends_of, home: Path) -> None:
+def test_when_every_backend_refuses_the_error_names_each_and_why(backends_of,
+                                                                  home: Path) -> None:
+    """It used to be b's refusal alone: the message naming them all was never reached."""
     backends_of(a="refuse", b="refuse")
     events: list[Any] = []
-    with pytest.raises(BackendError, match=exactly(refused("b"))):
+    with pytest.raises(BackendError) as raised:
         for event in remote_answer(Remotes(home), RemoteRef("gemma", "*"), MESSAGES,
                                    Settings(), None, retry=True):
             events.append(event)
     assert shape(events) == [("restarted", refused("a"), "b")]  # a's reason was told
+    assert str(raised.value) == every(("a", refused("a")), ("b", refused("b")))
+    assert type(raised.value) is BackendError and "\n" not in str(raised.value)
 
 
-def test_when_every_stream_breaks_the_answer_ends_with_the_last_error(backends_of,
-                                                                      home: Path) -> None:
+def test_every_backend_tried_is_named_in_turn_however_it_failed(backends_of,
+                                                                home: Path) -> None:
+    backends_of(a="refuse", b="break", c="missing")
+    with pytest.raises(BackendError) as raised:
+        answer(Remotes(home), retry=True)
+    assert str(raised.value) == every(("a", refused("a")), ("b", broke("b")),
+                                      ("c", missing("c")))
+    assert not isinstance(raised.value, BackendInputError)  # a failure on the way: exit 1
+
+
+def test_when_each_backend_refuses_the_request_itself_it_is_an_input_error(backends_of,
+                                                                           home: Path) -> None:
+    backends_of(a="missing", b="missing")
+    with pytest.raises(BackendInputError, match=exactly(every(("a", missing("a")),
+                                                               ("b", missing("b"))))):
+        answer(Remotes(home), retry=True)
+
+
+def test_when_every_stream_breaks_the_answer_ends_naming_each(backends_of,
+                                                               home: Path) -> None:
     backends_of(a="break", b="break")
     assert shape(answer(Remotes(home), retry=True)) == [
-        "Blue", ",", ("restarted", broke("a"), "b"), "Blue", ",", ("Blue,", "gemma@b",
-                                                                   broke("b"))]
+        "Blue", ",", ("restarted", broke("a"), "b"), "Blue", ",",
+        ("Blue,", "gemma@b", every(("a", broke("a")), ("b", broke("b"))))]
 
 
 def test_a_single_backend_has_nowhere_to_go(backends_of, home: Path) -> None:
@@ -197,8 +232,19 @@ def test_a_failed_backend_is_not_left_counted_busy(backends_of, home: Path) -> N
     remotes = Remotes(home)
     with pytest.raises(BackendError):
         answer(remotes, retry=False, model="gemma@a")
-    assert answer(remotes, retry=True)[-1].error == broke("b")
+    assert answer(remotes, retry=True)[-1].error == every(("a", refused("a")), ("b", broke("b")))
     assert remotes.busy == {"a": 0, "b": 0}
+
+
+def test_a_chain_cycle_no_backend_could_answer_is_stored_naming_each(
+        backends_of, fake_workbench: Workbench) -> None:
+    backends_of(a="refuse", b="refuse")
+    run = fake_workbench.start_run(ChainConfig("Name a colour.", models=("gemma@*",),
+                                               retry_on_other=True))
+    list(run)
+    (cycle,) = fake_workbench.store.get_run(run.id).cycles
+    assert (cycle.status, cycle.error) == ("failed", every(("a", refused("a")),
+                                                           ("b", refused("b"))))
 
 
 def test_a_chain_cycle_moved_to_another_backend_keeps_only_its_answer(

@@ -34,6 +34,7 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
             NothingAllowed          core.errors
         BackendError                core.backend_specs
             Stopped                 engines.http_slices
+            WrongShape              engines.remote_http
         DownloadError               models.download_http
             DownloadCancelled       models.download_http
         CodeRunError                execution.errors

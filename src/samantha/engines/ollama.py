@@ -30,7 +30,19 @@ from samantha.engines.openai_http import (
     step_of,
     with_first,
 )
-from samantha.engines.remote_http import Http, Lines, watch_of
+from samantha.engines.remote_http import (
+    Http,
+    Lines,
+    WrongShape,
+    json_line,
+    json_object,
+    json_objects,
+    json_text,
+    json_whole,
+    shaped_answer,
+    shaped_stream,
+    watch_of,
+)
 
 PATH = "/api/chat"
 LOGPROBS_SINCE = (0, 12, 11)
@@ -39,6 +51,9 @@ SUPPORTED = ("repeat_penalty", "presence_penalty", "frequency_penalty", "penalty
 NOTES = {"tfs_z": "Ollama has removed tail-free sampling"}
 FINISH: dict[str, FinishReason] = {"stop": "stop", "length": "length"}
 NS = 1e-9
+SERVER = "an Ollama server"
+TAGS = 'an object whose "models" lists the models, each an object with its "name" as text'
+LINE = "a JSON object (one line of the answer)"
 
 
 class Ollama:
@@ -53,14 +68,20 @@ class Ollama:
 
     def models(self, cancel: Cancel | None = None) -> list[str]:
         tags = self.http.get("/api/tags", watch=watch_of(cancel, self.spec))
-        return [str(m["name"]) for m in tags.get("models") or []
-                if isinstance(m, dict) and "name" in m]
+        names = []
+        with shaped_answer(self.spec, "/api/tags", SERVER):
+            for entry in json_objects(json_object(tags, TAGS).get("models"), TAGS):
+                names.append(json_text(entry.get("name"), TAGS))
+                if not names[-1]:
+                    raise WrongShape(entry, TAGS)
+        return names
 
     def version(self) -> str | None:
         """Ollama's version (``GET /api/version``), None when it does not say."""
         try:
-            return str(self.http.get("/api/version").get("version")) or None
-        except BackendError:
+            answer = json_object(self.http.get("/api/version"), "an object")
+            return json_text(answer.get("version"), "text") or None
+        except BackendError:  # a WrongShape too: the version is only shown
             return None
 
     def check(self) -> BackendInfo:
@@ -163,14 +184,15 @@ class Ollama:
                 source: str | None,
                 max_tokens: int) -> Iterator[RemoteToken | RemoteEnd]:
         try:
-            for line in with_first(first, lines):
-                chunk = _parsed(line)
-                if chunk.get("error"):
-                    raise explained(self._stopped(chunk), self.spec.name, max_tokens)
-                yield from chunk_tokens(chunk, source)
-                if chunk.get("done"):
-                    yield end_of(chunk)
-                    return
+            with shaped_stream(self.spec, PATH):
+                for line in with_first(first, lines):
+                    chunk = json_line(line, LINE)
+                    if chunk.get("error"):
+                        raise explained(self._stopped(chunk), self.spec.name, max_tokens)
+                    yield from chunk_tokens(chunk, source)
+                    if chunk.get("done"):
+                        yield end_of(chunk)
+                        return
             if not cancel.is_set():
                 raise BackendError(f"The stream from backend {self.spec.name} ended before "
                                    "its last line (done). What it wrote so far is kept; check "
@@ -183,9 +205,10 @@ def chunk_tokens(chunk: dict[str, Any], source: str | None) -> Iterator[RemoteTo
     """The tokens of one line: one per ``logprobs`` entry when there are any, else the
     message's text as one token; with learning steps when ``source`` says what their numbers
     are (learning mode only). A thinking model's ``thinking`` text is not part of the
-    answer."""
-    text = (chunk.get("message") or {}).get("content") or ""
-    entries = chunk.get("logprobs") or []
+    answer. JSON of another shape raises :class:`WrongShape`."""
+    message = json_object(chunk.get("message"), 'an object ("message")', null_ok=True)
+    text = json_text(message.get("content"), 'text (the "content" of a "message")')
+    entries = json_objects(chunk.get("logprobs"), 'a list of objects (the tokens, "logprobs")')
     if not entries:
         if text:
             yield RemoteToken(text)
@@ -196,12 +219,13 @@ def chunk_tokens(chunk: dict[str, Any], source: str | None) -> Iterator[RemoteTo
 
 def end_of(chunk: dict[str, Any]) -> RemoteEnd:
     """The last line: why it ended, and Ollama's counts and durations as timings."""
-    reason = str(chunk.get("done_reason") or "stop")
+    reason = json_text(chunk.get("done_reason"), 'text ("done_reason")') or "stop"
+    prompt_tokens = _count(chunk, "prompt_eval_count") or 0
     if reason not in FINISH:  # "load", "unload": the model was (un)loaded, nothing written
-        return RemoteEnd("error", int(chunk.get("prompt_eval_count") or 0),
+        return RemoteEnd("error", prompt_tokens,
                          error=f"Ollama ended the answer with done_reason {reason!r}: the "
                                "model was loaded or unloaded instead. Try again.")
-    return RemoteEnd(FINISH[reason], int(chunk.get("prompt_eval_count") or 0), timings(chunk))
+    return RemoteEnd(FINISH[reason], prompt_tokens, timings(chunk))
 
 
 def timings(chunk: dict[str, Any]) -> dict[str, float]:
@@ -209,7 +233,7 @@ def timings(chunk: dict[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
     for prefix, count, duration in (("prompt", "prompt_eval_count", "prompt_eval_duration"),
                                     ("predicted", "eval_count", "eval_duration")):
-        n, ns = chunk.get(count), chunk.get(duration)
+        n, ns = _count(chunk, count), _count(chunk, duration)
         if n is not None:
             out[f"{prefix}_n"] = n
         if ns:
@@ -217,19 +241,15 @@ def timings(chunk: dict[str, Any]) -> dict[str, float]:
             if n is not None:
                 out[f"{prefix}_per_second"] = n / (ns * NS)
     for name, key in (("load_ms", "load_duration"), ("total_ms", "total_duration")):
-        if chunk.get(key):
-            out[name] = chunk[key] * NS * 1000
+        ns = _count(chunk, key)
+        if ns:
+            out[name] = ns * NS * 1000
     return out
 
 
-def _parsed(line: str) -> dict[str, Any]:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        raise BackendError(f"A streamed line from Ollama is not JSON: {line[:120]!r}") from None
-    if not isinstance(data, dict):
-        raise BackendError(f"A streamed line from Ollama is not a JSON object: {line[:120]!r}")
-    return data
+def _count(chunk: dict[str, Any], key: str) -> int | None:
+    """A count or a duration in nanoseconds of the last line (None when it does not say)."""
+    return json_whole(chunk.get(key), f'a whole number ("{key}")')
 
 
 def _error_in(line: str | None) -> str | None:

@@ -28,7 +28,22 @@ from samantha.core.remote import RemoteEnd, RemoteStep, RemoteToken, in_effect, 
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings
 from samantha.engines.http_slices import Stopped
-from samantha.engines.remote_http import Http, Lines, error_message, sse_data, watch_of
+from samantha.engines.remote_http import (
+    Http,
+    Lines,
+    WrongShape,
+    error_message,
+    json_number,
+    json_numbers,
+    json_object,
+    json_objects,
+    json_text,
+    json_whole,
+    shaped_answer,
+    shaped_stream,
+    sse_data,
+    watch_of,
+)
 
 PATH = "/v1/chat/completions"
 MAX_TOP = 20  # the OpenAI API's limit on top_logprobs
@@ -68,6 +83,11 @@ PROMPT = re.compile(r"(\d+) in the messages|has (\d+) input tokens", re.IGNORECA
 CONTEXT_WORDS = re.compile(r"context (length|window|size)|exceeds? the context|context overflow",
                            re.IGNORECASE)
 MISSING_MODEL = re.compile(r"model\b.*\b(does not exist|not found)", re.IGNORECASE)
+SERVER = "an OpenAI-compatible server"
+MODELS = 'an object whose "data" lists the models, each an object with its "id" as text'
+CHOICES = 'a list of objects (the "choices" of a chunk)'
+USAGE = 'an object of counts ("usage")'
+REASON = 'text ("finish_reason")'
 
 
 class OpenAICompatible:
@@ -83,10 +103,12 @@ class OpenAICompatible:
 
     def listing(self, cancel: Cancel | None = None) -> list[dict[str, Any]]:
         """``GET /v1/models``: the served models (and, on the way, the dialect)."""
-        data = self.http.get("/v1/models", watch=watch_of(cancel, self.spec)).get("data") or []
-        owners = [str(m.get("owned_by", "")) for m in data if isinstance(m, dict)]
+        answer = self.http.get("/v1/models", watch=watch_of(cancel, self.spec))
+        with shaped_answer(self.spec, "/v1/models", SERVER):
+            data = models_of(answer)
+        owners = [str(m.get("owned_by", "")) for m in data]
         self._dialect = next((DIALECTS[o] for o in owners if o in DIALECTS), "generic")
-        return [m for m in data if isinstance(m, dict) and "id" in m]
+        return data
 
     def models(self, cancel: Cancel | None = None) -> list[str]:
         return [str(m["id"]) for m in self.listing(cancel)]
@@ -227,18 +249,19 @@ class OpenAICompatible:
         finish: str | None = None
         usage: dict[str, Any] = {}
         try:
-            for line in with_first(first, lines):
-                if line.startswith("data:") and line[5:].strip() == "[DONE]":
-                    break
-                chunk = sse_data(line)
-                if chunk is None:
-                    continue
-                if chunk.get("error"):
-                    raise self._stopped(chunk, max_tokens)
-                usage = chunk.get("usage") or usage  # after the finish (include_usage)
-                for choice in chunk.get("choices") or ():
-                    yield from choice_tokens(choice, source)
-                    finish = choice.get("finish_reason") or finish
+            with shaped_stream(self.spec, PATH):
+                for line in with_first(first, lines):
+                    if line.startswith("data:") and line[5:].strip() == "[DONE]":
+                        break
+                    chunk = sse_data(line)
+                    if chunk is None:
+                        continue
+                    if chunk.get("error"):
+                        raise self._stopped(chunk, max_tokens)
+                    usage = json_numbers(chunk.get("usage"), USAGE) or usage  # after the finish
+                    for choice in json_objects(chunk.get("choices"), CHOICES):
+                        yield from choice_tokens(choice, source)
+                        finish = json_text(choice.get("finish_reason"), REASON) or finish
             if finish is None:
                 if cancel.is_set():
                     return
@@ -277,12 +300,27 @@ def moot(settings: Settings, supported: Sequence[str]) -> tuple[str, ...]:
     return (*neutral, *(() if acting else ("penalty_last_n",)))
 
 
+def models_of(answer: Any) -> list[dict[str, Any]]:
+    """The entries of a ``/v1/models`` answer, checked: each has its id as text, and vLLM's
+    ``max_model_len``, when there, is a whole number."""
+    listed = json_objects(json_object(answer, MODELS).get("data"), MODELS)
+    for entry in listed:
+        if not json_text(entry.get("id"), MODELS):
+            raise WrongShape(entry, MODELS)
+        json_whole(entry.get("max_model_len"), 'a whole number of tokens ("max_model_len")')
+    return listed
+
+
 def choice_tokens(choice: dict[str, Any], source: str | None) -> Iterator[RemoteToken]:
     """The tokens of one streamed choice: one per ``logprobs.content`` entry when there are
     any, else the delta's text as one token; with learning steps when ``source`` says what
-    their numbers are (learning mode only)."""
-    text = (choice.get("delta") or {}).get("content") or ""
-    entries = (choice.get("logprobs") or {}).get("content") or []
+    their numbers are (learning mode only). JSON of another shape raises
+    :class:`WrongShape`."""
+    delta = json_object(choice.get("delta"), 'an object ("delta")', null_ok=True)
+    text = json_text(delta.get("content"), 'text (the "content" of a "delta")')
+    logprobs = json_object(choice.get("logprobs"), 'an object ("logprobs")', null_ok=True)
+    entries = json_objects(logprobs.get("content"),
+                           'a list of objects (the tokens, "logprobs.content")')
     if not entries:
         if text:
             yield RemoteToken(text)
@@ -294,23 +332,26 @@ def choice_tokens(choice: dict[str, Any], source: str | None) -> Iterator[Remote
 def split_pieces(text: str, entries: Sequence[dict[str, Any]]) -> list[str]:
     """The text of each token of a chunk: their own texts when they make up the chunk's
     text, else all of it on the first (the server held part of a character back)."""
-    pieces = [str(e.get("token", "")) for e in entries]
+    pieces = [json_text(e.get("token"), 'text (a token\'s "token")') for e in entries]
     if "".join(pieces) == text:
         return pieces
     return [text] + [""] * (len(entries) - 1)
 
 
 def step_of(entry: dict[str, Any], source: str) -> RemoteStep:
-    top = tuple((None, str(c.get("token", "")), prob(c.get("logprob")))
-                for c in entry.get("top_logprobs") or ())
+    candidates = json_objects(entry.get("top_logprobs"),
+                              'a list of objects (the candidates, "top_logprobs")')
+    top = tuple((None, json_text(c.get("token"), 'text (a candidate\'s "token")'),
+                 prob(c.get("logprob"))) for c in candidates)
     return RemoteStep(prob(entry.get("logprob")), top, final=None, source=source)
 
 
 def prob(logprob: Any) -> float:
-    """A probability from a log-probability (0 for a missing one or -inf)."""
-    if logprob is None:
+    """A probability from a log-probability (0 for a missing one or -inf; 1 at most)."""
+    value = json_number(logprob, 'a number (a "logprob")')
+    if value is None:
         return 0.0
-    return math.exp(logprob) if logprob > -1e30 else 0.0
+    return math.exp(min(value, 0.0)) if value > -1e30 else 0.0
 
 
 def end_of(finish: str, usage: dict[str, Any]) -> RemoteEnd:

@@ -4,12 +4,17 @@ read within its bounds, and errors that say what was wrong and what to do.
 Every wait is cut into short slices (:mod:`samantha.engines.http_slices`), so Stop and an
 answer's time limits act while the server says nothing. A streamed line is read from raw chunks
 and cut as soon as it passes the answer's ``line_bytes``; a JSON body is read up to
-``body_bytes`` before it is parsed; a redirect is named, not followed.
+``body_bytes`` before it is parsed; a redirect is named, not followed. What the adapters read
+from the JSON is checked for its shape as they read it (``json_object``, ``json_text`` …): JSON
+of another shape is a :class:`WrongShape`, which the adapter says in one line naming the
+backend, the path, what was expected and what to check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
 import threading
 from collections.abc import Generator, Iterator
@@ -276,13 +281,133 @@ def _close_on_cancel(response: httpx.Response, watch: StreamWatch,
 
 
 def sse_data(line: str) -> dict[str, Any] | None:
-    """The JSON of an SSE ``data:`` line (None for other lines and ``[DONE]``)."""
+    """The JSON object of an SSE ``data:`` line (None for other lines and ``[DONE]``); a
+    payload that is not one raises :class:`WrongShape`."""
     if not line.startswith("data:"):
         return None
     payload = line[5:].strip()
     if payload == "[DONE]" or not payload:
         return None
+    return json_line(payload, "a JSON object (one chunk of the answer)")
+
+
+def json_line(line: str, expected: str) -> dict[str, Any]:
+    """The JSON object of a streamed line (an SSE payload, or a line of NDJSON)."""
     try:
-        return json.loads(payload)
+        data = json.loads(line)
     except ValueError:
-        raise BackendError(f"A streamed line is not JSON: {payload[:120]!r}") from None
+        raise WrongShape(line, expected, f"a line that is not JSON ({line[:120]!r})") from None
+    return json_object(data, expected)
+
+
+# -- the shape of what servers send ----------------------------------------------------------------
+class WrongShape(BackendError):
+    """A value in a backend's JSON that is not what was expected, found where it is read. The
+    adapter says it in full, naming the backend and the path: :meth:`answered` for a JSON
+    answer, :meth:`streamed` for a line of a stream. Still a :class:`BackendError` if not."""
+
+    def __init__(self, value: Any, expected: str, found: str | None = None) -> None:
+        self.found = found or described(value)
+        self.expected = expected
+        super().__init__(f"A backend sent {self.found} where {expected} was expected.")
+
+    def answered(self, spec: BackendSpec, path: str, server: str) -> BackendError:
+        """Said of the answer to ``path`` (``server``: what it should be, e.g. "a
+        llama-server")."""
+        return BackendError(
+            f"Backend {spec.name} answered {path} with {self.found}, where {self.expected} "
+            f"was expected. Is {spec.url} {server}, and the one you meant?")
+
+    def streamed(self, spec: BackendSpec, path: str) -> BackendError:
+        """Said of a line of the stream from ``path``."""
+        return BackendError(
+            f"Backend {spec.name} sent {self.found} in its stream from {path}, where "
+            f"{self.expected} was expected. What it wrote so far is kept; check the server's "
+            "log.")
+
+
+@contextlib.contextmanager
+def shaped_answer(spec: BackendSpec, path: str, server: str) -> Iterator[None]:
+    """Say a :class:`WrongShape` met inside as one of the answer to ``path``."""
+    try:
+        yield
+    except WrongShape as exc:
+        raise exc.answered(spec, path, server) from None
+
+
+@contextlib.contextmanager
+def shaped_stream(spec: BackendSpec, path: str) -> Iterator[None]:
+    """Say a :class:`WrongShape` met inside as one of the stream from ``path``."""
+    try:
+        yield
+    except WrongShape as exc:
+        raise exc.streamed(spec, path) from None
+
+
+def described(value: Any) -> str:
+    """A JSON value as a message shows it: what it is, and its start."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    shown = json.dumps(value, ensure_ascii=False)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    kinds = {dict: "an object", list: "a list", str: "text"}
+    kind = next((k for t, k in kinds.items() if isinstance(value, t)), "the number")
+    return f"{kind} {shown}" if kind == "the number" else f"{kind} ({shown})"
+
+
+def json_object(value: Any, expected: str, null_ok: bool = False) -> dict[str, Any]:
+    """An object (null: an empty one, when ``null_ok``)."""
+    if value is None and null_ok:
+        return {}
+    if not isinstance(value, dict):
+        raise WrongShape(value, expected)
+    return value
+
+
+def json_list(value: Any, expected: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise WrongShape(value, expected)
+    return value
+
+
+def json_objects(value: Any, expected: str) -> list[dict[str, Any]]:
+    """A list of objects (null: none)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise WrongShape(value, expected)
+    return value
+
+
+def json_text(value: Any, expected: str) -> str:
+    """Text (null: none)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise WrongShape(value, expected)
+    return value
+
+
+def json_whole(value: Any, expected: str) -> int | None:
+    """A whole number of 0 or more (null: None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise WrongShape(value, expected)
+    return value
+
+
+def json_number(value: Any, expected: str) -> float | None:
+    """A number, infinities allowed (a log-probability may be -inf), NaN not (null: None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise WrongShape(value, expected)
+    return float(value)
+
+
+def json_numbers(value: Any, expected: str) -> dict[str, float]:
+    """The finite numbers of an object (timings, usage; null: none): its other entries are
+    left out."""
+    return {k: v for k, v in json_object(value, expected, null_ok=True).items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}

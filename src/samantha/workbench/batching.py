@@ -3,9 +3,10 @@ together in P batch slots (``--parallel P``; see :mod:`samantha.core.slots`).
 
 The slots live in a context of their own on a second load of the model (its weights are
 mapped from the same file, so they cost little memory), made when the run starts and freed
-when it ends; the loaded model of the other tabs is left alone. Before anything is loaded the
-cache the slots need (P × n_ctx tokens) is compared with the memory available, and a P that
-does not fit is refused with the numbers.
+when it ends; the loaded model of the other tabs is left alone. Each slot holds n_ctx tokens,
+or the model's trained context (its GGUF header's ``context_length``) for n_ctx 0. Before
+anything is loaded the cache the slots need (P × that many tokens) is compared with the memory
+available, and a P that does not fit is refused with the numbers.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
 from samantha.core.slots import SlotPool, SlotSession
 from samantha.models.gguf_file import read_header
+from samantha.models.known import Memory, this_computer
 from samantha.workbench.settings_for_model import grammar_of, with_bias_ids
 
 HEADROOM = 0.8  # of the memory available, what the slots' cache may take
+MEMINFO = Path("/proc/meminfo")
 
 
 def cache_bytes(path: Path, tokens: int) -> int:
@@ -42,28 +45,47 @@ def cache_bytes(path: Path, tokens: int) -> int:
     return layers * kv_heads * (key + value) * 2 * tokens
 
 
-def available_bytes() -> int | None:
-    """MemAvailable of /proc/meminfo (None where there is none)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
+def slot_context(path: Path, n_ctx: int) -> int:
+    """The tokens each slot holds: ``n_ctx``, or for 0 the model's trained context."""
+    if n_ctx:
+        return n_ctx
+    trained = read_header(path).context_length
+    if isinstance(trained, bool) or not isinstance(trained, int) or trained <= 0:
+        raise InputError(f"n_ctx 0 uses the model's trained context, which the header of "
+                         f"{path.name} does not give: set n_ctx (e.g. --n-ctx 4096).")
+    return trained
+
+
+def this_memory() -> Memory | None:
+    """This computer's memory as the model catalogue reads it: MemAvailable, else the total
+    (old kernels, other systems), else None."""
+    return this_computer(MEMINFO)
 
 
 def check_fits(path: Path, slots: int, n_ctx: int) -> None:
-    """Refuse, with the numbers, a P whose cache does not fit in the memory available."""
-    need = cache_bytes(path, slots * n_ctx)
-    have = available_bytes()
-    if have is not None and need > HEADROOM * have:
-        fits = max(1, int(HEADROOM * have // max(1, cache_bytes(path, n_ctx))))
-        raise InputError(
-            f"--parallel {slots} needs a cache of {slots} × {n_ctx} tokens for {path.name}: "
-            f"{need / 2**30:.1f} GiB, and this computer has {have / 2**30:.1f} GiB available "
-            f"({HEADROOM:.0%} of it may go to the cache). Use --parallel {fits} or less, or a "
-            "smaller n_ctx.")
+    """Refuse, with the numbers, a P whose cache does not fit in the memory available (n_ctx
+    0: the model's trained context)."""
+    tokens = slot_context(path, n_ctx)
+    need = cache_bytes(path, slots * tokens)
+    memory = this_memory()
+    if memory is None or need <= HEADROOM * memory.bytes:
+        return
+    room = HEADROOM * memory.bytes
+    share = f"{HEADROOM:.0%} of it may go to the cache"
+    have = (f"{memory.bytes / 2**30:.1f} GiB available ({share})" if memory.kind == "available"
+            else f"{memory.bytes / 2**30:.1f} GiB in all ({share}; how much is free now is not "
+                 "known)")
+    trained = "" if n_ctx else " (n_ctx 0: the model's trained context)"
+    fits = int(room // cache_bytes(path, tokens))
+    if fits >= 1:
+        advice = f"Use --parallel {fits} or less, or a smaller n_ctx."
+    else:
+        one = int(room // cache_bytes(path, 1))
+        advice = ("Not even one slot fits: use a smaller n_ctx"
+                  + (f" ({one} tokens or fewer)" if one else "") + ", or a smaller model.")
+    raise InputError(
+        f"--parallel {slots} needs a cache of {slots} × {tokens} tokens{trained} for "
+        f"{path.name}: {need / 2**30:.1f} GiB, and this computer has {have}. {advice}")
 
 
 @contextlib.contextmanager
@@ -72,7 +94,7 @@ def run_slots(bench: Any, slots: int, model: str, n_ctx: int, numbers: Sequence[
     """Batch slots for the cycles ``numbers`` (plan order) of ``model``, for one run."""
     path = bench.resolve_model(model)
     check_fits(path, slots, n_ctx)
-    run = RunSlots(bench, model, path, slots, n_ctx, stopped)
+    run = RunSlots(bench, model, path, slots, slot_context(path, n_ctx), stopped)
     run.pool.expect(numbers)
     try:
         yield run

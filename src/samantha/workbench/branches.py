@@ -128,9 +128,8 @@ def run_branch(bench: "Workbench", point: BranchPoint, changes: Mapping[str, Any
     except GeneratorExit:
         recorder.interrupted("the branch was let go before its end")
         raise
-    except Exception as exc:  # e.g. the prompt no longer fits: the run says why
-        bench.store.finish_run(run_id, "failed", str(exc))
-        raise
+    except Exception as exc:  # e.g. the prompt no longer fits: the run and its cycle say why
+        raise recorder.failed(exc, str(exc))
     assert result is not None
     ends: tuple[RunEvent, ...] = (CycleFinished(cycle, result),
                                   RunFinished("failed" if result.error else "finished",

@@ -46,6 +46,7 @@ class RunRecorder:
         self._steps: list[dict] = []
         self._top = 0
         self._flushed_at = 0.0
+        self._started_at = 0.0  # when the cycle in progress started
         self._current: int | None = None
         self._at = 0  # the number of the latest cycle started
         self._missing_model = False
@@ -58,16 +59,27 @@ class RunRecorder:
         except DiskFullError as exc:
             raise self._out_of_room(exc.folder) from exc
 
-    def failed(self, exc: Exception) -> Exception:
+    def failed(self, exc: Exception, reason: str | None = None) -> Exception:
         """The run broke with ``exc``: return what to raise. A full disk (seen here, or behind
         ``exc``: the code's work folder could not be written) leaves the run interrupted, to
-        resume; anything else marks it failed."""
+        resume; anything else marks it failed, and the cycle in progress too, with its text so
+        far. ``reason``: what they say (else the error's name and message)."""
         if isinstance(exc, DiskFullError):
             return exc if exc.run_id == self.run_id else self._out_of_room(exc.folder)
         cause = full_disk_cause(exc)
         if cause is not None:  # where, if the error says; else the data home, which holds runs
             return self._out_of_room(full_disk(cause, self.store.path.parent).folder)
-        self.store.finish_run(self.run_id, "failed", f"{type(exc).__name__}: {exc}")
+        reason = reason or f"{type(exc).__name__}: {exc}"
+        if self._current is not None and self._current not in self.finished:
+            # Its prompt tokens are not known (a generation tells them when it ends): 0.
+            self.store.finish_cycle(
+                self.cycle_ids[self._current], response="".join(self._partial),
+                tokens=self._tokens, prompt_tokens=0,
+                seconds=time.monotonic() - self._started_at, finish_reason="error",
+                error=reason, status="failed")
+            self.finished.add(self._current)
+            self._current = None
+        self.store.finish_run(self.run_id, "failed", reason)
         return exc
 
     def _out_of_room(self, folder: Path | None) -> DiskFullError:
@@ -110,6 +122,7 @@ class RunRecorder:
             messages=[m.to_dict() for m in event.messages], settings=event.settings.to_dict(),
             random_overrides=event.random_overrides)
         self._current, self._partial, self._flushed_at = cycle.number, [], time.monotonic()
+        self._started_at = self._flushed_at
         self._steps, self._tokens = [], 0
 
     def _token(self, event: TokenEvent) -> None:

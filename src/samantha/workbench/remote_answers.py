@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterator, Sequence
 
-from samantha.core.backend_specs import BackendError, RemoteRef
+from samantha.core.backend_specs import BackendError, BackendInputError, RemoteRef
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
@@ -22,17 +22,14 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
                   pacer: Pacer | None = None, loop_guard: bool = True, retry: bool = False
                   ) -> Iterator[TokenEvent | AnswerRestarted | GenerationResult]:
     """Yield the answer's events; its :class:`GenerationResult` says which model on which
-    backend answered (``answered_by``) with that backend's timings."""
+    backend answered (``answered_by``) with that backend's timings. When every backend tried
+    failed, the last failure (raised, or the result's error) names each of them and why."""
     settings = resolve_seed(settings)
     places = remotes.places(ref, cancel)
-    tried: list[str] = []
-    while True:
-        place = remotes.least_busy(places, tried)
-        if place is None:
-            raise BackendError(f"Every backend serving {ref.model or ref} failed: "
-                               f"{', '.join(tried)}.")
+    failures: list[tuple[str, BackendError | str]] = []  # each backend tried, and why it failed
+    place = remotes.least_busy(places)
+    while place is not None:
         backend, model = place
-        tried.append(backend)
         remotes.busy[backend] += 1
         try:
             result = None
@@ -41,9 +38,11 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
                 stops, stream = adapter.stream(model, messages, settings, _cancel(cancel),
                                                trace_top)
             except BackendError as exc:
-                if not retry or remotes.least_busy(places, tried) is None:
-                    raise
-                yield AnswerRestarted(str(exc), _next(remotes, places, tried))
+                failures.append((backend, exc))
+                place = _next(remotes, places, failures) if retry else None
+                if place is None:
+                    raise every_failed(ref, failures) from None
+                yield AnswerRestarted(str(exc), place[0])
                 continue
             for event in generate_remote(stream, settings, cancel, stops, pacer, loop_guard):
                 if isinstance(event, GenerationResult):
@@ -53,16 +52,42 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
         finally:
             remotes.busy[backend] -= 1
         assert result is not None
-        if result.error and retry and remotes.least_busy(places, tried) is not None:
-            yield AnswerRestarted(result.error, _next(remotes, places, tried))
-            continue
+        if result.error:
+            failures.append((backend, result.error))
+            place = _next(remotes, places, failures) if retry else None
+            if place is not None:
+                yield AnswerRestarted(result.error, place[0])
+                continue
+            result = dataclasses.replace(result, error=str(every_failed(ref, failures)))
         yield result
         return
 
 
-def _next(remotes: Remotes, places: list[tuple[str, str]], tried: list[str]) -> str:
-    place = remotes.least_busy(places, tried)
-    return place[0] if place else ""
+def every_failed(ref: RemoteRef, failures: Sequence[tuple[str, BackendError | str]]
+                 ) -> BackendError:
+    """The error of an answer no backend gave: the one failure as it was, or, when several
+    backends were tried, one line naming each and why (an input error when each was one)."""
+    if len(failures) == 1:
+        said = failures[0][1]
+        return said if isinstance(said, BackendError) else BackendError(said)
+    reasons = " ".join(f"{name}: {_sentence(str(said))}" for name, said in failures)
+    message = (f"Every backend serving {ref.model or ref} failed "
+               f"({', '.join(name for name, _ in failures)}). {reasons}")
+    if all(isinstance(said, BackendInputError) for _, said in failures):
+        return BackendInputError(message)
+    return BackendError(message)
+
+
+def _sentence(text: str) -> str:
+    """A reason on one line, ending with a full stop."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _next(remotes: Remotes, places: list[tuple[str, str]],
+          failures: Sequence[tuple[str, object]]) -> tuple[str, str] | None:
+    """The place to try next: the least busy backend not tried yet (None: none is left)."""
+    return remotes.least_busy(places, [name for name, _ in failures])
 
 
 def _cancel(cancel: Cancel | None) -> Cancel:
