@@ -34,6 +34,9 @@ $(VENV)/.smollm2-$(SMOLLM2): $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed $(VENV)/.smollm2-$(SMOLLM2)
+	@# compiled once here, so that every command starts without compiling (PYTHONDONTWRITEBYTECODE
+	@# may be set, and an editable install compiles nothing); up-to-date files are skipped
+	$(BIN)/python -m compileall -q src >/dev/null
 
 run: install
 	$(BIN)/samantha

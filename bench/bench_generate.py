@@ -18,7 +18,7 @@ noisy. Run with ``make bench`` or ``.venv/bin/python bench/bench_generate.py [--
    them (end tokens banned as in 2). Target: ratio >= 0.9.
 6. The whole command: the wall time of ``samantha generate`` making 128 tokens (start to exit,
    streamed to a pipe) vs a plain llama-cpp-python script streaming the same 128 tokens
-   (``create_completion`` with the same settings and threads). Target: ratio >= 0.9 (script
+   (``create_completion`` with the same settings and threads). Target: ratio >= 0.95 (script
    time / ours).
 """
 
@@ -249,7 +249,7 @@ def main() -> None:
           f"ratio {report['dry_xtc_ratio']:.3f}  (target >= 0.9)")
     print(f"command     samantha {statistics.median(ours_wall):6.2f} s       "
           f"script   {statistics.median(plain_wall):6.2f} s       "
-          f"ratio {report['whole_command_ratio']:.3f}  (target >= 0.9; script time / ours)")
+          f"ratio {report['whole_command_ratio']:.3f}  (target >= 0.95; script time / ours)")
     print(f"peak RSS    {rss:.0f} MB at n_ctx 4000   budget {model_mb + 600:.0f} MB "
           f"(model {model_mb:.0f} MB + 600)")
 
