@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from samantha.core.answer_events import GenerationResult
 from samantha.core.chat import build_messages
-from samantha.core.events import GenerationResult
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC
 from samantha.workbench.facade import Workbench
 from samantha.workbench.home import data_home

@@ -16,8 +16,8 @@ import statistics
 import time
 from pathlib import Path
 
+from samantha.core.answer_events import TokenEvent
 from samantha.core.chat import build_messages
-from samantha.core.events import TokenEvent
 from samantha.core.generation import generate
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC
 from samantha.core.whatif import RecentLogits, parse_what_if

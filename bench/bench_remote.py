@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.llama_server import LlamaServer  # noqa: E402
 
+from samantha.core.answer_events import GenerationResult, TokenEvent  # noqa: E402
 from samantha.core.chain import ChainConfig  # noqa: E402
 from samantha.core.chat import Message  # noqa: E402
-from samantha.core.events import GenerationResult, TokenEvent  # noqa: E402
 from samantha.core.remote import BackendSpec  # noqa: E402
 from samantha.core.settings import DETERMINISTIC  # noqa: E402
 from samantha.models.resolve import default_model  # noqa: E402

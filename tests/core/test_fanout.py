@@ -9,18 +9,12 @@ from typing import Iterator
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError
 from samantha.core.chain import ChainConfig
 from samantha.core.control import RunControl
-from samantha.core.events import (
-    CycleFailed,
-    CycleFinished,
-    CycleStarted,
-    GenerationResult,
-    RunFinished,
-    TokenEvent,
-)
 from samantha.core.plan import independent
+from samantha.core.run_events import CycleFailed, CycleFinished, CycleStarted, RunFinished
 from samantha.core.runner import ChainRunner, make_plan
 from samantha.core.settings import DETERMINISTIC
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.chat import build_messages
 from samantha.core.engine import ModelSpec
 from samantha.core.errors import PromptTooLongError
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.generation import StopScanner, generate
 from samantha.core.settings import STOCHASTIC, Settings
 from samantha.engines.fake import FakeEngine

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.chat import build_messages
 from samantha.core.engine import ModelSpec
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.generation import generate
 from samantha.core.loopguard import LoopGuard
 from samantha.core.settings import Settings

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from samantha.core.events import (
-    CodeRunning,
-    CycleFinished,
-    CycleStarted,
-    DownloadProgress,
-    GenerationResult,
-    ModelLoading,
-    RunFinished,
-    RunStarted,
-    TokenEvent,
-)
+from samantha.core.answer_events import DownloadProgress, GenerationResult, ModelLoading, TokenEvent
 from samantha.core.plan import Cycle
 from samantha.core.progress import ProgressTracker
 from samantha.core.promptscript import parse
+from samantha.core.run_events import (
+    CodeRunning,
+    CycleFinished,
+    CycleStarted,
+    RunFinished,
+    RunStarted,
+)
 from samantha.core.settings import Settings
 
 

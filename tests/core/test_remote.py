@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendSpec, RemoteRef, parse_ref
 from samantha.core.chain import ChainConfig, ChainConfigError
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import (
     RemoteEnd,
     RemoteStep,

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult
 from samantha.core.backend_specs import BackendSpec
 from samantha.core.chain import ChainConfig, ChainConfigError
-from samantha.core.events import GenerationResult
 from samantha.core.remote import RemoteEnd, RemoteToken, generate_remote
 from samantha.core.remote_limits import (
     ANSWER_BYTES,

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.core.answer_events import TokenEvent
 from samantha.core.chain import ChainConfig
 from samantha.core.control import RunControl
-from samantha.core.events import (
+from samantha.core.promptscript import PromptScriptError
+from samantha.core.run_events import (
     CycleFailed,
     CycleFinished,
     CycleStarted,
     ModelBanner,
     RunFinished,
     RunStarted,
-    TokenEvent,
 )
-from samantha.core.promptscript import PromptScriptError
 from samantha.core.runner import ChainRunner
 from samantha.core.settings import RANDOM_RANGES, Settings
 from samantha.workbench.facade import Workbench

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from samantha.core.chain import ChainConfig
-from samantha.core.events import CodeRan, CycleFinished, CycleStarted, RunFinished
+from samantha.core.run_events import CodeRan, CycleFinished, CycleStarted, RunFinished
 from samantha.core.runner import ChainRunner
 
 FAKE = "fake.gguf"

@@ -7,13 +7,9 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
+from samantha.core.answer_events import GenerationResult
 from samantha.core.chain import ChainConfig
-from samantha.core.events import (
-    CycleFinished,
-    CycleStarted,
-    GenerationResult,
-    VerdictGiven,
-)
+from samantha.core.run_events import CycleFinished, CycleStarted, VerdictGiven
 from samantha.core.runner import ChainRunner
 from samantha.core.transcript import Transcript
 from samantha.core.verdict import Verdict, verdict_schema

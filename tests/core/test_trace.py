@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.control import RunControl
 from samantha.core.engine import ModelSpec
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.generation import generate
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import STOCHASTIC, Settings

@@ -21,15 +21,10 @@ def test_transcript_of_a_run(fake_workbench, fake_engine) -> None:
 
 
 def test_a_restarted_answer_drops_its_first_try_and_says_who_answered() -> None:
-    from samantha.core.events import (
-        AnswerRestarted,
-        CycleFinished,
-        CycleStarted,
-        GenerationResult,
-        TokenEvent,
-    )
+    from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
     from samantha.core.plan import Cycle
     from samantha.core.promptscript import PromptItem
+    from samantha.core.run_events import CycleFinished, CycleStarted
     from samantha.core.settings import DETERMINISTIC
 
     cycle = Cycle(1, "m@*", 1, 1, 1, PromptItem("Hi."))

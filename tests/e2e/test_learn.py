@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.chat import build_messages
 from samantha.core.control import RunControl
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.prompt_format import COMPLETION_STOP
 from samantha.core.settings import STOCHASTIC, Settings
 

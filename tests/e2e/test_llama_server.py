@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from support.llama_server import LlamaServer
 
+from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
-from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
 from samantha.workbench.facade import Workbench
 

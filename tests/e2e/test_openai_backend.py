@@ -32,10 +32,10 @@ from support.hostile_http import (
     tokens_then,
 )
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendSpec
 from samantha.core.chat import Message
 from samantha.core.errors import PromptTooLongError
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import generate_remote
 from samantha.core.settings import Settings
 from samantha.engines.openai_http import OpenAICompatible

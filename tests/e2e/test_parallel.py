@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from samantha.core.answer_events import TokenEvent
 from samantha.core.chain import ChainConfig
-from samantha.core.events import CycleFailed, CycleFinished, RunStarted, SlotTaken, TokenEvent
+from samantha.core.run_events import CycleFailed, CycleFinished, RunStarted, SlotTaken
 from samantha.core.settings import DETERMINISTIC, Settings
 
 PROMPTS = "\n".join(["Count to five:", "Name a colour:", "Name a fruit:", "Say hello:",

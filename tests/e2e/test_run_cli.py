@@ -212,8 +212,9 @@ def test_a_prompt_file(samantha, tmp_path) -> None:
 
 
 def test_stop_next_mid_cycle_on_the_real_model(real_workbench) -> None:
+    from samantha.core.answer_events import TokenEvent
     from samantha.core.chain import ChainConfig
-    from samantha.core.events import CycleFinished, RunFinished, TokenEvent
+    from samantha.core.run_events import CycleFinished, RunFinished
     from samantha.core.settings import Settings
 
     run = real_workbench.start_run(ChainConfig("Tell a long story.\nSay hi.",

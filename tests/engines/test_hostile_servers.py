@@ -27,9 +27,9 @@ from support.hostile_http import (
     tokens_then,
 )
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chat import Message
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import generate_remote
 from samantha.core.remote_limits import StreamLimits
 from samantha.core.settings import Settings

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult
 from samantha.core.chat import PLAIN_STOP, build_messages
-from samantha.core.events import GenerationResult
 from samantha.core.generation import NeverCancel
 from samantha.core.prompt_format import COMPLETION_STOP
 from samantha.core.settings import Settings
@@ -120,7 +120,7 @@ def test_a_hostile_chat_template_fails_its_cycle_and_the_run_goes_on(tmp_path,
     the next cycle runs."""
     from support.tiny_model import CHATML, write_tiny_llama
 
-    from samantha.core.events import CycleFailed, CycleFinished
+    from samantha.core.run_events import CycleFailed, CycleFinished
     from samantha.engines.template_worker import TEMPLATE_MEMORY_BYTES, TEMPLATE_SECONDS
 
     hostile = ("{% if messages[-1]['content'] == 'loop' %}" + LOOPS + "{% endif %}"
@@ -140,7 +140,7 @@ def test_stop_ends_a_run_whose_template_renders_forever(tmp_path, real_workbench
     from support.tiny_model import write_tiny_llama
 
     from samantha.core.control import RunControl
-    from samantha.core.events import CycleFailed, CycleStarted
+    from samantha.core.run_events import CycleFailed, CycleStarted
 
     path = write_tiny_llama(tmp_path / "loops.gguf", chat_template=LOOPS)
     control = RunControl()

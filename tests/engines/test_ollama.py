@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chat import Message
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import generate_remote
 from samantha.core.remote_limits import StreamLimits
 from samantha.core.settings import STOCHASTIC, Settings

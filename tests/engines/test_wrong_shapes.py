@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from support.hostile_http import SSE, Connection, Handler, HostileServer
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendSpec
 from samantha.core.chat import Message
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.remote import RemoteBackend, generate_remote
 from samantha.core.settings import Settings
 from samantha.engines.llama_server import LlamaServer

@@ -14,7 +14,7 @@ from support.small_disk import SmallDisk, small_disk
 
 from samantha.cli import cli
 from samantha.core.chain import ChainConfig
-from samantha.core.events import CycleFinished
+from samantha.core.run_events import CycleFinished
 from samantha.engines.fake import FakeEngine
 from samantha.store.errors import DiskFullError
 from samantha.workbench.facade import Workbench

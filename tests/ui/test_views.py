@@ -7,8 +7,8 @@ import html
 import numpy as np
 import pytest
 
+from samantha.core.answer_events import DownloadProgress
 from samantha.core.errors import SettingsError
-from samantha.core.events import DownloadProgress
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.trace import make_step

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.core.answer_events import TokenEvent
 from samantha.core.chain import ChainConfig
 from samantha.core.errors import InputError, PromptTooLongError
-from samantha.core.events import CycleFinished, RunFinished, TokenEvent
+from samantha.core.run_events import CycleFinished, RunFinished
 from samantha.engines.fake import FakeEngine
 from samantha.workbench.branches import (
     BranchPoint,

@@ -11,7 +11,7 @@ import pytest
 from support.hostile import an_address_of_this_machine
 
 from samantha.core.chain import ChainConfig
-from samantha.core.events import CodeRan, CycleFinished, RunFinished
+from samantha.core.run_events import CodeRan, CycleFinished, RunFinished
 from samantha.execution import Sandbox, SandboxUnavailable
 
 RANDOM_CODE = """Here is the code:

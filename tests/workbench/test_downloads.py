@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 import pytest
 
+from samantha.core.answer_events import DownloadProgress
 from samantha.core.errors import ModelError
-from samantha.core.events import DownloadProgress
 from samantha.workbench.downloads import fetch
 
 URL = "https://huggingface.co/org/repo/resolve/main/model.gguf"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.core.answer_events import GenerationResult, ModelLoading, TokenEvent
 from samantha.core.chat import build_messages
 from samantha.core.errors import ModelError
-from samantha.core.events import GenerationResult, ModelLoading, TokenEvent
 from samantha.core.settings import Settings
 from samantha.engines.fake import FakeEngine
 from samantha.workbench.facade import Workbench

@@ -9,21 +9,13 @@ from typing import Iterator
 
 import pytest
 
+from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
-from samantha.core.events import (
-    AnswerRestarted,
-    CycleFailed,
-    CycleFinished,
-    CycleStarted,
-    GenerationResult,
-    RunEvent,
-    RunFinished,
-    TokenEvent,
-)
 from samantha.core.plan import Cycle
 from samantha.core.promptscript import PromptItem
 from samantha.core.remote import RemoteStep, RemoteToken, remote_step
+from samantha.core.run_events import CycleFailed, CycleFinished, CycleStarted, RunEvent, RunFinished
 from samantha.core.settings import Settings
 from samantha.store import CycleRecord, RunStore
 from samantha.workbench.facade import Workbench

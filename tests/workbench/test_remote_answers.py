@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from samantha.cli import cli
+from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendInputError, BackendSpec, RemoteRef
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
-from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.remote import RemoteEnd, RemoteToken
 from samantha.core.settings import Settings
 from samantha.workbench import backends

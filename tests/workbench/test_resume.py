@@ -10,16 +10,16 @@ import pytest
 from click.testing import CliRunner
 
 from samantha.cli import cli
+from samantha.core.answer_events import TokenEvent
 from samantha.core.chain import ChainConfig
 from samantha.core.errors import InputError, SettingsError
-from samantha.core.events import (
+from samantha.core.run_events import (
     CodeRan,
     CodeRunning,
     CycleFailed,
     CycleFinished,
     CycleStarted,
     RunEvent,
-    TokenEvent,
 )
 from samantha.core.settings import Settings
 from samantha.store import RunNotFoundError

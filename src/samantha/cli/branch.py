@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from samantha.cli.common import given_sampling, print_json, sampling_flags, workbench
-from samantha.core.events import CycleFinished, TokenEvent
+from samantha.core.answer_events import TokenEvent
+from samantha.core.run_events import CycleFinished
 from samantha.core.trace import display_piece, visible
 
 

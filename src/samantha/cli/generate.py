@@ -14,8 +14,8 @@ from samantha.cli.common import (
     settings_from,
     workbench,
 )
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.chat import build_messages
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.promptscript import checked_text
 from samantha.core.transcript import ENDINGS
 

@@ -14,11 +14,11 @@ from samantha.cli.common import (
     settings_from,
     workbench,
 )
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import parse_ref
 from samantha.core.candidates import StageView
 from samantha.core.chat import build_messages
 from samantha.core.errors import InputError
-from samantha.core.events import GenerationResult, TokenEvent
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,

@@ -7,19 +7,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from samantha.cli.progress_line import ProgressLine
-from samantha.core.events import (
-    AnswerRestarted,
+from samantha.core.answer_events import AnswerRestarted, DownloadProgress, TokenEvent
+from samantha.core.run_events import (
     CodeRan,
     CycleFailed,
     CycleFinished,
     CycleStarted,
-    DownloadProgress,
     ModelBanner,
     RunEvent,
     RunFinished,
     RunStarted,
     SlotTaken,
-    TokenEvent,
 )
 from samantha.core.transcript import banner, code_report, footer, random_line
 

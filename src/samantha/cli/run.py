@@ -18,8 +18,8 @@ from samantha.cli.common import (
 )
 from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import CHAIN_SWITCHES, ChainConfig, ChainConfigError, chain_file_values
-from samantha.core.events import CycleFailed, CycleFinished, CycleStarted, VerdictGiven
 from samantha.core.promptscript import checked_text
+from samantha.core.run_events import CycleFailed, CycleFinished, CycleStarted, VerdictGiven
 from samantha.core.runner import ChainRunner
 from samantha.core.verdict import verdict_line
 

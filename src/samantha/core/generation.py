@@ -14,9 +14,9 @@ from typing import Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from samantha.core.answer_events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import NothingAllowed, PromptTooLongError
-from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.loopguard import LoopGuard
 from samantha.core.sampler_chain import Constraint, SamplerChain
 from samantha.core.settings import SEED_MAX, Settings

@@ -10,18 +10,16 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Literal
 
-from samantha.core.events import (
+from samantha.core.answer_events import DownloadProgress, ModelLoading, TokenEvent
+from samantha.core.run_events import (
     CodeRan,
     CodeRunning,
     CycleFailed,
     CycleFinished,
     CycleStarted,
-    DownloadProgress,
-    ModelLoading,
     RunEvent,
     RunFinished,
     RunStarted,
-    TokenEvent,
 )
 
 Phase = Literal["starting", "downloading", "loading", "reading", "generating", "code",

@@ -17,11 +17,11 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol, Sequence
 
+from samantha.core.answer_events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
 from samantha.core.candidates import StageCount
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
-from samantha.core.events import FinishReason, GenerationResult, TokenEvent
 from samantha.core.generation import NeverCancel, Pacer, StopScanner, resolve_seed
 from samantha.core.loopguard import LoopGuard
 from samantha.core.prompt_format import COMPLETION, PLAIN

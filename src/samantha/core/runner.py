@@ -24,6 +24,13 @@ from typing import (
     TypeGuard,
 )
 
+from samantha.core.answer_events import (
+    AnswerRestarted,
+    DownloadProgress,
+    GenerationResult,
+    ModelLoading,
+    TokenEvent,
+)
 from samantha.core.backend_specs import BackendError, parse_ref
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message, build_messages
@@ -31,28 +38,23 @@ from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError, SamanthaError, TemplateError
-from samantha.core.events import (
-    AnswerRestarted,
+from samantha.core.fanout import Lane
+from samantha.core.generation import Memory, Pacer
+from samantha.core.plan import Cycle, Plan, independent, model_order
+from samantha.core.promptscript import first_part, parse
+from samantha.core.run_events import (
     CodeOutcome,
     CodeRan,
     CodeRunning,
     CycleFailed,
     CycleFinished,
     CycleStarted,
-    DownloadProgress,
-    GenerationResult,
     ModelBanner,
-    ModelLoading,
     RunEvent,
     RunFinished,
     RunStarted,
-    TokenEvent,
     VerdictGiven,
 )
-from samantha.core.fanout import Lane
-from samantha.core.generation import Memory, Pacer
-from samantha.core.plan import Cycle, Plan, independent, model_order
-from samantha.core.promptscript import first_part, parse
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 from samantha.core.verdict import read_verdict, verdict_schema
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from samantha.core.events import (
-    AnswerRestarted,
+from samantha.core.answer_events import AnswerRestarted, TokenEvent
+from samantha.core.run_events import (
     CodeRan,
     CycleFailed,
     CycleFinished,
@@ -28,7 +28,6 @@ from samantha.core.events import (
     RunEvent,
     RunFinished,
     RunStarted,
-    TokenEvent,
     VerdictGiven,
 )
 from samantha.core.verdict import VerdictWords, verdict_line

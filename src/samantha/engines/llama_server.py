@@ -15,11 +15,11 @@ import json
 import math
 from typing import Any, Iterator, Sequence
 
+from samantha.core.answer_events import FinishReason
 from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
 from samantha.core.chat import Message, plain_prompt
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError
-from samantha.core.events import FinishReason
 from samantha.core.remote import RemoteEnd, RemoteStep, RemoteToken, in_effect, not_honoured
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings

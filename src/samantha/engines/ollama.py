@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from samantha.core.answer_events import FinishReason
 from samantha.core.backend_specs import BackendError, BackendInfo, BackendInputError, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
-from samantha.core.events import FinishReason
 from samantha.core.remote import RemoteEnd, RemoteToken, in_effect, not_honoured
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings

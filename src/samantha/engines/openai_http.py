@@ -19,11 +19,11 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from samantha.core.answer_events import FinishReason
 from samantha.core.backend_specs import BackendError, BackendInfo, BackendInputError, BackendSpec
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError
-from samantha.core.events import FinishReason
 from samantha.core.remote import RemoteEnd, RemoteStep, RemoteToken, in_effect, not_honoured
 from samantha.core.remote_limits import StreamWatch, WatchedStream
 from samantha.core.settings import Settings

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from samantha.core.errors import SettingsError
 
 if TYPE_CHECKING:
-    from samantha.core.events import CodeOutcome
+    from samantha.core.run_events import CodeOutcome
 
 ISOLATED = "bubblewrap"  # CodeResult.isolation: confined by bubblewrap (Linux namespaces)
 NOT_ISOLATED = "rlimits (not isolated)"  # resource limits only: no boundary against hostile code
@@ -90,7 +90,7 @@ class CodeResult:
 
 def code_result(outcome: CodeOutcome) -> CodeResult:
     """A code run's outcome as this package made it: the core sees only a
-    :class:`~samantha.core.events.CodeOutcome` (``CodeRan.result``), and every code run of the
+    :class:`~samantha.core.run_events.CodeOutcome` (``CodeRan.result``), and every code run of the
     Workbench is made here."""
     assert isinstance(outcome, CodeResult), type(outcome)
     return outcome

@@ -16,11 +16,12 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from samantha.core.answer_events import GenerationResult
 from samantha.core.engine import ModelSpec
 from samantha.core.errors import InputError
-from samantha.core.events import GenerationResult, SlotTaken
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
+from samantha.core.run_events import SlotTaken
 from samantha.core.slots import SlotPool, SlotSession
 from samantha.models.gguf_file import read_header
 from samantha.models.known import Memory, this_computer

@@ -13,21 +13,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.backend_specs import parse_ref
 from samantha.core.chat import Message, Role
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
-from samantha.core.events import (
-    CycleFinished,
-    CycleStarted,
-    GenerationResult,
-    RunEvent,
-    RunFinished,
-    TokenEvent,
-)
 from samantha.core.plan import Cycle
 from samantha.core.promptscript import PromptItem
 from samantha.core.records import CycleRecord, RunRecord
+from samantha.core.run_events import CycleFinished, CycleStarted, RunEvent, RunFinished
 from samantha.core.settings import Settings
 from samantha.workbench.liveness import this_process
 from samantha.workbench.recorder import RunRecorder

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from samantha.core.engine import Cancel
-from samantha.core.events import RunEvent, RunFinished
 from samantha.core.plan import Cycle
+from samantha.core.run_events import RunEvent, RunFinished
 from samantha.core.runner import ChainRunner
 from samantha.workbench.recorder import RunRecorder
 

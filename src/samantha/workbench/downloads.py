@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from samantha.core.answer_events import DownloadProgress
 from samantha.core.engine import Cancel
-from samantha.core.events import DownloadProgress
 
 EVERY = 0.2  # seconds between progress events
 

@@ -23,19 +23,19 @@ from typing import (
     Sequence,
 )
 
-from samantha.core.backend_specs import parse_ref
-from samantha.core.chat import Message
-from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
-from samantha.core.control import ModelTurn, RunControl
-from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
-from samantha.core.errors import InputError, SamanthaError, SettingsError
-from samantha.core.events import (
+from samantha.core.answer_events import (
     AnswerRestarted,
     DownloadProgress,
     GenerationResult,
     ModelLoading,
     TokenEvent,
 )
+from samantha.core.backend_specs import parse_ref
+from samantha.core.chat import Message
+from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
+from samantha.core.control import ModelTurn, RunControl
+from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
+from samantha.core.errors import InputError, SamanthaError, SettingsError
 from samantha.core.generation import Memory, Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve

@@ -12,15 +12,14 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Callable
 
-from samantha.core.events import (
-    AnswerRestarted,
+from samantha.core.answer_events import AnswerRestarted, TokenEvent
+from samantha.core.run_events import (
     CodeRan,
     CycleFailed,
     CycleFinished,
     CycleStarted,
     RunEvent,
     RunFinished,
-    TokenEvent,
     VerdictGiven,
 )
 from samantha.execution.results import code_result

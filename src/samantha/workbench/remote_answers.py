@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterator, Sequence
 
+from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendInputError, RemoteRef
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
-from samantha.core.events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.generation import NeverCancel, Pacer, resolve_seed
 from samantha.core.remote import generate_remote
 from samantha.core.settings import Settings

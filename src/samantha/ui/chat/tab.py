@@ -17,9 +17,9 @@ from samantha.core.chat import build_messages
 from samantha.core.codeblocks import extract_python
 from samantha.core.control import RunControl
 from samantha.core.errors import SamanthaError
-from samantha.core.events import CodeRan, CycleFinished
 from samantha.core.prompt_format import AUTO, FORMATS
 from samantha.core.promptscript import parse
+from samantha.core.run_events import CodeRan, CycleFinished
 from samantha.core.trace import display_piece
 from samantha.core.transcript import Transcript
 from samantha.core.whatif import RecentLogits, parse_what_if, what_if_stored

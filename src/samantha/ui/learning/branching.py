@@ -6,8 +6,9 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from samantha.core.answer_events import TokenEvent
 from samantha.core.errors import SamanthaError
-from samantha.core.events import CycleFinished, TokenEvent
+from samantha.core.run_events import CycleFinished
 from samantha.ui import views
 from samantha.ui.words.table import Text
 

@@ -6,16 +6,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from samantha.core.events import (
-    CodeRan,
-    CycleFailed,
-    CycleFinished,
-    CycleStarted,
-    DownloadProgress,
-    RunFinished,
-    TokenEvent,
-)
+from samantha.core.answer_events import DownloadProgress, TokenEvent
 from samantha.core.progress import Progress, ProgressTracker
+from samantha.core.run_events import CodeRan, CycleFailed, CycleFinished, CycleStarted, RunFinished
 from samantha.ui.serving.session import UiSession
 
 
