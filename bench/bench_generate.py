@@ -38,6 +38,7 @@ import numpy as np
 
 from samantha.core.answer_events import GenerationResult
 from samantha.core.chat import build_messages
+from samantha.core.generation import Ask
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC
 from samantha.workbench.facade import Workbench
 from samantha.workbench.home import data_home
@@ -53,8 +54,8 @@ def ours(bench: Workbench, settings, loop_guard: bool = True) -> tuple[float, in
 
 def our_result(bench: Workbench, settings, loop_guard: bool = True) -> GenerationResult:
     bench.reset_model()
-    *_, result = bench.generate(build_messages("", "", PROMPT), settings,
-                                loop_guard=loop_guard)
+    *_, result = bench.generate(Ask(build_messages("", "", PROMPT), settings,
+                                    loop_guard=loop_guard))
     return result
 
 

@@ -28,6 +28,7 @@ from support.llama_server import LlamaServer  # noqa: E402
 from samantha.core.answer_events import GenerationResult, TokenEvent  # noqa: E402
 from samantha.core.chain import ChainConfig  # noqa: E402
 from samantha.core.chat import Message  # noqa: E402
+from samantha.core.generation import Ask
 from samantha.core.remote import BackendSpec  # noqa: E402
 from samantha.core.settings import DETERMINISTIC  # noqa: E402
 from samantha.models.resolve import default_model  # noqa: E402
@@ -42,8 +43,8 @@ def streamed(bench: Workbench, model: str, tokens: int) -> tuple[float, float]:
     """(our tokens per second, first token to last; the server's predicted_per_second)."""
     times = []
     result = None
-    for event in bench.generate([Message("user", PROMPT)], DETERMINISTIC.replace(
-            max_tokens=tokens), model=model, loop_guard=False):
+    for event in bench.generate(Ask([Message("user", PROMPT)], DETERMINISTIC.replace(
+            max_tokens=tokens), model, loop_guard=False)):
         if isinstance(event, TokenEvent):
             times.append(time.perf_counter())
         elif isinstance(event, GenerationResult):

@@ -29,9 +29,8 @@ class SlowBackend:
         self.now = self.most = 0
         self.order: list[str] = []
 
-    def generate(self, messages, settings, cancel, model, trace_top=0, pacer=None,
-                 loop_guard=True, retry=False) -> Iterator:
-        prompt = messages[-1].content
+    def generate(self, ask, cancel=None, pacer=None, retry=False) -> Iterator:
+        settings, prompt = ask.settings, ask.messages[-1].content
         with self.lock:
             self.now += 1
             self.most = max(self.most, self.now)
@@ -49,7 +48,7 @@ class SlowBackend:
             with self.lock:
                 self.order.append(prompt)
             yield GenerationResult("".join(text), len(text), 1, 0.1, reason, settings,
-                                   answered_by=f"{model}@lab")
+                                   answered_by=f"{ask.model}@lab")
         finally:
             with self.lock:
                 self.now -= 1
@@ -137,10 +136,10 @@ def test_stop_all_stops_every_lane_and_keeps_what_they_wrote() -> None:
 
 def test_a_stop_rule_drops_the_cycles_after_it() -> None:
     class Stopper(SlowBackend):
-        def generate(self, messages, settings, *args, **kwargs):
-            for event in super().generate(messages, settings, *args, **kwargs):
-                if isinstance(event, GenerationResult) and messages[-1].content == "b":
-                    event = GenerationResult("STOP_SAMANTHA", 1, 1, 0.1, "stop", settings)
+        def generate(self, ask, *args, **kwargs):
+            for event in super().generate(ask, *args, **kwargs):
+                if isinstance(event, GenerationResult) and ask.messages[-1].content == "b":
+                    event = GenerationResult("STOP_SAMANTHA", 1, 1, 0.1, "stop", ask.settings)
                 yield event
 
     events = list(ChainRunner(Stopper(), config("a\nb\nc\nd", concurrency=3)).run())

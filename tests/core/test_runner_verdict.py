@@ -24,10 +24,10 @@ class Scripted:
         self.answers = answers
         self.settings: list = []
 
-    def generate(self, messages, settings, cancel, model, *args, **kwargs) -> Iterator:
-        self.settings.append(settings)
-        text = self.answers[model]
-        yield GenerationResult(text, len(text), 5, 0.1, "stop", settings)
+    def generate(self, ask, *args, **kwargs) -> Iterator:
+        self.settings.append(ask.settings)
+        text = self.answers[ask.model]
+        yield GenerationResult(text, len(text), 5, 0.1, "stop", ask.settings)
 
     def reset_model(self) -> None:
         pass

@@ -11,6 +11,7 @@ import pytest
 from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.chat import build_messages
 from samantha.core.control import RunControl
+from samantha.core.generation import Ask
 from samantha.core.prompt_format import COMPLETION_STOP
 from samantha.core.settings import STOCHASTIC, Settings
 
@@ -21,8 +22,8 @@ OPEN = dict(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, typical_p=1.0, tfs_z
 
 
 def traced(bench, settings: Settings, top: int = 10, pacer=None, cancel=None):
-    events = list(bench.generate(build_messages("", "", PROMPT), settings, cancel,
-                                 trace_top=top, pacer=pacer))
+    events = list(bench.generate(Ask(build_messages("", "", PROMPT), settings, trace_top=top),
+                                 cancel, pacer))
     steps = [e.trace for e in events if isinstance(e, TokenEvent)]
     result = events[-1]
     assert isinstance(result, GenerationResult)
@@ -81,8 +82,8 @@ def test_step_mode_gives_one_token_per_click(real_workbench) -> None:
     settings = Settings(max_tokens=30)
 
     def consume() -> None:
-        for event in real_workbench.generate(build_messages("", "", PROMPT), settings, control,
-                                             trace_top=5, pacer=control):
+        for event in real_workbench.generate(Ask(build_messages("", "", PROMPT), settings,
+                                                 trace_top=5), control, control):
             if isinstance(event, TokenEvent):
                 seen.append(event)
 

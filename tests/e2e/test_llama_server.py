@@ -18,6 +18,7 @@ from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
+from samantha.core.generation import Ask
 from samantha.core.settings import DETERMINISTIC, STOCHASTIC, Settings
 from samantha.workbench.facade import Workbench
 
@@ -51,7 +52,8 @@ def bench(tmp_path: Path, session_home: Path, servers) -> Workbench:
 
 def answer(bench: Workbench, model: str, settings: Settings, prompt: str = "Say hello.",
            trace_top: int = 0, cancel=None) -> tuple[list[TokenEvent], GenerationResult]:
-    events = list(bench.generate([Message("user", prompt)], settings, cancel, model, trace_top))
+    events = list(bench.generate(Ask([Message("user", prompt)], settings, model, trace_top),
+                                 cancel))
     return [e for e in events if isinstance(e, TokenEvent)], events[-1]
 
 
@@ -120,8 +122,9 @@ def test_stop_all_closes_the_stream_at_once(bench: Workbench) -> None:
     control = RunControl()
     seen = []
     started = time.monotonic()
-    for event in bench.generate([Message("user", COUNT)], DETERMINISTIC.replace(max_tokens=600),
-                                control, "default@one"):
+    for event in bench.generate(Ask([Message("user", COUNT)],
+                                    DETERMINISTIC.replace(max_tokens=600), "default@one"),
+                                control):
         if isinstance(event, TokenEvent):
             seen.append(event)
             if len(seen) == 5:
@@ -357,10 +360,10 @@ def test_the_newer_stages_reach_the_server(bench: Workbench) -> None:
     assert " sea" not in banned
     loop = "Say: yes yes yes yes yes yes"
     greedy = DETERMINISTIC.replace(max_tokens=40)
-    looping = list(bench.generate([Message("user", loop)], greedy, None, "default@one",
-                                  loop_guard=False))[-1].text
-    dry = list(bench.generate([Message("user", loop)], greedy.replace(dry_multiplier=2.0),
-                              None, "default@one", loop_guard=False))[-1].text
+    looping = list(bench.generate(Ask([Message("user", loop)], greedy, "default@one",
+                                      loop_guard=False)))[-1].text
+    dry = list(bench.generate(Ask([Message("user", loop)], greedy.replace(dry_multiplier=2.0),
+                                  "default@one", loop_guard=False)))[-1].text
     assert looping.lower().count("yes") > dry.lower().count("yes")
     tokens, _ = answer(bench, "default@one", STOCHASTIC.replace(
         max_tokens=4, seed=1, samplers="top-k,temperature", top_k=3), COUNT, trace_top=20)

@@ -9,7 +9,7 @@ import pytest
 
 from samantha.core.answer_events import GenerationResult
 from samantha.core.chat import PLAIN_STOP, build_messages
-from samantha.core.generation import NeverCancel
+from samantha.core.generation import Ask, NeverCancel
 from samantha.core.prompt_format import COMPLETION_STOP
 from samantha.core.settings import Settings
 from samantha.workbench.facade import Workbench
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def result_of(bench: Workbench, prompt: str, **settings) -> GenerationResult:
-    *_, result = bench.generate(build_messages("", "", prompt), Settings(**settings))
+    *_, result = bench.generate(Ask(build_messages("", "", prompt), Settings(**settings)))
     return result
 
 
@@ -79,8 +79,8 @@ def test_a_template_that_rejects_messages_is_a_clear_error(tmp_path, real_workbe
     strict = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('no system') }}{% endif %}"
     path = write_tiny_llama(tmp_path / "strict.gguf", chat_template=strict)
     with pytest.raises(ModelError, match="rejected the messages"):
-        list(real_workbench.generate(build_messages("S", "", "Q"), Settings(n_ctx=0),
-                                     model=str(path)))
+        list(real_workbench.generate(Ask(build_messages("S", "", "Q"), Settings(n_ctx=0),
+                                         str(path))))
     real_workbench.unload()
 
 
@@ -92,10 +92,10 @@ def test_stochastic_answers_do_not_depend_on_what_ran_before(real_workbench) -> 
     long_prompt = "Once upon a time, " * 120 + "the end. Now tell a story."
     settings = STOCHASTIC.replace(max_tokens=16, seed=21)
     real_workbench.reset_model()
-    *_, clean = real_workbench.generate(build_messages("", "", long_prompt), settings)
-    *_, other = real_workbench.generate(build_messages("", "", long_prompt + " Longer."),
-                                        settings)
-    *_, reused = real_workbench.generate(build_messages("", "", long_prompt), settings)
+    *_, clean = real_workbench.generate(Ask(build_messages("", "", long_prompt), settings))
+    *_, other = real_workbench.generate(Ask(build_messages("", "", long_prompt + " Longer."),
+                                            settings))
+    *_, reused = real_workbench.generate(Ask(build_messages("", "", long_prompt), settings))
     assert reused.prompt_tokens > 512
     assert reused.text == clean.text
 

@@ -7,13 +7,14 @@ import pytest
 from samantha.core.answer_events import GenerationResult, ModelLoading, TokenEvent
 from samantha.core.chat import build_messages
 from samantha.core.errors import ModelError
+from samantha.core.generation import Ask
 from samantha.core.settings import Settings
 from samantha.engines.fake import FakeEngine
 from samantha.workbench.facade import Workbench
 
 
 def answer(bench: Workbench, settings: Settings = Settings(), model: str = "fake.gguf") -> str:
-    events = list(bench.generate(build_messages("", "", "hi"), settings, model=model))
+    events = list(bench.generate(Ask(build_messages("", "", "hi"), settings, model)))
     loading = [e for e in events if isinstance(e, ModelLoading)]
     tokens = events[len(loading):-1]
     assert loading in ([], [ModelLoading(model)]) and events[:len(loading)] == loading
@@ -23,10 +24,9 @@ def answer(bench: Workbench, settings: Settings = Settings(), model: str = "fake
 
 
 def test_loading_a_model_is_announced_once(fake_workbench: Workbench) -> None:
-    first = list(fake_workbench.generate(build_messages("", "", "hi"), Settings(),
-                                         model="fake.gguf"))
-    again = list(fake_workbench.generate(build_messages("", "", "hi"), Settings(),
-                                         model="fake.gguf"))
+    ask = Ask(build_messages("", "", "hi"), Settings(), "fake.gguf")
+    first = list(fake_workbench.generate(ask))
+    again = list(fake_workbench.generate(ask))
     assert first[0] == ModelLoading("fake.gguf")  # before its first token: the status line
     assert not any(isinstance(e, ModelLoading) for e in again)  # already in memory
 
@@ -73,7 +73,7 @@ def test_chain_order_text() -> None:
 def test_unload_waits_for_a_generation_in_progress(fake_workbench: Workbench) -> None:
     import threading
 
-    events = fake_workbench.generate([], Settings(), model="fake.gguf")
+    events = fake_workbench.generate(Ask([], Settings(), "fake.gguf"))
     next(events)  # a generation is under way, holding the model
     unloaded = threading.Event()
     worker = threading.Thread(target=lambda: (fake_workbench.unload(), unloaded.set()))

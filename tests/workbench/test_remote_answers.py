@@ -16,6 +16,7 @@ from samantha.core.answer_events import AnswerRestarted, GenerationResult, Token
 from samantha.core.backend_specs import BackendError, BackendInputError, BackendSpec, RemoteRef
 from samantha.core.chain import ChainConfig
 from samantha.core.chat import Message
+from samantha.core.generation import Ask
 from samantha.core.remote import RemoteEnd, RemoteToken
 from samantha.core.settings import Settings
 from samantha.workbench import backends
@@ -105,7 +106,7 @@ def backends_of(home: Path, monkeypatch: pytest.MonkeyPatch):
 
 def answer(remotes: Remotes, retry: bool, model: str = "gemma@*") -> list[Any]:
     ref = RemoteRef(*model.split("@"))
-    return list(remote_answer(remotes, ref, MESSAGES, Settings(max_tokens=20), None,
+    return list(remote_answer(remotes, ref, Ask(MESSAGES, Settings(max_tokens=20)), None,
                               retry=retry))
 
 
@@ -174,8 +175,8 @@ def test_when_every_backend_refuses_the_error_names_each_and_why(backends_of,
     backends_of(a="refuse", b="refuse")
     events: list[Any] = []
     with pytest.raises(BackendError) as raised:
-        for event in remote_answer(Remotes(home), RemoteRef("gemma", "*"), MESSAGES,
-                                   Settings(), None, retry=True):
+        for event in remote_answer(Remotes(home), RemoteRef("gemma", "*"),
+                                   Ask(MESSAGES, Settings()), None, retry=True):
             events.append(event)
     assert shape(events) == [("restarted", refused("a"), "b")]  # a's reason was told
     assert str(raised.value) == every(("a", refused("a")), ("b", refused("b")))
@@ -220,7 +221,7 @@ def test_the_least_busy_backend_answers_and_its_count_goes_back(backends_of,
     remotes = Remotes(home)
     remotes.busy["a"] += 1  # a cycle in progress on a
     assert answer(remotes, retry=False)[-1].answered_by == "gemma@b"
-    events = remote_answer(remotes, RemoteRef("gemma", "*"), MESSAGES, Settings(), None)
+    events = remote_answer(remotes, RemoteRef("gemma", "*"), Ask(MESSAGES, Settings()), None)
     next(events)
     assert remotes.busy == {"a": 1, "b": 1}  # counted while it answers
     events.close()  # let go half-way (Stop, a closed tab)

@@ -16,6 +16,7 @@ from samantha.cli.common import (
 )
 from samantha.core.answer_events import GenerationResult, TokenEvent
 from samantha.core.chat import build_messages
+from samantha.core.generation import Ask
 from samantha.core.promptscript import checked_text
 from samantha.core.transcript import ENDINGS
 
@@ -41,7 +42,7 @@ def generate(ctx: click.Context, prompt: str, model: str, system: str, previous:
                               checked_text(previous, "previous response"),
                               checked_text(read_text_argument(prompt), "Prompt"))
     result = None
-    for event in bench.generate(messages, settings, model=model, loop_guard=loop_guard):
+    for event in bench.generate(Ask(messages, settings, model, loop_guard=loop_guard)):
         if isinstance(event, TokenEvent) and not as_json:
             click.echo(event.text, nl=False)
         elif isinstance(event, GenerationResult):

@@ -19,6 +19,7 @@ from samantha.core.backend_specs import parse_ref
 from samantha.core.candidates import StageView
 from samantha.core.chat import build_messages
 from samantha.core.errors import InputError
+from samantha.core.generation import Ask
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
@@ -140,8 +141,8 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
     steps: list[TokenStep] = []
     vocabulary = 0
     piece = pieces(bench, model, settings)
-    for event in bench.generate(build_messages(system, "", prompt), settings, model=model,
-                                trace_top=top, loop_guard=loop_guard, memory=memory):
+    ask = Ask(build_messages(system, "", prompt), settings, model, top, loop_guard, memory)
+    for event in bench.generate(ask):
         if isinstance(event, TokenEvent):
             step = event.trace
             if step is None:  # a remote backend sent this token without its candidates

@@ -8,13 +8,16 @@ and possible stop strings) and feeds it back to the model.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import secrets
 import time
-from typing import Iterator, Mapping, Protocol, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from samantha.core.answer_events import FinishReason, GenerationResult, TokenEvent
+from samantha.core.chat import Message
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import NothingAllowed, PromptTooLongError
 from samantha.core.loopguard import LoopGuard
@@ -35,6 +38,28 @@ class Memory(Protocol):
     def remember(self, step: int, logits: np.ndarray, before: Sequence[int]) -> None: ...
 
     def forget(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One answer asked of a model, as one value through every layer (the way llama.cpp passes
+    ``common_params_sampling``): what the model reads, how its tokens are chosen, and what is
+    kept of them. The live collaborators (Stop, the pace) travel beside it."""
+
+    messages: Sequence[Message]  # kept as a tuple
+    settings: Settings
+    model: str = "default"
+    trace_top: int = 0  # learning mode: candidates kept per token (0: no trace)
+    loop_guard: bool = True  # end an answer that has started repeating itself
+    memory: Memory | None = None  # keeps the raw logits of the last tokens (for what-if)
+    forced: Sequence[int] = ()  # the answer starts with these tokens (a branch); a tuple
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "messages", tuple(self.messages))
+        object.__setattr__(self, "forced", tuple(self.forced))
+
+    def replace(self, **changes: Any) -> "Ask":
+        return dataclasses.replace(self, **changes)
 
 
 class NeverCancel:

@@ -39,7 +39,7 @@ from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError, SamanthaError, TemplateError
 from samantha.core.fanout import Lane
-from samantha.core.generation import Memory, Pacer
+from samantha.core.generation import Ask, Memory, Pacer
 from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
 from samantha.core.run_events import (
@@ -65,15 +65,15 @@ AnswerEvent = DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted | G
 class Backend(Protocol):
     """What the runner needs from the Workbench.
 
-    ``memory`` and ``batch`` are passed only when they apply (a traced answer of a run in
-    order; a cycle decoded in a batch slot), so a backend that never gets them may leave them
-    out. ``batch`` is (the slots :meth:`BatchingBackend.batch_slots` gave, the cycle's number).
+    ``generate`` answers one :class:`~samantha.core.generation.Ask` under ``cancel`` at the
+    pace of ``pacer``; ``retry`` lets a failing backend hand it to another; ``batch`` is passed
+    only for a cycle decoded in a batch slot: (the slots :meth:`BatchingBackend.batch_slots`
+    gave, the cycle's number), so a backend that never batches may leave it out.
     """
 
-    def generate(self, messages: Sequence[Message], settings: Settings, cancel: Cancel | None,
-                 model: str, trace_top: int = 0, pacer: Pacer | None = None, *,
-                 loop_guard: bool = True, retry: bool = False, memory: Memory | None = None,
-                 batch: tuple[object, int] | None = None) -> Iterator[AnswerEvent]: ...
+    def generate(self, ask: Ask, cancel: Cancel | None = None, pacer: Pacer | None = None, *,
+                 retry: bool = False, batch: tuple[object, int] | None = None
+                 ) -> Iterator[AnswerEvent]: ...
 
     def reset_model(self) -> None: ...
 
@@ -109,7 +109,6 @@ class CycleControl(Protocol):
 class _Extras(TypedDict, total=False):
     """The keyword arguments of :meth:`Backend.generate` passed only when they apply."""
 
-    memory: Memory
     batch: tuple[object, int]
 
 
@@ -354,11 +353,11 @@ class ChainRunner:
         result = None
         try:
             trace_top = self.config.learn_top if self.config.learn else 0
-            extras: _Extras = {**self._remembering(trace_top), **self._slot_of(cycle)}
-            for event in self.backend.generate(messages, settings, control, cycle.model,
-                                               trace_top, control,
-                                               loop_guard=self.config.loop_guard,
-                                               retry=self.config.retry_on_other, **extras):
+            ask = Ask(messages, settings, cycle.model, trace_top, self.config.loop_guard,
+                      self._remembering(trace_top))
+            for event in self.backend.generate(ask, control, control,
+                                               retry=self.config.retry_on_other,
+                                               **self._slot_of(cycle)):
                 if isinstance(event, GenerationResult):
                     result = event
                 else:
@@ -432,12 +431,12 @@ class ChainRunner:
             return {}
         return {"batch": (self._slots, cycle.number)}
 
-    def _remembering(self, trace_top: int) -> _Extras:
-        """``memory=`` for a traced answer of a chain run in order (lanes would mix theirs)."""
+    def _remembering(self, trace_top: int) -> Memory | None:
+        """The memory of a traced answer of a chain run in order (lanes would mix theirs)."""
         if self.memory is None or not trace_top or self._fanned():
-            return {}
+            return None
         self.memory.forget()  # another answer: the last one's steps no longer apply
-        return {"memory": self.memory}
+        return self.memory
 
     def _settings(self, cycle: Cycle) -> tuple[Settings, dict[str, float] | None]:
         """Base settings, then the item's ``{…}`` block, then the random draw; a seed per cycle

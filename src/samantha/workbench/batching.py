@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from samantha.core.answer_events import GenerationResult
-from samantha.core.engine import ModelSpec
+from samantha.core.engine import Cancel, ModelSpec
 from samantha.core.errors import InputError
+from samantha.core.generation import Ask, NeverCancel, Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
 from samantha.core.run_events import SlotTaken
@@ -131,9 +132,10 @@ class RunSlots:
         if self._decoder is not None:
             self._decoder.forget(slot)
 
-    def generate(self, number: int, messages: Any, settings: Any, cancel: Any, trace_top: int,
-                 pacer: Any, loop_guard: bool, memory: Any) -> Iterator[Any]:
+    def generate(self, number: int, ask: Ask, cancel: Cancel | None,
+                 pacer: Pacer | None) -> Iterator[Any]:
         """One cycle in a slot: waits for its turn, then generates as a single context would."""
+        messages, settings = ask.messages, ask.settings
         try:
             base = self._ready()
             settings = settings.replace(prompt_format=resolve(
@@ -144,7 +146,7 @@ class RunSlots:
         except BaseException:  # it will not take its slot: the cycles after it go on
             self.pool.withdraw(number)
             raise
-        taken = self.pool.admit(number, cancel)
+        taken = self.pool.admit(number, cancel or NeverCancel())
         if taken is None:  # stopped while waiting for its turn
             yield GenerationResult("", 0, len(tokens), 0.0, "cancelled", settings)
             return
@@ -154,8 +156,8 @@ class RunSlots:
             constraint = grammar_of(base, settings)
             session = SlotSession(base, self.pool, taken, self.n_ctx)
             for event in generate_tokens(session, tokens, settings, cancel, prompt.stop,
-                                         trace_top, pacer, loop_guard, constraint,
-                                         self.bench.breakers.get(base, settings), memory):
+                                         ask.trace_top, pacer, ask.loop_guard, constraint,
+                                         self.bench.breakers.get(base, settings), ask.memory):
                 if isinstance(event, GenerationResult):
                     event = _batched(event, taken)
                 yield event

@@ -18,6 +18,7 @@ from samantha.core.backend_specs import parse_ref
 from samantha.core.chat import Message, Role
 from samantha.core.control import RunControl
 from samantha.core.errors import InputError
+from samantha.core.generation import Ask
 from samantha.core.plan import Cycle
 from samantha.core.promptscript import PromptItem
 from samantha.core.records import CycleRecord, RunRecord
@@ -112,8 +113,8 @@ def run_branch(bench: "Workbench", point: BranchPoint, changes: Mapping[str, Any
         started = CycleStarted(cycle, parent.cycle.prompt, messages, settings)
         recorder.record(started)
         yield started
-        for answered in bench.generate(messages, settings, control, model, trace_top=parent.top,
-                                       pacer=control, forced=(*parent.before, point.token)):
+        ask = Ask(messages, settings, model, parent.top, forced=(*parent.before, point.token))
+        for answered in bench.generate(ask, control, control):
             if isinstance(answered, TokenEvent):
                 recorder.record(answered)
                 yield answered

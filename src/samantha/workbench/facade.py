@@ -36,7 +36,7 @@ from samantha.core.contextfit import ContextLimits, check_fit, fit_pairs
 from samantha.core.control import ModelTurn, RunControl
 from samantha.core.engine import Cancel, Engine, ModelSession, ModelSpec
 from samantha.core.errors import InputError, SamanthaError, SettingsError
-from samantha.core.generation import Memory, Pacer
+from samantha.core.generation import Ask, Memory, Pacer
 from samantha.core.generation import generate as generate_tokens
 from samantha.core.prompt_format import prompt_for, resolve
 from samantha.core.sampler_chain import SamplerChain
@@ -208,28 +208,17 @@ class Workbench:
                 self._loaded.session.reset()
 
     # -- generation -------------------------------------------------------------------------------
-    def generate(
-        self,
-        messages: Sequence[Message],
-        settings: Settings,
-        cancel: Cancel | None = None,
-        model: str = "default",
-        trace_top: int = 0,
-        pacer: Pacer | None = None,
-        loop_guard: bool = True,
-        retry: bool = False,
-        memory: Memory | None = None,
-        forced: Sequence[int] = (),
-        batch: tuple[Any, int] | None = None,
-    ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted
-                  | GenerationResult]:
-        """Yield a :class:`TokenEvent` per token, then a :class:`GenerationResult` (before them,
-        :class:`DownloadProgress` while a URL model downloads and :class:`ModelLoading` while
-        a model is loaded). With
-        ``trace_top`` > 0 each token carries its learning-mode trace; ``pacer`` sets the pace;
-        ``loop_guard`` ends an answer that has started repeating itself; ``memory`` keeps the
-        raw logits of the last tokens of a local answer (for :meth:`what_if`); ``forced``
-        starts a local answer with these tokens (a branch, see :mod:`samantha.workbench.branches`).
+    def generate(self, ask: Ask, cancel: Cancel | None = None, pacer: Pacer | None = None, *,
+                 retry: bool = False, batch: tuple[Any, int] | None = None,
+                 ) -> Iterator[DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted
+                               | GenerationResult]:
+        """Answer ``ask``: yield a :class:`TokenEvent` per token, then a
+        :class:`GenerationResult` (before them, :class:`DownloadProgress` while a URL model
+        downloads and :class:`ModelLoading` while a model is loaded). With ``ask.trace_top`` > 0
+        each token carries its learning-mode trace; ``pacer`` sets the pace; ``ask.memory``
+        keeps the raw logits of the last tokens of a local answer (for :meth:`what_if`);
+        ``ask.forced`` starts a local answer with these tokens (a branch, see
+        :mod:`samantha.workbench.branches`); ``cancel`` is Stop.
 
         Input errors (unknown model, prompt too long for the context, a chat template that
         rejects the messages) raise before the first token.
@@ -238,17 +227,16 @@ class Workbench:
         one (no lock: several remote answers can be in progress at once); with ``retry`` a
         failing backend hands the answer to another one serving the same model.
         """
+        messages, settings, model = ask.messages, ask.settings, ask.model
         ref = parse_ref(model)
         if ref is not None:
             from samantha.workbench.remote_answers import remote_answer
 
-            yield from remote_answer(self.remotes, ref, messages, settings, cancel, trace_top,
-                                     pacer, loop_guard, retry)
+            yield from remote_answer(self.remotes, ref, ask, cancel, pacer, retry)
             return
         if batch is not None:  # a batch slot of a chain run with --parallel (batching.py)
             slots, number = batch
-            yield from slots.generate(number, messages, settings, cancel, trace_top, pacer,
-                                      loop_guard, memory)
+            yield from slots.generate(number, ask, cancel, pacer)
             return
         with self.model_turn.taken_by(cancel):
             if is_url(model):
@@ -265,8 +253,8 @@ class Workbench:
             constraint = grammar_of(session, settings)
             try:
                 yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
-                                           trace_top, pacer, loop_guard, constraint, breakers,
-                                           memory, forced)
+                                           ask.trace_top, pacer, ask.loop_guard, constraint,
+                                           breakers, ask.memory, ask.forced)
             finally:
                 if constraint is not None:
                     constraint.close()

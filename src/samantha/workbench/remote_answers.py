@@ -9,22 +9,19 @@ from typing import Iterator, Sequence
 
 from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendInputError, RemoteRef
-from samantha.core.chat import Message
 from samantha.core.engine import Cancel
-from samantha.core.generation import NeverCancel, Pacer, resolve_seed
+from samantha.core.generation import Ask, NeverCancel, Pacer, resolve_seed
 from samantha.core.remote import generate_remote
-from samantha.core.settings import Settings
 from samantha.workbench.backends import Remotes
 
 
-def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
-                  settings: Settings, cancel: Cancel | None, trace_top: int = 0,
-                  pacer: Pacer | None = None, loop_guard: bool = True, retry: bool = False
+def remote_answer(remotes: Remotes, ref: RemoteRef, ask: Ask, cancel: Cancel | None,
+                  pacer: Pacer | None = None, retry: bool = False
                   ) -> Iterator[TokenEvent | AnswerRestarted | GenerationResult]:
     """Yield the answer's events; its :class:`GenerationResult` says which model on which
     backend answered (``answered_by``) with that backend's timings. When every backend tried
     failed, the last failure (raised, or the result's error) names each of them and why."""
-    settings = resolve_seed(settings)
+    messages, settings = ask.messages, resolve_seed(ask.settings)
     places = remotes.places(ref, cancel)
     failures: list[tuple[str, BackendError | str]] = []  # each backend tried, and why it failed
     place = remotes.least_busy(places)
@@ -36,7 +33,7 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
             try:
                 adapter = remotes.adapter(backend)
                 stops, stream = adapter.stream(model, messages, settings, _cancel(cancel),
-                                               trace_top)
+                                               ask.trace_top)
             except BackendError as exc:
                 failures.append((backend, exc))
                 place = _next(remotes, places, failures) if retry else None
@@ -44,7 +41,7 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, messages: Sequence[Message],
                     raise every_failed(ref, failures) from None
                 yield AnswerRestarted(str(exc), place[0])
                 continue
-            for event in generate_remote(stream, settings, cancel, stops, pacer, loop_guard):
+            for event in generate_remote(stream, settings, cancel, stops, pacer, ask.loop_guard):
                 if isinstance(event, GenerationResult):
                     result = dataclasses.replace(event, answered_by=f"{model}@{backend}")
                 else:
