@@ -114,6 +114,27 @@ def test_only_the_store_speaks_sql() -> None:
     assert users == {"store"}
 
 
+#: Where each outside library may be imported: a front end's toolkit in that front end only, the
+#: HTTP client only where Samantha talks to servers (remote backends and downloads).
+ROOMS = {"gradio": ("ui/",), "click": ("cli/",),
+         "httpx": ("engines/http_slices.py", "engines/remote_http.py", "models/download.py",
+                   "models/download_http.py")}
+
+
+def uses(path: Path, lib: str) -> bool:
+    return any(n == lib or n.startswith(f"{lib}.") for n in imports(path))
+
+
+def in_room(path: Path, lib: str) -> bool:
+    return path.relative_to(SRC).as_posix().startswith(ROOMS[lib])
+
+
+@pytest.mark.parametrize("lib", sorted(ROOMS))
+def test_outside_libraries_stay_in_their_rooms(lib: str) -> None:
+    assert [p.name for p in SRC.rglob("*.py") if uses(p, lib) and not in_room(p, lib)] == []
+    assert any(uses(p, lib) for p in SRC.rglob("*.py") if in_room(p, lib))  # not a dead rule
+
+
 def test_front_ends_do_not_import_each_other() -> None:
     for path in modules("cli"):
         if path.name == "ui.py":  # `samantha ui` starts the web front end, and only that
