@@ -33,7 +33,7 @@ TRY = re.compile(r"(?:such as|como): (.+)$", re.M)  # a system example's USER pr
 
 
 def shipped(name: str) -> list[Example]:
-    text = files("samantha.ui").joinpath("prompts", name).read_text("utf-8")
+    text = files("samantha.ui.chat").joinpath("prompts", name).read_text("utf-8")
     return [e for e in map(example, text.split(SEPARATOR)) if e.text]
 
 

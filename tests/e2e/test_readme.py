@@ -145,3 +145,42 @@ def test_example(samantha, page: str, command: str, shown: list[str], sample: bo
         assert result.stderr.startswith(shown[-1].split("(")[0])
     else:
         assert result.stdout.rstrip("\n").split("\n") == shown
+
+
+def shown_commands() -> list[tuple[str, str]]:
+    """(page, command) for every ``samantha …`` line of a code block of the README and the guide
+    (console examples included), comments and a ``<<<`` input left out."""
+    found = []
+    for page in PAGES:
+        for block in re.findall(r"```\w*\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            for line in block.splitlines():
+                line = line.removeprefix("$ ")
+                if line.startswith("samantha "):
+                    command = re.split(r"\s+#\s", line.split(" <<< ")[0])[0].strip()
+                    found.append((name(page), command))
+    return found
+
+
+def test_the_pages_show_many_commands() -> None:
+    assert len(shown_commands()) >= 38  # as many as the pages showed when this test was written
+
+
+@pytest.mark.parametrize("page, command", shown_commands(), ids=lambda v: str(v)[:60])
+def test_every_command_shown_parses_as_the_cli_reads_it(page: str, command: str) -> None:
+    """Each command the pages show names a real command with real options, and its arguments
+    parse as shown (running each is the other tests' work: many need a server or the network)."""
+    import click
+
+    from samantha.cli import cli
+
+    args = shlex.split(command)[1:]
+    group: click.Command = cli
+    ctx = click.Context(cli, info_name="samantha")
+    while isinstance(group, click.Group) and args and not args[0].startswith("-"):
+        sub = group.get_command(ctx, args[0])
+        assert sub is not None, f"{page}: no command {args[0]!r} in `{command}`"
+        group, args = sub, args[1:]
+    if isinstance(group, click.Group):
+        return  # a group shown alone lists its commands
+    parsed = group.make_context(group.name or "", list(args), parent=ctx)
+    assert parsed.command is group
