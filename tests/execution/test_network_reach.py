@@ -293,14 +293,14 @@ def test_two_runs_at_once_each_get_their_own_network(tmp_path: Path, bubblewrap:
 
 
 def test_the_allow_network_help_says_what_it_opens() -> None:
-    from samantha.ui.words.panels import ROWS
+    from samantha.ui.words.table import texts
 
-    rows = {row[0]: row for row in ROWS}
-    _, _, english, _, portuguese = rows["allow_network"]
-    assert "the internet, never this computer's own services (the web UI, JupyterLab" in english
-    assert "a internet, nunca os serviços deste computador (a interface web, o JupyterLab" \
-        in portuguese
-    assert "this computer's own services included" in rows["code_not_isolated"][1]
+    english, portuguese = texts("en"), texts("pt")
+    assert ("the internet, never this computer's own services (the web UI, JupyterLab"
+            in english["allow_network"].help)
+    assert ("a internet, nunca os serviços deste computador (a interface web, o JupyterLab"
+            in portuguese["allow_network"].help)
+    assert "this computer's own services included" in english["code_not_isolated"].label
 
 
 AS_NOBODY = """

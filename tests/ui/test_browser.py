@@ -189,7 +189,7 @@ def test_answers_are_read_aloud(page) -> None:
     wait_footers(page, 1)
     spoken = "(() => { const a = document.querySelector('#speech a[download]');" \
              " return a ? a.getAttribute('download') : ''; })()"
-    page.wait_for_function(f"{spoken}.startsWith('speech-')", timeout=30_000)  # read at once
+    page.wait_for_function(f"{spoken}.startsWith('speech-')", timeout=60_000)  # read at once
     first = page.evaluate(spoken)
     page.click("#read-aloud")  # again, on demand: a new recording
     page.wait_for_function(f"{spoken}.startsWith('speech-') && {spoken} !== {first!r}",
