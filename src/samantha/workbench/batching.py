@@ -14,10 +14,10 @@ from __future__ import annotations
 import contextlib
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from samantha.core.answer_events import GenerationResult
-from samantha.core.engine import Cancel, ModelSpec
+from samantha.core.engine import Cancel, Engine, ModelSpec
 from samantha.core.errors import InputError
 from samantha.core.generation import Ask, NeverCancel, Pacer
 from samantha.core.generation import generate as generate_tokens
@@ -26,7 +26,7 @@ from samantha.core.run_events import SlotTaken
 from samantha.core.slots import SlotPool, SlotSession
 from samantha.models.gguf_file import read_header
 from samantha.models.known import Memory, this_computer
-from samantha.workbench.settings_for_model import grammar_of, with_bias_ids
+from samantha.workbench.settings_for_model import BreakerCache, grammar_of, with_bias_ids
 
 HEADROOM = 0.8  # of the memory available, what the slots' cache may take
 MEMINFO = Path("/proc/meminfo")
@@ -90,8 +90,19 @@ def check_fits(path: Path, slots: int, n_ctx: int) -> None:
         f"{path.name}: {need / 2**30:.1f} GiB, and this computer has {have}. {advice}")
 
 
+class SlotsBench(Protocol):
+    """What the batch slots use of the facade: a model's file, the engine, DRY's breakers."""
+
+    breakers: BreakerCache
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def resolve_model(self, name: str) -> Path: ...
+
+
 @contextlib.contextmanager
-def run_slots(bench: Any, slots: int, model: str, n_ctx: int, numbers: Sequence[int],
+def run_slots(bench: SlotsBench, slots: int, model: str, n_ctx: int, numbers: Sequence[int],
               stopped: Callable[[], bool]) -> Iterator["RunSlots"]:
     """Batch slots for the cycles ``numbers`` (plan order) of ``model``, for one run."""
     path = bench.resolve_model(model)
@@ -105,7 +116,7 @@ def run_slots(bench: Any, slots: int, model: str, n_ctx: int, numbers: Sequence[
 
 
 class RunSlots:
-    def __init__(self, bench: Any, model: str, path: Path, slots: int, n_ctx: int,
+    def __init__(self, bench: SlotsBench, model: str, path: Path, slots: int, n_ctx: int,
                  stopped: Callable[[], bool]) -> None:
         self.bench, self.model, self.path, self.n_ctx = bench, model, path, n_ctx
         self.pool = SlotPool(slots, self, stopped)
@@ -117,8 +128,12 @@ class RunSlots:
         with self._lock:
             if self._base is None:
                 from samantha.engines.llama_batch import LlamaBatch
+                from samantha.engines.llama_cpp import LlamaCppEngine
 
                 engine = self.bench.engine
+                if not isinstance(engine, LlamaCppEngine):
+                    raise InputError("--parallel decodes cycles together in llama.cpp's "
+                                     "batches: it needs the local llama.cpp engine.")
                 self._base = engine.load(ModelSpec(self.model, self.path, n_ctx=512))
                 self._decoder = LlamaBatch(self._base, self.pool.slots, self.n_ctx,
                                            engine.n_threads, engine.n_batch, engine.call)

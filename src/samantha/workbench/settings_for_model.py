@@ -5,7 +5,8 @@ schema (llama.cpp's grammar sampler)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from samantha.core.backend_specs import parse_ref
 from samantha.core.chat import Message
@@ -14,7 +15,7 @@ from samantha.core.errors import SamanthaError, SettingsError
 from samantha.core.prompt_format import CHAT, resolve
 from samantha.core.settings import Settings
 from samantha.models.catalog import MetadataCache
-from samantha.models.library import is_url
+from samantha.models.library import ModelLibrary, is_url
 
 
 def with_bias_ids(session: ModelSession, settings: Settings) -> Settings:
@@ -74,7 +75,20 @@ class BreakerCache:
         return self._known[key]
 
 
-def prompt_format_of(bench: Any, model: str, requested: str, messages: Sequence[Message]) -> str:
+class ModelFiles(Protocol):
+    """Where a model's file is found (the facade's)."""
+
+    @property
+    def models_dir(self) -> Path: ...
+
+    @property
+    def library(self) -> ModelLibrary: ...
+
+    def resolve_model(self, name: str) -> Path: ...
+
+
+def prompt_format_of(bench: ModelFiles, model: str, requested: str,
+                     messages: Sequence[Message]) -> str:
     """The prompt format ``model`` gets for ``messages`` (see core/prompt_format), read from
     its file's header without loading it. A remote backend gets chat messages (its server
     applies the template); a URL model not downloaded yet keeps ``requested`` until it is."""
