@@ -20,6 +20,7 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
             ChainConfigError        core.chain
             PlanTooBig              core.plan
             VerdictError            core.verdict
+            RubricError             core.rubric
             BackendInputError       core.backend_specs  (also a BackendError)
             GrammarError            engines.llama_grammar
             RunNotFoundError        store.errors

@@ -1,0 +1,156 @@
+"""Rubrics: what a judge model scores an answer on, and how its judgement is read back.
+
+A rubric is a list of criteria, each a question answered with a whole score on one scale
+(1 to 5 unless said otherwise). The default rubric is the predecessor's list of what makes an
+answer good (its manual, in Portuguese), worded so that a higher score is always better.
+
+A judge answers in JSON, its answer constrained by :func:`judgement_schema` (a score for every
+criterion and one reason), so even a small model answers in form. :func:`read_judgement` reads it
+back strictly: a judgement that is not that JSON, lacks a criterion or scores out of the scale is
+recorded as malformed, with what was wrong, and never guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from samantha.core.errors import InputError
+
+#: How long a judge's reason may be (characters): a sentence or three, not a second answer.
+MAX_REASON_CHARS = 300
+
+#: The predecessor's criteria: (key, English question, Portuguese question).
+SEED_CRITERIA = (
+    ("understanding",
+     "How well does the answer understand the explicit and implicit instructions of the user "
+     "and system prompts?",
+     "Quão bem a resposta entende as instruções explícitas e implícitas dos prompts do usuário e "
+     "do sistema?"),
+    ("obedience",
+     "How closely does the answer obey those instructions?",
+     "Quão fielmente a resposta obedece a essas instruções?"),
+    ("grounded",
+     "How free is the answer of hallucination: text that is fluent but wrong or out of context?",
+     "Quão livre de alucinação está a resposta: texto coerente, mas incorreto ou fora de "
+     "contexto?"),
+    ("gaps",
+     "How well does the answer fill the gaps of the prompt and resolve its ambiguities?",
+     "Quão bem a resposta preenche as lacunas do prompt e resolve suas ambiguidades?"),
+    ("bias",
+     "How coherent is the answer's bias with the bias (or its absence) in the user's prompt?",
+     "Quão coerente é o viés da resposta com o viés (ou a falta dele) do prompt do usuário?"),
+    ("relevance",
+     "How pertinent and relevant are the topics the answer chose to address?",
+     "Quão pertinentes e relevantes são os tópicos que a resposta escolheu abordar?"),
+    ("breadth",
+     "How broad and deep is the answer's treatment of those topics?",
+     "Qual a amplitude e a profundidade da abordagem desses tópicos na resposta?"),
+    ("precision",
+     "How precise is the answer, syntactically and semantically?",
+     "Qual a precisão sintática e semântica da resposta?"),
+    ("expectations",
+     "How well do the answer's structure and content meet (or exceed) what the user expected?",
+     "Quão bem a estrutura e o conteúdo da resposta atendem (ou superam) o que o usuário "
+     "esperava?"),
+)
+
+
+class RubricError(InputError):
+    """A rubric that cannot be used: no criteria, keys repeated or not names, a scale that
+    does not go up."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str  # a JSON property name: letters, digits and underscores
+    question: str
+
+
+@dataclass(frozen=True)
+class Rubric:
+    criteria: tuple[Criterion, ...]
+    low: int = 1
+    high: int = 5
+
+    def __post_init__(self) -> None:
+        keys = [c.key for c in self.criteria]
+        if not keys:
+            raise RubricError("A rubric needs at least one criterion.")
+        if len(set(keys)) != len(keys) or "reason" in keys:
+            raise RubricError(f"A rubric's criteria need distinct keys other than 'reason': "
+                             f"{', '.join(keys)}.")
+        if not all(k.isidentifier() and k.isascii() for k in keys):
+            raise RubricError(f"A criterion's key is a name of letters, digits and underscores: "
+                             f"{', '.join(keys)}.")
+        if not self.low < self.high:
+            raise RubricError(f"A rubric's scale goes up: {self.low} to {self.high} does not.")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a judge said of one answer: a score per criterion and its reason, or, when its
+    answer could not be read as that, ``problem`` (and no scores)."""
+
+    scores: Mapping[str, int] | None
+    reason: str
+    problem: str | None = None
+
+    @property
+    def malformed(self) -> bool:
+        return self.problem is not None
+
+
+def seed_rubric(lang: str = "en") -> Rubric:
+    """The predecessor's criteria, in ``lang`` ("en" or "pt"), on a scale of 1 to 5."""
+    column = {"en": 1, "pt": 2}[lang]
+    return Rubric(tuple(Criterion(row[0], row[column]) for row in SEED_CRITERIA))
+
+
+def judgement_schema(rubric: Rubric) -> dict[str, Any]:
+    """The JSON schema a judge's answer is held to: every criterion's score, then the reason."""
+    score = {"type": "integer", "minimum": rubric.low, "maximum": rubric.high}
+    properties: dict[str, Any] = {c.key: dict(score) for c in rubric.criteria}
+    # one line of plain text: a new line would meet a base model's stop at a paragraph's end
+    properties["reason"] = {"type": "string",
+                            "pattern": rf'^[^"\\\n\r]{{0,{MAX_REASON_CHARS}}}$'}
+    return {"type": "object", "properties": properties,
+            "required": [*(c.key for c in rubric.criteria), "reason"],
+            "additionalProperties": False}
+
+
+def judge_prompt(rubric: Rubric, prompt: str, answer: str) -> str:
+    """What a judge model is asked: the prompt, the answer, the questions and the form."""
+    questions = "\n".join(f"- {c.key}: {c.question}" for c in rubric.criteria)
+    form = ", ".join(f'"{c.key}": <{rubric.low}-{rubric.high}>' for c in rubric.criteria)
+    return (f"Judge the ANSWER to the PROMPT below. Score each criterion from {rubric.low} "
+            f"(worst) to {rubric.high} (best):\n{questions}\n\n"
+            f"PROMPT:\n{prompt}\n\nANSWER:\n{answer}\n\n"
+            f'Reply with JSON only: {{{form}, "reason": "<one or two sentences>"}}')
+
+
+def read_judgement(rubric: Rubric, text: str) -> Judgement:
+    """A judge's answer read strictly (see the module's docstring)."""
+    try:  # a raw new line inside the reason is allowed: llama.cpp's JSON grammar lets it through
+        data = json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        cut = "; it may have been cut off" if text.strip().startswith("{") else ""
+        return Judgement(None, "", f"the judgement is not JSON ({exc.msg}{cut})")
+    if not isinstance(data, dict):
+        return Judgement(None, "", f"the judgement is a JSON {type(data).__name__}, not an "
+                                   "object")
+    scores: dict[str, int] = {}
+    for criterion in rubric.criteria:
+        value = data.get(criterion.key)
+        if value is None:
+            return Judgement(None, "", f"the judgement has no score for {criterion.key}")
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not rubric.low <= value <= rubric.high:
+            return Judgement(None, "", f"the score for {criterion.key} is {value!r}, not a "
+                                       f"whole number from {rubric.low} to {rubric.high}")
+        scores[criterion.key] = value
+    reason = data.get("reason", "")
+    if not isinstance(reason, str):
+        return Judgement(None, "", "the judgement's reason is not text")
+    return Judgement(scores, reason[:MAX_REASON_CHARS])

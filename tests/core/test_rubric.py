@@ -1,0 +1,90 @@
+"""Rubrics: the predecessor's criteria in both languages, the schema a judge answers in, and a
+judgement read back strictly (malformed ones recorded, never guessed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from samantha.core.json_schema_bounds import checked_schema, schema_text
+from samantha.core.rubric import (
+    MAX_REASON_CHARS,
+    Criterion,
+    Rubric,
+    RubricError,
+    judge_prompt,
+    judgement_schema,
+    read_judgement,
+    seed_rubric,
+)
+
+TWO = Rubric((Criterion("clarity", "Is it clear?"), Criterion("truth", "Is it true?")), 1, 3)
+
+
+def test_the_seed_criteria_in_english_and_portuguese() -> None:
+    en, pt = seed_rubric("en"), seed_rubric("pt")
+    assert [c.key for c in en.criteria] == [c.key for c in pt.criteria]
+    assert len(en.criteria) == 9 and (en.low, en.high) == (1, 5)
+    assert all(a.question != b.question for a, b in zip(en.criteria, pt.criteria))
+    assert "alucinação" in pt.criteria[2].question and "hallucination" in en.criteria[2].question
+
+
+def test_the_schema_asks_every_score_and_a_reason_and_passes_the_bounds() -> None:
+    schema = judgement_schema(TWO)
+    assert schema["required"] == ["clarity", "truth", "reason"]
+    assert schema["properties"]["truth"] == {"type": "integer", "minimum": 1, "maximum": 3}
+    assert schema["additionalProperties"] is False
+    assert checked_schema(schema_text(schema)) == schema
+
+
+def test_a_judgement_in_form_is_read() -> None:
+    got = read_judgement(TWO, '{"clarity": 3, "truth": 1, "reason": "Clear but wrong."}')
+    assert got.scores == {"clarity": 3, "truth": 1} and got.reason == "Clear but wrong."
+    assert not got.malformed
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('{"clarity": 3, "truth": 2, "reas', "not JSON (Unterminated string"),
+    ("I think it is good.", "not JSON (Expecting value"),
+    ("[3, 2]", "a JSON list, not an object"),
+    ('{"clarity": 3, "reason": ""}', "no score for truth"),
+    ('{"clarity": 4, "truth": 1, "reason": ""}', "the score for clarity is 4, not a whole "
+                                                  "number from 1 to 3"),
+    ('{"clarity": 2.5, "truth": 1, "reason": ""}', "the score for clarity is 2.5"),
+    ('{"clarity": true, "truth": 1, "reason": ""}', "the score for clarity is True"),
+    ('{"clarity": 2, "truth": 1, "reason": 7}', "reason is not text"),
+])
+def test_a_judgement_out_of_form_is_recorded_as_such(text: str, problem: str) -> None:
+    got = read_judgement(TWO, text)
+    assert got.malformed and got.scores is None
+    assert problem in (got.problem or ""), got.problem
+
+
+def test_a_cut_off_judgement_says_it_may_have_been_cut() -> None:
+    assert "cut off" in (read_judgement(TWO, '{"clarity": 3, "tru').problem or "")
+    assert "cut off" not in (read_judgement(TWO, "no").problem or "")
+
+
+def test_a_long_reason_is_kept_to_its_bound() -> None:
+    text = json.dumps({"clarity": 1, "truth": 1, "reason": "x" * 5000})
+    assert len(read_judgement(TWO, text).reason) == MAX_REASON_CHARS
+
+
+def test_the_judge_is_asked_every_question_in_form() -> None:
+    asked = judge_prompt(TWO, "Capital of France?", "Paris.")
+    assert "- clarity: Is it clear?" in asked and "- truth: Is it true?" in asked
+    assert "PROMPT:\nCapital of France?" in asked and "ANSWER:\nParis." in asked
+    assert '"clarity": <1-3>, "truth": <1-3>, "reason"' in asked
+
+
+@pytest.mark.parametrize("criteria, low, high, said", [
+    ((), 1, 5, "at least one criterion"),
+    ((Criterion("a", "?"), Criterion("a", "?")), 1, 5, "distinct keys"),
+    ((Criterion("reason", "?"),), 1, 5, "distinct keys other than 'reason'"),
+    ((Criterion("two words", "?"),), 1, 5, "letters, digits and underscores"),
+    ((Criterion("a", "?"),), 5, 5, "scale goes up"),
+])
+def test_a_bad_rubric_is_refused_in_one_line(criteria, low, high, said) -> None:
+    with pytest.raises(RubricError, match=said):
+        Rubric(criteria, low, high)
