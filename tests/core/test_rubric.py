@@ -4,6 +4,7 @@ judgement read back strictly (malformed ones recorded, never guessed)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,6 +17,7 @@ from samantha.core.rubric import (
     judge_prompt,
     judgement_schema,
     read_judgement,
+    rubric_from_table,
     seed_rubric,
 )
 
@@ -88,3 +90,36 @@ def test_the_judge_is_asked_every_question_in_form() -> None:
 def test_a_bad_rubric_is_refused_in_one_line(criteria, low, high, said) -> None:
     with pytest.raises(RubricError, match=said):
         Rubric(criteria, low, high)
+
+
+def test_a_rubric_from_a_chain_files_table_keeps_its_order_and_scale() -> None:
+    import tomllib
+
+    data = tomllib.loads('[judge.rubric]\nscale = [0, 10]\n'
+                         'criteria = { truth = "Is it true?", clarity = " Is it clear? " }\n')
+    rubric = rubric_from_table(data["judge"]["rubric"], "Chain file c.toml")
+    assert rubric == Rubric((Criterion("truth", "Is it true?"),
+                             Criterion("clarity", "Is it clear?")), 0, 10)
+    assert rubric_from_table({"criteria": {"a": "?"}}, "x").high == 5  # 1 to 5 unless said
+
+
+@pytest.mark.parametrize("data, said", [
+    ([1], "a rubric is a table with criteria"),
+    ({"criteria": {"a": "?"}, "weights": 1}, "unknown key 'weights'"),
+    ({"criteria": []}, "criteria are a table of questions"),
+    ({"criteria": {}}, "criteria are a table of questions"),
+    ({"criteria": {f"c{i}": "?" for i in range(33)}}, "33 criteria; at most 32"),
+    ({"criteria": {"a": ""}}, "criterion 'a' needs a question of 1 to 500"),
+    ({"criteria": {"a": "x" * 501}}, "criterion 'a' needs a question"),
+    ({"criteria": {"a": 3}}, "criterion 'a' needs a question"),
+    ({"criteria": {"a": "?"}, "scale": [5, 1]}, "two whole numbers going up"),
+    ({"criteria": {"a": "?"}, "scale": [1, 1000]}, "within 0 to 100"),
+    ({"criteria": {"a": "?"}, "scale": [True, 5]}, "not [True, 5]"),
+    ({"criteria": {"two words": "?"}}, "Chain file c.toml: A criterion's key is a name"),
+    ({"criteria": {"reason": "?"}}, "other than 'reason'"),
+])
+def test_a_bad_rubric_table_is_refused_in_one_line_naming_the_file(data, said) -> None:
+    with pytest.raises(RubricError, match=re.escape(said)) as refused:
+        rubric_from_table(data, "Chain file c.toml")
+    assert str(refused.value).startswith("Chain file c.toml: ")
+    assert "\n" not in str(refused.value)

@@ -20,6 +20,10 @@ from samantha.core.errors import InputError
 
 #: How long a judge's reason may be (characters): a sentence or three, not a second answer.
 MAX_REASON_CHARS = 300
+#: Bounds on a rubric from a file: its criteria, a question's length, the ends of its scale.
+MAX_CRITERIA = 32
+MAX_QUESTION_CHARS = 500
+SCALE_BOUNDS = (0, 100)
 
 #: The predecessor's criteria: (key, English question, Portuguese question).
 SEED_CRITERIA = (
@@ -154,3 +158,43 @@ def read_judgement(rubric: Rubric, text: str) -> Judgement:
     if not isinstance(reason, str):
         return Judgement(None, "", "the judgement's reason is not text")
     return Judgement(scores, reason[:MAX_REASON_CHARS])
+
+
+def rubric_from_table(data: object, where: str) -> Rubric:
+    """A rubric from a chain file's table, e.g.::
+
+        [judge.rubric]
+        scale = [1, 5]
+        criteria = { clarity = "Is it clear?", truth = "Is it true?" }
+
+    (the criteria in the file's order). Anything else is refused in one line naming ``where``."""
+    if not isinstance(data, dict):
+        raise RubricError(f"{where}: a rubric is a table with criteria (and a scale), such as "
+                          'criteria = { clarity = "Is it clear?" }.')
+    unknown = sorted(set(data) - {"criteria", "scale"})
+    if unknown:
+        raise RubricError(f"{where}: unknown key {unknown[0]!r} in the rubric (it has criteria "
+                          "and scale).")
+    criteria = data.get("criteria")
+    if not isinstance(criteria, dict) or not criteria:
+        raise RubricError(f"{where}: the rubric's criteria are a table of questions, such as "
+                          'criteria = { clarity = "Is it clear?" }.')
+    if len(criteria) > MAX_CRITERIA:
+        raise RubricError(f"{where}: the rubric has {len(criteria)} criteria; at most "
+                          f"{MAX_CRITERIA} (a judge scores every one of them).")
+    for key, question in criteria.items():
+        if not isinstance(question, str) or not question.strip() \
+                or len(question) > MAX_QUESTION_CHARS:
+            raise RubricError(f"{where}: criterion {key!r} needs a question of 1 to "
+                              f"{MAX_QUESTION_CHARS} characters.")
+    scale = data.get("scale", [1, 5])
+    lowest, highest = SCALE_BOUNDS
+    if not (isinstance(scale, list) and len(scale) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+            and lowest <= scale[0] < scale[1] <= highest):
+        raise RubricError(f"{where}: the rubric's scale is two whole numbers going up, within "
+                          f"{lowest} to {highest}, such as scale = [1, 5]; not {scale!r}.")
+    try:
+        return Rubric(tuple(Criterion(k, q.strip()) for k, q in criteria.items()), *scale)
+    except RubricError as exc:
+        raise RubricError(f"{where}: {exc}") from None
