@@ -56,6 +56,7 @@ def test_a_judgement_in_form_is_read() -> None:
     ('{"clarity": 2.5, "truth": 1, "reason": ""}', "the score for clarity is 2.5"),
     ('{"clarity": true, "truth": 1, "reason": ""}', "the score for clarity is True"),
     ('{"clarity": 2, "truth": 1, "reason": 7}', "reason is not text"),
+    ("[" * 100_000, "nests too deep"),  # a judge held to no grammar: one line, not a crash
 ])
 def test_a_judgement_out_of_form_is_recorded_as_such(text: str, problem: str) -> None:
     got = read_judgement(TWO, text)

@@ -141,6 +141,8 @@ def read_judgement(rubric: Rubric, text: str) -> Judgement:
     except json.JSONDecodeError as exc:
         cut = "; it may have been cut off" if text.strip().startswith("{") else ""
         return Judgement(None, "", f"the judgement is not JSON ({exc.msg}{cut})")
+    except RecursionError:  # a judge without the schema's grammar may write anything
+        return Judgement(None, "", "the judgement nests too deep to be read")
     if not isinstance(data, dict):
         return Judgement(None, "", f"the judgement is a JSON {type(data).__name__}, not an "
                                    "object")
