@@ -40,3 +40,37 @@ def test_a_judge_cut_off_is_recorded_as_malformed(real_workbench) -> None:
     assert result.finish_reason == "length"
     assert judgement.malformed and judgement.scores is None
     assert "cut off" in (judgement.problem or "")
+
+
+def test_a_run_is_judged_and_summed_up_on_the_bundled_models(real_workbench) -> None:
+    from samantha.core.chain import ChainConfig
+    from samantha.core.leaderboard import leaderboard
+    from samantha.workbench.judging import JudgeRequest, judge_run
+
+    bench = real_workbench
+    config = ChainConfig(prompts="What is the capital of France?\nName a primary colour.",
+                         models=("default", "smollm2"),
+                         settings=DETERMINISTIC.replace(max_tokens=40))
+    run = bench.start_run(config)
+    for _ in run:
+        pass
+    rubric = seed_rubric("en")
+    scored = list(judge_run(bench, JudgeRequest(run.id, ("smollm2",), rubric)))
+    paired = list(judge_run(bench, JudgeRequest(run.id, ("smollm2",), rubric, pairwise=True)))
+    cut = list(judge_run(bench, JudgeRequest(run.id, ("default",), rubric, max_tokens=12)))
+    assert len(scored) == 4 and len(paired) == 4 and len(cut) == 4
+    judgements = bench.store.judgements(run.id)
+    by_smollm2 = [j for j in judgements if j.judge == "smollm2"]
+    assert all(j.scores is not None and list(j.scores) == [c.key for c in rubric.criteria]
+               for j in by_smollm2), [j.problem for j in by_smollm2]
+    assert all(j.scores is None and "cut off" in j.problem
+               for j in judgements if j.judge == "default")
+    votes = bench.store.votes([run.id])
+    shown = {(v.first_cycle, v.second_cycle) for v in votes}
+    assert all((b, a) in shown for a, b in shown)  # each pair in both orders
+    assert all(v.winner in ("first", "second", "tie") for v in votes)
+    stored = bench.store.get_run(run.id)
+    board = leaderboard(stored.cycles, judgements, votes=votes)
+    assert sorted(row.name for row in board.rows) == ["default", "smollm2"]
+    assert all(row.judged == 2 and row.malformed == 2 and row.rating is not None
+               for row in board.rows)

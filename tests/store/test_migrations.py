@@ -44,7 +44,7 @@ def test_fresh_file_gets_every_table_and_a_migration_row(store: RunStore, db: Pa
                                                  "m004_run_owners", "m005_cycle_skips",
                                                  "m006_code_run_isolation",
                                                  "m007_remote_answers", "m008_branches",
-                                                 "m009_verdicts"]
+                                                 "m009_verdicts", "m010_judging"]
     assert all(applied_at.endswith("+00:00") for _, applied_at in rows)
 
 

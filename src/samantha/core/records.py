@@ -88,3 +88,50 @@ class CodeRunRecord:
     created_at: str
     isolation: str | None = None  # "bubblewrap", "rlimits (not isolated)"; None before it was kept
     isolation_note: str | None = None  # what the isolation meant, for people
+
+
+@dataclass(frozen=True)
+class JudgementRecord:
+    """A judge's scores of one answer against a rubric (``samantha judge``), or, when its answer
+    could not be read as scores, ``problem`` and no scores."""
+
+    id: int
+    cycle_id: int  # the answer judged
+    judge: str  # the judge model as written (a file, `default`, MODEL@BACKEND)
+    rubric: dict[str, Any]  # {"criteria": [[key, question], ...], "low", "high"}
+    scores: dict[str, int] | None
+    reason: str
+    problem: str | None
+    answer: str  # the judge's own text, as it wrote it
+    tokens: int
+    seconds: float
+    created_at: str
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One check of one answer (``{check=…}``): passed, failed, or None when it could not be
+    checked, and why."""
+
+    id: int
+    cycle_id: int
+    spec: str  # the check as written, e.g. "contains:Paris"
+    kind: str
+    passed: bool | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    """Two answers to the same prompt compared: by a person in the arena (``voter`` "you") or
+    by a judge model (its name). ``winner`` is "first", "second" or "tie" (the answers in the
+    order they were shown), None when a judge's answer could not be read (``problem``)."""
+
+    id: int
+    first_cycle: int
+    second_cycle: int
+    winner: str | None
+    voter: str
+    reason: str
+    problem: str | None
+    created_at: str

@@ -91,6 +91,11 @@ class Rubric:
         if not self.low < self.high:
             raise RubricError(f"A rubric's scale goes up: {self.low} to {self.high} does not.")
 
+    def to_dict(self) -> dict[str, Any]:
+        """As stored with each judgement: the criteria in order, and the scale."""
+        return {"criteria": [[c.key, c.question] for c in self.criteria],
+                "low": self.low, "high": self.high}
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -134,6 +139,21 @@ def judge_prompt(rubric: Rubric, prompt: str, answer: str) -> str:
             f'Reply with JSON only: {{{form}, "reason": "<one or two sentences>"}}')
 
 
+def pair_prompt(prompt: str, first: str, second: str) -> str:
+    """What a judge is asked to compare two answers (shown as A and B, in this order); its
+    answer is held to :func:`~samantha.core.verdict.verdict_schema` of ``PAIR``."""
+    return (f"Two assistants answered the PROMPT below. Which ANSWER is better: more "
+            f"faithful to the prompt, more correct, clearer? Judge the content, not the order "
+            f"or the length.\n\nPROMPT:\n{prompt}\n\nANSWER A:\n{first}\n\n"
+            f"ANSWER B:\n{second}\n\n"
+            'Reply with JSON only: {"winner": "A" or "B" or "tie", "scores": {"A": <0-10>, '
+            '"B": <0-10>}, "reason": "<one sentence>"}')
+
+
+#: The names two answers are shown under when a judge compares them.
+PAIR = ("A", "B")
+
+
 def read_judgement(rubric: Rubric, text: str) -> Judgement:
     """A judge's answer read strictly (see the module's docstring)."""
     try:  # a raw new line inside the reason is allowed: llama.cpp's JSON grammar lets it through
@@ -163,7 +183,7 @@ def read_judgement(rubric: Rubric, text: str) -> Judgement:
 
 
 def rubric_from_table(data: object, where: str) -> Rubric:
-    """A rubric from a chain file's table, e.g.::
+    """A rubric from a chain file's table (or a rubric file), e.g.::
 
         [judge.rubric]
         scale = [1, 5]

@@ -152,6 +152,60 @@ def m009_verdicts(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE cycles ADD COLUMN verdict_json TEXT")
 
 
+def m010_judging(conn: sqlite3.Connection) -> None:
+    """Experiments that judge themselves: a judge's scores of an answer against a rubric
+    (``judgements``), the checks of an answer (``checks``: ``passed`` 1, 0 or NULL when it
+    could not be checked) and votes between two answers to the same prompt (``votes``: by a
+    person in the arena or by a judge model; ``winner`` first, second, tie or NULL)."""
+    conn.execute(
+        """
+        CREATE TABLE judgements (
+            id INTEGER PRIMARY KEY,
+            cycle_id INTEGER NOT NULL REFERENCES cycles(id) ON DELETE CASCADE,
+            judge TEXT NOT NULL,
+            rubric_json TEXT NOT NULL,
+            scores_json TEXT,
+            reason TEXT NOT NULL,
+            problem TEXT,
+            answer TEXT NOT NULL,
+            tokens INTEGER NOT NULL,
+            seconds REAL NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX judgements_cycle ON judgements (cycle_id)")
+    conn.execute(
+        """
+        CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            cycle_id INTEGER NOT NULL REFERENCES cycles(id) ON DELETE CASCADE,
+            spec TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            passed INTEGER,
+            detail TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX checks_cycle ON checks (cycle_id)")
+    conn.execute(
+        """
+        CREATE TABLE votes (
+            id INTEGER PRIMARY KEY,
+            first_cycle INTEGER NOT NULL REFERENCES cycles(id) ON DELETE CASCADE,
+            second_cycle INTEGER NOT NULL REFERENCES cycles(id) ON DELETE CASCADE,
+            winner TEXT CHECK (winner IN ('first', 'second', 'tie')),
+            voter TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            problem TEXT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX votes_first ON votes (first_cycle)")
+    conn.execute("CREATE INDEX votes_second ON votes (second_cycle)")
+
+
 _CREATE_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS _migrations "
     "(id INTEGER PRIMARY KEY, name TEXT UNIQUE, applied_at TEXT)"
@@ -160,7 +214,7 @@ _CREATE_MIGRATIONS = (
 # A tuple, not a list: the schema history is not something to mutate at run time.
 MIGRATIONS: tuple[Migration, ...] = (
     m001_initial, m002_traces, m003_code_runs, m004_run_owners, m005_cycle_skips,
-    m006_code_run_isolation, m007_remote_answers, m008_branches, m009_verdicts,
+    m006_code_run_isolation, m007_remote_answers, m008_branches, m009_verdicts, m010_judging,
 )
 
 

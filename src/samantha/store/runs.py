@@ -35,6 +35,7 @@ from samantha.store.rows import (
     run_record,
     utc_now,
 )
+from samantha.store.judging import JudgingTables
 from samantha.store.verdicts import VerdictColumn
 
 #: "interrupted": its process ended (killed, crashed) or let it go (Ctrl+C) before it finished;
@@ -50,7 +51,7 @@ def _check_status(status: str, allowed: tuple[str, ...], what: str) -> None:
         raise ValueError(f"{what} status must be one of {', '.join(allowed)}, not {status!r}.")
 
 
-class RunStore(VerdictColumn):
+class RunStore(VerdictColumn, JudgingTables):
     """The run history at ``path`` (created with its parent folders if missing)."""
 
     def __init__(self, path: Path) -> None:
