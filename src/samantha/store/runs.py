@@ -27,6 +27,7 @@ from samantha.core.errors import InputError
 from samantha.core.records import CodeRunRecord, RunOwner, RunRecord
 from samantha.store.connection import full_disk_said, inserted_id, open_history
 from samantha.store.errors import CycleNotFoundError, DiskFullError, RunNotFoundError
+from samantha.store.judging import JudgingTables
 from samantha.store.rows import (
     code_run_record,
     cycle_record,
@@ -35,7 +36,6 @@ from samantha.store.rows import (
     run_record,
     utc_now,
 )
-from samantha.store.judging import JudgingTables
 from samantha.store.verdicts import VerdictColumn
 
 #: "interrupted": its process ended (killed, crashed) or let it go (Ctrl+C) before it finished;
