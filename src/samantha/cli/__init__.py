@@ -15,6 +15,7 @@ COMMANDS = {
     "generate": "samantha.cli.generate:generate",
     "run": "samantha.cli.run:run",
     "history": "samantha.cli.history:history",
+    "judge": "samantha.cli.judge:judge",
     "learn": "samantha.cli.learn:learn",
     "code": "samantha.cli.code:code",
     "ui": "samantha.cli.ui:ui",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +28,8 @@ from samantha.core.settings import (
     Settings,
     coerce,
 )
+from samantha.store.errors import DiskFullError
+from samantha.store.space import no_room
 
 PRESETS = {"deterministic": DETERMINISTIC, "stochastic": STOCHASTIC}
 SAMPLING_FLAGS = (
@@ -61,7 +64,6 @@ def disk_full_said(exc: SamanthaError | OSError, home: Path | None = None) -> Ex
     """What to print for ``exc``: when a full disk is behind it (a download, a code run's
     folder), the line that says so, naming the folder (the data home ``home`` when the error
     names no file); any other OSError is raised again (a bug: a traceback)."""
-    from samantha.store.errors import DiskFullError
     from samantha.store.space import full_disk, full_disk_cause
 
     cause = None if isinstance(exc, DiskFullError) else full_disk_cause(exc)
@@ -160,3 +162,24 @@ def print_json(data: Any) -> None:
 def read_text_argument(value: str) -> str:
     """``-`` means: read the text from standard input."""
     return sys.stdin.read() if value == "-" else value
+
+
+def write_or_print(text: str, output: Path | None) -> None:
+    if output:
+        write_file(output, text)
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` or say in one line why not; a file that a full disk left
+    half-written is removed, so that no one takes it for the whole."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        if not no_room(exc):
+            raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+        with suppress(OSError):
+            path.unlink()
+        raise DiskFullError(path.parent, f"for {path.name} (it was not written)") from None

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import click
 
 from samantha.cli.branch import branch
-from samantha.cli.common import PRESETS, given_sampling, print_json, sampling_flags, workbench
+from samantha.cli.common import (
+    PRESETS,
+    given_sampling,
+    print_json,
+    sampling_flags,
+    workbench,
+    write_file,
+    write_or_print,
+)
+from samantha.cli.judge import leaderboard
 from samantha.cli.learn import step_table
 from samantha.cli.run import execute, show_run
 from samantha.core.errors import InputError
@@ -19,8 +27,6 @@ from samantha.documents.compare import compare as comparison
 from samantha.documents.compare import grid_html, grid_json, grid_markdown
 from samantha.documents.export import EXPORTERS, run_to_markdown
 from samantha.documents.formats import FORMATS, export_run
-from samantha.store.errors import DiskFullError
-from samantha.store.space import no_room
 
 
 @click.group()
@@ -81,27 +87,6 @@ def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> No
     """Export a run as Markdown, HTML, JSON or a notebook."""
     record = workbench(ctx).store.get_run(run_id)
     write_or_print(export_run(record, fmt), output)
-
-
-def write_or_print(text: str, output: Path | None) -> None:
-    if output:
-        write_file(output, text)
-        click.echo(f"Wrote {output}", err=True)
-    else:
-        click.echo(text)
-
-
-def write_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` or say in one line why not; a file that a full disk left
-    half-written is removed, so that no one takes it for the whole."""
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        if not no_room(exc):
-            raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-        with suppress(OSError):
-            path.unlink()
-        raise DiskFullError(path.parent, f"for {path.name} (it was not written)") from None
 
 
 @history.command()
@@ -204,3 +189,4 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, page:
 
 
 history.add_command(branch)
+history.add_command(leaderboard)

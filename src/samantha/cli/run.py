@@ -19,8 +19,15 @@ from samantha.cli.common import (
 from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import CHAIN_SWITCHES, ChainConfig, ChainConfigError, chain_file_values
 from samantha.core.promptscript import checked_text
-from samantha.core.run_events import CycleFailed, CycleFinished, CycleStarted, VerdictGiven
+from samantha.core.run_events import (
+    ChecksDone,
+    CycleFailed,
+    CycleFinished,
+    CycleStarted,
+    VerdictGiven,
+)
 from samantha.core.runner import ChainRunner
+from samantha.core.transcript import checks_report
 from samantha.core.verdict import verdict_line
 
 if TYPE_CHECKING:
@@ -92,6 +99,9 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
         data["prompts"] = prompts
     if models:
         data["models"] = list(models)
+    checks = options.pop("checks", ())
+    if checks:  # added to the chain file's own
+        data["checks"] = [*data.get("checks", ()), *checks]
     for name in ("system", "previous", "loops", "responses", "seed", "learn", "learn_top",
                  "code_timeout", "concurrency", "parallel", *SWITCHES):
         if options.get(name) is not None:
@@ -129,6 +139,11 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
               help="Decode up to P cycles of the local model together in one batch, when none "
                    "feeds another: several times the tokens per second on a CPU (default 1). "
                    "The same P and seed give the same answers.")
+@click.option("--check", "checks", multiple=True,
+              help="Check every answer (repeat for several): contains:TEXT, icontains:TEXT, "
+                   "not-contains:TEXT, regex:PATTERN, json, schema:{...}, chars:LOW..HIGH, "
+                   "words:..200, tokens:, tps:, seconds:, runs, output:TEXT, python:EXPR. A "
+                   "failed check is reported, not an error. One prompt's own: {check=...}.")
 @click.option("--learn", "learn", is_flag=True, default=None,
               help="Learning mode: record every token's candidates and stage counts with the run.")
 @click.option("--top", "learn_top", type=int, help="Candidates per token in learning mode "
@@ -170,6 +185,7 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
     view = TerminalView()
     cycles = {c.number: stored_cycle(c) for c in earlier}
     failed = sum(c.status == "failed" for c in earlier)
+    checks_failed = 0  # reported, not an error: the exit status says whether the run ran
     events = iter(chain)
     try:
         for event in events:
@@ -185,15 +201,20 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
                                                   seconds=round(event.result.seconds, 3))
             elif isinstance(event, VerdictGiven):
                 cycles[event.cycle.number]["verdict"] = event.verdict.to_dict()
+            elif isinstance(event, ChecksDone):
+                cycles[event.cycle.number]["checks"] = [r.to_dict() for r in event.results]
+                checks_failed += event.failed
             failed += isinstance(event, CycleFailed)
             if as_json:
-                data = event_dict(event, chain.id) or verdict_dict(event)
+                data = event_dict(event, chain.id) or verdict_dict(event) or checks_dict(event)
                 if data and data["event"] == "run_finished":
                     data["cycles"] = [cycles[n] for n in sorted(cycles)]
                 if data:
                     print_json(data)
             elif isinstance(event, VerdictGiven):
                 click.echo(verdict_line(event.verdict))
+            elif isinstance(event, ChecksDone):
+                click.echo(checks_report(event))
             else:
                 view.show(event)
     except KeyboardInterrupt:
@@ -202,6 +223,9 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
                    "continues it.", err=True)
         ctx.exit(130)
     if not as_json:
+        if checks_failed:
+            click.echo(f"\n{checks_failed} check{'s' if checks_failed != 1 else ''} failed: "
+                       f"`samantha history leaderboard {chain.id}` sums them up.", err=True)
         click.echo(f"\nRun {chain.id} saved: `samantha history show {chain.id}`.", err=True)
     if failed:
         ctx.exit(1)
@@ -212,6 +236,14 @@ def verdict_dict(event: Any) -> dict[str, Any] | None:
     if not isinstance(event, VerdictGiven):
         return None
     return {"event": "verdict", "cycle": event.cycle.number, **event.verdict.to_dict()}
+
+
+def checks_dict(event: Any) -> dict[str, Any] | None:
+    """An answer's checks as a JSON line (``--json``): ``{"event": "checks", …}``."""
+    if not isinstance(event, ChecksDone):
+        return None
+    return {"event": "checks", "cycle": event.cycle.number,
+            "results": [r.to_dict() for r in event.results]}
 
 
 def stored_cycle(cycle: "CycleRecord") -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from samantha.core.backend_specs import BackendsRule
+from samantha.core.checks import Check, parse_checks
 from samantha.core.errors import InputError
 from samantha.core.promptscript import checked_text
 from samantha.core.schema import (
@@ -89,6 +90,7 @@ FIELDS: dict[str, Rule] = {
     "concurrency": Whole(1, MAX_CONCURRENCY),
     "parallel": Whole(1, MAX_PARALLEL),
     "backends": BackendsRule(),
+    "checks": TextList("checks", '["contains:Paris", "words:..200"]'),
     "settings": Table(setting_rules(), "setting", "[settings] with lines such as top_p = 0.9"),
 }
 #: The texts of a chain, checked for control characters, and their names in messages.
@@ -158,6 +160,7 @@ class ChainConfig:
     parallel: int = 1  # independent cycles of the local model decoded together (batch slots)
     retry_on_other: bool = False  # a cycle whose backend fails starts again on another
     backends: dict[str, Any] = field(default_factory=dict)  # a chain file's [backends]
+    checks: tuple[str, ...] = ()  # what every answer is checked for (core.checks), as written
     seed: int | None = None
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 
@@ -172,11 +175,21 @@ class ChainConfig:
             raise ChainConfigError("No model selected. Give at least one model (`default` is "
                                    "the packaged Gemma 3 270M).")
         values["models"] = models
+        try:
+            parse_checks(list(values["checks"] or ["json"]))
+        except InputError as exc:
+            raise ChainConfigError(f"checks: {exc}") from None
+        values["checks"] = tuple(values["checks"])
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
     def replace(self, **changes: Any) -> "ChainConfig":
         return dataclasses.replace(self, **changes)
+
+    @property
+    def parsed_checks(self) -> tuple[Check, ...]:
+        """The chain's own checks, read (they were checked when the chain was made)."""
+        return parse_checks(list(self.checks)) if self.checks else ()
 
     @property
     def feeds_back(self) -> bool:
@@ -186,6 +199,7 @@ class ChainConfig:
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["models"] = list(self.models)
+        data["checks"] = list(self.checks)
         data["settings"] = {k: v for k, v in self.settings.to_dict().items()}
         return data
 

@@ -21,6 +21,7 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
             PlanTooBig              core.plan
             VerdictError            core.verdict
             RubricError             core.rubric
+            CheckError              core.checks
             BackendInputError       core.backend_specs  (also a BackendError)
             GrammarError            engines.llama_grammar
             RunNotFoundError        store.errors

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from samantha.core.ratings import Interval, Vote, mean_interval, ratings
+from samantha.core.ratings import Interval, Outcome, Vote, mean_interval, ratings
 from samantha.core.records import CheckRecord, CycleRecord, JudgementRecord, VoteRecord
 
 
@@ -148,14 +148,14 @@ def _rank(row: Row) -> tuple[float, float, float, str]:
 def _ratings(votes: Iterable[VoteRecord], name_of: Mapping[int, str], level: float,
              seed: int) -> tuple[dict[str, Interval], dict[str, int]]:
     """Ratings from the votes between two different contestants of these answers."""
-    outcome = {"first": "a", "second": "b", "tie": "tie"}
+    outcome: dict[str, Outcome] = {"first": "a", "second": "b", "tie": "tie"}
     pairs: list[Vote] = []
     counted: dict[str, int] = defaultdict(int)
     for vote in votes:
         a, b = name_of.get(vote.first_cycle), name_of.get(vote.second_cycle)
         if a is None or b is None or a == b or vote.winner is None:
             continue
-        pairs.append(Vote(a, b, outcome[vote.winner]))  # type: ignore[arg-type]
+        pairs.append(Vote(a, b, outcome[vote.winner]))
         counted[a] += 1
         counted[b] += 1
     return (ratings(pairs, level, seed=seed) if pairs else {}), counted

@@ -12,7 +12,8 @@ Grammar (SPEC §2), on text with ``\\n`` line ends:
 - **Parameters** ``{key=value, …}`` at the very start of an item (or of the prefix, where they set
   defaults for every item). ``{verdict=AI 1|AI 2}`` makes the item a judgement between those
   contestants (:mod:`samantha.core.verdict`): on a final item, the last answers are headed by
-  their names.
+  their names. ``{check=contains:Paris}`` or ``{check=["json", "words:..200"]}`` checks each
+  answer to the item (:mod:`samantha.core.checks`).
 
 Brackets and braces anywhere else are ordinary text (``a[0]``, ``[1]`` citations, JSON,
 f-strings), and so is everything inside fenced code blocks. Errors carry the item number, line
@@ -26,12 +27,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from samantha.core.checks import Check, parse_checks
 from samantha.core.errors import InputError
 from samantha.core.settings import ITEM_KEYS, coerce
 from samantha.core.verdict import contestants, labelled
 
 VERDICT = "verdict"  # an item key that is not a setting: the item is a judgement
-KEYS = (*ITEM_KEYS, VERDICT)
+CHECK = "check"  # the item's answers are checked (core.checks)
+KEYS = (*ITEM_KEYS, VERDICT, CHECK)
 
 SEPARATOR = "$$$"
 IGNORE = "---"
@@ -86,6 +89,7 @@ class PromptItem:
     line: int = 1
     final: bool = False
     verdict: tuple[str, ...] = ()  # the contestants, when the item is a judgement
+    checks: tuple[Check, ...] = ()  # what every answer to it is checked for
 
     def render(self, responses: list[str]) -> str:
         """The text sent to the model (the final item receives every response so far; a
@@ -161,9 +165,10 @@ def parse(text: str) -> PromptScript:
 
 
 def _item(text: str, keys: dict[str, Any], line: int, final: bool = False) -> PromptItem:
-    """An item: its settings, and its contestants when it is a judgement."""
+    """An item: its settings, its contestants when it is a judgement, its checks."""
     verdict = keys.pop(VERDICT, ())
-    return PromptItem(text, keys, line, final, verdict)
+    checks = keys.pop(CHECK, ())
+    return PromptItem(text, keys, line, final, verdict, checks)
 
 
 # -- blocks ---------------------------------------------------------------------------------------
@@ -313,7 +318,8 @@ class _ParamReader:
             value_at = self.pos
             raw = self.value()
             try:
-                self.values[key] = contestants(raw) if key == VERDICT else coerce(key, raw)
+                self.values[key] = (contestants(raw) if key == VERDICT else
+                                    parse_checks(raw) if key == CHECK else coerce(key, raw))
             except InputError as exc:
                 raise self.fail(str(exc), value_at) from None
             self.skip_spaces()

@@ -1,7 +1,7 @@
 """What a chain run yields around its answers: its start and end, each cycle's start and end,
-the model banners, batch slots, code runs and verdicts. :data:`RunEvent` is any of them or an
-answer's event (:mod:`samantha.core.answer_events`). Front ends render them; they never compute
-them."""
+the model banners, batch slots, code runs, verdicts and checks. :data:`RunEvent` is any of them
+or an answer's event (:mod:`samantha.core.answer_events`). Front ends render them; they never
+compute them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from samantha.core.settings import Settings
 if TYPE_CHECKING:
     from samantha.core.chain import ChainConfig
     from samantha.core.chat import Message
+    from samantha.core.checks import CheckResult
     from samantha.core.codeblocks import Extraction
     from samantha.core.plan import Cycle
     from samantha.core.verdict import Verdict
@@ -116,6 +117,19 @@ class VerdictGiven:
 
 
 @dataclass(frozen=True)
+class ChecksDone:
+    """The checks of an answer (the item's ``{check=…}`` and the chain's ``checks``), right
+    after its cycle finished: each passed, failed, or could not be done, and why."""
+
+    cycle: "Cycle"
+    results: tuple["CheckResult", ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if r.passed is False)
+
+
+@dataclass(frozen=True)
 class RunFinished:
     status: Literal["finished", "stopped", "failed"]
     reason: str | None
@@ -124,4 +138,4 @@ class RunFinished:
 
 RunEvent = (RunStarted | ModelBanner | CycleStarted | DownloadProgress | ModelLoading
             | TokenEvent | AnswerRestarted | SlotTaken | CycleFinished | CycleFailed | CodeRunning
-            | CodeRan | VerdictGiven | RunFinished)
+            | CodeRan | VerdictGiven | ChecksDone | RunFinished)

@@ -20,6 +20,7 @@ from typing import Mapping
 
 from samantha.core.answer_events import AnswerRestarted, TokenEvent
 from samantha.core.run_events import (
+    ChecksDone,
     CodeRan,
     CycleFailed,
     CycleFinished,
@@ -64,9 +65,21 @@ class Phrases:
     answered_by: str = "answered by {model}"
     restarted: str = "{reason} Starting the answer again on {backend}."
     verdict: VerdictWords = VerdictWords()
+    checks: str = "Checks: {passed} of {total} passed."
+    check_failed: str = "failed: {spec}: {detail}"
+    check_undone: str = "not checked: {spec}: {detail}"
 
 
 ENGLISH = Phrases()
+
+
+def checks_report(event: ChecksDone, words: Phrases = ENGLISH) -> str:
+    """An answer's checks: how many passed, then each one that failed or was not done."""
+    passed = sum(1 for r in event.results if r.passed)
+    lines = [words.checks.format(passed=passed, total=len(event.results))]
+    lines += ["  " + (words.check_failed if r.passed is False else words.check_undone).format(
+        spec=r.spec[:60], detail=r.detail) for r in event.results if not r.passed]
+    return "\n".join(lines)
 
 
 def footer(tokens: int, seconds: float, reason: str | None = None,
@@ -144,6 +157,8 @@ class Transcript:
                     self.responses[-1] += f"\n\nPython interpreter output:\n\n{output}"
         elif isinstance(event, VerdictGiven):
             self.text += verdict_line(event.verdict, self.words.verdict) + "\n"
+        elif isinstance(event, ChecksDone):
+            self.text += checks_report(event, self.words) + "\n"
         elif isinstance(event, RunFinished) and event.reason:
             self.text += f"\n({event.reason})\n"
 

@@ -143,3 +143,37 @@ def stem_chart(xs: Sequence[int], ys: Sequence[int], length: int, title: str, x_
         parts.append(f'<circle cx="{x0:.1f}" cy="{y1:.1f}" r="3.5" fill="{CHOSEN}">'
                      f'<title>token {x}: rank {y}</title></circle>')
     return _svg(width, height, "".join(parts), title)
+
+
+def interval_chart(rows: Sequence[tuple[str, float, float, float]], low: float, high: float,
+                   title: str, value_label: str, width: int = 560) -> str:
+    """One row per (label, value, interval low, interval high), top to bottom: a dot at the
+    value and a line across the interval, on an axis from ``low`` to ``high``."""
+    if not rows or not high > low:
+        return ""
+    row, left, top, right = 22, 170, 24, 60
+    height = top + row * len(rows) + 34
+    span = width - left - right
+
+    def x_of(value: float) -> float:
+        return left + span * (min(max(value, low), high) - low) / (high - low)
+
+    parts = [_text(0, 14, title, extra='font-weight="bold"')]
+    for i, (label, value, start, end) in enumerate(rows):
+        y = top + i * row + row / 2
+        tip = html.escape(f"{label}: {value:.2f} [{start:.2f}, {end:.2f}]")
+        parts.append(_text(left - 6, y + 4, label, "end"))
+        parts.append(f'<line x1="{x_of(start):.1f}" y1="{y:.1f}" x2="{x_of(end):.1f}" '
+                     f'y2="{y:.1f}" stroke="{OTHER}" stroke-width="3"><title>{tip}</title>'
+                     '</line>')
+        parts.append(f'<circle cx="{x_of(value):.1f}" cy="{y:.1f}" r="5" fill="{CHOSEN}">'
+                     f"<title>{tip}</title></circle>")
+        parts.append(_text(x_of(high) + 6, y + 4, f"{value:.2f}"))
+    axis_y = top + row * len(rows) + 4
+    parts.append(f'<line x1="{left}" y1="{axis_y}" x2="{left + span}" y2="{axis_y}" '
+                 'stroke="currentColor" stroke-opacity="0.5"/>')
+    for fraction in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(_text(left + span * fraction, axis_y + 14,
+                           f"{low + (high - low) * fraction:g}", "middle"))
+    parts.append(_text(left + span / 2, axis_y + 28, value_label, "middle"))
+    return _svg(width, height, "".join(parts), title)

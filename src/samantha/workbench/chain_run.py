@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from samantha.core.engine import Cancel
 from samantha.core.plan import Cycle
-from samantha.core.run_events import RunEvent, RunFinished
+from samantha.core.run_events import CycleFinished, RunEvent, RunFinished
 from samantha.core.runner import ChainRunner
+from samantha.workbench.checking import AnswerChecker
 from samantha.workbench.recorder import RunRecorder
 
 if TYPE_CHECKING:
@@ -19,11 +20,13 @@ if TYPE_CHECKING:
 class ChainRun:
     """A run in progress: its history id, its buttons, and its events as it goes."""
 
-    def __init__(self, run_id: int, runner: ChainRunner, recorder: RunRecorder) -> None:
+    def __init__(self, run_id: int, runner: ChainRunner, recorder: RunRecorder,
+                 checker: AnswerChecker | None = None) -> None:
         self.id = run_id
         self.runner = runner
         self.control = runner.control
         self.recorder = recorder
+        self.checker = checker  # checks each answer as it is finished
 
     def first_new_cycle(self) -> Cycle | None:
         """The first cycle a resumed run still has to answer (None: every one is done)."""
@@ -46,6 +49,11 @@ class ChainRun:
                 if isinstance(event, RunFinished):
                     status = event.status
                 yield event
+                if isinstance(event, CycleFinished) and self.checker is not None:
+                    checked = self.checker.check(event)
+                    if checked is not None:
+                        self.recorder.record(checked)
+                        yield checked
         except Exception as exc:
             status = "failed"  # or interrupted, when the disk is full: the recorder decides
             raise self.recorder.failed(exc)

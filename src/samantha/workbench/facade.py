@@ -398,13 +398,18 @@ class Workbench:
         """The run ``run_id`` of ``config``, its code run in the run's own folder."""
         from samantha.core.runner import ChainRunner
         from samantha.workbench.chain_run import ChainRun, FolderExecutor
+        from samantha.workbench.checking import AnswerChecker
         from samantha.workbench.recorder import RunRecorder
 
-        executor = FolderExecutor(self.run_code, self.home / "runs" / str(run_id),
-                                  config.code_timeout, config.allow_network)
+        folder = self.home / "runs" / str(run_id)
+        executor = FolderExecutor(self.run_code, folder, config.code_timeout,
+                                  config.allow_network)
         runner = ChainRunner(self, config, control, done, executor=executor, notes=notes,
                              memory=memory)
-        return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file))
+        checker = AnswerChecker(config.parsed_checks, self.run_code, folder,
+                                config.code_timeout)
+        return ChainRun(run_id, runner, RunRecorder(self.store, run_id, self.model_file),
+                        checker)
 
     @property
     def hearing(self) -> "Hearing":

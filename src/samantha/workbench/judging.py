@@ -24,6 +24,7 @@ from samantha.core.chat import build_messages
 from samantha.core.engine import Cancel
 from samantha.core.generation import Ask
 from samantha.core.json_schema_bounds import schema_text
+from samantha.core.leaderboard import Leaderboard, leaderboard
 from samantha.core.records import CycleRecord, RunRecord
 from samantha.core.rubric import (
     PAIR,
@@ -200,3 +201,14 @@ def _answer(bench: Generates, ask: Ask, cancel: Cancel | None) -> GenerationResu
 def judges_of(text: Sequence[str]) -> tuple[str, ...]:
     """The judges named on a command line or in a chain file: each name once, in order."""
     return tuple(dict.fromkeys(name.strip() for name in text if name.strip()))
+
+
+def run_leaderboard(store: RunStore, run_ids: Sequence[int], level: float = 0.95,
+                    seed: int = 0) -> Leaderboard:
+    """The leaderboard of one run, or of several side by side (see
+    :mod:`samantha.core.leaderboard`); :class:`~samantha.store.RunNotFoundError` for an
+    unknown run."""
+    cycles = [cycle for run_id in run_ids for cycle in store.get_run(run_id).cycles]
+    judgements = [j for run_id in run_ids for j in store.judgements(run_id)]
+    checks = [c for run_id in run_ids for c in store.checks(run_id)]
+    return leaderboard(cycles, judgements, checks, store.votes(run_ids), level, seed)

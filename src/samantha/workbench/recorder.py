@@ -14,6 +14,7 @@ from typing import Callable
 
 from samantha.core.answer_events import AnswerRestarted, TokenEvent
 from samantha.core.run_events import (
+    ChecksDone,
     CodeRan,
     CycleFailed,
     CycleFinished,
@@ -106,6 +107,9 @@ class RunRecorder:
             self._code(event)
         elif isinstance(event, VerdictGiven):
             self.store.set_verdict(self.cycle_ids[event.cycle.number], event.verdict.to_dict())
+        elif isinstance(event, ChecksDone):
+            self.store.add_checks(self.cycle_ids[event.cycle.number],
+                                  [result.to_dict() for result in event.results])
         elif isinstance(event, RunFinished):
             self.store.finish_run(self.run_id, event.status, event.reason)
 

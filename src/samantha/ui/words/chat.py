@@ -333,4 +333,9 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Veredito: empate. Notas: {scores}. Motivo: {reason}", ""),
     ("verdict_unread", "Verdict: none could be read ({problem}); nothing is guessed.", "",
      "Veredito: nenhum pôde ser lido ({problem}); nada é adivinhado.", ""),
+    ("checks_passed", "Checks: {passed} of {total} passed.", "",
+     "Verificações: {passed} de {total} passaram.", ""),
+    ("check_failed", "failed: {spec}: {detail}", "", "falhou: {spec}: {detail}", ""),
+    ("check_undone", "not checked: {spec}: {detail}", "",
+     "não verificada: {spec}: {detail}", ""),
 )

@@ -93,4 +93,6 @@ def phrases(t: Mapping[str, Text]) -> Phrases:
         printed_nothing=t["out_printed_nothing"].label, left_out=t["out_left_out"].label,
         answered_by=t["answered_by"].label, restarted=t["msg_answer_restarted"].label,
         verdict=VerdictWords(t["verdict_won"].label, t["verdict_tie"].label,
-                             t["verdict_unread"].label))
+                             t["verdict_unread"].label),
+        checks=t["checks_passed"].label, check_failed=t["check_failed"].label,
+        check_undone=t["check_undone"].label)
