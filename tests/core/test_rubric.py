@@ -124,3 +124,36 @@ def test_a_bad_rubric_table_is_refused_in_one_line_naming_the_file(data, said) -
         rubric_from_table(data, "Chain file c.toml")
     assert str(refused.value).startswith("Chain file c.toml: ")
     assert "\n" not in str(refused.value)
+
+
+def test_a_chain_files_judge_table_is_checked_and_kept_plain() -> None:
+    import tomllib
+
+    from samantha.core.chain import ChainConfig, ChainConfigError, chain_file_values
+
+    def read(text: str) -> ChainConfig:
+        return ChainConfig.from_dict(chain_file_values(tomllib.loads('prompts = "hi"\n' + text),
+                                                       "f.toml"))
+
+    config = read('[judge]\nmodels = ["smollm2", "smollm2", "default"]\npairwise = true\n'
+                  '[judge.rubric]\nscale = [0, 3]\ncriteria = { clear = "Is it clear?" }\n')
+    assert config.judge == {"models": ["smollm2", "default"], "pairwise": True,
+                            "rubric": {"criteria": {"clear": "Is it clear?"}, "scale": [0, 3]}}
+    assert ChainConfig.from_dict(config.to_dict()).judge == config.judge  # stored and read back
+    assert read('[judge]\nmodels = ["smollm2"]').judge["rubric"] == "seed"
+    assert ChainConfig(prompts="hi").judge == {}
+    for text, said in [
+        ('[judge]\nmodel = ["x"]', "f.toml: judge has no key 'model'; it has models, rubric, "
+                                   "pairwise."),
+        ("[judge]\nmodels = []", 'f.toml: judge needs models = ["…"]'),
+        ('[judge]\nmodels = "x"', "f.toml: judge models must be a list of judge models"),
+        ('[judge]\nmodels = ["x"]\npairwise = "yes"', "f.toml: judge pairwise must be true or "
+                                                      "false, without quotes"),
+        ('[judge]\nmodels = ["x"]\nrubric = 3', "f.toml: judge rubric is a name (seed"),
+        ('[judge]\nmodels = ["x"]\n[judge.rubric]\nscale = [5, 1]\ncriteria = { a = "?" }',
+         "f.toml: judge [judge.rubric]: the rubric's scale is two whole numbers going up"),
+        ("judge = 3", "f.toml: judge must be a table such as [judge]"),
+    ]:
+        with pytest.raises(ChainConfigError) as caught:
+            read(text)
+        assert str(caught.value).startswith(said), (text, str(caught.value))

@@ -96,6 +96,25 @@ def test_the_intelligence_challenge_gives_a_verdict_printed_and_stored(samantha,
     assert exported["cycles"][-1]["verdict"] == judge.verdict
 
 
+def test_the_intelligence_challenge_ends_with_a_leaderboard(samantha, real_workbench) -> None:
+    """[judge] scores both contestants' answers after the run (not the verdict: it is a
+    judgement), {check=…} checks them, and the run's output ends with the leaderboard."""
+    out = samantha("run", str(CHALLENGE)).stdout
+    board = out[out.index("## Leaderboard of run "):]
+    rows = [line for line in board.splitlines() if line.startswith("| ")][1:]
+    assert sorted(row.split(" | ")[0] for row in rows) == ["| default", "| smollm2"]
+    assert all("1 (0 unread)" in row and "(1/1)" in row for row in rows), board
+    run = real_workbench.store.get_run(real_workbench.store.latest_run_id())
+    judged = real_workbench.store.judgements(run.id)
+    assert sorted(j.cycle_id for j in judged) == [c.id for c in run.cycles[:2]]
+    assert all(j.judge == "smollm2" and j.scores and len(j.scores) == 9 for j in judged)
+    assert [c.spec for c in real_workbench.store.checks(run.id)] == ["words:..80"] * 2
+    again = json.loads(samantha("history", "leaderboard", str(run.id), "--json").stdout)
+    assert sorted(r["model"] for r in again["rows"]) == ["default", "smollm2"]
+    assert all(r["judged"] == 1 and r["checks"]["passed"] + r["checks"]["failed"] == 1
+               for r in again["rows"])
+
+
 def test_the_verdict_comes_as_a_json_line_and_in_the_runs_summary(samantha) -> None:
     events = [json.loads(line) for line in samantha("run", str(CHALLENGE), "--json")
               .stdout.splitlines()]
@@ -104,7 +123,7 @@ def test_the_verdict_comes_as_a_json_line_and_in_the_runs_summary(samantha) -> N
     given = events[kinds.index("verdict")]
     assert given["cycle"] == 3 and given["contestants"] == ["AI 1", "AI 2"]
     assert given["problem"] is None and set(given["scores"]) == {"AI 1", "AI 2"}
-    summary = events[-1]["cycles"]
+    summary = events[kinds.index("run_finished")]["cycles"]
     assert summary[-1]["verdict"] == {k: v for k, v in given.items()
                                       if k not in ("event", "cycle")}
 

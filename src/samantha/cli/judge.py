@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Mapping
 
 import click
 
@@ -14,7 +15,7 @@ from samantha.core.chain import MAX_CONCURRENCY
 from samantha.core.settings import SEED_MAX
 from samantha.documents.leaderboard import BOARD_FORMATS, board_dict, export_board
 from samantha.workbench.judging import JUDGE_TOKENS, JudgeRequest, judge_run, run_leaderboard
-from samantha.workbench.rubrics import load_rubric
+from samantha.workbench.rubrics import judge_rubric, load_rubric
 
 RUBRIC_HELP = ("seed (the predecessor's nine criteria, English), seed-pt (Portuguese), a .toml "
                "rubric file, or the name of a rubric kept in the data home's rubrics folder.")
@@ -53,6 +54,12 @@ def judge(ctx: click.Context, run_id: int, judges: tuple[str, ...], rubric: str,
     bench = workbench(ctx)
     request = JudgeRequest(run_id, tuple(dict.fromkeys(judges)), load_rubric(bench.home, rubric),
                            pairwise, seed, max_tokens, again, concurrency)
+    show_judging(bench, request, as_json)
+
+
+def show_judging(bench: Any, request: JudgeRequest, as_json: bool) -> None:
+    """Judge, printing each judgement as it is stored, then the leaderboard."""
+    run_id = request.run_id
     unread = 0
     for judged in judge_run(bench, request):
         unread += judged.problem is not None
@@ -99,3 +106,13 @@ def leaderboard(ctx: click.Context, run_ids: tuple[int, ...], fmt: str, as_json:
     text = export_board(board, fmt, title)
     write_or_print(text.rstrip("\n") if fmt != "json" else json.dumps(
         board_dict(board), ensure_ascii=False, indent=2), output)
+
+
+def judge_after_run(ctx: click.Context, run_id: int, spec: Mapping[str, Any],
+                    as_json: bool) -> None:
+    """A chain file's ``[judge]``: its judges score the run's answers once they are done, then
+    the leaderboard is printed (as ``samantha judge`` would)."""
+    bench = workbench(ctx)
+    request = JudgeRequest(run_id, tuple(spec["models"]),
+                           judge_rubric(bench.home, spec["rubric"]), bool(spec["pairwise"]))
+    show_judging(bench, request, as_json)

@@ -16,6 +16,7 @@ from samantha.cli.common import (
     sampling_options,
     workbench,
 )
+from samantha.cli.judge import judge_after_run
 from samantha.cli.render import TerminalView, event_dict
 from samantha.core.chain import CHAIN_SWITCHES, ChainConfig, ChainConfigError, chain_file_values
 from samantha.core.promptscript import checked_text
@@ -222,6 +223,9 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
         click.echo(f"\nRun {chain.id} interrupted: `samantha history resume {chain.id}` "
                    "continues it.", err=True)
         ctx.exit(130)
+    judge = chain.runner.config.judge
+    if judge and not chain.control.run_stopped:  # the answers done: the judges score them
+        judge_after_run(ctx, chain.id, judge, as_json)
     if not as_json:
         if checks_failed:
             click.echo(f"\n{checks_failed} check{'s' if checks_failed != 1 else ''} failed: "

@@ -16,6 +16,7 @@ from samantha.core.backend_specs import BackendsRule
 from samantha.core.checks import Check, parse_checks
 from samantha.core.errors import InputError
 from samantha.core.promptscript import checked_text
+from samantha.core.rubric import JudgeRule
 from samantha.core.schema import (
     Number,
     Refused,
@@ -91,11 +92,13 @@ FIELDS: dict[str, Rule] = {
     "parallel": Whole(1, MAX_PARALLEL),
     "backends": BackendsRule(),
     "checks": TextList("checks", '["contains:Paris", "words:..200"]'),
+    "judge": JudgeRule(),
     "settings": Table(setting_rules(), "setting", "[settings] with lines such as top_p = 0.9"),
 }
 #: The texts of a chain, checked for control characters, and their names in messages.
 TEXTS = {"prompts": "Prompt script", "system": "SYSTEM prompt", "previous": "previous response"}
-OPTIONS = Table({k: v for k, v in FIELDS.items() if k not in ("settings", "backends")}, "option",
+OPTIONS = Table({k: v for k, v in FIELDS.items() if k not in ("settings", "backends", "judge")},
+                "option",
                 "[options] with lines such as loops = 2")
 
 
@@ -161,6 +164,7 @@ class ChainConfig:
     retry_on_other: bool = False  # a cycle whose backend fails starts again on another
     backends: dict[str, Any] = field(default_factory=dict)  # a chain file's [backends]
     checks: tuple[str, ...] = ()  # what every answer is checked for (core.checks), as written
+    judge: dict[str, Any] = field(default_factory=dict)  # a chain file's [judge] (judges after)
     seed: int | None = None
     settings: Settings = field(default_factory=lambda: DETERMINISTIC)
 

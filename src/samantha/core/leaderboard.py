@@ -15,6 +15,7 @@ What a row holds, and how each number is made:
 - **malformed**: judgements that could not be read (cut off, refused): counted, never scored;
 - **checks**: passed / (passed + failed); checks that could not be run are counted apart;
 - **tokens/s**: the mean speed of its finished answers;
+- a chain's own judgements (``{verdict=…}`` items) are not answers to rank: left out;
 - **rating**: the Bradley–Terry rating (Elo-like, with its interval) from the votes, people's
   and judges' alike, when there are votes.
 """
@@ -91,7 +92,7 @@ def leaderboard(cycles: Sequence[CycleRecord], judgements: Iterable[JudgementRec
     docstring. ``seed`` fixes the bootstrap's draws when they are drawn."""
     several = len({c.run_id for c in cycles}) > 1
     name_of = {c.id: contestant(c, several) for c in cycles}
-    answered = [c for c in cycles if c.status == "done"]
+    answered = [c for c in cycles if c.status == "done" and c.verdict is None]
     names = list(dict.fromkeys(name_of[c.id] for c in answered))
 
     scores: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from samantha.core.errors import InputError
+from samantha.core.schema import Refused, Switch, TextList, shown
 
 #: How long a judge's reason may be (characters): a sentence or three, not a second answer.
 MAX_REASON_CHARS = 300
@@ -220,3 +221,49 @@ def rubric_from_table(data: object, where: str) -> Rubric:
         return Rubric(tuple(Criterion(k, q.strip()) for k, q in criteria.items()), *scale)
     except RubricError as exc:
         raise RubricError(f"{where}: {exc}") from None
+
+
+#: A chain file's ``[judge]`` keys.
+JUDGE_KEYS = ("models", "rubric", "pairwise")
+
+
+class JudgeRule:
+    """A chain file's ``[judge]``: the judges that score the run's answers when they are done,
+    e.g. ``models = ["smollm2"]``, ``rubric = "seed-pt"`` (a name, see ``samantha judge
+    --rubric``) or a ``[judge.rubric]`` table, ``pairwise = true``. Checked, kept as plain
+    values (stored with the run)."""
+
+    def check(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise Refused('must be a table such as [judge] with models = ["smollm2"], got '
+                          f"{shown(value)}")
+        if not value:  # no judges: nothing is judged after the run
+            return {}
+        unknown = sorted(set(value) - set(JUDGE_KEYS))
+        if unknown:
+            raise Refused(f"has no key {unknown[0]!r}; it has {', '.join(JUDGE_KEYS)}")
+        try:
+            models = TextList("judge models", '["smollm2"]').check(value.get("models", []))
+        except Refused as exc:
+            raise Refused(f"models {exc.phrase}") from None
+        try:
+            pairwise = Switch().check(value.get("pairwise", False))
+        except Refused as exc:
+            raise Refused(f"pairwise {exc.phrase}") from None
+        models = tuple(dict.fromkeys(m.strip() for m in models if m.strip()))
+        if not models:
+            raise Refused('needs models = ["…"]: the judge models (a panel when several)')
+        rubric = value.get("rubric", "seed")
+        if isinstance(rubric, dict):
+            try:
+                read = rubric_from_table(rubric, "[judge.rubric]")
+            except RubricError as exc:
+                raise Refused(str(exc).rstrip(".")) from None
+            rubric = {"criteria": {c.key: c.question for c in read.criteria},
+                      "scale": [read.low, read.high]}
+        elif not isinstance(rubric, str) or not rubric.strip():
+            raise Refused("rubric is a name (seed, seed-pt, a kept rubric) or a "
+                          f"[judge.rubric] table, not {shown(rubric)}")
+        return {"models": list(models), "rubric": rubric, "pairwise": pairwise}
+
+

@@ -7,7 +7,9 @@ make a panel. Its answer is held to the rubric's JSON schema (a grammar), read s
 guessed. The judge's settings are deterministic with a fixed seed, so judging again gives the
 same scores; with ``concurrency`` above 1 several judgements are in progress at once (remote
 judges, each on its own backend as any cycle). A judge scoring an answer it has scored before on
-the same rubric is skipped unless ``again`` is asked: a judging stopped half-way resumes.
+the same rubric is skipped unless ``again`` is asked: a judging stopped half-way resumes. The
+judgements a chain made itself (``{verdict=…}`` items) are not contestants' answers: they are
+left out.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def judge_run(bench: Generates, request: JudgeRequest,
 
 
 def _score_tasks(bench: Generates, run: RunRecord, request: JudgeRequest) -> list[_Task]:
-    answers = [c for c in run.cycles if c.status == "done"]
+    answers = [c for c in run.cycles if c.status == "done" and c.verdict is None]
     tasks = []
     for judge in request.judges:
         seen = set() if request.again else bench.store.judged(
@@ -129,7 +131,7 @@ def _pair_tasks(bench: Generates, run: RunRecord, request: JudgeRequest) -> list
     in both orders, for each judge."""
     groups: dict[tuple[int, int, str], list[CycleRecord]] = defaultdict(list)
     for cycle in run.cycles:
-        if cycle.status == "done":
+        if cycle.status == "done" and cycle.verdict is None:
             groups[(cycle.item, cycle.round, cycle.prompt)].append(cycle)
     pairs = []
     for answers in groups.values():

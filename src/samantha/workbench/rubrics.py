@@ -20,6 +20,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
+from typing import Any, Mapping
 
 from samantha.core.rubric import Rubric, RubricError, rubric_from_table, seed_rubric
 
@@ -53,6 +54,13 @@ def load_rubric(home: Path, name: str) -> Rubric:
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"Rubric {path} is not valid TOML: {exc}.") from None
     return rubric_from_table(data, f"Rubric {path}")
+
+
+def judge_rubric(home: Path, value: str | Mapping[str, Any]) -> Rubric:
+    """The rubric of a chain's ``[judge]``: a name (as :func:`load_rubric`) or its table."""
+    if isinstance(value, str):
+        return load_rubric(home, value)
+    return rubric_from_table(dict(value), "[judge.rubric]")
 
 
 def save_rubric(home: Path, name: str, rubric: Rubric) -> Path:
