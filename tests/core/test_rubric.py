@@ -34,8 +34,10 @@ def test_the_seed_criteria_in_english_and_portuguese() -> None:
 
 def test_the_schema_asks_every_score_and_a_reason_and_passes_the_bounds() -> None:
     schema = judgement_schema(TWO)
-    assert schema["required"] == ["clarity", "truth", "reason"]
-    assert schema["properties"]["truth"] == {"type": "integer", "minimum": 1, "maximum": 3}
+    assert schema["required"] == ["reason", "clarity", "truth"]  # the judge says why first
+    assert list(schema["properties"]) == ["reason", "clarity", "truth"]
+    # an enum: llama.cpp's converter leaves an integer's minimum and maximum unbounded
+    assert schema["properties"]["truth"] == {"enum": [1, 2, 3]}
     assert schema["additionalProperties"] is False
     assert checked_schema(schema_text(schema)) == schema
 
@@ -78,7 +80,8 @@ def test_the_judge_is_asked_every_question_in_form() -> None:
     asked = judge_prompt(TWO, "Capital of France?", "Paris.")
     assert "- clarity: Is it clear?" in asked and "- truth: Is it true?" in asked
     assert "PROMPT:\nCapital of France?" in asked and "ANSWER:\nParis." in asked
-    assert '"clarity": <1-3>, "truth": <1-3>, "reason"' in asked
+    assert '{"reason": "<one or two sentences>", "clarity": <score>, "truth": <score>}' in asked
+    assert "from 1 (worst) to 3 (best)" in asked
 
 
 @pytest.mark.parametrize("criteria, low, high, said", [

@@ -27,6 +27,7 @@ from samantha.documents.compare import compare as comparison
 from samantha.documents.compare import grid_html, grid_json, grid_markdown
 from samantha.documents.export import EXPORTERS, run_to_markdown
 from samantha.documents.formats import FORMATS, export_run
+from samantha.workbench.judging import run_results
 
 
 @click.group()
@@ -85,8 +86,9 @@ def show(ctx: click.Context, run_id: int, as_json: bool) -> None:
 @click.pass_context
 def export(ctx: click.Context, run_id: int, fmt: str, output: Path | None) -> None:
     """Export a run as Markdown, HTML, JSON or a notebook."""
-    record = workbench(ctx).store.get_run(run_id)
-    write_or_print(export_run(record, fmt), output)
+    store = workbench(ctx).store
+    record = store.get_run(run_id)
+    write_or_print(export_run(record, fmt, run_results(store, run_id)), output)
 
 
 @history.command()

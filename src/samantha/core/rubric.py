@@ -119,25 +119,28 @@ def seed_rubric(lang: str = "en") -> Rubric:
 
 
 def judgement_schema(rubric: Rubric) -> dict[str, Any]:
-    """The JSON schema a judge's answer is held to: every criterion's score, then the reason."""
-    score = {"type": "integer", "minimum": rubric.low, "maximum": rubric.high}
-    properties: dict[str, Any] = {c.key: dict(score) for c in rubric.criteria}
+    """The JSON schema a judge's answer is held to: its reason first (a judge that says why
+    before it scores scores better, and a small one writes a sentence instead of filler), then
+    every criterion's score. The scores are an enum: llama.cpp's schema converter does not bound
+    an integer's minimum and maximum (a small judge wrote 1, 2, 3, ... 9 on a scale to 5)."""
+    score = {"enum": list(range(rubric.low, rubric.high + 1))}
     # one line of plain text: a new line would meet a base model's stop at a paragraph's end
-    properties["reason"] = {"type": "string",
-                            "pattern": rf'^[^"\\\n\r]{{0,{MAX_REASON_CHARS}}}$'}
+    properties: dict[str, Any] = {"reason": {
+        "type": "string", "pattern": rf'^[^"\\\n\r]{{0,{MAX_REASON_CHARS}}}$'}}
+    properties.update({c.key: dict(score) for c in rubric.criteria})
     return {"type": "object", "properties": properties,
-            "required": [*(c.key for c in rubric.criteria), "reason"],
+            "required": ["reason", *(c.key for c in rubric.criteria)],
             "additionalProperties": False}
 
 
 def judge_prompt(rubric: Rubric, prompt: str, answer: str) -> str:
     """What a judge model is asked: the prompt, the answer, the questions and the form."""
     questions = "\n".join(f"- {c.key}: {c.question}" for c in rubric.criteria)
-    form = ", ".join(f'"{c.key}": <{rubric.low}-{rubric.high}>' for c in rubric.criteria)
+    form = ", ".join(f'"{c.key}": <score>' for c in rubric.criteria)
     return (f"Judge the ANSWER to the PROMPT below. Score each criterion from {rubric.low} "
             f"(worst) to {rubric.high} (best):\n{questions}\n\n"
             f"PROMPT:\n{prompt}\n\nANSWER:\n{answer}\n\n"
-            f'Reply with JSON only: {{{form}, "reason": "<one or two sentences>"}}')
+            f'Reply with JSON only: {{"reason": "<one or two sentences>", {form}}}')
 
 
 def pair_prompt(prompt: str, first: str, second: str) -> str:

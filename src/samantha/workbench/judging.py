@@ -39,6 +39,7 @@ from samantha.core.rubric import (
 )
 from samantha.core.settings import DETERMINISTIC, Settings
 from samantha.core.verdict import TIE, Verdict, read_verdict, verdict_schema
+from samantha.documents.results import RunResults
 from samantha.store import RunStore
 
 #: Tokens a judge may write: a rubric's scores and a reason of 300 characters fit in 300 of them.
@@ -214,3 +215,9 @@ def run_leaderboard(store: RunStore, run_ids: Sequence[int], level: float = 0.95
     judgements = [j for run_id in run_ids for j in store.judgements(run_id)]
     checks = [c for run_id in run_ids for c in store.checks(run_id)]
     return leaderboard(cycles, judgements, checks, store.votes(run_ids), level, seed)
+
+
+def run_results(store: RunStore, run_id: int) -> RunResults:
+    """What was said of a run's answers, for its exports."""
+    return RunResults(run_leaderboard(store, [run_id]), store.judgements(run_id),
+                      store.checks(run_id), store.votes([run_id]))
