@@ -100,7 +100,7 @@ def test_the_intelligence_challenge_ends_with_a_leaderboard(samantha, real_workb
     """[judge] scores both contestants' answers after the run (not the verdict: it is a
     judgement), {check=…} checks them, and the run's output ends with the leaderboard."""
     out = samantha("run", str(CHALLENGE)).stdout
-    board = out[out.index("## Leaderboard of run "):]
+    board = out[out.index("\n## Leaderboard\n"):]
     rows = [line for line in board.splitlines() if line.startswith("| ")][1:]
     assert sorted(row.split(" | ")[0] for row in rows) == ["| default", "| smollm2"]
     assert all("1 (0 unread)" in row and "(1/1)" in row for row in rows), board

@@ -54,10 +54,10 @@ def judge(ctx: click.Context, run_id: int, judges: tuple[str, ...], rubric: str,
     bench = workbench(ctx)
     request = JudgeRequest(run_id, tuple(dict.fromkeys(judges)), load_rubric(bench.home, rubric),
                            pairwise, seed, max_tokens, again, concurrency)
-    show_judging(bench, request, as_json)
+    show_judging(bench, request, as_json, f"Leaderboard of run {run_id}")
 
 
-def show_judging(bench: Any, request: JudgeRequest, as_json: bool) -> None:
+def show_judging(bench: Any, request: JudgeRequest, as_json: bool, title: str) -> None:
     """Judge, printing each judgement as it is stored, then the leaderboard."""
     run_id = request.run_id
     unread = 0
@@ -79,7 +79,7 @@ def show_judging(bench: Any, request: JudgeRequest, as_json: bool) -> None:
     if unread:
         click.echo(f"{unread} judgement{'s' if unread != 1 else ''} could not be read "
                    "(recorded as unread, not scored).", err=True)
-    click.echo(export_board(board, "md", f"Leaderboard of run {run_id}"))
+    click.echo("\n" + export_board(board, "md", title).rstrip("\n"))
 
 
 @click.command()
@@ -115,4 +115,4 @@ def judge_after_run(ctx: click.Context, run_id: int, spec: Mapping[str, Any],
     bench = workbench(ctx)
     request = JudgeRequest(run_id, tuple(spec["models"]),
                            judge_rubric(bench.home, spec["rubric"]), bool(spec["pairwise"]))
-    show_judging(bench, request, as_json)
+    show_judging(bench, request, as_json, "Leaderboard")
