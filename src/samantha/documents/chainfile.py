@@ -27,7 +27,7 @@ def config_to_toml(config: dict[str, Any], title: str = "") -> str:
     lines = [f"# {title}" if title else "# Samantha chain file", ""]
     lines += [f"{key} = {_value(config[key])}" for key in TOP if config.get(key) is not None]
     options = {k: v for k, v in config.items()
-               if k not in (*TOP, "settings", "backends") and v is not None}
+               if k not in (*TOP, "settings", "backends", "judge") and v is not None}
     if options:
         lines += ["", "[options]", *(f"{k} = {_value(v)}" for k, v in options.items())]
     settings = {k: v for k, v in config.get("settings", {}).items() if v is not None}
@@ -37,4 +37,7 @@ def config_to_toml(config: dict[str, Any], title: str = "") -> str:
     if backends:
         lines += ["", "[backends]", *(f"{json.dumps(k)} = {_value(v)}"
                                       for k, v in backends.items())]
+    judge = config.get("judge") or {}
+    if judge:  # an inline rubric table ({ criteria = { … }, scale = [ … ] }) stays inline
+        lines += ["", "[judge]", *(f"{k} = {_value(v)}" for k, v in judge.items())]
     return "\n".join(lines) + "\n"

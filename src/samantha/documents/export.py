@@ -67,15 +67,15 @@ def _facts(run: RunRecord) -> str:
         facts.append(f"- Finished: {run.finished_at}")
     facts.append(f"- Status: {run.status}")
     if run.stop_reason:
-        facts.append(f"- Stop reason: {_inline(run.stop_reason)}")
-    facts += [f"- Note: {_inline(note)}" for note in run.notes]
+        facts.append(f"- Stop reason: {inline_text(run.stop_reason)}")
+    facts += [f"- Note: {inline_text(note)}" for note in run.notes]
     if run.parent:
         p = run.parent
         facts.append(f"- Branch of run {p['run']}, cycle {p['cycle']}: from token {p['step']}, "
                      f"token id {p['token']} instead of the one chosen")
     models = _models(run)
     if models:
-        facts.append("- Models: " + ", ".join(_inline(m) for m in models))
+        facts.append("- Models: " + ", ".join(inline_text(m) for m in models))
     options = [
         f"{key} {_option_value(config[key])}"
         for key in OPTION_KEYS
@@ -102,12 +102,12 @@ def _models(run: RunRecord) -> list[str]:
 def _option_value(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
-    return _inline(str(value))
+    return inline_text(str(value))
 
 
 def _cycle_markdown(cycle: CycleRecord) -> str:
     parts = [
-        f"## {cycle.number}. {_inline(cycle.model)} — round {cycle.round}, item {cycle.item}",
+        f"## {cycle.number}. {inline_text(cycle.model)} — round {cycle.round}, item {cycle.item}",
         _blockquote(cycle.prompt),
     ]
     if cycle.settings:
@@ -117,12 +117,12 @@ def _cycle_markdown(cycle: CycleRecord) -> str:
     if cycle.response:
         parts.append(close_open_fence(cycle.response.strip("\n")))
     if cycle.verdict:
-        parts.append(f"**{_inline(verdict_line(Verdict.from_dict(cycle.verdict)))}**")
+        parts.append(f"**{inline_text(verdict_line(Verdict.from_dict(cycle.verdict)))}**")
     problem = _problem(cycle)
     if problem:
         parts.append(problem)
     ending = cycle.finish_reason or cycle.status
-    by = f", answered by {_inline(cycle.answered_by)}" if cycle.answered_by else ""
+    by = f", answered by {inline_text(cycle.answered_by)}" if cycle.answered_by else ""
     parts.append(f"*({cycle.tokens} tokens, {cycle.seconds:.1f} s, {ending}{by})*")
     return "\n\n".join(parts)
 
@@ -161,7 +161,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _inline(text: str) -> str:
+def inline_text(text: str) -> str:
     """Text for one Markdown line: line breaks joined, emphasis/link/code characters escaped."""
     text = " ".join(str(text).split())
     return re.sub(r"([\\`*_\[\]])", r"\\\1", text)

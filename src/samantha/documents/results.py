@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from samantha.core.leaderboard import Leaderboard
 from samantha.core.records import CheckRecord, JudgementRecord, RunRecord, VoteRecord
-from samantha.documents.export import _inline
+from samantha.documents.export import inline_text
 from samantha.documents.leaderboard import board_dict, board_markdown
 
 
@@ -33,27 +33,28 @@ def results_markdown(run: RunRecord, results: RunResults) -> str:
     """The results section of a run's Markdown export ("" when nothing was said)."""
     if results.empty:
         return ""
-    number = {c.id: f"{c.number} ({_inline(c.model)})" for c in run.cycles}
+    number = {c.id: f"{c.number} ({inline_text(c.model)})" for c in run.cycles}
     parts = [board_markdown(results.board, "Results")]
     if results.checks:
         parts.append("### Checks\n\n" + "\n".join(
             f"- Cycle {number.get(c.cycle_id, '?')}: "
             f"{ {True: 'passed', False: 'FAILED', None: 'not checked'}[c.passed]} "
-            f"{_inline(c.spec[:80])}: {_inline(c.detail)}" for c in results.checks))
+            f"{inline_text(c.spec[:80])}: {inline_text(c.detail)}" for c in results.checks))
     if results.judgements:
         lines = []
         for j in results.judgements:
-            said = (", ".join(f"{_inline(k)} {v}" for k, v in j.scores.items())
-                    if j.scores is not None else f"unread ({_inline(j.problem or '')})")
-            reason = f" — {_inline(j.reason)}" if j.reason else ""
+            said = (", ".join(f"{inline_text(k)} {v}" for k, v in j.scores.items())
+                    if j.scores is not None else f"unread ({inline_text(j.problem or '')})")
+            reason = f" — {inline_text(j.reason)}" if j.reason else ""
             lines.append(f"- Cycle {number.get(j.cycle_id, '?')}, judged by "
-                         f"{_inline(j.judge)}: {said}{reason}")
+                         f"{inline_text(j.judge)}: {said}{reason}")
         parts.append("### Judgements\n\n" + "\n".join(lines))
     if results.votes:
         parts.append("### Votes\n\n" + "\n".join(
             f"- Cycle {number.get(v.first_cycle, '?')} (shown first) vs cycle "
-            f"{number.get(v.second_cycle, '?')}, by {_inline(v.voter)}: "
-            f"{v.winner or 'unread (' + _inline(v.problem or '') + ')'}" for v in results.votes))
+            f"{number.get(v.second_cycle, '?')}, by {inline_text(v.voter)}: "
+            f"{v.winner or 'unread (' + inline_text(v.problem or '') + ')'}"
+            for v in results.votes))
     return "\n\n".join(part.rstrip() for part in parts) + "\n"
 
 
