@@ -8,6 +8,7 @@ import webbrowser
 from typing import TYPE_CHECKING, Any
 
 from samantha.documents.trace_html import STYLE as TRACE_STYLE
+from samantha.ui.arena.view import CSS as ARENA_CSS
 from samantha.ui.chat.tools import PAGE_JS as TOOLS_JS
 from samantha.ui.header import CSS as HEADER_CSS
 from samantha.ui.header import PAGE_JS as HEADER_JS
@@ -113,7 +114,7 @@ table.candidates tr.chosen { background: rgba(228, 87, 46, 0.25); font-weight: b
    time from the model. */
 .generating, .pending { animation: none !important; transition: none !important; }
 * { animation: none !important; transition: none !important; }
-""" + HEADER_CSS + TRACE_STYLE
+""" + HEADER_CSS + TRACE_STYLE + ARENA_CSS
 
 
 def build_app(bench: Workbench, lang: str = "en", live: LiveText | None = None,
@@ -121,6 +122,7 @@ def build_app(bench: Workbench, lang: str = "en", live: LiveText | None = None,
               tool_list: ToolList | None = None, first_model: str | None = None) -> Any:
     import gradio as gr
 
+    from samantha.ui.arena.tab import ArenaTab
     from samantha.ui.chat.tab import ChatTab
     from samantha.ui.header import Header
     from samantha.ui.history.tab import HistoryTab
@@ -138,6 +140,9 @@ def build_app(bench: Workbench, lang: str = "en", live: LiveText | None = None,
             with gr.Tab(t["history_tab"].label, elem_id="history-tab") as history_tab:
                 history = HistoryTab(bench, t, files.publish, lang, chat.tools)
                 history.build()
+            with gr.Tab(t["arena_tab"].label, elem_id="arena-tab") as arena_tab:
+                arena = ArenaTab(bench, t, lang)
+                arena.build()
             with gr.Tab(t["models_tab"].label, elem_id="models-tab") as models_tab:
                 models = ModelsTab(bench, t, lang)
                 models.build(chat.models, chat.models_panel.pick)
@@ -145,6 +150,7 @@ def build_app(bench: Workbench, lang: str = "en", live: LiveText | None = None,
                   show_progress="hidden")
         demo.unload(chat.tab_closed)  # a step-by-step run of a closed tab ends
         history_tab.select(history.rows, inputs=history.search, outputs=history.runs)
+        arena_tab.select(arena.refresh_runs, outputs=arena.runs)
         models_tab.select(models.rows, outputs=models.table)
     return demo
 

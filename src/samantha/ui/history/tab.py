@@ -1,9 +1,10 @@
-"""The History tab: past runs, searchable; open one, compare its models, export it, run it again
-(with changed settings), resume it when it was interrupted, and replay its learning-mode
-traces in the same panels as the Chat tab."""
+"""The History tab: past runs, searchable; open one, compare its models, see its leaderboard,
+export it, run it again (with changed settings), resume it when it was interrupted, and replay
+its learning-mode traces in the same panels as the Chat tab."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
@@ -17,6 +18,8 @@ from samantha.core.transcript import Transcript
 from samantha.documents.compare import compare, grid_markdown
 from samantha.documents.export import fenced, run_to_markdown
 from samantha.documents.formats import FORMATS, export_run
+from samantha.documents.inert import clean
+from samantha.documents.leaderboard import board_table_html
 from samantha.store.runs import RUN_STATUSES
 from samantha.ui import views
 from samantha.ui.learning.branching import BRANCH_MORE, stream_branch
@@ -90,6 +93,12 @@ class HistoryTab:
         # the run opened (scrolled into view), under its buttons; the trace viewer below it
         # line_breaks: an answer's lines stay lines (Markdown would join them)
         self.view = gr.Markdown(elem_id="run-view", latex_delimiters=[], line_breaks=True)
+        # the run's results by model (judges, checks, votes), and how to get them
+        with gr.Accordion(t["history_leaderboard"].label, open=False,
+                          elem_id="history-leaderboard-section") as self.board_section:
+            gr.Markdown(t["history_leaderboard"].help, elem_id="history-leaderboard-help",
+                        latex_delimiters=[])
+            self.board = gr.HTML(elem_id="history-leaderboard")
         with gr.Row(equal_height=True):
             self.changes = gr.Textbox(label=t["rerun_changes"].label,
                                       info=t["rerun_changes"].help, scale=4,
@@ -135,9 +144,13 @@ class HistoryTab:
                          outputs=[self.run_id, self.given_id], queue=False,
                          show_progress="hidden")
         self.open.click(self.show, inputs=self.run_id, outputs=self.view
-                        ).then(None, js=into_view)
+                        ).then(None, js=into_view
+                               ).then(self.leaderboard, inputs=self.run_id, outputs=self.board)
         self.compare.click(self.comparison, inputs=self.run_id, outputs=self.view
-                           ).then(None, js=into_view)
+                           ).then(None, js=into_view
+                                  ).then(self.leaderboard, inputs=self.run_id,
+                                         outputs=self.board)
+        self.board_section.expand(self.leaderboard, inputs=self.run_id, outputs=self.board)
         if self.tools is not None:
             self.jupyter.click(self.tools.open_notebook, inputs=self.run_id,
                                outputs=self.tool_message)
@@ -200,6 +213,19 @@ class HistoryTab:
 
     def comparison(self, run_id: Any) -> str:
         return self._view(run_id, lambda record: grid_markdown(compare(record), limit=600))
+
+    def leaderboard(self, run_id: Any) -> str:
+        """The run's leaderboard: a table of its models and a chart of their scores (every
+        name in it escaped; cleaned all the same, as every piece of HTML the tabs show)."""
+        from samantha.workbench.judging import run_leaderboard
+
+        if run_id in (None, "", 0):
+            return ""
+        try:
+            board = run_leaderboard(self.bench.store, [int(run_id)])
+        except SamanthaError as exc:
+            return clean(f"<p>⚠️ {html.escape(str(exc))}</p>")
+        return clean(board_table_html(board))
 
     def _run_text(self, record: Any) -> str:
         text = run_to_markdown(record)

@@ -1,4 +1,5 @@
-"""The History tab: the runs, their search, export, compare, run again and resume.
+"""The History tab: the runs, their search, export, compare, run again and resume, and the
+leaderboard of the chosen run.
 
 Rows as in :mod:`samantha.ui.words.table`: (key, English label, English help, Portuguese
 label, Portuguese help).
@@ -87,4 +88,20 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Retomar",
      "Continua uma execução interrompida (o programa terminou antes dela) a partir do primeiro "
      "ciclo não concluído, na mesma execução, como se nunca tivesse parado."),
+    ("history_leaderboard",
+     "Leaderboard",
+     "The chosen run's results by model: the judges' mean scores with their 95% intervals "
+     "(and a chart of them), the checks passed, the speed, and a rating from the votes. To fill "
+     "it: have judge models score the answers, in a terminal: `samantha judge ID --judge "
+     "smollm2` (ID: the run's id; add `--pairwise` to have them compare answers two by two); "
+     "give prompts checks before running them, e.g. `{check=contains:Paris}`; and vote between "
+     "answers in the Arena tab. It is shown when you open a run or this section.",
+     "Classificação",
+     "Os resultados da execução escolhida por modelo: as notas médias dos juízes com seus "
+     "intervalos de 95% (e um gráfico delas), as verificações aprovadas, a velocidade e uma "
+     "nota a partir dos votos. Para preenchê-la: peça a modelos juízes que deem notas às "
+     "respostas, num terminal: `samantha judge ID --judge smollm2` (ID: o id da execução; "
+     "acrescente `--pairwise` para que comparem as respostas de duas em duas); dê verificações "
+     "aos prompts antes de executá-los, por exemplo `{check=contains:Paris}`; e vote entre "
+     "respostas na arena às cegas. Ela aparece quando você abre uma execução ou esta seção."),
 )

@@ -18,6 +18,7 @@ from typing import Mapping
 
 from samantha.documents import trace_html
 from samantha.ui.words import (
+    arena,
     chat,
     header,
     history,
@@ -43,11 +44,12 @@ class Text:
 # (key, English label, English help, Portuguese label, Portuguese help), screen by screen
 _ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     header.ROWS + chat.ROWS + options.ROWS + sampling.ROWS + learning.ROWS + voice.ROWS
-    + tools.ROWS + history.ROWS + models.ROWS
+    + tools.ROWS + history.ROWS + arena.ROWS + models.ROWS
     + tuple((f"trace_{key}", en, en_help, pt, pt_help)
             for key, en, en_help, pt, pt_help in trace_html.ROWS))
 
-#: Every key, in the order of the table (the header, then the Chat tab's screens, History, Models).
+#: Every key, in the order of the table (the header, the Chat tab's screens, History, Arena,
+#: Models).
 KEYS: tuple[str, ...] = tuple(row[0] for row in _ROWS)
 
 
