@@ -104,11 +104,18 @@ def test_the_intelligence_challenge_ends_with_a_leaderboard(samantha, real_workb
     rows = [line for line in board.splitlines() if line.startswith("| ")][1:]
     assert sorted(row.split(" | ")[0] for row in rows) == ["| default", "| smollm2"]
     assert all("1 (0 unread)" in row and "(1/1)" in row for row in rows), board
+    assert all(row.endswith("[—] |") for row in rows), board  # one vote: no interval to show
     run = real_workbench.store.get_run(real_workbench.store.latest_run_id())
     judged = real_workbench.store.judgements(run.id)
     assert sorted(j.cycle_id for j in judged) == [c.id for c in run.cycles[:2]]
     assert all(j.judge == "smollm2" and j.scores and len(j.scores) == 9 for j in judged)
     assert [c.spec for c in real_workbench.store.checks(run.id)] == ["words:..80"] * 2
+    # the chain's own verdict is the judge's vote between the two answers it judged
+    (vote,) = real_workbench.store.votes([run.id])
+    verdict = Verdict.from_dict(run.cycles[2].verdict)
+    assert (vote.first_cycle, vote.second_cycle, vote.voter) == \
+        (run.cycles[0].id, run.cycles[1].id, "smollm2")
+    assert vote.winner == {"AI 1": "first", "AI 2": "second", "tie": "tie"}[verdict.winner]
     again = json.loads(samantha("history", "leaderboard", str(run.id), "--json").stdout)
     assert sorted(r["model"] for r in again["rows"]) == ["default", "smollm2"]
     assert all(r["judged"] == 1 and r["checks"]["passed"] + r["checks"]["failed"] == 1

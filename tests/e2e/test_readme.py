@@ -112,7 +112,7 @@ def untimed(lines: list[str]) -> list[str]:
     ``(6 tokens, stop, seed 1)``; a leaderboard's row without its tokens per second (the cell
     before the last, the rating)."""
     footers = [re.sub(r", [\d.]+ s(, [\d.]+ tokens/s)?", "", line) for line in lines]
-    return [re.sub(r"\| [\d.]+ (\| (—|\d+ \[\d+, \d+\]) \|)$", r"| … \1", line)
+    return [re.sub(r"\| [\d.]+ (\| (—|\d+ \[(\d+, \d+|—)\]) \|)$", r"| … \1", line)
             if line.startswith("| ") else line for line in footers]
 
 

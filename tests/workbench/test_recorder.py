@@ -198,3 +198,39 @@ def test_a_chain_run_broken_by_an_error_fails_its_cycle_too(fake_workbench: Work
     assert (record.status, record.stop_reason) == ("failed", "RuntimeError: boom")
     assert [(c.status, c.response, c.error) for c in record.cycles] == [
         ("failed", first.text, "RuntimeError: boom")]
+
+
+def test_a_verdict_read_becomes_the_judges_votes(tmp_path) -> None:
+    """The winner over each other contestant, in the order they were shown; a tie ties every
+    two; an unread verdict, or contestants recorded before a resume, give no vote."""
+    from samantha.core.plan import Cycle
+    from samantha.core.promptscript import PromptItem
+    from samantha.core.run_events import VerdictGiven
+    from samantha.core.verdict import Verdict
+    from samantha.store import RunStore
+    from samantha.workbench.recorder import RunRecorder
+
+    with RunStore(tmp_path / "h.sqlite") as store:
+        run_id = store.start_run({"prompts": "x"})
+        recorder = RunRecorder(store, run_id, lambda model: (None, None))
+        ids = {n: store.start_cycle(run_id, number=n, model="m", model_path=None,
+                                    model_sha256=None, round=1, item=n, prompt="p",
+                                    messages=[], settings={}, random_overrides=None)
+               for n in (1, 2, 3, 4)}
+        recorder.cycle_ids.update(ids)
+        names = ("AI 1", "AI 2", "AI 3")
+        judge = Cycle(4, "judge", 1, 1, 4, PromptItem("j", verdict=names))
+
+        def verdict(winner: str | None) -> VerdictGiven:
+            read = Verdict(names, winner, tuple((n, 5) for n in names), "why") if winner \
+                else Verdict(names, problem="cut off")
+            return VerdictGiven(judge, read, (1, 2, 3))
+
+        recorder.record(verdict("AI 2"))
+        assert [(v.first_cycle, v.second_cycle, v.winner, v.voter) for v in store.votes()] == [
+            (ids[1], ids[2], "second", "judge"), (ids[2], ids[3], "first", "judge")]
+        recorder.record(verdict("tie"))
+        assert [v.winner for v in store.votes()][2:] == ["tie"] * 3
+        recorder.record(verdict(None))
+        recorder.record(VerdictGiven(judge, Verdict(names, "AI 1", (), "x"), (3,)))
+        assert len(store.votes()) == 5

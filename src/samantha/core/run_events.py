@@ -110,10 +110,13 @@ class CodeRan:
 @dataclass(frozen=True)
 class VerdictGiven:
     """A judgement's answer (an item marked ``{verdict=…}``) read as a verdict, right after
-    its cycle finished; ``verdict.problem`` says when it could not be read."""
+    its cycle finished; ``verdict.problem`` says when it could not be read. ``contestants``:
+    the numbers of the cycles whose answers it judged, in the contestants' order (empty when
+    the session had fewer answers than contestants)."""
 
     cycle: "Cycle"
     verdict: "Verdict"
+    contestants: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

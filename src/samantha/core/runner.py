@@ -170,6 +170,7 @@ class ChainRunner:
         self.previous = first_part(config.previous)
         self.system = first_part(config.system)
         self.responses: list[str] = []
+        self.answered: list[int] = []  # the cycles of the responses a final item shows
         self.executor = executor
         self.stop_reason: str | None = None
         self.done: Mapping[int, PastCycle] = dict(done or {})
@@ -378,7 +379,10 @@ class ChainRunner:
         finished = CycleFinished(cycle, result)
         yield finished
         if cycle.prompt.verdict and not result.error:
-            yield VerdictGiven(cycle, read_verdict(result.text, cycle.prompt.verdict))
+            names = cycle.prompt.verdict
+            judged = tuple(self.answered[-len(names):]) if len(self.answered) >= len(names) \
+                else ()
+            yield VerdictGiven(cycle, read_verdict(result.text, names), judged)
         code = None
         if self.config.auto_run_code and not self.control.run_stopped:
             code = yield from self._run_code(cycle, result.text, control)
@@ -408,6 +412,8 @@ class ChainRunner:
                 self.stop_reason = (f"cycle {cycle.number}: the code exited with status 0 and "
                                     "printed something (stop condition)")
         self._feed_back(answer, None if code is None else code.output)
+        if answer or code is not None and code.output:  # as the final item's render keeps them
+            self.answered.append(cycle.number)
         if asks_to_stop(answer):
             self.stop_reason = self.stop_reason or (
                 f"cycle {cycle.number}: the answer says {STOP_WORD}")

@@ -65,8 +65,9 @@ def _rate(row: Row) -> str:
 
 def _cells(row: Row, board: Leaderboard) -> list[str]:
     speed = "—" if row.tokens_per_second is None else f"{row.tokens_per_second:.1f}"
-    rating = "—" if row.rating is None else \
-        f"{row.rating.value:.0f} [{row.rating.low:.0f}, {row.rating.high:.0f}]"
+    rating = "—" if row.rating is None else f"{row.rating.value:.0f} " + (
+        f"[{row.rating.low:.0f}, {row.rating.high:.0f}]" if row.rating.high > row.rating.low
+        else "[—]")  # votes that all agree: resampling cannot tell how far off it may be
     return [row.name, str(row.answers), _mean(row.overall),
             *(_mean(row.criteria.get(key)) for key in board.criteria),
             f"{row.judged} ({row.malformed} unread)", _rate(row), speed, rating]
@@ -81,6 +82,8 @@ def _header(board: Leaderboard) -> list[str]:
 def _bias_lines(board: Leaderboard) -> list[str]:
     lines = []
     for b in board.bias:
+        if not b.pairs:  # votes in one order only (a chain's verdicts): nothing to compare
+            continue
         share = "—" if b.first_share is None else f"{b.first_share:.0%}"
         lines.append(f"Judge {b.judge}: {b.consistent} of {b.pairs} pairs judged the same in "
                      f"both orders; the answer shown first won {share} of {b.decisive} "

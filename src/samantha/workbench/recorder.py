@@ -107,11 +107,34 @@ class RunRecorder:
             self._code(event)
         elif isinstance(event, VerdictGiven):
             self.store.set_verdict(self.cycle_ids[event.cycle.number], event.verdict.to_dict())
+            self._votes(event)
         elif isinstance(event, ChecksDone):
             self.store.add_checks(self.cycle_ids[event.cycle.number],
                                   [result.to_dict() for result in event.results])
         elif isinstance(event, RunFinished):
             self.store.finish_run(self.run_id, event.status, event.reason)
+
+    def _votes(self, event: VerdictGiven) -> None:
+        """A verdict read is the judge's vote between the answers it judged: the winner over
+        each other contestant (a tie: every two of them tie), in the order they were shown."""
+        verdict, names = event.verdict, event.verdict.contestants
+        known = [number for number in event.contestants if number in self.cycle_ids]
+        if not verdict.read or len(known) != len(names):
+            return  # unread, or answers recorded before a resume: no vote
+        shown = {name: self.cycle_ids[number] for name, number in zip(names, known)}
+        if verdict.winner in shown:
+            winner = names.index(verdict.winner)
+            for other, name in enumerate(names):
+                if other != winner:
+                    first, second = sorted((winner, other))
+                    self.store.add_vote(shown[names[first]], shown[names[second]],
+                                        "first" if first == winner else "second",
+                                        event.cycle.model, verdict.reason)
+        else:  # a tie
+            for first, a in enumerate(names):
+                for b in names[first + 1:]:
+                    self.store.add_vote(shown[a], shown[b], "tie", event.cycle.model,
+                                        verdict.reason)
 
     def _start(self, event: CycleStarted) -> None:
         cycle = event.cycle
