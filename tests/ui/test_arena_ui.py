@@ -215,6 +215,11 @@ def test_the_history_tab_shows_the_runs_leaderboard(fake_workbench, store) -> No
     assert "⚠️" in history.leaderboard(9999)
     alone = stored_run(store, {"default": ["Blue."]}, ["Name a colour."])
     assert "<svg" not in history.leaderboard(alone)  # nothing judged: the table only
+    assert "<th>Overall (mean [95% interval])</th>" in board
+    portuguese = HistoryTab(fake_workbench, PT).leaderboard(run)
+    assert "<th>Geral (média [intervalo de 95%])</th>" in portuguese
+    assert "<th>Verificações aprovadas</th>" in portuguese and "Nota geral por modelo" in portuguese
+    assert "Overall" not in portuguese and "unread" not in portuguese
 
 
 def test_the_leaderboard_section_says_how_to_fill_it() -> None:

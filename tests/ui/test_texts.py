@@ -70,7 +70,7 @@ resume parallel listen voice_model voice_model_folder tool_table tool_written to
 # Names that are the same in every language: the parameters users also write in prompt scripts,
 # and words Portuguese uses as they are (prompt, token, loop).
 TECHNICAL = set(PARAMETERS) | {"stop", "status_tokens", "status_speed", "plan_prompts",
-                               "plan_loops", "trace_step", "trace_token"}
+                               "plan_loops", "trace_step", "trace_token", "board_speed"}
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 

@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from samantha.core.leaderboard import Leaderboard, Row
@@ -19,6 +20,29 @@ from samantha.core.ratings import Interval
 from samantha.documents.charts import interval_chart
 
 BOARD_FORMATS = ("md", "html", "json", "csv", "ipynb")
+
+
+@dataclass(frozen=True)
+class BoardWords:
+    """How a leaderboard is said (English by default; the web UI passes its language's)."""
+
+    model: str = "Model"
+    answers: str = "Answers"
+    overall: str = "Overall (mean [{level} interval])"
+    judged: str = "Judged"
+    unread: str = "{judged} ({unread} unread)"
+    checks: str = "Checks passed"
+    speed: str = "Tokens/s"
+    rating: str = "Rating (Elo-like)"
+    empty: str = "No answers to rank yet."
+    chart: str = "Overall score by model"
+    axis: str = "mean score, {level} interval"
+    bias: str = ("Judge {judge}: {consistent} of {pairs} pairs judged the same in both orders; "
+                 "the answer shown first won {share} of {decisive} decisive votes (50% is no "
+                 "position bias).")
+
+
+ENGLISH = BoardWords()
 
 
 def board_dict(board: Leaderboard) -> dict[str, Any]:
@@ -63,31 +87,30 @@ def _rate(row: Row) -> str:
     return f"{row.pass_rate:.0%} ({row.checks_passed}/{done})"
 
 
-def _cells(row: Row, board: Leaderboard) -> list[str]:
+def _cells(row: Row, board: Leaderboard, words: BoardWords = ENGLISH) -> list[str]:
     speed = "—" if row.tokens_per_second is None else f"{row.tokens_per_second:.1f}"
     rating = "—" if row.rating is None else f"{row.rating.value:.0f} " + (
         f"[{row.rating.low:.0f}, {row.rating.high:.0f}]" if row.rating.high > row.rating.low
         else "[—]")  # votes that all agree: resampling cannot tell how far off it may be
     return [row.name, str(row.answers), _mean(row.overall),
             *(_mean(row.criteria.get(key)) for key in board.criteria),
-            f"{row.judged} ({row.malformed} unread)", _rate(row), speed, rating]
+            words.unread.format(judged=row.judged, unread=row.malformed), _rate(row), speed,
+            rating]
 
 
-def _header(board: Leaderboard) -> list[str]:
-    level = f"{board.level:.0%}"
-    return ["Model", "Answers", f"Overall (mean [{level} interval])", *board.criteria,
-            "Judged", "Checks passed", "Tokens/s", "Rating (Elo-like)"]
+def _header(board: Leaderboard, words: BoardWords = ENGLISH) -> list[str]:
+    return [words.model, words.answers, words.overall.format(level=f"{board.level:.0%}"),
+            *board.criteria, words.judged, words.checks, words.speed, words.rating]
 
 
-def _bias_lines(board: Leaderboard) -> list[str]:
+def _bias_lines(board: Leaderboard, words: BoardWords = ENGLISH) -> list[str]:
     lines = []
     for b in board.bias:
         if not b.pairs:  # votes in one order only (a chain's verdicts): nothing to compare
             continue
         share = "—" if b.first_share is None else f"{b.first_share:.0%}"
-        lines.append(f"Judge {b.judge}: {b.consistent} of {b.pairs} pairs judged the same in "
-                     f"both orders; the answer shown first won {share} of {b.decisive} "
-                     "decisive votes (50% is no position bias).")
+        lines.append(words.bias.format(judge=b.judge, consistent=b.consistent, pairs=b.pairs,
+                                       share=share, decisive=b.decisive))
     return lines
 
 
@@ -122,25 +145,27 @@ def _defused(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") and cell != "—" else cell
 
 
-def board_chart(board: Leaderboard) -> str:
+def board_chart(board: Leaderboard, words: BoardWords = ENGLISH) -> str:
     """The overall means with their intervals as an SVG chart ("" when nothing was judged)."""
     rows = [(row.name, row.overall) for row in board.rows if row.overall is not None]
     if not rows or board.scale is None:
         return ""
     return interval_chart([(name, i.value, i.low, i.high) for name, i in rows],
                           float(board.scale[0]), float(board.scale[1]),
-                          "Overall score by model", f"mean score, {board.level:.0%} interval")
+                          words.chart, words.axis.format(level=f"{board.level:.0%}"))
 
 
-def board_table_html(board: Leaderboard) -> str:
+def board_table_html(board: Leaderboard, words: BoardWords = ENGLISH) -> str:
+    """The table, the chart and the judges' position bias, for a page (names escaped)."""
     if not board.rows:
-        return "<p>No answers to rank yet.</p>"
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in _header(board))
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(row, board))
-                   + "</tr>" for row in board.rows)
-    bias = "".join(f"<li>{html.escape(line)}</li>" for line in _bias_lines(board))
+        return f"<p>{html.escape(words.empty)}</p>"
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in _header(board, words))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
+                                    for c in _cells(row, board, words)) + "</tr>"
+                   for row in board.rows)
+    bias = "".join(f"<li>{html.escape(line)}</li>" for line in _bias_lines(board, words))
     return (f'<table class="leaderboard"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            f"</table>{board_chart(board)}" + (f"<ul>{bias}</ul>" if bias else ""))
+            f"</table>{board_chart(board, words)}" + (f"<ul>{bias}</ul>" if bias else ""))
 
 
 def board_html(board: Leaderboard, title: str = "Leaderboard") -> str:

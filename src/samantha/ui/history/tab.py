@@ -25,7 +25,7 @@ from samantha.ui import views
 from samantha.ui.learning.branching import BRANCH_MORE, stream_branch
 from samantha.ui.learning.panel import LearningPanel
 from samantha.ui.words.table import Text
-from samantha.ui.words.wording import phrases
+from samantha.ui.words.wording import board_words, phrases
 
 if TYPE_CHECKING:
     from samantha.workbench.facade import Workbench
@@ -225,7 +225,7 @@ class HistoryTab:
             board = run_leaderboard(self.bench.store, [int(run_id)])
         except SamanthaError as exc:
             return clean(f"<p>⚠️ {html.escape(str(exc))}</p>")
-        return clean(board_table_html(board))
+        return clean(board_table_html(board, board_words(self.t)))
 
     def _run_text(self, record: Any) -> str:
         text = run_to_markdown(record)

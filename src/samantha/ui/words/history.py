@@ -104,4 +104,32 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "acrescente `--pairwise` para que comparem as respostas de duas em duas); dê verificações "
      "aos prompts antes de executá-los, por exemplo `{check=contains:Paris}`; e vote entre "
      "respostas na arena às cegas. Ela aparece quando você abre uma execução ou esta seção."),
+    ("board_model", "Model", "",
+     "Modelo", ""),
+    ("board_answers", "Answers", "",
+     "Respostas", ""),
+    ("board_overall", "Overall (mean [{level} interval])", "",
+     "Geral (média [intervalo de {level}])", ""),
+    ("board_judged", "Judged", "",
+     "Julgadas", ""),
+    ("board_unread", "{judged} ({unread} unread)", "",
+     "{judged} ({unread} ilegíveis)", ""),
+    ("board_checks", "Checks passed", "",
+     "Verificações aprovadas", ""),
+    ("board_speed", "Tokens/s", "",
+     "Tokens/s", ""),
+    ("board_rating", "Rating (Elo-like)", "",
+     "Nota (escala Elo)", ""),
+    ("board_empty", "No answers to rank yet.", "",
+     "Ainda não há respostas para classificar.", ""),
+    ("board_chart", "Overall score by model", "",
+     "Nota geral por modelo", ""),
+    ("board_axis", "mean score, {level} interval", "",
+     "nota média, intervalo de {level}", ""),
+    ("board_bias",
+     "Judge {judge}: {consistent} of {pairs} pairs judged the same in both orders; the answer "
+     "shown first won {share} of {decisive} decisive votes (50% is no position bias).", "",
+     "Juiz {judge}: {consistent} de {pairs} pares julgados igualmente nas duas ordens; a "
+     "resposta mostrada primeiro venceu {share} de {decisive} votos decisivos (50% é nenhum "
+     "viés de posição).", ""),
 )

@@ -8,6 +8,7 @@ from typing import Mapping
 from samantha.core.progress import Progress
 from samantha.core.transcript import Phrases
 from samantha.core.verdict import VerdictWords
+from samantha.documents.leaderboard import BoardWords
 from samantha.ui.words.table import Text
 
 
@@ -96,3 +97,10 @@ def phrases(t: Mapping[str, Text]) -> Phrases:
                              t["verdict_unread"].label),
         checks=t["checks_passed"].label, check_failed=t["check_failed"].label,
         check_undone=t["check_undone"].label)
+
+
+def board_words(t: Mapping[str, Text]) -> BoardWords:
+    """A leaderboard's words in the interface's language."""
+    return BoardWords(**{name: t[f"board_{name}"].label for name in (
+        "model", "answers", "overall", "judged", "unread", "checks", "speed", "rating", "empty",
+        "chart", "axis", "bias")})
