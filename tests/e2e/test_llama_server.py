@@ -370,3 +370,24 @@ def test_the_newer_stages_reach_the_server(bench: Workbench) -> None:
     assert max(t.trace.stages[0].kept for t in tokens) <= 3
     assert bench.remotes.adapter("one").not_honoured(
         STOCHASTIC.replace(dry_multiplier=0.8, tfs_z=0.5))[0].startswith("tfs_z")
+
+
+def test_a_judge_on_the_servers_scores_in_form_several_at_once(bench: Workbench) -> None:
+    """Judging fans out like any cycle: ``default@*`` on both servers, two judgements in
+    progress at once, each held to the rubric's schema by the server's own grammar."""
+    from samantha.core.rubric import seed_rubric
+    from samantha.workbench.judging import JudgeRequest, judge_run
+
+    run = bench.start_run(ChainConfig(prompts="Name a fruit.\nName a colour.",
+                                      models=("default",),
+                                      settings=DETERMINISTIC.replace(max_tokens=12)))
+    for _ in run:
+        pass
+    rubric = seed_rubric()
+    judged = list(judge_run(bench, JudgeRequest(run.id, ("default@*",), rubric,
+                                                concurrency=2)))
+    assert [j.done for j in judged] == [1, 2]
+    stored = bench.store.judgements(run.id)
+    assert [j.judge for j in stored] == ["default@*"] * 2
+    assert all(j.problem is None and list(j.scores) == [c.key for c in rubric.criteria]
+               for j in stored), [(j.problem, j.answer) for j in stored]

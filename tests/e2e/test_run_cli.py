@@ -24,9 +24,11 @@ def events(result) -> list[dict]:
 
 
 def finished(result) -> dict:
-    last = events(result)[-1]
-    assert last["event"] == "run_finished"
-    return last
+    """The run_finished event: the last, or followed only by a chain's [judge] judging."""
+    said = [e["event"] for e in events(result)]
+    end = said.index("run_finished")
+    assert set(said[end + 1:]) <= {"judged", "leaderboard"}, said[end:]
+    return events(result)[end]
 
 
 def test_a_two_item_chain_prints_banners_and_answers(samantha) -> None:
