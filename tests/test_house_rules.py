@@ -105,7 +105,8 @@ def test_only_the_engine_imports_llama_cpp() -> None:
     users = {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")
              if any(name.startswith("llama_cpp") for name in imports(p))}
     assert users == {"engines/llama_cpp.py", "engines/llama_grammar.py",
-                     "engines/llama_batch.py"}  # the llama.cpp engine: model, grammar, batch
+                     "engines/llama_batch.py", "engines/llama_tap.py"}
+    # the llama.cpp engine: model, grammar, batch, and the tap on its graph
 
 
 def test_only_the_store_speaks_sql() -> None:

@@ -20,6 +20,7 @@ from samantha.core.answer_events import FinishReason, GenerationResult, TokenEve
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel, ModelSession
 from samantha.core.errors import NothingAllowed, PromptTooLongError
+from samantha.core.lens import Inside
 from samantha.core.loopguard import LoopGuard
 from samantha.core.sampler_chain import Constraint, SamplerChain
 from samantha.core.settings import SEED_MAX, Settings
@@ -53,6 +54,7 @@ class Ask:
     loop_guard: bool = True  # end an answer that has started repeating itself
     memory: Memory | None = None  # keeps the raw logits of the last tokens (for what-if)
     forced: Sequence[int] = ()  # the answer starts with these tokens (a branch); a tuple
+    layers: str = ""  # learning mode's layer view (core.lens): "", "cheap" or "full"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "messages", tuple(self.messages))
@@ -136,6 +138,7 @@ def generate(
     breakers: Mapping[int, tuple[tuple[int, ...], ...]] | None = None,
     memory: Memory | None = None,
     forced: Sequence[int] = (),
+    inside: Inside | None = None,
 ) -> Iterator[TokenEvent | GenerationResult]:
     """Yield a :class:`TokenEvent` per generated token, then one :class:`GenerationResult`.
 
@@ -148,7 +151,8 @@ def generate(
     (learning mode's what-if; see :class:`samantha.core.whatif.RecentLogits`). ``forced``
     starts the answer with these tokens (a branch: the answer so far, then the candidate
     chosen instead): all but the last are read with the prompt, the last is taken at its step
-    (traced as if chosen there); the chain sees them all as the answer's.
+    (traced as if chosen there); the chain sees them all as the answer's. ``inside`` adds to
+    each traced step what each layer would say (:mod:`samantha.core.lens`).
     Raises :class:`PromptTooLongError` before evaluating anything if the prompt cannot fit.
     """
     cancel = cancel or NeverCancel()
@@ -219,6 +223,9 @@ def generate(
                 took = evaluating + time.perf_counter() - turn
                 trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took,
                                   chain.buffers)
+                if inside is not None:
+                    trace = dataclasses.replace(trace, layers=inside.look(
+                        token, [c.id for c in trace.candidates]))
             yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from samantha.core.candidates import Buffers, StageCount, StageView
+from samantha.core.lens import LayerLens
 from samantha.core.raw_scores import RawScores
 from samantha.core.sampler_chain import Pick
 
@@ -50,6 +51,7 @@ class TokenStep:
     source: str = ""  # for a remote backend: what its probabilities are (empty: our chain)
     views: tuple[StageView, ...] = ()  # the survivors of each active stage, in chain order
     pieces: Mapping[int, str] = field(default_factory=dict)  # views' tokens not among candidates
+    layers: LayerLens | None = None  # what each layer would say (the logit lens), when asked
 
     def piece_of(self, token: int) -> str:
         """The text of a token of this step (a candidate or one of the views' survivors)."""
@@ -73,6 +75,7 @@ class TokenStep:
             "views": [{"name": v.name, "kept": v.kept,
                        "survivors": [[i, p] for i, p in v.survivors]} for v in self.views],
             "pieces": {str(k): v for k, v in self.pieces.items()},
+            **({"layers": self.layers.to_dict()} if self.layers is not None else {}),
         }
 
     @classmethod
@@ -85,7 +88,8 @@ class TokenStep:
                "views": tuple(StageView(v["name"], v["kept"],
                                         tuple((int(i), float(p)) for i, p in v["survivors"]))
                               for v in data.get("views", ())),
-               "pieces": {int(k): v for k, v in data.get("pieces", {}).items()}})
+               "pieces": {int(k): v for k, v in data.get("pieces", {}).items()},
+               "layers": LayerLens.from_dict(data["layers"]) if data.get("layers") else None})
 
 
 def display_piece(raw: bytes) -> str:

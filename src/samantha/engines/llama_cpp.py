@@ -20,6 +20,7 @@ import numpy as np
 from samantha.core.chat import ChatPrompt, Message, plain_prompt
 from samantha.core.engine import Cancel, ModelSpec
 from samantha.core.errors import ModelError
+from samantha.engines.llama_tap import Tap, tapped
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -108,16 +109,19 @@ class LlamaCppEngine:
 
         self._log = LlamaLog.installed()
         self._log.errors.clear()
+        tap = Tap()  # learning mode's view inside the model, closed until asked
         try:
-            llm = llama_cpp.Llama(
-                model_path=str(spec.path),
-                n_ctx=spec.n_ctx,
-                n_batch=self.n_batch,
-                n_threads=self.n_threads,
-                n_threads_batch=self.n_threads,
-                logits_all=False,
-                verbose=False,
-            )
+            with tapped(tap):
+                llm = llama_cpp.Llama(
+                    model_path=str(spec.path),
+                    n_ctx=spec.n_ctx,
+                    n_batch=self.n_batch,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    logits_all=False,
+                    flash_attn=False,  # its fused kernel has no attention weights to show
+                    verbose=False,
+                )
         except (ValueError, RuntimeError, OSError) as exc:
             reason = self._log.first_error() or str(exc)
             raise ModelError(
@@ -125,7 +129,7 @@ class LlamaCppEngine:
                 "architecture or quantisation this version of llama.cpp does not support; "
                 "try another model or quantisation."
             ) from None
-        return LlamaCppSession(spec.name, llm, self.call)
+        return LlamaCppSession(spec.name, llm, self.call, tap)
 
     def vocabulary(self, path: Path) -> "LlamaVocabulary":
         """The model's vocabulary only (no weights): fast, for listing pieces by id."""
@@ -166,8 +170,11 @@ class LlamaCppSession:
     """One loaded model and its KV cache (see :class:`samantha.core.engine.ModelSession`)."""
 
     def __init__(self, name: str, llm: Llama,
-                 call: Callable[..., Any] = lambda fn, *args: fn(*args)) -> None:
+                 call: Callable[..., Any] = lambda fn, *args: fn(*args),
+                 tap: Tap | None = None) -> None:
         import llama_cpp
+
+        self.tap = tap  # what the graph showed in the last decode, while open
 
         self._lib = llama_cpp
         self._llm = llm
@@ -258,12 +265,31 @@ class LlamaCppSession:
     def prefill(self, tokens: Sequence[int], cancel: Cancel) -> np.ndarray | None:
         return self._call(self._prefill, tokens, cancel)
 
+    def look_inside(self, on: bool) -> bool:
+        """Open (or close) the tap on the model's graph: each decode then keeps every layer's
+        stream and attention at its last position. False when this session has no tap."""
+        if self.tap is None:
+            return False
+        self.tap.open = on
+        self.tap.clear()
+        return True
+
+    def inside(self) -> np.ndarray | None:
+        """The streams (layers x n_embd) at the position the last decode predicted from."""
+        return None if self.tap is None else self.tap.layers()
+
+    def attention(self) -> dict[int, np.ndarray]:
+        """Each layer's attention of that position (heads x cells), when the tap is open."""
+        return {} if self.tap is None else dict(self.tap.attention)
+
     def _prefill(self, tokens: Sequence[int], cancel: Cancel) -> np.ndarray | None:
         """Evaluate the prompt in chunks of ``n_batch`` aligned to position 0, reusing only whole
         chunks that an earlier prefill computed. llama.cpp's numbers depend slightly on how
         tokens are batched, so this keeps every answer independent of what ran before: the same
         seed, settings and prompt give the same answer, reused cache or not."""
         tokens = list(tokens)
+        if self.tap is not None and self.tap.open:
+            self.tap.clear()
         step = self._llm.n_batch
         common = _common_prefix(self._cached[: self._prefilled], tokens)
         keep = min(common, len(tokens) - 1) // step * step
@@ -286,6 +312,8 @@ class LlamaCppSession:
         return self._call(self._advance, token)
 
     def _advance(self, token: int) -> np.ndarray:
+        if self.tap is not None and self.tap.open:
+            self.tap.clear()
         self._feed([token])
         self._cached.append(token)
         return self._logits()

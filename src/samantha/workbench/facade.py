@@ -45,6 +45,7 @@ from samantha.models.files import sha256_file
 from samantha.models.gguf_file import read_header
 from samantha.models.library import ModelLibrary, is_url
 from samantha.workbench.backends import Remotes
+from samantha.workbench.inside import LensHeads, inside_of
 from samantha.workbench.preferences import Preferences
 from samantha.workbench.settings_for_model import (
     BreakerCache,
@@ -87,6 +88,7 @@ class Workbench:
         self._store_lock = threading.Lock()
         self._sandbox: Sandbox | None = None  # made at the first code run, probed once
         self._limits: dict[tuple[str, int, int], ContextLimits | None] = {}  # per model file
+        self.lens_heads = LensHeads()  # learning mode's layer view, per model file
         self.remotes = Remotes(self.home)  # backends: adapters made at their first use
         self.breakers = BreakerCache()  # DRY's sequence breakers per model
         self._hearing: Hearing | None = None  # speech to text, made at the first ask
@@ -251,13 +253,17 @@ class Workbench:
             settings = with_bias_ids(session, settings)
             breakers = self.breakers.get(session, settings)
             constraint = grammar_of(session, settings)
+            inside = inside_of(session, self.lens_heads.of(self.resolve_model(model)),
+                               ask.layers) if ask.layers else None
             try:
                 yield from generate_tokens(session, tokens, settings, cancel, prompt.stop,
                                            ask.trace_top, pacer, ask.loop_guard, constraint,
-                                           breakers, ask.memory, ask.forced)
+                                           breakers, ask.memory, ask.forced, inside)
             finally:
                 if constraint is not None:
                     constraint.close()
+                if inside is not None:
+                    inside.close()
 
     def batch_slots(self, parallel: int, model: str, n_ctx: int, numbers: Sequence[int],
                     stopped: Callable[[], bool]) -> ContextManager[Any]:

@@ -10,6 +10,7 @@ from typing import Iterator, Sequence
 from samantha.core.answer_events import AnswerRestarted, GenerationResult, TokenEvent
 from samantha.core.backend_specs import BackendError, BackendInputError, RemoteRef
 from samantha.core.engine import Cancel
+from samantha.core.errors import InputError
 from samantha.core.generation import Ask, NeverCancel, Pacer, resolve_seed
 from samantha.core.remote import generate_remote
 from samantha.workbench.backends import Remotes
@@ -21,6 +22,10 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, ask: Ask, cancel: Cancel | N
     """Yield the answer's events; its :class:`GenerationResult` says which model on which
     backend answered (``answered_by``) with that backend's timings. When every backend tried
     failed, the last failure (raised, or the result's error) names each of them and why."""
+    if ask.layers:
+        raise InputError(f"The layer view needs the embedded llama.cpp engine: {ref} answers "
+                         "from a remote backend, which sends tokens, not its layers. Choose a "
+                         "local GGUF model for it.")
     messages, settings = ask.messages, resolve_seed(ask.settings)
     places = remotes.places(ref, cancel)
     failures: list[tuple[str, BackendError | str]] = []  # each backend tried, and why it failed

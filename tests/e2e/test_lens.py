@@ -1,0 +1,69 @@
+"""Learning mode inside the model, on the bundled models through llama.cpp: the self-checks that
+cannot be faked. The last layer's lens is the model's own logits (to float tolerance); each
+layer's attention row sums to 1 over the context; the lens travels in the token's trace."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from samantha.core.chat import build_messages
+from samantha.core.generation import Ask
+from samantha.core.lens import layer_logits
+from samantha.core.settings import DETERMINISTIC
+
+pytestmark = pytest.mark.e2e
+
+PROMPT = "The capital of France is"
+
+
+@pytest.mark.parametrize("model", ["smollm2", "default"])
+def test_the_last_layers_lens_is_the_models_own_logits(real_workbench, model: str) -> None:
+    bench = real_workbench
+    session = bench.session(model)
+    head = bench.lens_heads.of(bench.resolve_model(model))
+    session.reset()
+    assert session.look_inside(True)
+    try:
+        logits = np.array(session.prefill(session.tokenize(PROMPT), threading.Event()))
+        streams = session.inside()
+        attention = session.attention()
+    finally:
+        session.look_inside(False)
+    assert streams is not None and streams.ndim == 2
+    lens = layer_logits(head, streams[-1:])[0]
+    assert np.abs(lens - logits).max() < 1e-3 * max(1.0, np.abs(logits).max())
+    assert int(lens.argmax()) == int(logits.argmax())
+    # every layer's attention: one row per head over the cells, summing to 1
+    assert sorted(attention) == list(range(len(streams)))
+    for weights in attention.values():
+        assert np.allclose(weights.sum(axis=-1), 1.0, atol=1e-5)
+        assert (weights >= 0).all()
+
+
+@pytest.mark.parametrize("model", ["smollm2", "default"])
+def test_each_token_carries_its_layers_in_learning_mode(real_workbench, model: str) -> None:
+    ask = Ask(build_messages("", "", PROMPT), DETERMINISTIC.replace(max_tokens=3), model,
+              trace_top=10, layers="full")
+    steps = [e.trace for e in real_workbench.generate(ask) if getattr(e, "trace", None)]
+    assert len(steps) == 3
+    for step in steps:
+        lens = step.layers
+        assert lens is not None and lens.mode == "full" and lens.chosen == step.token_id
+        last = lens.layers[-1]
+        assert last.chosen_p == pytest.approx(step.p, abs=1e-4)  # the model's own probability
+        assert last.chosen_rank == step.rank
+        assert [c.id for c in step.candidates[:3]] == [i for i, _ in last.top[:3]]
+    cheap = Ask(build_messages("", "", PROMPT), DETERMINISTIC.replace(max_tokens=1), model,
+                trace_top=10, layers="cheap")
+    (step,) = [e.trace for e in real_workbench.generate(cheap) if getattr(e, "trace", None)]
+    assert step.layers.mode == "cheap"
+    assert {i for i, _ in step.layers.layers[-1].top} <= {c.id for c in step.candidates}
+    # stored (probabilities to 6 decimals) and read back with the rest of the trace
+    stored = step.to_dict()
+    assert type(step).from_dict(stored).to_dict() == stored and "layers" in stored
+    # the tap is closed after the answer: a plain answer keeps nothing
+    session = real_workbench.session(model)
+    assert session.tap is not None and not session.tap.open
