@@ -22,7 +22,7 @@ PROMPT = "The capital of France is"
 @pytest.mark.parametrize("model", ["smollm2", "default"])
 def test_the_last_layers_lens_is_the_models_own_logits(real_workbench, model: str) -> None:
     bench = real_workbench
-    session = bench.session(model)
+    session = bench.session(model, tapped=True)
     head = bench.lens_heads.of(bench.resolve_model(model))
     session.reset()
     assert session.look_inside(True)
@@ -64,6 +64,20 @@ def test_each_token_carries_its_layers_in_learning_mode(real_workbench, model: s
     # stored (probabilities to 6 decimals) and read back with the rest of the trace
     stored = step.to_dict()
     assert type(step).from_dict(stored).to_dict() == stored and "layers" in stored
-    # the tap is closed after the answer: a plain answer keeps nothing
+    # the tap is closed after the answer: a plain answer keeps nothing, on the same model
     session = real_workbench.session(model)
     assert session.tap is not None and not session.tap.open
+
+
+def test_a_model_is_tapped_only_when_the_layer_view_is_asked_for(real_workbench) -> None:
+    """The tap costs 2 to 5% of every token (a Python call per node of the graph): a model
+    loaded for plain answers has none; asking for layers loads it again with one."""
+    real_workbench.unload()
+    plain = real_workbench.session("smollm2")
+    assert plain.tap is None and not plain.look_inside(True) and plain.inside() is None
+    ask = Ask(build_messages("", "", PROMPT), DETERMINISTIC.replace(max_tokens=1), "smollm2",
+              trace_top=5, layers="cheap")
+    (step,) = [e.trace for e in real_workbench.generate(ask) if getattr(e, "trace", None)]
+    assert step.layers is not None
+    tapped = real_workbench.session("smollm2")
+    assert tapped is not plain and tapped.tap is not None

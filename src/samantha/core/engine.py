@@ -6,6 +6,7 @@ tests). Core code only ever sees the protocols.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -23,11 +24,19 @@ class Cancel(Protocol):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """Which model to load: a display name, its file, and the context size wanted."""
+    """Which model to load: a display name, its file, the context size wanted, and whether
+    learning mode may look inside it (a tap on its graph, which slows every token by 2 to 5%:
+    only loaded so when the layer view is asked for)."""
 
     name: str
     path: Path
     n_ctx: int = 4000
+    tapped: bool = False
+
+    def serves(self, wanted: "ModelSpec") -> bool:
+        """Can a model loaded as this spec answer for ``wanted`` (a tapped one serves both)?"""
+        return self == wanted or (self.tapped and dataclasses.replace(self, tapped=False)
+                                  == wanted)
 
 
 class ModelSession(Protocol):

@@ -75,7 +75,7 @@ class TokenStep:
             "views": [{"name": v.name, "kept": v.kept,
                        "survivors": [[i, p] for i, p in v.survivors]} for v in self.views],
             "pieces": {str(k): v for k, v in self.pieces.items()},
-            **({"layers": self.layers.to_dict()} if self.layers is not None else {}),
+            "layers": None if self.layers is None else self.layers.to_dict(),
         }
 
     @classmethod

@@ -109,7 +109,7 @@ class LlamaCppEngine:
 
         self._log = LlamaLog.installed()
         self._log.errors.clear()
-        tap = Tap()  # learning mode's view inside the model, closed until asked
+        tap = Tap() if spec.tapped else None  # learning mode's view inside, closed until asked
         try:
             with tapped(tap):
                 llm = llama_cpp.Llama(

@@ -107,9 +107,11 @@ class Tap:
 
 
 @contextmanager
-def tapped(tap: Tap) -> Iterator[None]:
-    """While inside, contexts llama-cpp-python makes get ``tap``'s callback and no flash
-    attention (whose fused kernel has no attention weights to show)."""
+def tapped(tap: Tap | None) -> Iterator[None]:
+    """While inside, contexts llama-cpp-python makes get ``tap``'s callback (none: unchanged)."""
+    if tap is None:
+        yield
+        return
     import llama_cpp
 
     module = llama_cpp.llama_cpp

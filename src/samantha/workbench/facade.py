@@ -6,6 +6,7 @@ by consecutive generations is not reloaded) and runs generations through our sam
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import secrets
 import shutil
@@ -178,14 +179,16 @@ class Workbench:
     def is_loaded(self, model: str, n_ctx: int = 4000) -> bool:
         """Is this model in memory with this context size (so the next answer starts at once)?"""
         loaded = self._loaded
-        return loaded is not None and loaded.spec == self._spec(model, n_ctx)
+        return loaded is not None and loaded.spec.serves(self._spec(model, n_ctx))
 
-    def session(self, model: str = "default", n_ctx: int = 4000) -> ModelSession:
-        """The loaded model, loading (and first unloading the previous one) only when needed."""
-        spec = self._spec(model, n_ctx)
+    def session(self, model: str = "default", n_ctx: int = 4000,
+                tapped: bool = False) -> ModelSession:
+        """The loaded model, loading (and first unloading the previous one) only when needed;
+        ``tapped``: with the tap learning mode's layer view reads."""
+        spec = dataclasses.replace(self._spec(model, n_ctx), tapped=tapped)
         path = spec.path
         with self._lock:
-            if self._loaded and self._loaded.spec == spec:
+            if self._loaded and self._loaded.spec.serves(spec):
                 return self._loaded.session
             self._close_loaded()
             read_header(path)  # one clear message for a bad file, before llama.cpp reads it
@@ -245,7 +248,7 @@ class Workbench:
                 yield from self._fetch(model, cancel)
             if not self.is_loaded(model, settings.n_ctx):
                 yield ModelLoading(model)
-            session = self.session(model, settings.n_ctx)
+            session = self.session(model, settings.n_ctx, tapped=bool(ask.layers))
             settings = settings.replace(prompt_format=resolve(  # the result says which
                 settings.prompt_format, session.has_chat_template, messages))
             prompt = prompt_for(session, messages, settings.prompt_format, cancel)
