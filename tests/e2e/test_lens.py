@@ -4,6 +4,7 @@ layer's attention row sums to 1 over the context; the lens travels in the token'
 
 from __future__ import annotations
 
+import json
 import threading
 
 import numpy as np
@@ -81,3 +82,20 @@ def test_a_model_is_tapped_only_when_the_layer_view_is_asked_for(real_workbench)
     assert step.layers is not None
     tapped = real_workbench.session("smollm2")
     assert tapped is not plain and tapped.tap is not None
+
+
+def test_samantha_learn_shows_the_layers(samantha) -> None:
+    out = samantha("learn", PROMPT, "-m", "smollm2", "--max-tokens", "2", "--layers", "cheap",
+                   "--top", "5").stdout
+    assert out.count("  layer by layer (among the final candidates; > chosen; it leads") == 2
+    assert "     29  rank      1  p " in out  # smollm2's 30th and last layer: the chosen leads
+    lines = [json.loads(line) for line in samantha(
+        "learn", PROMPT, "-m", "smollm2", "--max-tokens", "2", "--layers", "full",
+        "--json").stdout.splitlines()]
+    assert len(lines) == 2
+    for step in lines:
+        layers = step["layers"]
+        assert layers["mode"] == "full" and len(layers["layers"]) == 30
+        assert layers["layers"][-1]["chosen_rank"] == step["rank"]
+    said = samantha("learn", PROMPT, "-m", "smollm2@nowhere", "--layers", "cheap", code=2)
+    assert "Traceback" not in said.stderr and said.stderr.startswith("error:")

@@ -20,6 +20,7 @@ from samantha.core.candidates import StageView
 from samantha.core.chat import build_messages
 from samantha.core.errors import InputError
 from samantha.core.generation import Ask
+from samantha.core.lens import MODES, LayerLens
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
@@ -88,6 +89,19 @@ def what_if_lines(step: TokenStep, other: WhatIf, asked: str,
     return lines
 
 
+def layer_lines(seen: LayerLens, piece: Callable[[int], str]) -> list[str]:
+    """What each layer would say: its top tokens, and the chosen one's rank and p there."""
+    among = "among the final candidates" if seen.mode == "cheap" else "over the vocabulary"
+    lead = "never" if seen.first_lead is None else f"from layer {seen.first_lead}"
+    lines = [f"  layer by layer ({among}; > chosen; it leads {lead}):"]
+    for view in seen.layers:
+        shown = ", ".join(f"{'>' if i == seen.chosen else ''}'{visible(piece(i))}' {p:.3f}"
+                          for i, p in view.top[:4])
+        lines.append(f"    {view.layer:>3}  rank {view.chosen_rank:>6}  p {view.chosen_p:.3f}"
+                     f"  {shown}")
+    return lines
+
+
 def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
     found = one_left(other)
     return {"asked": asked, "chain": other.chain, "partial": other.partial,
@@ -123,12 +137,18 @@ def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
                    "others, e.g. \"tfs_z=1, typical_p=1, top_p=1, min_p=0, temperature=1\". "
                    "When one candidate is left, a line says which stage cut the list to one "
                    "and what to add to keep more.")
+@click.option("--layers", type=click.Choice(MODES), default=None,
+              help="Also show what each layer would say (the logit lens): the residual stream "
+                   "after every layer passed through the model's final norm and output, as if "
+                   "the model stopped there. cheap: among the final top candidates only; full: "
+                   "over the whole vocabulary (the first time, the output matrix is read into "
+                   "memory: seconds and hundreds of MB). Local GGUF models (Llama, Gemma 3).")
 @loop_guard_option
 @sampling_options
 @click.pass_context
 def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
           plot: Path | None, as_json: bool, show_stages: bool, asked: str | None,
-          loop_guard: bool, **options: Any) -> None:
+          layers: str | None, loop_guard: bool, **options: Any) -> None:
     """Answer PROMPT and show, for every token, the candidates and what each sampler stage
     kept."""
     settings = settings_from(options)
@@ -141,7 +161,8 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
     steps: list[TokenStep] = []
     vocabulary = 0
     piece = pieces(bench, model, settings)
-    ask = Ask(build_messages(system, "", prompt), settings, model, top, loop_guard, memory)
+    ask = Ask(build_messages(system, "", prompt), settings, model, top, loop_guard, memory,
+              layers=layers or "")
     for event in bench.generate(ask):
         if isinstance(event, TokenEvent):
             step = event.trace
@@ -167,6 +188,8 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
                 lines += stage_lines(step.views, step.token_id, piece)
             if result is not None:
                 lines += what_if_lines(step, result, str(asked), piece)
+            if step.layers is not None:
+                lines += layer_lines(step.layers, piece)
             click.echo("\n".join(lines) + "\n")
         elif isinstance(event, GenerationResult) and not as_json:
             click.echo(f"Answer: {event.text}")
