@@ -87,6 +87,7 @@ bench: install browser sandbox llama-server
 	$(BIN)/python bench/bench_learning.py
 	$(BIN)/python bench/bench_ui.py
 	$(BIN)/python bench/bench_judging.py
+	$(BIN)/python bench/bench_lens.py
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
 	  $(BIN)/python bench/bench_remote.py
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
