@@ -92,3 +92,18 @@ def test_the_first_lead_is_where_the_token_leads_to_the_end() -> None:
     assert views(1, 2).first_lead is None
     again = views(2, 1)
     assert LayerLens.from_dict(again.to_dict()) == again
+
+
+def test_attention_keeps_each_heads_top_positions_and_their_tokens() -> None:
+    from samantha.core.lens import AttentionView, attention_view
+
+    rows = {0: np.array([[0.7, 0.2, 0.1, 0.0], [0.1, 0.1, 0.8, 0.0]]),
+            1: np.array([[0.25, 0.25, 0.5, 0.0], [1.0, 0.0, 0.0, 0.0]])}
+    seen = attention_view(rows, [11, 12, 13], top=2)  # 3 positions; the 4th cell is padding
+    assert seen is not None and seen.positions == 3
+    assert seen.layers[0] == (((0, 0.7), (1, 0.2)), ((2, 0.8), (0, 0.1)))
+    assert seen.layers[1][0] == ((2, 0.5), (0, 0.25))  # ties keep position order
+    assert seen.tokens == {0: 11, 1: 12, 2: 13}
+    assert AttentionView.from_dict(seen.to_dict()) == seen
+    assert attention_view({1: rows[1]}, [1, 2, 3]) is None  # a layer missing
+    assert attention_view(rows, [1, 2, 3, 4, 5]) is None  # rows shorter than the context

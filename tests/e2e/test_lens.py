@@ -57,6 +57,13 @@ def test_each_token_carries_its_layers_in_learning_mode(real_workbench, model: s
         assert last.chosen_p == pytest.approx(step.p, abs=1e-4)  # the model's own probability
         assert last.chosen_rank == step.rank
         assert [c.id for c in step.candidates[:3]] == [i for i, _ in last.top[:3]]
+        seen = step.attention  # the prompt, then the answer so far
+        assert seen is not None and seen.positions > 0
+        assert len(seen.layers) == len(lens.layers)
+        assert all(0 <= i < seen.positions and sum(w for _, w in head) <= 1 + 1e-5
+                   for layer in seen.layers for head in layer for i, _ in head)
+    assert [s.attention.positions for s in steps] == \
+        [steps[0].attention.positions + k for k in range(3)]
     cheap = Ask(build_messages("", "", PROMPT), DETERMINISTIC.replace(max_tokens=1), model,
                 trace_top=10, layers="cheap")
     (step,) = [e.trace for e in real_workbench.generate(cheap) if getattr(e, "trace", None)]
@@ -97,5 +104,8 @@ def test_samantha_learn_shows_the_layers(samantha) -> None:
         layers = step["layers"]
         assert layers["mode"] == "full" and len(layers["layers"]) == 30
         assert layers["layers"][-1]["chosen_rank"] == step["rank"]
+    shown = samantha("learn", PROMPT, "-m", "smollm2", "--max-tokens", "1", "--attention").stdout
+    assert "  attention over " in shown and "layer by layer" not in shown
+    assert shown.count(" | ") >= 30 * 8  # 30 layers of 9 heads, separated by |
     said = samantha("learn", PROMPT, "-m", "smollm2@nowhere", "--layers", "cheap", code=2)
     assert "Traceback" not in said.stderr and said.stderr.startswith("error:")

@@ -20,7 +20,7 @@ from samantha.core.candidates import StageView
 from samantha.core.chat import build_messages
 from samantha.core.errors import InputError
 from samantha.core.generation import Ask
-from samantha.core.lens import MODES, LayerLens
+from samantha.core.lens import MODES, AttentionView, LayerLens
 from samantha.core.trace import (
     MAX_TOP,
     TokenStep,
@@ -102,6 +102,16 @@ def layer_lines(seen: LayerLens, piece: Callable[[int], str]) -> list[str]:
     return lines
 
 
+def attention_lines(seen: AttentionView, piece: Callable[[int], str]) -> list[str]:
+    """Each layer's heads: their three most attended positions, as ``position:'piece' w``."""
+    lines = [f"  attention over {seen.positions} positions (layer: each head's top 3):"]
+    for layer, heads in enumerate(seen.layers):
+        shown = " | ".join(", ".join(f"{i}:'{visible(piece(seen.tokens[i]))}' {w:.2f}"
+                                     for i, w in head[:3]) for head in heads)
+        lines.append(f"    {layer:>3}  {shown}")
+    return lines
+
+
 def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
     found = one_left(other)
     return {"asked": asked, "chain": other.chain, "partial": other.partial,
@@ -143,12 +153,18 @@ def what_if_dict(other: WhatIf, asked: str) -> dict[str, Any]:
                    "the model stopped there. cheap: among the final top candidates only; full: "
                    "over the whole vocabulary (the first time, the output matrix is read into "
                    "memory: seconds and hundreds of MB). Local GGUF models (Llama, Gemma 3).")
+@click.option("--attention", "show_attention", is_flag=True,
+              help="Also show where attention went: for each layer, each head's three most "
+                   "attended positions of the context (prompt and answer so far) with their "
+                   "weights. A first token that takes most of the weight whatever it is (an "
+                   "attention sink) is common. Local GGUF models.")
 @loop_guard_option
 @sampling_options
 @click.pass_context
 def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
           plot: Path | None, as_json: bool, show_stages: bool, asked: str | None,
-          layers: str | None, loop_guard: bool, **options: Any) -> None:
+          layers: str | None, show_attention: bool, loop_guard: bool,
+          **options: Any) -> None:
     """Answer PROMPT and show, for every token, the candidates and what each sampler stage
     kept."""
     settings = settings_from(options)
@@ -162,7 +178,7 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
     vocabulary = 0
     piece = pieces(bench, model, settings)
     ask = Ask(build_messages(system, "", prompt), settings, model, top, loop_guard, memory,
-              layers=layers or "")
+              layers=layers or ("cheap" if show_attention else ""))
     for event in bench.generate(ask):
         if isinstance(event, TokenEvent):
             step = event.trace
@@ -188,8 +204,10 @@ def learn(ctx: click.Context, prompt: str, model: str, system: str, top: int,
                 lines += stage_lines(step.views, step.token_id, piece)
             if result is not None:
                 lines += what_if_lines(step, result, str(asked), piece)
-            if step.layers is not None:
+            if step.layers is not None and layers:
                 lines += layer_lines(step.layers, piece)
+            if step.attention is not None and show_attention:
+                lines += attention_lines(step.attention, piece)
             click.echo("\n".join(lines) + "\n")
         elif isinstance(event, GenerationResult) and not as_json:
             click.echo(f"Answer: {event.text}")

@@ -225,7 +225,7 @@ def generate(
                                   chain.buffers)
                 if inside is not None:
                     trace = dataclasses.replace(trace, layers=inside.look(
-                        token, [c.id for c in trace.candidates]))
+                        token, [c.id for c in trace.candidates]), attention=inside.attend())
             yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"

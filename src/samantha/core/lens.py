@@ -164,9 +164,61 @@ def lens(head: LensHead, streams: np.ndarray, chosen: int, candidates: Sequence[
     return LayerLens(mode, chosen, tuple(views))
 
 
+ATTENTION_TOP = 8  # positions kept per head (a stored trace stays small)
+
+
+@dataclass(frozen=True)
+class AttentionView:
+    """Where each head of each layer looked from the position being predicted: its ``top``
+    positions of the context (0: the first token of the prompt) with their weights, most
+    weight first, and the ``tokens`` of those positions (ids) to label them."""
+
+    positions: int  # the context's length at this step
+    layers: tuple[tuple[tuple[tuple[int, float], ...], ...], ...]  # layer -> head -> top
+    tokens: Mapping[int, int]  # position -> token id, for the positions shown
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"positions": self.positions,
+                "layers": [[[[i, round(w, 6)] for i, w in head] for head in layer]
+                           for layer in self.layers],
+                "tokens": {str(k): v for k, v in self.tokens.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "AttentionView":
+        return cls(int(data["positions"]),
+                   tuple(tuple(tuple((int(i), float(w)) for i, w in head) for head in layer)
+                         for layer in data["layers"]),
+                   {int(k): int(v) for k, v in data["tokens"].items()})
+
+
+def attention_view(rows: Mapping[int, np.ndarray], context: Sequence[int],
+                   top: int = ATTENTION_TOP) -> AttentionView | None:
+    """The :class:`AttentionView` of each layer's rows (heads x cells, the cells being the
+    positions of ``context``, the tokens read so far); None when a layer is missing or the
+    rows do not cover the context."""
+    count = len(context)
+    if not rows or sorted(rows) != list(range(len(rows))) or count == 0:
+        return None
+    layers: list[tuple[tuple[tuple[int, float], ...], ...]] = []
+    shown: set[int] = set()
+    for layer in range(len(rows)):
+        weights = np.asarray(rows[layer], dtype=np.float64)
+        if weights.ndim != 2 or weights.shape[1] < count:
+            return None
+        heads = []
+        for row in weights[:, :count]:
+            order = np.argsort(-row, kind="stable")[:top]
+            heads.append(tuple((int(i), float(row[i])) for i in order))
+            shown.update(int(i) for i in order)
+        layers.append(tuple(heads))
+    return AttentionView(count, tuple(layers), {i: int(context[i]) for i in sorted(shown)})
+
+
 class Inside(Protocol):
-    """What learning mode asks of a model for each token: the lens of the token just chosen
-    (and, later, the attention), read from what the engine captured for that step."""
+    """What learning mode asks of a model for each token, read from what the engine captured
+    for that step: the lens of the token just chosen, and where attention went."""
 
     def look(self, chosen: int, candidates: Sequence[int]) -> LayerLens | None: ...
+
+    def attend(self) -> AttentionView | None: ...
 

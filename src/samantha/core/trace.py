@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from samantha.core.candidates import Buffers, StageCount, StageView
-from samantha.core.lens import LayerLens
+from samantha.core.lens import AttentionView, LayerLens
 from samantha.core.raw_scores import RawScores
 from samantha.core.sampler_chain import Pick
 
@@ -52,6 +52,7 @@ class TokenStep:
     views: tuple[StageView, ...] = ()  # the survivors of each active stage, in chain order
     pieces: Mapping[int, str] = field(default_factory=dict)  # views' tokens not among candidates
     layers: LayerLens | None = None  # what each layer would say (the logit lens), when asked
+    attention: AttentionView | None = None  # where each layer's heads looked, when asked
 
     def piece_of(self, token: int) -> str:
         """The text of a token of this step (a candidate or one of the views' survivors)."""
@@ -76,6 +77,7 @@ class TokenStep:
                        "survivors": [[i, p] for i, p in v.survivors]} for v in self.views],
             "pieces": {str(k): v for k, v in self.pieces.items()},
             "layers": None if self.layers is None else self.layers.to_dict(),
+            "attention": None if self.attention is None else self.attention.to_dict(),
         }
 
     @classmethod
@@ -89,7 +91,9 @@ class TokenStep:
                                         tuple((int(i), float(p)) for i, p in v["survivors"]))
                               for v in data.get("views", ())),
                "pieces": {int(k): v for k, v in data.get("pieces", {}).items()},
-               "layers": LayerLens.from_dict(data["layers"]) if data.get("layers") else None})
+               "layers": LayerLens.from_dict(data["layers"]) if data.get("layers") else None,
+               "attention": AttentionView.from_dict(data["attention"])
+               if data.get("attention") else None})
 
 
 def display_piece(raw: bytes) -> str:

@@ -278,6 +278,10 @@ class LlamaCppSession:
         """The streams (layers x n_embd) at the position the last decode predicted from."""
         return None if self.tap is None else self.tap.layers()
 
+    def context(self) -> list[int]:
+        """The tokens the cache holds, in position order (the prompt, then the answer)."""
+        return list(self._cached)
+
     def attention(self) -> dict[int, np.ndarray]:
         """Each layer's attention of that position (heads x cells), when the tap is open."""
         return {} if self.tap is None else dict(self.tap.attention)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from samantha.core.errors import InputError
-from samantha.core.lens import MODES, LayerLens, LensHead, lens
+from samantha.core.lens import MODES, AttentionView, LayerLens, LensHead, attention_view, lens
 
 
 @dataclass
@@ -34,6 +34,11 @@ class ModelInside:
             return None
         return lens(self.head, streams, chosen, candidates, self.mode, self.top)
 
+    def attend(self) -> AttentionView | None:
+        """Where each head looked: the cache was emptied before the prompt, so its cells are
+        the context's positions in order."""
+        return attention_view(self.session.attention(), self.session.context())
+
 
 class LensHeads:
     """Each model file's lens head, read once (the full lens's matrix stays with it)."""
@@ -55,4 +60,5 @@ def inside_of(session: Any, head: LensHead, mode: str) -> ModelInside:
     if not hasattr(session, "look_inside") or not session.look_inside(True):
         raise InputError("The layer view needs the embedded llama.cpp engine (a local GGUF "
                          "model); this model's engine shows no layers.")
+    session.reset()  # the attention's cells are then the positions of this answer's context
     return ModelInside(session, head, mode)
