@@ -109,3 +109,24 @@ def test_samantha_learn_shows_the_layers(samantha) -> None:
     assert shown.count(" | ") >= 30 * 8  # 30 layers of 9 heads, separated by |
     said = samantha("learn", PROMPT, "-m", "smollm2@nowhere", "--layers", "cheap", code=2)
     assert "Traceback" not in said.stderr and said.stderr.startswith("error:")
+
+
+def test_a_chain_keeps_its_layers_in_the_stored_trace(samantha, real_workbench) -> None:
+    """--learn --layers in a chain: the trace stored with the run carries each token's layers
+    and attention, with the text of every token they name, so the history replays them."""
+    result = samantha("run", "--prompts", PROMPT, "-m", "default", "--learn", "--layers",
+                      "cheap", "--max-tokens", "2", "--json")
+    run_id = json.loads(result.stdout.splitlines()[-1])["run_id"]
+    steps = [json.loads(line) for line in
+             samantha("history", "trace", str(run_id), "--json").stdout.splitlines()]
+    assert len(steps) == 2 and all(s["layers"]["mode"] == "cheap" for s in steps)
+    for step in steps:
+        named = {i for view in step["layers"]["layers"] for i, _ in view["top"]}
+        named |= set(step["attention"]["tokens"].values())
+        known = {c["id"] for c in step["candidates"]} | {int(k) for k in step["pieces"]}
+        assert named <= known  # every token named can be shown without the model
+    replay = samantha("history", "trace", str(run_id)).stdout
+    assert replay.count("layer by layer (among the final candidates") == 2
+    assert replay.count("  attention over ") == 2 and "'<bos>'" in replay
+    refused = samantha("run", "--prompts", "x", "--layers", "half", code=2)
+    assert "'half' is not one of 'cheap', 'full'" in refused.stderr

@@ -19,7 +19,7 @@ from samantha.cli.common import (
     write_or_print,
 )
 from samantha.cli.judge import leaderboard
-from samantha.cli.learn import step_table
+from samantha.cli.learn import attention_lines, layer_lines, step_table
 from samantha.cli.run import execute, show_run
 from samantha.core.errors import InputError
 from samantha.core.trace import TokenStep, vocabulary_size
@@ -174,8 +174,15 @@ def trace(ctx: click.Context, run_id: int, number: int, plot: Path | None, page:
                          "--learn to record one.")
     vocabulary = vocabulary_size(steps[0])
     for step in steps:
-        click.echo(json.dumps(step.to_dict(), ensure_ascii=False) if as_json
-                   else step_table(step, vocabulary) + "\n")
+        if as_json:
+            click.echo(json.dumps(step.to_dict(), ensure_ascii=False))
+            continue
+        lines = [step_table(step, vocabulary)]
+        if step.layers is not None:
+            lines += layer_lines(step.layers, step.piece_of)
+        if step.attention is not None:
+            lines += attention_lines(step.attention, step.piece_of)
+        click.echo("\n".join(lines) + "\n")
     if plot:
         from samantha.documents.plots import save_learning_plot
 

@@ -104,6 +104,7 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
     if checks:  # added to the chain file's own
         data["checks"] = [*data.get("checks", ()), *checks]
     for name in ("system", "previous", "loops", "responses", "seed", "learn", "learn_top",
+                 "learn_layers",
                  "code_timeout", "concurrency", "parallel", *SWITCHES):
         if options.get(name) is not None:
             data[name] = options[name]
@@ -149,6 +150,9 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
               help="Learning mode: record every token's candidates and stage counts with the run.")
 @click.option("--top", "learn_top", type=int, help="Candidates per token in learning mode "
                                                    "(1..1000, default 10).")
+@click.option("--layers", "learn_layers", type=click.Choice(["cheap", "full"]),
+              help="With --learn: also keep what each layer would say and where attention "
+                   "went, for each token (local GGUF models; see `samantha learn --layers`).")
 @click.option("--plan", "show_plan", is_flag=True,
               help="Print the cycles as JSON without loading any model.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")

@@ -15,9 +15,11 @@ from typing import Any, Mapping
 from samantha.core.backend_specs import BackendsRule
 from samantha.core.checks import Check, parse_checks
 from samantha.core.errors import InputError
+from samantha.core.lens import MODES as LENS_MODES
 from samantha.core.promptscript import checked_text
 from samantha.core.rubric import JudgeRule
 from samantha.core.schema import (
+    Choice,
     Number,
     Refused,
     Rule,
@@ -87,6 +89,7 @@ FIELDS: dict[str, Rule] = {
     "learn": SWITCH,
     "code_timeout": Number(0.001, 86400),
     "learn_top": Whole(1, MAX_TOP),
+    "learn_layers": Choice(("", *LENS_MODES)),
     "seed": Whole(0, SEED_MAX, optional=True),
     "concurrency": Whole(1, MAX_CONCURRENCY),
     "parallel": Whole(1, MAX_PARALLEL),
@@ -158,6 +161,7 @@ class ChainConfig:
     allow_network: bool = False  # let that code reach the network (it is cut off otherwise)
     learn: bool = False  # learning mode: record every token's candidates and stage counts
     learn_top: int = 10  # how many candidates per token
+    learn_layers: str = ""  # learning mode's layer view (core.lens): "", "cheap" or "full"
     loop_guard: bool = True  # end an answer that has started repeating itself
     concurrency: int = 1  # independent cycles in progress at once (remote backends)
     parallel: int = 1  # independent cycles of the local model decoded together (batch slots)

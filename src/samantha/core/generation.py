@@ -12,7 +12,7 @@ import dataclasses
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from samantha.core.lens import Inside
 from samantha.core.loopguard import LoopGuard
 from samantha.core.sampler_chain import Constraint, SamplerChain
 from samantha.core.settings import SEED_MAX, Settings
-from samantha.core.trace import make_step
+from samantha.core.trace import TokenStep, display_piece, make_step
 
 
 class Pacer(Protocol):
@@ -123,6 +123,19 @@ def resolve_seed(settings: Settings) -> Settings:
     if settings.seed is not None:
         return settings
     return settings.with_seed(secrets.randbelow(SEED_MAX + 1))
+
+
+def looked_inside(trace: TokenStep, inside: Inside,
+                  piece: Callable[[int], bytes]) -> TokenStep:
+    """The step with what each layer would say and where attention went, and the text of every
+    token they name (so a stored trace reads alone, as its candidates do)."""
+    seen = inside.look(trace.token_id, [c.id for c in trace.candidates])
+    attended = inside.attend()
+    named = set() if seen is None else {i for view in seen.layers for i, _ in view.top}
+    named |= set() if attended is None else set(attended.tokens.values())
+    named -= {c.id for c in trace.candidates} | set(trace.pieces)
+    pieces = {**trace.pieces, **{i: display_piece(piece(i)) for i in sorted(named)}}
+    return dataclasses.replace(trace, layers=seen, attention=attended, pieces=pieces)
 
 
 def generate(
@@ -224,8 +237,7 @@ def generate(
                 trace = make_step(len(ids), logits, pick, trace_top, session.vocab_piece, took,
                                   chain.buffers)
                 if inside is not None:
-                    trace = dataclasses.replace(trace, layers=inside.look(
-                        token, [c.id for c in trace.candidates]), attention=inside.attend())
+                    trace = looked_inside(trace, inside, session.vocab_piece)
             yield TokenEvent(len(ids) - 1, token, visible, trace)
             if scanner.stopped:
                 reason = "stop"

@@ -355,7 +355,8 @@ class ChainRunner:
         try:
             trace_top = self.config.learn_top if self.config.learn else 0
             ask = Ask(messages, settings, cycle.model, trace_top, self.config.loop_guard,
-                      self._remembering(trace_top))
+                      self._remembering(trace_top),
+                      layers=self.config.learn_layers if trace_top else "")
             for event in self.backend.generate(ask, control, control,
                                                retry=self.config.retry_on_other,
                                                **self._slot_of(cycle)):

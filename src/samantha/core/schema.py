@@ -86,6 +86,19 @@ class Switch:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One of a few words (``""``, when allowed, for none)."""
+
+    values: tuple[str, ...]
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, str) and value in self.values:
+            return value
+        allowed = ", ".join(repr(v) if not v else v for v in self.values)
+        raise Refused(f"must be one of {allowed}, got {shown(value)}")
+
+
+@dataclass(frozen=True)
 class Text:
     what: str = ""  # what the text is, for the message ("the path of a Python interpreter")
     optional: bool = False  # None (JSON null) allowed
