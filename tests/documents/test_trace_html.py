@@ -3,10 +3,12 @@ to fetch."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 
+from samantha.core.lens import AttentionView, LayerLens, LayerView
 from samantha.core.sampler_chain import SamplerChain
 from samantha.core.settings import Settings
 from samantha.core.trace import TokenStep, make_step
@@ -63,3 +65,18 @@ def test_a_trace_page_fetches_nothing() -> None:
     assert "<script" not in page and "http://" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     assert "A &lt;title&gt;" in page
+
+
+def test_a_trace_page_shows_the_layers_the_heads_and_the_certainty() -> None:
+    step = step_of(Settings(), [0.6, 0.4], top=2)
+    lens = LayerLens("cheap", step.token_id, (LayerView(0, ((1, 0.7), (0, 0.3)), 2, 0.3),
+                                              LayerView(1, ((0, 0.8), (1, 0.2)), 1, 0.8)))
+    heads = AttentionView(2, ((((0, 0.9), (1, 0.1)), ((0, 0.7), (1, 0.3))),), {0: 1, 1: 0})
+    inside = dataclasses.replace(step, layers=lens, attention=heads)
+    page = trace_page([inside, dataclasses.replace(step, step=2)], "trace", "Answer", WORDS_EN)
+    assert page.count('<table class="layer-grid"') == 1  # only the token that has them
+    assert "Where the heads looked" in page and "Layer 0, head by head" in page
+    assert "How sure the model was" in page
+    assert "<script" not in page and "https://" not in page
+    pt = trace_page([inside], "trace", "Resposta", WORDS["pt"])
+    assert "Para onde as cabeças olharam" in pt and "Quão seguro o modelo estava" in pt

@@ -52,7 +52,7 @@ REQUIRED = CHAT_KEYS + HISTORY_KEYS + MODELS_KEYS + MESSAGE_KEYS + PANEL_KEYS
 INPUTS = """
 start stop_next stop_all clean_history replace_response unload_model system_prompt feedback_loop
 previous_response user_prompt models add_model add_model_button single_response reset_model
-shuffle fast_mode learning_mode loops responses auto_run_code stop_condition cumulative
+shuffle fast_mode learning_mode layer_view loops responses auto_run_code stop_condition cumulative
 random_params output_only hide_html n_ctx max_tokens temperature tfs_z top_p min_p typical_p
 top_k presence_penalty frequency_penalty repeat_penalty penalty_last_n stop seed deterministic
 stochastic next_token copy_last copy_all copy_code run_code code_box read_aloud auto_read sounds

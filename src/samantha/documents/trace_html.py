@@ -21,6 +21,8 @@ from samantha.core.trace import (
 )
 from samantha.core.whatif import WhatIf
 from samantha.documents import charts, inert
+from samantha.documents.inside_views import ROWS as INSIDE_ROWS
+from samantha.documents.inside_views import attention_svg, certainty_svg, layer_grid_html
 
 #: Colours of a chosen token by its probability (the legend says so): at least ``low``.
 BANDS = ((0.9, "#2e7d32", "p ≥ 0.9"), (0.5, "#7cb342", "0.5 ≤ p < 0.9"),
@@ -45,6 +47,16 @@ table.stage-table tr.chosen td:first-child { font-weight: bold; color: #e4572e; 
 .bar { display: inline-block; height: 9px; background: #4c72b0; margin-right: 4px;
   vertical-align: middle; }
 tr.chosen .bar { background: #e4572e; }
+table.layer-grid { border-collapse: collapse; font-size: 12px; margin: 6px 0; }
+table.layer-grid caption { text-align: left; padding: 2px 0 4px; }
+table.layer-grid th, table.layer-grid td { padding: 2px 6px; text-align: left;
+  border-bottom: 1px solid #8884; white-space: nowrap; }
+table.layer-grid th, table.layer-grid td:last-child { white-space: normal; }
+table.layer-grid td:not(:last-child) { width: 1%; }
+table.layer-grid .lens-tok { margin-right: 6px; white-space: nowrap; }
+table.layer-grid mark.lens-chosen { background: #e4572e; color: #fff; border-radius: 3px;
+  padding: 0 3px; margin-right: 6px; white-space: nowrap; }
+table.layer-grid tr.first-lead td { background: #e4572e22; }
 """
 
 
@@ -129,7 +141,8 @@ def what_if_table(step: TokenStep, other: WhatIf, asked: str, words: Mapping[str
 def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,
                words: Mapping[str, str]) -> str:
     """A whole trace as one self-contained page: the coloured answer, then each token's
-    candidates, stages and bars, and the two charts along the answer."""
+    candidates, stages and bars (and, when traced, what its layers would say and where its heads
+    looked), and the charts along the answer (ranks, entropy, and the certainty timeline)."""
     vocabulary = vocabulary_size(steps[0]) if steps else 0
     sections = []
     for step in steps:
@@ -141,15 +154,24 @@ def trace_page(steps: Sequence[TokenStep], title: str, answer_label: str,
             f"<code>{html.escape(visible(step.piece))}</code></h3>"
             f"<p><code>{html.escape(stage_summary(step, vocabulary))}</code></p>"
             f"{stage_table(step, words)}"
-            f"{charts.bar_chart(bars, words['probabilities'], words['probability'])}</section>")
+            f"{charts.bar_chart(bars, words['probabilities'], words['probability'])}"
+            f"{inside(step, words)}</section>")
     picked = [s for s in steps if s.rank > 1]
     along = (charts.stem_chart([s.step for s in picked], [s.rank for s in picked], len(steps),
                                words["ranks"], words["token"], words["rank"], words["none"])
              + charts.line_chart([s.step for s in steps], [s.entropy for s in steps],
-                                 words["entropy"], words["token"], words["nats"]))
+                                 words["entropy"], words["token"], words["nats"])
+             + certainty_svg(steps, words))
     return inert.page(title, f"<h1>{html.escape(title)}</h1><h2>{html.escape(answer_label)}</h2>"
                       f"{legend(words)}{coloured_answer(steps, words)}{along}"
                       f"{''.join(sections)}", PAGE_STYLE + STYLE)
+
+
+def inside(step: TokenStep, words: Mapping[str, str]) -> str:
+    """What the layers would say for ``step`` and where its heads looked (its last layer's
+    heads enlarged), when the trace holds them."""
+    last = len(step.attention.layers) - 1 if step.attention is not None else None
+    return layer_grid_html(step, words) + attention_svg(step, last, words)
 
 
 #: The page's words, as the rows of the web UI's label tables (:mod:`samantha.ui.words.table`
@@ -178,7 +200,7 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "here.", "",
      "Calculado só sobre os {n} candidatos guardados: o resto do vocabulário é desconhecido "
      "aqui.", ""),
-)
+) + INSIDE_ROWS
 
 #: The page's words in each language of the interface.
 WORDS: Mapping[str, Mapping[str, str]] = {

@@ -36,7 +36,7 @@ from samantha.ui.chat.tools import ToolsPanel
 from samantha.ui.chat.voice import VoicePanel
 from samantha.ui.header import Header
 from samantha.ui.learning.branching import stream_branch
-from samantha.ui.learning.panel import LearningPanel
+from samantha.ui.learning.panel import LearningPanel, layers_of
 from samantha.ui.serving.feed import RunFeed
 from samantha.ui.serving.live import LiveText, login_of
 from samantha.ui.serving.published import PublishedFiles
@@ -162,8 +162,9 @@ class ChatTab:
     # -- wiring -----------------------------------------------------------------------------------
     def _wire(self) -> None:
         inputs = {self.state, self.system, self.feedback, self.previous, self.prompts,
-                  self.models, self.prompt_format, self.learning.pace, self.voice.auto_read,
-                  self.voice.voice, *self.options.inputs, *self.sampling.inputs}
+                  self.models, self.prompt_format, self.learning.pace, self.learning.layers,
+                  self.voice.auto_read, self.voice.voice, *self.options.inputs,
+                  *self.sampling.inputs}
         self.stream_outputs = [self.output, self.error, self.start, self.last_response,
                                self.all_responses, *self.learning.outputs, *self.code.outputs,
                                self.voice.speech]
@@ -274,6 +275,7 @@ class ChatTab:
             concurrency=int(data[self.options.concurrency] or 1),
             parallel=int(data[self.options.parallel] or 1),
             learn=pace is not False and not switches["fast_mode"],
+            learn_layers=layers_of(data[self.learning.layers]),
             settings=settings.replace(seed=None), seed=settings.seed)
         return config, (None if pace is False else pace), switches["fast_mode"]
 

@@ -1,8 +1,10 @@
 """Learning mode's panel: the pace and Next token (in the Chat tab), then, for a token, what
 each sampler stage kept, its candidates in rank order, their probabilities as bars, the
 candidates after each stage, the answer coloured token by token (its candidates on hover), the
-ranks of the tokens chosen although not the most likely and the entropy along the answer. The
-History tab's trace viewer shows stored traces in the same panel, without the pace."""
+ranks of the tokens chosen although not the most likely and the entropy along the answer; with
+the layer view on, what each layer would say and where the heads looked, the draws of the token
+and the certainty along the answer. The History tab's trace viewer shows stored traces in the
+same panel, without the pace and the layer view's switch."""
 
 from __future__ import annotations
 
@@ -14,6 +16,13 @@ import gradio as gr
 from samantha.core.errors import SamanthaError
 from samantha.core.trace import TokenStep
 from samantha.core.whatif import WhatIf
+from samantha.documents import inert
+from samantha.documents.inside_views import (
+    attention_svg,
+    certainty_svg,
+    draws_svg,
+    layer_grid_html,
+)
 from samantha.documents.trace_html import (
     WORDS,
     coloured_answer,
@@ -30,6 +39,18 @@ from samantha.ui.words.table import Text
 #: so the candidates keep their p column and the charts' text stays at its size (12 px).
 SIDE_BY_SIDE = 440
 
+#: The layer view's choices: the value "off" is the chain's "" (core.chain: learn_layers).
+LAYER_VIEWS = ("off", "cheap", "full")
+
+
+def layer_choices(t: Mapping[str, Text]) -> list[tuple[str, str]]:
+    return [(t[f"layers_{value}"].label, value) for value in LAYER_VIEWS]
+
+
+def layers_of(choice: Any) -> str:
+    """The chain's ``learn_layers`` for the radio's value: "" (off), "cheap" or "full"."""
+    return choice if choice in LAYER_VIEWS[1:] else ""
+
 
 class LearningPanel:
     def __init__(self, t: Mapping[str, Text], prefix: str = "", lang: str = "en") -> None:
@@ -45,6 +66,8 @@ class LearningPanel:
                                  elem_id="learning-pace", scale=5)
             self.next_token = gr.Button(t["next_token"].label, elem_id="next-token-button",
                                         scale=1, min_width=120)
+        self.layers = gr.Radio(layer_choices(t), value="off", label=t["layer_view"].label,
+                               info=t["layer_view"].help, elem_id="layer-view")
 
     def build(self, live: bool = False) -> None:
         """``live``: with the element the page script fills while an answer streams at full
@@ -60,6 +83,12 @@ class LearningPanel:
             with gr.Column(min_width=SIDE_BY_SIDE):
                 self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
         self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
+        self.layer_grid = gr.HTML(elem_id=f"{p}layer-grid", max_height=480)
+        with gr.Row(equal_height=False):
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.attention = gr.HTML(elem_id=f"{p}attention", max_height=720)
+            with gr.Column(min_width=SIDE_BY_SIDE):
+                self.draws = gr.HTML(elem_id=f"{p}draws")
         self.what_if = gr.Textbox(label=t["what_if"].label, info=t["what_if"].help,
                                   placeholder=t["what_if_example"].label,
                                   elem_id=f"{p}what-if")
@@ -70,6 +99,7 @@ class LearningPanel:
                 self.ranks = gr.HTML(elem_id=f"{p}ranks")
             with gr.Column(min_width=SIDE_BY_SIDE):
                 self.entropy = gr.HTML(elem_id=f"{p}entropy")
+        self.certainty = gr.HTML(elem_id=f"{p}certainty")
         self.unlikely = gr.Textbox(label=t["unlikely"].label, info=t["unlikely"].help or None,
                                    lines=1, max_lines=3, interactive=False,
                                    elem_id=f"{p}unlikely")
@@ -77,7 +107,8 @@ class LearningPanel:
     @property
     def outputs(self) -> list[Any]:
         return [self.stages, self.candidates, self.probabilities, self.stage_table,
-                self.answer_tokens, self.ranks, self.entropy, self.unlikely]
+                self.answer_tokens, self.ranks, self.entropy, self.unlikely, self.layer_grid,
+                self.attention, self.draws, self.certainty]
 
     def live_view(self, steps: Sequence[TokenStep]) -> str:
         """What the page script shows of the last token while the answer streams."""
@@ -112,4 +143,15 @@ class LearningPanel:
                 self.answer_tokens: answer,
                 self.ranks: views.rank_chart(steps, t),
                 self.entropy: views.entropy_chart(steps, t),
-                self.unlikely: views.unlikely_text(steps)}
+                self.unlikely: views.unlikely_text(steps), **self.inside(steps, step)}
+
+    def inside(self, steps: Sequence[TokenStep], step: TokenStep | None) -> dict:
+        """The layer grid and the heads of ``step`` (its last layer enlarged), the draws of its
+        final distribution, and the certainty along ``steps``."""
+        heads = step.attention if step is not None else None
+        last = len(heads.layers) - 1 if heads is not None else None
+        words = self.words
+        return {self.layer_grid: inert.clean(layer_grid_html(step, words)),
+                self.attention: inert.clean(attention_svg(step, last, words)),
+                self.draws: inert.clean(draws_svg(step, words=words)),
+                self.certainty: inert.clean(certainty_svg(steps, words))}

@@ -174,4 +174,28 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Rastro como página",
      "Uma página HTML autocontida deste rastro (sem rede): a resposta colorida token por token, "
      "os candidatos e estágios de cada token e os gráficos, para distribuir."),
+    ("layer_view",
+     "Layer view",
+     "What the model's layers would say, and where their attention heads looked, for each "
+     "token. A layer is one of the model's stacked blocks: each adds its work to the stream "
+     "of numbers that ends as the next token's scores. The lens reads the stream after each "
+     "layer through the model's last norm and output, as if the model stopped there, so you "
+     "see the answer take shape; but the middle layers were not trained to be read this way, "
+     "so their words are a view through the last layer's glasses, not what a layer thinks. "
+     "Cheap reads only the final candidates; full reads the whole vocabulary, exact but "
+     "seconds per token on big models. Local GGUF models only (Llama and Gemma 3), with "
+     "learning mode on.",
+     "Visão das camadas",
+     "O que as camadas do modelo diriam, e para onde as suas cabeças de atenção olharam, em "
+     "cada token. Uma camada é um dos blocos empilhados do modelo: cada uma soma o seu "
+     "trabalho ao fluxo de números que termina nas pontuações do próximo token. A lente lê o "
+     "fluxo depois de cada camada pela última normalização e pela saída do modelo, como se ele "
+     "parasse ali, e você vê a resposta tomar forma; mas as camadas do meio não foram "
+     "treinadas para serem lidas assim, então as suas palavras são uma vista pelos óculos da "
+     "última camada, não o que uma camada pensa. Barata lê só os candidatos finais; completa "
+     "lê o vocabulário inteiro, exata mas leva segundos por token em modelos grandes. Só "
+     "modelos GGUF locais (Llama e Gemma 3), com o modo de aprendizagem ligado."),
+    ("layers_off", "off", "", "desligada", ""),
+    ("layers_cheap", "cheap: final candidates", "", "barata: candidatos finais", ""),
+    ("layers_full", "full: whole vocabulary", "", "completa: vocabulário inteiro", ""),
 )
