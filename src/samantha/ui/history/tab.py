@@ -22,6 +22,7 @@ from samantha.documents.inert import clean
 from samantha.documents.leaderboard import board_table_html
 from samantha.store.runs import RUN_STATUSES
 from samantha.ui import views
+from samantha.ui.history.judging import JudgePanel
 from samantha.ui.learning.branching import BRANCH_MORE, stream_branch
 from samantha.ui.learning.panel import LearningPanel
 from samantha.ui.words.table import Text
@@ -99,6 +100,8 @@ class HistoryTab:
             gr.Markdown(t["history_leaderboard"].help, elem_id="history-leaderboard-help",
                         latex_delimiters=[])
             self.board = gr.HTML(elem_id="history-leaderboard")
+            self.judging = JudgePanel(self.bench, t, self.lang)
+            self.judging.build()
         with gr.Row(equal_height=True):
             self.changes = gr.Textbox(label=t["rerun_changes"].label,
                                       info=t["rerun_changes"].help, scale=4,
@@ -151,6 +154,10 @@ class HistoryTab:
                                   ).then(self.leaderboard, inputs=self.run_id,
                                          outputs=self.board)
         self.board_section.expand(self.leaderboard, inputs=self.run_id, outputs=self.board)
+        judging = self.judging
+        judging.go.click(judging.run, inputs=[self.run_id, judging.judges, judging.rubric,
+                                              judging.pairwise], outputs=judging.progress
+                         ).then(self.leaderboard, inputs=self.run_id, outputs=self.board)
         if self.tools is not None:
             self.jupyter.click(self.tools.open_notebook, inputs=self.run_id,
                                outputs=self.tool_message)

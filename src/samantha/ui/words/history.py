@@ -132,4 +132,44 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Juiz {judge}: {consistent} de {pairs} pares julgados igualmente nas duas ordens; a "
      "resposta mostrada primeiro venceu {share} de {decisive} votos decisivos (50% é nenhum "
      "viés de posição).", ""),
+    ("judge_models", "Judge models",
+     "The models that score each answer, separated by commas (a panel when several): a local "
+     "model (smollm2, default, a file) or MODEL@BACKEND. A judge's answer is held to a JSON "
+     "form, so even a small model answers in form; the bundled ones are too small to judge "
+     "well (a 7B instruction model is a fair judge).",
+     "Modelos juízes",
+     "Os modelos que dão notas a cada resposta, separados por vírgulas (um painel quando são "
+     "vários): um modelo local (smollm2, default, um arquivo) ou MODELO@BACKEND. A resposta do "
+     "juiz é presa a um formulário JSON, então até um modelo pequeno responde na forma; os "
+     "embutidos são pequenos demais para julgar bem (um modelo de instruções de 7B é um juiz "
+     "razoável)."),
+    ("judge_rubric", "Rubric",
+     "The criteria each answer is scored on, 1 to 5: seed is the predecessor's nine (in "
+     "English; seed-pt in Portuguese), or a rubric kept in the data home's rubrics folder.",
+     "Rubrica",
+     "Os critérios em que cada resposta recebe nota de 1 a 5: seed são os nove do "
+     "predecessor (em inglês; seed-pt em português), ou uma rubrica guardada na pasta "
+     "rubrics da pasta de dados."),
+    ("judge_pairwise", "Two by two",
+     "Instead of scoring each answer, compare the answers of different models to the same "
+     "prompt, each pair in both orders: the leaderboard then rates the models and says how "
+     "often the judge just picked the answer shown first.",
+     "De dois em dois",
+     "Em vez de dar nota a cada resposta, compara as respostas de modelos diferentes ao mesmo "
+     "prompt, cada par nas duas ordens: a classificação então dá uma nota aos modelos e diz "
+     "com que frequência o juiz só escolheu a resposta mostrada primeiro."),
+    ("judge_go", "Judge this run", "", "Julgar esta execução", ""),
+    ("msg_judge_what", "Choose a run above and name at least one judge model.", "",
+     "Escolha uma execução acima e indique pelo menos um modelo juiz.", ""),
+    ("msg_judging", "Judging: {done} of {total} done ({judge})…", "",
+     "Julgando: {done} de {total} feitos ({judge})…", ""),
+    ("msg_judged",
+     "Done: {done} judgements stored ({unread} could not be read: counted, never scored).", "",
+     "Pronto: {done} julgamentos guardados ({unread} ilegíveis: contados, nunca pontuados).",
+     ""),
+    ("msg_judged_before",
+     "Nothing new to judge: these judges have judged every answer of this run on this rubric.",
+     "",
+     "Nada novo a julgar: estes juízes já julgaram todas as respostas desta execução com esta "
+     "rubrica.", ""),
 )
