@@ -10,6 +10,7 @@ import threading
 import numpy as np
 import pytest
 
+from samantha.core.answer_events import ModelLoading
 from samantha.core.chat import build_messages
 from samantha.core.generation import Ask
 from samantha.core.lens import layer_logits
@@ -85,8 +86,12 @@ def test_a_model_is_tapped_only_when_the_layer_view_is_asked_for(real_workbench)
     assert plain.tap is None and not plain.look_inside(True) and plain.inside() is None
     ask = Ask(build_messages("", "", PROMPT), DETERMINISTIC.replace(max_tokens=1), "smollm2",
               trace_top=5, layers="cheap")
-    (step,) = [e.trace for e in real_workbench.generate(ask) if getattr(e, "trace", None)]
+    events = list(real_workbench.generate(ask))
+    (step,) = [e.trace for e in events if getattr(e, "trace", None)]
     assert step.layers is not None
+    assert any(isinstance(e, ModelLoading) for e in events)  # the reload is said
+    assert real_workbench.is_loaded("smollm2", tapped=True)
+    assert real_workbench.is_loaded("smollm2")  # a tapped model serves plain answers too
     tapped = real_workbench.session("smollm2")
     assert tapped is not plain and tapped.tap is not None
 

@@ -176,10 +176,11 @@ class Workbench:
     def _spec(self, model: str, n_ctx: int) -> ModelSpec:
         return ModelSpec(name=model, path=self.resolve_model(model), n_ctx=n_ctx)
 
-    def is_loaded(self, model: str, n_ctx: int = 4000) -> bool:
-        """Is this model in memory with this context size (so the next answer starts at once)?"""
-        loaded = self._loaded
-        return loaded is not None and loaded.spec.serves(self._spec(model, n_ctx))
+    def is_loaded(self, model: str, n_ctx: int = 4000, tapped: bool = False) -> bool:
+        """Is this model in memory with this context size (and the tap, when ``tapped``), so
+        that the next answer starts at once?"""
+        loaded, spec = self._loaded, dataclasses.replace(self._spec(model, n_ctx), tapped=tapped)
+        return loaded is not None and loaded.spec.serves(spec)
 
     def session(self, model: str = "default", n_ctx: int = 4000,
                 tapped: bool = False) -> ModelSession:
@@ -246,7 +247,7 @@ class Workbench:
         with self.model_turn.taken_by(cancel):
             if is_url(model):
                 yield from self._fetch(model, cancel)
-            if not self.is_loaded(model, settings.n_ctx):
+            if not self.is_loaded(model, settings.n_ctx, tapped=bool(ask.layers)):
                 yield ModelLoading(model)
             session = self.session(model, settings.n_ctx, tapped=bool(ask.layers))
             settings = settings.replace(prompt_format=resolve(  # the result says which
