@@ -208,13 +208,15 @@ def sandbox_program(check: Check, answer: Answer) -> str | None:
     if check.kind != "python":
         return extract_python(answer.text).code or None
     is_def, source = _python_source(check.argument)
-    run = ('exec(compile(_source, "<check>", "exec"), _names)\n_result = _names["check"](answer)'
-           if is_def else '_result = eval(compile(_source, "<check>", "eval"), _names)')
+    if not is_def:  # an expression is the body of a check(answer) of its own: one way to run
+        source = f"def check(answer):\n    return (\n{source}\n    )\n"
+    # the check's source travels as an ASCII literal, compiled in the sandbox: the program
+    # stays ASCII whatever the check or the answer holds
     return (f"import json as _json\n"
             f"answer = {ascii(answer.text)}\n"
-            f"_source = {ascii(source)}\n"
-            f"_names = {{'__name__': '__check__', 'answer': answer}}\n"
-            f"{run}\n"
+            f"_names = {{'__name__': '__check__'}}\n"
+            f"exec(compile({ascii(source)}, '<check>', 'exec'), _names)\n"
+            f"_result = _names['check'](answer)\n"
             f"print('\\n' + {ascii(MARKER)} + _json.dumps(bool(_result)), flush=True)\n")
 
 
