@@ -2,7 +2,7 @@
 the default model, and memory over a 2,000-token response. Ratios from one run (rounds
 interleaved, medians taken). Run: ``.venv/bin/python bench/bench_learning.py``.
 
-Targets: speed ratio >= 0.9; resident memory flat while the response grows; a what-if answer
+Targets: speed ratio >= 0.95; resident memory flat while the response grows; a what-if answer
 (another chain on a remembered token's 262,144 scores, as the UI computes it) under 100 ms.
 """
 
@@ -49,7 +49,7 @@ def speed(bench: Workbench, settings, top: int) -> float:
     session = NeverEnds(bench.session("default", settings.n_ctx))
     bench.reset_model()
     tokens = session.tokenize(session.render_chat(build_messages("", "", PROMPT)).text)
-    *_, result = generate(session, tokens, settings, trace_top=top)
+    *_, result = generate(session, tokens, settings, trace_top=top, loop_guard=False)
     return result.tokens / result.seconds
 
 
@@ -116,7 +116,7 @@ def main() -> None:
         r = report[name]
         print(f"{name:<10} without traces {r['plain_tokens_per_second']:6.1f} tok/s   with top-10 "
               f"traces {r['traced_tokens_per_second']:6.1f} tok/s   ratio {r['ratio']:.3f} "
-              f"(target >= 0.9)")
+              f"(target >= 0.95)")
     print(f"what-if    {report['what_if_ms']:.1f} ms for another chain on 262,144 scores "
           "(target < 100 ms)")
     m = report["memory_mb"]

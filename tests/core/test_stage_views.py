@@ -160,3 +160,47 @@ def test_a_stage_changing_a_few_scores_is_viewed_from_the_raw_sums(banned: int,
         assert [i for i, _ in got.survivors] == [i for i, _ in want.survivors]
         assert [p for _, p in got.survivors] == pytest.approx([p for _, p in want.survivors],
                                                               rel=1e-5, abs=1e-12)
+
+
+NARROWED = [  # top-k first: the chain runs on the best raw scores and those it may raise
+    STOCHASTIC,
+    DETERMINISTIC,
+    SPREAD.replace(frequency_penalty=0.4, presence_penalty=-2.0),  # a penalty that raises
+    STOCHASTIC.replace(logit_bias=((BEST[4000], 30.0), (BEST[0], -math.inf), (7, 0.1))),
+    STOCHASTIC.replace(top_k=SPARE + 50),  # more than the raw sums keep: every token
+    STOCHASTIC.replace(top_k=SPARE, repeat_penalty=2.0, presence_penalty=2.0),  # pushed below
+]
+
+
+@pytest.mark.parametrize("settings", NARROWED)
+@pytest.mark.parametrize("chosen", [None, BEST[1], BEST[3000]])
+def test_learning_mode_on_the_best_scores_equals_the_chain_on_every_token(
+        settings: Settings, chosen: int | None) -> None:
+    """With views asked, a chain whose top-k comes first runs on a few hundred tokens instead
+    of the vocabulary; the token, the counts and every view are those of the whole run."""
+    before = [BEST[2], BEST[10], BEST[10], 7, BEST[4500], BEST[3000], *BEST[20:40]]
+    for seed in range(4):
+        narrow, whole = SamplerChain(settings, seed), SamplerChain(settings, seed)
+        for token in before:
+            narrow.accept(token)
+            whole.accept(token)
+        got = narrow.pick(RAW, views=10, chosen=chosen)
+        raw = RawScores.of(RAW, 10 + SPARE, Buffers())
+        want = whole._run(whole._everything(RAW), True, 10, chosen, raw)  # every token
+        assert got.token == want.token
+        assert got.stages == want.stages
+        assert got.survivors.ids.tolist() == want.survivors.ids.tolist()
+        assert [(v.name, v.kept, [t for t, _ in v.survivors]) for v in got.views] == \
+            [(v.name, v.kept, [t for t, _ in v.survivors]) for v in want.views]
+        for a, b in zip(got.views, want.views):
+            assert [p for _, p in a.survivors] == pytest.approx([p for _, p in b.survivors],
+                                                                rel=1e-6, abs=1e-12)
+
+
+def test_learning_mode_on_the_best_scores_is_the_path_taken() -> None:
+    """The narrowed run is what pick uses when it can (not only a fallback that never runs)."""
+    chain = SamplerChain(STOCHASTIC, 1)
+    chain.accept(BEST[3])
+    raw = RawScores.of(RAW, 10 + SPARE, Buffers())
+    assert chain._pick_narrowed(RAW, raw, 10, None) is not None
+    assert SamplerChain(STOCHASTIC.replace(top_k=0), 1)._pick_narrowed(RAW, raw, 10, None) is None

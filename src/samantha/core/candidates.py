@@ -91,6 +91,7 @@ class Stage(Protocol):
 
 
 ROWS = 16  # top_indices sees a vocabulary as this many rows
+SMALL = 4096  # a stage's view of at most this many candidates is computed directly
 
 
 def top_indices(logits: np.ndarray, k: int) -> np.ndarray:
@@ -142,6 +143,8 @@ def stage_view(name: str, cands: Candidates, top: int, chosen: int,
     n = len(cands)
     if not n:
         return StageView(name, 0, ())
+    if n <= SMALL:
+        return _small_view(name, cands, top, chosen)
     shown = top_indices(cands.logits, top) if top < n else np.arange(n)
     shown = shown[np.argsort(-cands.logits[shown], kind="stable")]
     best = float(cands.logits[shown[0]])
@@ -160,6 +163,26 @@ def stage_view(name: str, cands: Candidates, top: int, chosen: int,
             logit = float(np.ravel(cands.logits[at])[0])
             out.append((chosen, (np.exp(logit - best) / total) if best > -np.inf else 0.0))
     return StageView(name, n, tuple(out))
+
+
+def _small_view(name: str, cands: Candidates, top: int, chosen: int) -> StageView:
+    """:func:`stage_view` of a few candidates (after a filter): in float64, few steps."""
+    logits = np.asarray(cands.logits, dtype=np.float64)
+    shown = (np.arange(min(top, len(logits))) if cands.is_sorted else
+             np.argsort(-logits, kind="stable")[:top])
+    best = logits[shown[0]]
+    if best == -np.inf:
+        probs = np.full(len(logits), 1.0 / len(logits))
+    else:
+        weights = np.exp(logits - best)
+        probs = weights / weights.sum()
+    ids = cands.ids[shown].tolist()
+    out = list(zip(ids, probs[shown].tolist()))
+    if chosen not in ids:
+        at = np.flatnonzero(cands.ids == chosen)
+        if len(at):
+            out.append((chosen, float(probs[at[0]]) if best > -np.inf else 0.0))
+    return StageView(name, len(logits), tuple(out))
 
 
 def seeded_generator(seed: int) -> np.random.Generator:

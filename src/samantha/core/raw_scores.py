@@ -18,6 +18,7 @@ import numpy as np
 from samantha.core.candidates import Buffers, Candidates, StageView, top_indices
 
 SPARE = 128  # best raw tokens kept beyond those shown: room for the scores a stage changed
+CHUNK = 1 << 15  # scores summed at a time (128 KB: the core's cache keeps the work)
 CANCELLED = 1e-9  # a changed stage whose sum falls below this share of the raw one is summed
 
 
@@ -41,10 +42,16 @@ class RawScores:
         best = float(logits[top[0]])
         if best == -np.inf:  # every one banned: equally impossible
             return cls(logits, best, float(n), 0.0, top)
-        shifted = np.subtract(logits, np.float32(best), out=buffers.like("shifted", logits))
-        weights = np.exp(shifted, out=buffers.like("weights", logits))  # the costly pass
-        total = float(weights.sum())  # float32 summed pairwise: as exact as the weights
-        return cls(logits, best, total, float(weights @ shifted), top)
+        total = weighted = 0.0
+        shift = np.float32(best)
+        spare = buffers.like("shifted", logits[:CHUNK]), buffers.like("weights", logits[:CHUNK])
+        for start in range(0, n, CHUNK):  # a chunk at a time: the buffers stay in the cache
+            part = logits[start: start + CHUNK]
+            shifted = np.subtract(part, shift, out=spare[0][: len(part)])
+            weights = np.exp(shifted, out=spare[1][: len(part)])  # the costly pass
+            total += float(weights.sum())  # float32 summed pairwise: as exact as the weights
+            weighted += float(weights @ shifted)
+        return cls(logits, best, total, weighted, top)
 
     def p(self, logit: float) -> float:
         """The probability of a score among these (the softmax over the whole vocabulary)."""
@@ -77,9 +84,24 @@ class Changed:
         if raw.best == -np.inf or not cands.whole:
             return None
         ids = np.flatnonzero(cands.logits != raw.logits)
-        if len(ids) > room or len(ids) >= len(cands):
+        return cls._of(raw, ids, cands.logits[ids], len(cands), room)
+
+    @classmethod
+    def among(cls, raw: RawScores, ids: np.ndarray, logits: np.ndarray, kept: int,
+              room: int) -> "Changed | None":
+        """The same for a stage that ran on the tokens ``ids`` only (their scores after it:
+        ``logits``), every other token of the ``kept`` left as it was."""
+        if raw.best == -np.inf:
             return None
-        new = np.asarray(cands.logits[ids], dtype=np.float64)
+        where = np.flatnonzero(logits != raw.logits[ids])
+        return cls._of(raw, ids[where], logits[where], kept, room)
+
+    @classmethod
+    def _of(cls, raw: RawScores, ids: np.ndarray, logits: np.ndarray, kept: int,
+            room: int) -> "Changed | None":
+        if len(ids) > room or len(ids) >= kept:
+            return None
+        new = np.asarray(logits, dtype=np.float64)
         if len(ids) and new.max() - raw.best > 600:  # exp would overflow: sum them all
             return None
         old = np.asarray(raw.logits[ids], dtype=np.float64)
@@ -87,7 +109,7 @@ class Changed:
             float(np.exp(new - raw.best).sum())
         if total <= raw.total * CANCELLED:  # the sum lost to cancellation
             return None
-        return cls(len(cands), tuple(ids.tolist()), tuple(new.tolist()), total)
+        return cls(kept, tuple(ids.tolist()), tuple(new.tolist()), total)
 
     def view(self, name: str, raw: RawScores, top: int, chosen: int) -> StageView:
         """As :func:`samantha.core.candidates.stage_view` would show the stage's scores."""

@@ -204,9 +204,7 @@ class SamplerChain:
             return None
         best = top_indices(logits, max(NARROW, 8 * k))
         floor = logits[best].min()  # no token left out scores higher, before or after
-        raised = [t for t in (*(self._bias.biases if self._bias else ()),
-                              *self.penalties.recent) if 0 <= t < n]
-        ids = np.union1d(best, np.asarray(raised, dtype=np.int64))
+        ids = np.union1d(best, np.asarray(self._raisable(n), dtype=np.int64))
         cands = Grammar(constraint).apply(Candidates(ids, logits[ids]))
         for stage in self.stages[: at + 1]:
             cands = stage.apply(cands)
@@ -264,7 +262,13 @@ class SamplerChain:
         too, unless ``grammar`` is False) and, with ``views`` > 0, that many of the survivors
         of each active stage (:class:`StageView`). ``chosen``: that token instead of a draw
         (a branch), marked in the views wherever it survived."""
-        raw = RawScores.of(logits, views + SPARE, self.buffers) if views else None
+        if not views:
+            return self._run(self._everything(logits), grammar, 0, chosen)
+        raw = RawScores.of(logits, views + SPARE, self.buffers)
+        if self.constraint is None or not grammar:
+            narrowed = self._pick_narrowed(logits, raw, views, chosen)
+            if narrowed is not None:
+                return narrowed
         return self._run(self._everything(logits), grammar, views, chosen, raw)
 
     def pick_among(self, cands: Candidates, views: int = 0) -> Pick:
@@ -272,13 +276,57 @@ class SamplerChain:
         out."""
         return self._run(cands, False, views)
 
+    def _pick_narrowed(self, logits: np.ndarray, raw: RawScores, views: int,
+                       chosen: int | None) -> Pick | None:
+        """:meth:`pick` with views, without a pass over the vocabulary after the raw sums,
+        when top-k comes first (only a bias and the penalties before it). The best raw scores
+        and the tokens a bias or a penalty may raise are the only ones that can get through
+        top-k, so the chain runs on them; the views of the stages before top-k come from the
+        raw sums (:class:`Changed`). None when that cannot be known: run on every token."""
+        at = self._cut_at
+        k = getattr(self.stages[at], "k", 0) if at >= 0 else 0
+        n = len(logits)
+        if not k or k >= len(raw.top) or len(raw.top) >= n or self.dry.active:
+            return None
+        floor = logits[raw.top[-1]]  # no token left out scores higher, before or after
+        raisable = self._raisable(n)
+        ids = (np.union1d(raw.top, np.asarray(raisable, dtype=np.int64)) if raisable else
+               np.sort(raw.top))
+        cands = Candidates(ids, logits[ids])
+        counts: list[StageCount] = []
+        seen: list[tuple[str, Candidates | Changed]] = []
+        for stage in self.stages[:at]:
+            cands = stage.apply(cands)
+            counts.append(StageCount(stage.name, n, stage.active))
+            if stage.active:
+                changed = Changed.among(raw, ids, cands.logits, n, len(raw.top) - views)
+                if changed is None:
+                    return None
+                seen.append((stage.name, changed))
+        cut = self.stages[at].apply(cands)
+        if len(cut) < k or cut.logits.min() <= floor:
+            return None
+        counts.append(StageCount(self.stages[at].name, k, True))
+        seen.append((self.stages[at].name, cut))
+        return self._finish(cut, self.stages[at + 1:], views, chosen, raw, counts, seen)
+
+    def _raisable(self, n: int) -> list[int]:
+        """The tokens whose scores a bias or the penalties may raise."""
+        tokens = [*(self._bias.biases if self._bias else ()),
+                  *(self.penalties.recent if self.penalties.active else ())]
+        return [t for t in tokens if 0 <= t < n]
+
     def _run(self, cands: Candidates, grammar: bool, views: int,
              chosen: int | None = None, raw: RawScores | None = None) -> Pick:
-        counts = []
-        seen: list[tuple[str, Candidates | Changed]] = []
         stages = self.stages
         if self.constraint is not None and grammar:
             stages = (Grammar(self.constraint), *stages)
+        return self._finish(cands, stages, views, chosen, raw, [], [])
+
+    def _finish(self, cands: Candidates, stages: tuple[Stage, ...], views: int,
+                chosen: int | None, raw: RawScores | None, counts: list[StageCount],
+                seen: list[tuple[str, Candidates | Changed]]) -> Pick:
+        """Run ``stages`` after those already counted and seen, then choose."""
         for stage in stages:
             cands = stage.apply(cands)
             counts.append(StageCount(stage.name, len(cands), stage.active))

@@ -169,7 +169,7 @@ def shift_logits(cands: Candidates, ids: Sequence[int] | np.ndarray,
     if not direct.all():  # the rest: search the candidates for them
         table = dict(zip(ids_a[~direct].tolist(), deltas_a[~direct].tolist()))
         for pos in np.flatnonzero(np.isin(cands.ids, ids_a[~direct])):
-            logits[pos] += table[int(cands.ids[pos])]
+            logits[pos] = float(logits[pos]) + table[int(cands.ids[pos])]  # as above: in float64
     return dataclasses.replace(cands, logits=logits, is_sorted=False)  # same ids, same order
 
 
