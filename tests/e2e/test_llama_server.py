@@ -173,6 +173,11 @@ def test_fan_out_spreads_cycles_over_two_servers_in_plan_order(bench: Workbench)
     assert all(c.status == "done" and c.response for c in record.cycles)
     starts = [e.cycle.number for e in events if type(e).__name__ == "CycleStarted"]
     assert starts == [1, 2, 3, 4, 5, 6]  # told in plan order whatever finished first
+    # each server's slots read from its /props (-np 2), the cycles and their count kept
+    status = {s.name: s for s in bench.remotes.placement.status()}
+    assert [(status[n].slots, status[n].busy, status[n].state) for n in ("one", "two")] == \
+        [(2, 0, "up"), (2, 0, "up")]
+    assert status["one"].cycles + status["two"].cycles == 6
     # (The answers are not compared with one server's: llama-server reuses the cache of what
     # a slot served before, and the batches that makes change a greedy answer on a near tie.)
 
@@ -202,8 +207,9 @@ def test_a_killed_server_fails_its_cycle_and_retry_moves_it(bench: Workbench,
         bench.remotes.save(BackendSpec("doomed", again.url, "llama-server"))
         config = ChainConfig(prompts=COUNT, models=("default@*",), retry_on_other=True,
                              settings=DETERMINISTIC.replace(max_tokens=60))
-        bench.remotes.busy["one"] += 5  # so the doomed one answers first
-        bench.remotes.busy["two"] += 5
+        for _ in range(5):  # so the doomed one answers first
+            bench.remotes.placement.take([("one", "default")])
+            bench.remotes.placement.take([("two", "default")])
         restarted = []
         run = bench.start_run(config)
         for event in run:

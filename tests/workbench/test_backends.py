@@ -311,13 +311,22 @@ def test_any_backend_is_every_one_serving_the_model_now(lab: Remotes, network) -
     assert len(network["one"].asked) == asked  # the model lists are asked once
 
 
-def test_the_least_busy_place_answers_ties_to_the_first(lab: Remotes) -> None:
-    places = [("one", "gemma"), ("two", "gemma")]
-    assert lab.least_busy(places) == ("one", "gemma")
-    lab.busy["one"] += 1
-    assert lab.least_busy(places) == ("two", "gemma")
-    assert lab.least_busy(places, avoid=["two"]) == ("one", "gemma")
-    assert lab.least_busy(places, avoid=["one", "two"]) is None
+def test_placement_reads_slots_from_the_server_or_as_declared(network, home: Path) -> None:
+    """two says it has 3 slots (``/props``, as servers built on llama.cpp do); one says
+    nothing and is declared with 2: cycles go where there is most room for them."""
+    network["one"] = Server({"GET /v1/models": (200, {"data": [{"id": "gemma"}]})})
+    network["two"] = Server({"GET /v1/models": (200, {"data": [{"id": "gemma"}]}),
+                             "GET /props": (200, {"total_slots": 3})})
+    write_backends(home, {"one": BackendSpec("one", "http://one:1", "openai", slots=2),
+                          "two": BackendSpec("two", "http://two:1", "openai")})
+    lab = Remotes(home)
+    places = lab.places(RemoteRef("gemma", "*"))
+    taken = [lab.placement.take(places)[0] for _ in range(6)]
+    assert taken == ["one", "two", "two", "one", "two", "one"]
+    assert [(s.name, s.busy, s.slots, s.state) for s in lab.placement.status()] == [
+        ("one", 3, 2, "busy"), ("two", 3, 3, "busy")]
+    assert lab.placement.take(places, avoid=["one", "two"]) is None
+    assert "GET /props" not in network["one"].asked  # declared: not asked
 
 
 def test_an_adapter_is_made_once_and_made_again_when_its_backend_changes(

@@ -68,6 +68,9 @@ class Scripted:
     def not_honoured(self, settings: Settings) -> list[str]:
         return []
 
+    def capacity(self) -> int | None:
+        return None
+
     def stream(self, model: str, messages: Any, settings: Settings, cancel: Any,
                trace_top: int = 0) -> tuple[tuple[str, ...], Iterator[Any]]:
         self.streams += 1
@@ -215,26 +218,46 @@ def test_a_single_backend_has_nowhere_to_go(backends_of, home: Path) -> None:
         answer(Remotes(home), retry=True, model="gemma@a")
 
 
-def test_the_least_busy_backend_answers_and_its_count_goes_back(backends_of,
-                                                                home: Path) -> None:
+def busy(remotes: Remotes) -> dict[str, int]:
+    return {s.name: s.busy for s in remotes.placement.status()}
+
+
+def test_the_backend_with_most_room_answers_and_its_count_goes_back(backends_of,
+                                                                    home: Path) -> None:
     backends_of(a="answer", b="answer")
     remotes = Remotes(home)
-    remotes.busy["a"] += 1  # a cycle in progress on a
+    assert remotes.placement.take([("a", "gemma")]) == ("a", "gemma")  # a cycle on a
     assert answer(remotes, retry=False)[-1].answered_by == "gemma@b"
     events = remote_answer(remotes, RemoteRef("gemma", "*"), Ask(MESSAGES, Settings()), None)
     next(events)
-    assert remotes.busy == {"a": 1, "b": 1}  # counted while it answers
+    assert busy(remotes) == {"a": 1, "b": 1}  # counted while it answers
     events.close()  # let go half-way (Stop, a closed tab)
-    assert remotes.busy == {"a": 1, "b": 0}
+    assert busy(remotes) == {"a": 1, "b": 0}
+    assert [s.state for s in remotes.placement.status()] == ["busy", "up"]  # 1 slot each
 
 
-def test_a_failed_backend_is_not_left_counted_busy(backends_of, home: Path) -> None:
+def test_a_failed_backend_is_not_left_counted_busy_and_is_benched(backends_of,
+                                                                  home: Path) -> None:
     backends_of(a="refuse", b="break")
     remotes = Remotes(home)
     with pytest.raises(BackendError):
         answer(remotes, retry=False, model="gemma@a")
-    assert answer(remotes, retry=True)[-1].error == every(("a", refused("a")), ("b", broke("b")))
-    assert remotes.busy == {"a": 0, "b": 0}
+    assert [s.state for s in remotes.placement.status()] == ["benched"]
+    # a is benched: b is asked first, then a all the same (nothing else is left)
+    with pytest.raises(BackendError, match=exactly(every(("b", broke("b")),
+                                                         ("a", refused("a"))))):
+        answer(remotes, retry=True)
+    assert busy(remotes) == {"a": 0, "b": 0}
+    assert [(s.name, s.state, s.failed) for s in remotes.placement.status()] == [
+        ("a", "benched", 2), ("b", "benched", 1)]
+
+
+def test_an_input_error_does_not_bench_the_backend(backends_of, home: Path) -> None:
+    backends_of(a="missing")
+    remotes = Remotes(home)
+    with pytest.raises(BackendError):
+        answer(remotes, retry=False, model="gemma@a")
+    assert [(s.state, s.failed, s.busy) for s in remotes.placement.status()] == [("up", 0, 0)]
 
 
 def test_a_chain_cycle_no_backend_could_answer_is_stored_naming_each(

@@ -32,14 +32,22 @@ def backends() -> None:
 @click.option("--limit", "limits", multiple=True, metavar="NAME=VALUE",
               help="Change a bound of its answers: " + ", ".join(LIMIT_KEYS) + " (e.g. "
                    "--limit token_gap_seconds=300 for a slow server; repeatable).")
+@click.option("--slots", type=click.IntRange(1, 4096), metavar="N",
+              help="How many answers it computes at once, when it does not say (llama-server "
+                   "says: its --parallel; give it for Ollama's OLLAMA_NUM_PARALLEL, vLLM or a "
+                   "load balancer). MODEL@* sends each cycle where there is most room.")
+@click.option("--weight", type=click.FloatRange(0.01, 100.0), default=1.0, show_default=True,
+              help="Its share of the cycles beside backends of as many slots (2: twice as "
+                   "many, for a machine twice as fast).")
 @click.option("--no-check", is_flag=True, help="Add it without trying it now.")
 @click.pass_context
 def add(ctx: click.Context, name: str, url: str, kind: str, api_key_env: str | None,
-        limits: tuple[str, ...], no_check: bool) -> None:
+        limits: tuple[str, ...], slots: int | None, weight: float, no_check: bool) -> None:
     """Add (or replace) backend NAME at URL, e.g. `samantha backends add lab
     http://192.168.1.20:8080`, then try it."""
     bench = workbench(ctx)
-    spec = spec_with_limits(BackendSpec(name, url, kind, api_key_env), limits)
+    spec = spec_with_limits(BackendSpec(name, url, kind, api_key_env, slots=slots,
+                                        weight=weight), limits)
     if not no_check:
         info = bench.remotes.check(spec)
         spec = replace(spec, kind=info.kind)
@@ -64,7 +72,9 @@ def list_backends(ctx: click.Context, as_json: bool) -> None:
     for name, spec in specs.items():
         key = f", key in ${spec.api_key_env}" if spec.api_key_env else ""
         changed = "".join(f", {k} {shown_limit(k, v)}" for k, v in spec.limits.to_dict().items())
-        click.echo(f"{name}  {spec.url}  ({spec.kind}{key}{changed})")
+        share = (f", {spec.slots} slots" if spec.slots else "") + \
+            (f", weight {spec.weight:g}" if spec.weight != 1.0 else "")
+        click.echo(f"{name}  {spec.url}  ({spec.kind}{key}{share}{changed})")
 
 
 @backends.command("check")

@@ -227,6 +227,7 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
         click.echo(f"\nRun {chain.id} interrupted: `samantha history resume {chain.id}` "
                    "continues it.", err=True)
         ctx.exit(130)
+    show_backends(ctx, as_json)
     judge = chain.runner.config.judge
     if judge and not chain.control.run_stopped:  # the answers done: the judges score them
         judge_after_run(ctx, chain.id, judge, as_json)
@@ -237,6 +238,18 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
         click.echo(f"\nRun {chain.id} saved: `samantha history show {chain.id}`.", err=True)
     if failed:
         ctx.exit(1)
+
+
+def show_backends(ctx: click.Context, as_json: bool) -> None:
+    """The remote backends this run used: up, benched or busy, their cycles, failures and model
+    swaps (a ``backends`` JSON line with ``--json``)."""
+    used = [s for s in workbench(ctx).remotes.placement.status() if s.cycles]
+    if not used:
+        return
+    if as_json:
+        print_json({"event": "backends", "backends": [s.to_dict() for s in used]})
+        return
+    click.echo("\nBackends: " + "; ".join(s.line() for s in used), err=True)
 
 
 def verdict_dict(event: Any) -> dict[str, Any] | None:

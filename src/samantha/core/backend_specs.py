@@ -11,7 +11,7 @@ from typing import Any
 
 from samantha.core.errors import InputError, SamanthaError
 from samantha.core.remote_limits import CEILINGS, StreamLimits, limits_from
-from samantha.core.schema import Refused, Text, check_table, shown
+from samantha.core.schema import Number, Refused, Text, Whole, check_table, shown
 
 KINDS = ("llama-server", "openai", "ollama")
 ANY = "*"  # MODEL@* : any backend that serves MODEL
@@ -41,6 +41,8 @@ class BackendSpec:
     kind: str = "auto"
     api_key_env: str | None = None
     limits: StreamLimits = field(default_factory=StreamLimits)
+    slots: int | None = None  # answers it computes at once, when it does not say (placement)
+    weight: float = 1.0  # its share of the cycles beside others of as many slots
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
@@ -55,20 +57,25 @@ class BackendSpec:
         object.__setattr__(self, "url", self.url.rstrip("/"))
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"url": self.url, "kind": self.kind}
+        data: dict[str, Any] = {"url": self.url, "kind": self.kind}
         if self.api_key_env:
             data["api_key_env"] = self.api_key_env
+        if self.slots is not None:
+            data["slots"] = self.slots
+        if self.weight != 1.0:
+            data["weight"] = self.weight
         return {**data, **self.limits.to_dict()}
 
 
 BACKEND_KEYS = {"url": Text("an http:// or https:// address"),
                 "kind": Text("auto, llama-server, openai or ollama", optional=True),
                 "api_key_env": Text("the name of an environment variable", optional=True),
+                "slots": Whole(1, 4096), "weight": Number(0.01, 100.0),
                 **CEILINGS}
 
 
 def spec_from_entry(name: str, entry: Any) -> BackendSpec:
-    """A backend from ``"URL"`` or ``{url, kind, api_key_env, <limits>}`` (raises
+    """A backend from ``"URL"`` or ``{url, kind, api_key_env, slots, weight, <limits>}`` (raises
     :class:`Refused`)."""
     if isinstance(entry, str):
         entry = {"url": entry}
@@ -82,7 +89,8 @@ def spec_from_entry(name: str, entry: Any) -> BackendSpec:
     try:
         return BackendSpec(name, values["url"] if "url" in values else "",
                            values.get("kind") or "auto", values.get("api_key_env"),
-                           limits_from(values))
+                           limits_from(values), values.get("slots"),
+                           float(values.get("weight", 1.0)))
     except InputError as exc:
         raise Refused(str(exc).rstrip("."), name) from None
 

@@ -46,6 +46,9 @@ class RemoteBackend(Protocol):
         """The models it serves (``cancel``: Stop gives up the wait, raising a
         :class:`BackendError`)."""
 
+    def capacity(self) -> int | None:
+        """How many answers it computes at once, when it says (None: it does not)."""
+
     def not_honoured(self, settings: Settings) -> list[str]: ...
 
     def stream(self, model: str, messages: Sequence[Message], settings: Settings,

@@ -97,12 +97,16 @@ class LlamaServer:
             return (json_whole(settings.get("n_ctx"), CONTEXT)
                     or json_whole(self.props.get("n_ctx"), CONTEXT))
 
+    def capacity(self) -> int | None:
+        """Its slots (``total_slots`` of ``/props``)."""
+        with shaped_answer(self.spec, "/props", SERVER):
+            return json_whole(self.props.get("total_slots"), 'a whole number ("total_slots")')
+
     def check(self) -> BackendInfo:
         health = self.http.status("/health")
         notes = () if health == 200 else (f"/health answered {health}: not ready yet",)
         template = self.has_template()
-        with shaped_answer(self.spec, "/props", SERVER):
-            slots = json_whole(self.props.get("total_slots"), 'a whole number ("total_slots")')
+        slots = self.capacity()
         return BackendInfo(
             kind=self.kind, models=tuple(self.models()), n_ctx=self.n_ctx(),
             slots=slots, supports=SUPPORTED,

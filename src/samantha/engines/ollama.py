@@ -84,6 +84,10 @@ class Ollama:
         except BackendError:  # a WrongShape too: the version is only shown
             return None
 
+    def capacity(self) -> int | None:
+        """Not told (Ollama's OLLAMA_NUM_PARALLEL): declare ``slots`` for it."""
+        return None
+
     def check(self) -> BackendInfo:
         models = tuple(self.models())
         version = self.version()

@@ -124,6 +124,16 @@ class OpenAICompatible:
     def label(self) -> str:
         return f"{self.kind} ({self.dialect})"
 
+    def capacity(self) -> int | None:
+        """Its slots, when it says as llama-server does (``total_slots`` of ``/props``: servers
+        built on llama.cpp); None when it does not (declare ``slots`` for it)."""
+        if self.http.status("/props") != 200:
+            return None
+        answer = self.http.get("/props")
+        slots = answer.get("total_slots") if isinstance(answer, dict) else None
+        return slots if isinstance(slots, int) and not isinstance(slots, bool) and \
+            0 < slots <= 4096 else None
+
     def check(self) -> BackendInfo:
         listing = self.listing()
         contexts = {m.get("max_model_len") for m in listing} - {None}

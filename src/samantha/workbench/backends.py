@@ -11,9 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from samantha.core.backend_specs import (
     ANY,
@@ -25,6 +24,7 @@ from samantha.core.backend_specs import (
 )
 from samantha.core.engine import Cancel
 from samantha.core.errors import InputError
+from samantha.core.placement import Placement
 from samantha.core.remote import RemoteBackend
 from samantha.core.schema import Refused, shown
 
@@ -110,8 +110,9 @@ def detect_kind(http: Http) -> str:
 
 
 class Remotes:
-    """The backends of a Workbench: their adapters (made once), their models, and which one
-    answers next. ``extra`` are backends of a chain file, beside the user's own."""
+    """The backends of a Workbench: their adapters (made once), their models, their load and
+    health (:attr:`placement`, which also says which one answers next). ``extra`` are backends
+    of a chain file, beside the user's own."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
@@ -119,7 +120,8 @@ class Remotes:
         self._adapters: dict[str, RemoteBackend] = {}
         self._models: dict[str, list[str]] = {}
         self._extra: dict[str, BackendSpec] = {}
-        self.busy: Counter[str] = Counter()  # cycles in progress per backend
+        self._placed: set[str] = set()  # backends whose slots and models placement knows
+        self.placement = Placement()
 
     def specs(self) -> dict[str, BackendSpec]:
         return {**read_backends(self.home), **self._extra}
@@ -162,6 +164,7 @@ class Remotes:
     def _forget(self, name: str) -> None:
         adapter = self._adapters.pop(name, None)
         self._models.pop(name, None)
+        self._placed.discard(name)
         if adapter is not None:
             adapter.close()
 
@@ -184,22 +187,41 @@ class Remotes:
     def places(self, ref: RemoteRef, cancel: Cancel | None = None) -> list[tuple[str, str]]:
         """Every (backend, model id) that can answer ``ref``, checked now: an unknown backend
         or a model it does not serve is refused with what it does serve. ``cancel`` (Stop)
-        gives up the wait for a backend's list, raising a :class:`BackendError`."""
+        gives up the wait for a backend's list, raising a :class:`BackendError`. Placement
+        learns each one's slots and models on the way."""
         if ref.backend != ANY:
-            return [(ref.backend, self._model_on(ref.backend, ref.model, cancel))]
-        places = []
-        for name in sorted(self.specs()):
-            try:
-                if ref.model in self.models(name, cancel):
-                    places.append((name, ref.model))
-            except BackendError:
-                if cancel is not None and cancel.is_set():
-                    raise
-                continue  # an unreachable backend serves nothing now
-        if not places:
-            raise InputError(f"No backend serves {ref.model!r} now (`samantha backends list` "
-                             "shows them and their models).")
+            places = [(ref.backend, self._model_on(ref.backend, ref.model, cancel))]
+        else:
+            places = []
+            for name in sorted(self.specs()):
+                try:
+                    if ref.model in self.models(name, cancel):
+                        places.append((name, ref.model))
+                except BackendError:
+                    if cancel is not None and cancel.is_set():
+                        raise
+                    continue  # an unreachable backend serves nothing now
+            if not places:
+                raise InputError(f"No backend serves {ref.model!r} now (`samantha backends "
+                                 "list` shows them and their models).")
+        for name, _ in places:
+            self._declare(name)
         return places
+
+    def _declare(self, name: str) -> None:
+        """Tell placement a backend's slots (as declared, else as the server says, else 1),
+        weight and models, once."""
+        if name in self._placed:
+            return
+        spec = self.specs()[name]
+        slots = spec.slots
+        if slots is None:
+            try:
+                slots = self.adapter(name).capacity()
+            except BackendError:
+                slots = None
+        self.placement.declare(name, slots, spec.weight, self._models.get(name))
+        self._placed.add(name)
 
     def _model_on(self, name: str, model: str, cancel: Cancel | None = None) -> str:
         served = self.models(name, cancel)
@@ -213,15 +235,6 @@ class Remotes:
                              f"{', '.join(served) or 'no model'}. Write one of these, as "
                              f"MODEL@{name}.")
         return model
-
-    def least_busy(self, places: Iterable[tuple[str, str]],
-                   avoid: Iterable[str] = ()) -> tuple[str, str] | None:
-        """The place with the fewest cycles in progress (ties: the first), not in ``avoid``."""
-        options = [p for p in places if p[0] not in set(avoid)]
-        if not options:
-            return None
-        with self._lock:
-            return min(options, key=lambda p: self.busy[p[0]])
 
     def close(self) -> None:
         with self._lock:

@@ -1,6 +1,7 @@
-"""One answer from a remote backend: which backend serves it (the least busy of those that
-serve the model), the stream turned into our events, and, with ``retry``, another backend
-when the first one fails (refused, 5xx, a timeout, a broken stream)."""
+"""One answer from a remote backend: which backend serves it (chosen by
+:mod:`samantha.core.placement` among those that serve the model), the stream turned into our
+events, and, with ``retry``, another backend when the first one fails (refused, 5xx, a timeout,
+a broken stream)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, ask: Ask, cancel: Cancel | N
     messages, settings = ask.messages, resolve_seed(ask.settings)
     places = remotes.places(ref, cancel)
     failures: list[tuple[str, BackendError | str]] = []  # each backend tried, and why it failed
-    place = remotes.least_busy(places)
+    placement = remotes.placement
+    place = placement.take(places)
     while place is not None:
         backend, model = place
-        remotes.busy[backend] += 1
+        health: bool | None = None  # the backend's doing: True it answered, False it failed
         try:
             result = None
             try:
@@ -40,6 +42,7 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, ask: Ask, cancel: Cancel | N
                 stops, stream = adapter.stream(model, messages, settings, _cancel(cancel),
                                                ask.trace_top)
             except BackendError as exc:
+                health = None if isinstance(exc, BackendInputError) else False
                 failures.append((backend, exc))
                 place = _next(remotes, places, failures) if retry else None
                 if place is None:
@@ -51,9 +54,11 @@ def remote_answer(remotes: Remotes, ref: RemoteRef, ask: Ask, cancel: Cancel | N
                     result = dataclasses.replace(event, answered_by=f"{model}@{backend}")
                 else:
                     yield event
+            assert result is not None
+            health = False if result.error else (None if result.finish_reason == "cancelled"
+                                                 else True)
         finally:
-            remotes.busy[backend] -= 1
-        assert result is not None
+            placement.done(backend, model, health)
         if result.error:
             failures.append((backend, result.error))
             place = _next(remotes, places, failures) if retry else None
@@ -88,8 +93,8 @@ def _sentence(text: str) -> str:
 
 def _next(remotes: Remotes, places: list[tuple[str, str]],
           failures: Sequence[tuple[str, object]]) -> tuple[str, str] | None:
-    """The place to try next: the least busy backend not tried yet (None: none is left)."""
-    return remotes.least_busy(places, [name for name, _ in failures])
+    """The place to try next among the backends not tried yet (None: none is left)."""
+    return remotes.placement.take(places, [name for name, _ in failures])
 
 
 def _cancel(cancel: Cancel | None) -> Cancel:
