@@ -1,7 +1,8 @@
 """The layer view in headless Chromium at 1366×768, on a real run of the default model with
 the cheap lens: the layer grid, the heads' heat-map and the certainty timeline are on screen in
-the Chat tab and in History's trace viewer, and the trace page opened from a file shows them
-with the network blocked."""
+the Chat tab and in History's trace viewer (where the layer enlarged and the draws' count and
+seed are chosen, and redrawn at once), and the trace page opened from a file shows them with
+the network blocked."""
 
 from __future__ import annotations
 
@@ -23,6 +24,24 @@ GRID = "table.layer-grid"
 HEADS = "svg[aria-label^='Where the heads looked']"
 ONE_LAYER = "svg[aria-label*='head by head']"
 TIMELINE = "svg[aria-label='How sure the model was, token by token']"
+
+
+def choose(page, prefix: str, layer: int, draws: int, seed: int) -> None:
+    """Type the layer enlarged, the draws and their seed in the learning panel (``prefix``:
+    "" in Chat, "trace-" in History): the heat-map and the draws chart change at once."""
+    panel = "learning-panel" if not prefix else "trace-viewer"
+    before = page.locator(f"#{prefix}draws svg").get_attribute("aria-label")
+    assert before == "100 draws from the final distribution (seed 0)"
+    set_number(page, "", layer, panel, f"#{prefix}head-layer")
+    page.wait_for_selector(f"#{prefix}attention svg[aria-label='Layer {layer}, head by head']",
+                           timeout=10_000)
+    set_number(page, "", draws, panel, f"#{prefix}draw-count")
+    set_number(page, "", seed, panel, f"#{prefix}draw-seed")
+    chart = f"#{prefix}draws svg[aria-label='{draws} draws from the final distribution " \
+            f"(seed {seed})']"
+    page.wait_for_selector(chart, timeout=10_000)
+    assert f"/{draws}" in (page.text_content(chart) or "")
+    assert_on_screen(page, f"#{prefix}attention {ONE_LAYER}")
 
 
 def assert_on_screen(page, selector: str) -> None:
@@ -62,6 +81,9 @@ def inside_run(browser, ui_server, session_home: Path) -> int:
     shot(page, "inside-chat-heads")
     page.locator("#certainty").scroll_into_view_if_needed()
     shot(page, "inside-chat-certainty")
+    choose(page, "", layer=1, draws=500, seed=7)
+    page.locator("#head-layer").scroll_into_view_if_needed()
+    shot(page, "inside-chat-chosen")
     page.context.close()
     with RunStore(session_home / "history.sqlite3") as store:
         return store.latest_run_id()
@@ -82,6 +104,16 @@ def test_the_trace_viewer_shows_a_chosen_tokens_layers(page, inside_run: int,
         assert_on_screen(page, selector)
     page.locator("#trace-layer-grid").scroll_into_view_if_needed()
     shot(page, "inside-history-layers")
+    choose(page, "trace-", layer=2, draws=500, seed=7)
+    set_number(page, "", 20_000, "trace-viewer", "#trace-draw-count")
+    page.wait_for_function("document.querySelector('#trace-draws').innerText"
+                           ".includes('Draw 1 to 10,000 times, not 20000.')", timeout=10_000)
+    assert page.locator("#trace-draws svg").count() == 0
+    set_number(page, "", 40, "trace-viewer", "#trace-head-layer")
+    page.wait_for_function("document.querySelector('#trace-attention').innerText"
+                           ".includes('This model has no layer 40: choose 0 to 17')",
+                           timeout=10_000)
+    assert_on_screen(page, f"#trace-attention {HEADS}")  # the grid stays
 
 
 def test_the_trace_page_from_a_file_shows_them_offline(browser, inside_run: int,

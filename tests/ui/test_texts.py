@@ -37,7 +37,7 @@ msg_no_prompt msg_no_model msg_stopped msg_run_saved msg_copied msg_no_code msg_
 msg_folder_added msg_no_runs msg_working msg_prompt_ready msg_no_trace msg_traces
 msg_voice_no_model msg_voice_no_microphone msg_voice_listening msg_voice_heard
 msg_voice_not_command msg_voice_closed msg_voice_added msg_tool_running msg_tool_no_table
-msg_tools_stopped msg_tool_packaged
+msg_tools_stopped msg_tool_packaged msg_inside_layer msg_inside_draws msg_inside_seed
 """.split()
 PANEL_KEYS = """
 app_tagline model_in_use help_toggle runs_list runs_none runs_stop status_ready status_loading
@@ -65,6 +65,7 @@ export_format
 export rerun folders add_folder add_folder_button refresh_models download_url keep download
 links_text extract_links loop_guard help_toggle runs_list trace_cycle trace_step rerun_changes
 resume parallel listen voice_model voice_model_folder tool_table tool_written tool_log
+inside_layer inside_draws inside_seed
 """.split()
 
 # Names that are the same in every language: the parameters users also write in prompt scripts,
@@ -151,6 +152,9 @@ def test_named_placeholders_format(lang: str) -> None:
     assert "Token 4" in table["stage_line"].label.format(step=4, piece="x", id=1, rank=1, p=1,
                                                          entropy=0)
     assert "2" in table["status_cycle"].label.format(cycle=2, total=6)
+    assert "17" in table["msg_inside_layer"].label.format(layer=30, last=17)
+    assert "500" in table["msg_inside_draws"].label.format(most="10,000", n=500)
+    assert "-1" in table["msg_inside_seed"].label.format(most="4,294,967,295", seed=-1)
 
 
 def test_exact_english_messages() -> None:

@@ -186,6 +186,7 @@ class ChatTab:
                          show_progress="hidden", trigger_mode="always_last")
         self.clean.click(self.clean_history, inputs=self.state, outputs=self.stream_outputs,
                          show_progress="hidden")
+        self.learning.keep_in(self.state)
         self.learning.what_if.submit(self.what_if, inputs=[self.state, self.learning.what_if],
                                      outputs=self.learning.what_if_table,
                                      show_progress="hidden")
@@ -391,7 +392,7 @@ class ChatTab:
         if not steps and not session.panels_shown:
             return {}
         session.panels_shown = bool(steps)
-        return self.learning.view(steps)
+        return self.learning.view(steps, choice=session.inside)
 
     def _cycle_view(self, session: UiSession, event: Any, text: bool = True) -> dict:
         transcript = session.transcript

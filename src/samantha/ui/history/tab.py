@@ -24,6 +24,7 @@ from samantha.store.runs import RUN_STATUSES
 from samantha.ui import views
 from samantha.ui.history.judging import JudgePanel
 from samantha.ui.learning.branching import BRANCH_MORE, stream_branch
+from samantha.ui.learning.inside import DRAWS, SEED, InsideChoice
 from samantha.ui.learning.panel import LearningPanel
 from samantha.ui.words.table import Text
 from samantha.ui.words.wording import board_words, phrases
@@ -180,9 +181,11 @@ class HistoryTab:
                                   self.learning.what_if],
             outputs=self.learning.what_if_table, show_progress="hidden")
         trace_outputs = [self.trace_note, *self.learning.outputs]
+        in_view = [self.run_id, self.trace_cycle, self.trace_step]
         for trigger in (self.show_trace.click, self.trace_step.submit, self.trace_cycle.submit):
-            trigger(self.trace, inputs=[self.run_id, self.trace_cycle, self.trace_step],
+            trigger(self.trace, inputs=[*in_view, *self.learning.choices],
                     outputs=trace_outputs)
+        self.learning.on_choice(self.redraw, in_view)
 
     def rows(self, search: str) -> list[list[Any]]:
         runs = self.bench.store.list_runs(search=search or None, limit=200)
@@ -346,8 +349,21 @@ class HistoryTab:
         path.write_text(trace_page(steps, title, words["answer"], words), encoding="utf-8")
         return gr.File(self.publish(path), visible=True), ""
 
-    def trace(self, run_id: Any, cycle: Any, step: Any) -> list[Any]:
-        """The stored trace of one cycle in the learning panels, token ``step`` in focus."""
+    def redraw(self, run_id: Any, cycle: Any, step: Any, layer: Any = None,
+               draws: Any = DRAWS, seed: Any = SEED) -> dict:
+        """The heat-map and the draws of the token in view (read from the store again: nothing
+        is generated), with the panel's choices; empty without a trace."""
+        try:
+            _, steps = self._steps(self.bench.store.get_run(int(run_id)), cycle)
+        except (SamanthaError, TypeError, ValueError):
+            steps = []
+        focus = steps[min(max(int(step or 1), 1), len(steps)) - 1] if steps else None
+        return self.learning.redraw(focus, InsideChoice(layer, draws, seed))
+
+    def trace(self, run_id: Any, cycle: Any, step: Any, layer: Any = None,
+              draws: Any = DRAWS, seed: Any = SEED) -> list[Any]:
+        """The stored trace of one cycle in the learning panels, token ``step`` in focus, the
+        heads' layer and the draws as chosen."""
         empty = [""] * len(self.learning.outputs)
         if run_id in (None, ""):
             return ["", *empty]
@@ -361,5 +377,5 @@ class HistoryTab:
             note = self.t["msg_no_trace"].label.format(cycle=number, run=record.id)
             return [f"⚠️ {note}", *empty]
         focus = steps[min(max(int(step or 1), 1), len(steps)) - 1]
-        view = self.learning.view(steps, focus=focus)
+        view = self.learning.view(steps, focus=focus, choice=InsideChoice(layer, draws, seed))
         return ["", *(view[c] for c in self.learning.outputs)]

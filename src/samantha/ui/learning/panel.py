@@ -2,9 +2,10 @@
 each sampler stage kept, its candidates in rank order, their probabilities as bars, the
 candidates after each stage, the answer coloured token by token (its candidates on hover), the
 ranks of the tokens chosen although not the most likely and the entropy along the answer; with
-the layer view on, what each layer would say and where the heads looked, the draws of the token
-and the certainty along the answer. The History tab's trace viewer shows stored traces in the
-same panel, without the pace and the layer view's switch."""
+the layer view on, what each layer would say and where the heads looked (a chosen layer
+enlarged), the draws of the token (how many, with what seed) and the certainty along the
+answer. The History tab's trace viewer shows stored traces in the same panel, without the pace
+and the layer view's switch."""
 
 from __future__ import annotations
 
@@ -17,12 +18,7 @@ from samantha.core.errors import SamanthaError
 from samantha.core.trace import TokenStep
 from samantha.core.whatif import WhatIf
 from samantha.documents import inert
-from samantha.documents.inside_views import (
-    attention_svg,
-    certainty_svg,
-    draws_svg,
-    layer_grid_html,
-)
+from samantha.documents.inside_views import certainty_svg, layer_grid_html
 from samantha.documents.trace_html import (
     WORDS,
     coloured_answer,
@@ -31,6 +27,7 @@ from samantha.documents.trace_html import (
     what_if_table,
 )
 from samantha.ui import views
+from samantha.ui.learning.inside import DRAWS, SEED, InsideChoice, draws_view, heads_view
 from samantha.ui.learning.whatif_note import one_left_note
 from samantha.ui.words.table import Text
 
@@ -57,6 +54,7 @@ class LearningPanel:
         self.t = t
         self.prefix = prefix  # element ids are unique per page: "" in Chat, "trace-" in History
         self.words = WORDS[lang]  # the stage table's and the coloured answer's
+        self.lang = lang
 
     def build_pace(self) -> None:
         t = self.t
@@ -84,6 +82,7 @@ class LearningPanel:
                 self.probabilities = gr.HTML(elem_id=f"{p}probabilities")
         self.stage_table = gr.HTML(elem_id=f"{p}stage-table", max_height=420)
         self.layer_grid = gr.HTML(elem_id=f"{p}layer-grid", max_height=480)
+        self._build_choices()
         with gr.Row(equal_height=False):
             with gr.Column(min_width=SIDE_BY_SIDE):
                 self.attention = gr.HTML(elem_id=f"{p}attention", max_height=720)
@@ -103,6 +102,48 @@ class LearningPanel:
         self.unlikely = gr.Textbox(label=t["unlikely"].label, info=t["unlikely"].help or None,
                                    lines=1, max_lines=3, interactive=False,
                                    elem_id=f"{p}unlikely")
+
+    def _build_choices(self) -> None:
+        """The layer enlarged under the heat-map, and the draws' count and seed (bounded where
+        they are drawn, see :mod:`samantha.ui.learning.inside`)."""
+        t, p = self.t, self.prefix
+        with gr.Row(equal_height=True):
+            self.head_layer = gr.Number(None, label=t["inside_layer"].label,
+                                        info=t["inside_layer"].help, precision=0,
+                                        elem_id=f"{p}head-layer", min_width=140)
+            self.draw_count = gr.Number(DRAWS, label=t["inside_draws"].label,
+                                        info=t["inside_draws"].help, precision=0,
+                                        elem_id=f"{p}draw-count", min_width=140)
+            self.draw_seed = gr.Number(SEED, label=t["inside_seed"].label,
+                                       info=t["inside_seed"].help, precision=0,
+                                       elem_id=f"{p}draw-seed", min_width=140)
+
+    @property
+    def choices(self) -> list[Any]:
+        """The controls, in :class:`InsideChoice`'s order: layer, draws, seed."""
+        return [self.head_layer, self.draw_count, self.draw_seed]
+
+    def on_choice(self, handler: Callable[..., dict], inputs: Sequence[Any]) -> None:
+        """Each control, changed, calls ``handler(*inputs, layer, draws, seed)`` for the views
+        of the step in view (:meth:`redraw`): nothing is generated again."""
+        for control in self.choices:
+            control.change(handler, inputs=[*inputs, *self.choices],
+                           outputs=[self.attention, self.draws], queue=False,
+                           show_progress="hidden", trigger_mode="always_last")
+
+    def keep_in(self, state: Any) -> None:
+        """In the Chat tab: a control changed is kept in the tab's session (``UiSession.inside``,
+        which the views drawn while an answer streams use) and redraws its last token's."""
+        self.on_choice(self._session_redraw, [state])
+
+    def _session_redraw(self, session: Any, layer: Any, draws: Any, seed: Any) -> dict:
+        session.inside = InsideChoice(layer, draws, seed)
+        return self.redraw(session.steps[-1] if session.steps else None, session.inside)
+
+    def redraw(self, step: TokenStep | None, choice: InsideChoice) -> dict:
+        """The heat-map and the draws of ``step`` with ``choice``."""
+        return {self.attention: heads_view(step, choice, self.words, self.t),
+                self.draws: draws_view(step, choice, self.words, self.t, self.lang)}
 
     @property
     def outputs(self) -> list[Any]:
@@ -128,11 +169,13 @@ class LearningPanel:
         return one_left_note(other, self.t) + what_if_table(step, other, asked, self.words,
                                                             pieces)
 
-    def view(self, steps: Sequence[TokenStep], focus: TokenStep | None = None) -> dict:
+    def view(self, steps: Sequence[TokenStep], focus: TokenStep | None = None,
+             choice: InsideChoice | None = None) -> dict:
         """What the panel shows for these steps: ``focus`` (default the last one) in the tables
-        and the bars; the answer so far coloured and in the two charts along it. (At full speed
-        this is drawn at the end of each answer only; meanwhile the live stream shows the
-        token's line and candidates.)"""
+        and the bars; the answer so far coloured and in the two charts along it; ``choice``
+        the inside views' (default: the last layer enlarged, 100 draws, seed 0). (At full
+        speed this is drawn at the end of each answer only; meanwhile the live stream shows
+        the token's line and candidates.)"""
         t = self.t
         step = focus or (steps[-1] if steps else None)
         answer = legend(self.words) + coloured_answer(steps, self.words) if steps else ""
@@ -143,15 +186,14 @@ class LearningPanel:
                 self.answer_tokens: answer,
                 self.ranks: views.rank_chart(steps, t),
                 self.entropy: views.entropy_chart(steps, t),
-                self.unlikely: views.unlikely_text(steps), **self.inside(steps, step)}
+                self.unlikely: views.unlikely_text(steps),
+                **self.inside(steps, step, choice or InsideChoice())}
 
-    def inside(self, steps: Sequence[TokenStep], step: TokenStep | None) -> dict:
-        """The layer grid and the heads of ``step`` (its last layer enlarged), the draws of its
-        final distribution, and the certainty along ``steps``."""
-        heads = step.attention if step is not None else None
-        last = len(heads.layers) - 1 if heads is not None else None
+    def inside(self, steps: Sequence[TokenStep], step: TokenStep | None,
+               choice: InsideChoice) -> dict:
+        """The layer grid and the heads of ``step`` (the chosen layer enlarged), the draws of
+        its final distribution, and the certainty along ``steps``."""
         words = self.words
         return {self.layer_grid: inert.clean(layer_grid_html(step, words)),
-                self.attention: inert.clean(attention_svg(step, last, words)),
-                self.draws: inert.clean(draws_svg(step, words=words)),
+                **self.redraw(step, choice),
                 self.certainty: inert.clean(certainty_svg(steps, words))}

@@ -14,6 +14,7 @@ from samantha.core.control import RunControl
 from samantha.core.trace import TokenStep
 from samantha.core.transcript import Transcript
 from samantha.core.whatif import RecentLogits
+from samantha.ui.learning.inside import InsideChoice
 
 
 @dataclass
@@ -27,6 +28,7 @@ class UiSession:
     busy: threading.Lock = field(default_factory=threading.Lock)  # held while a chain runs
     memory: RecentLogits = field(default_factory=RecentLogits)  # the last tokens' logits
     cycle: Any = None  # the CycleStarted of the answer in the learning panels (for what-if)
+    inside: InsideChoice = field(default_factory=InsideChoice)  # the layer enlarged, the draws
 
     def __deepcopy__(self, memo: dict) -> "UiSession":
         # Gradio deep-copies state values; a session is made fresh per tab by its factory and

@@ -198,4 +198,37 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("layers_off", "off", "", "desligada", ""),
     ("layers_cheap", "cheap: final candidates", "", "barata: candidatos finais", ""),
     ("layers_full", "full: whole vocabulary", "", "completa: vocabulário inteiro", ""),
+    ("inside_layer",
+     "Enlarged layer",
+     "Which layer's heads are enlarged under the heat-map, with their tokens: 0 is the first "
+     "layer, as in the grid above. Empty: the last layer. Needs the layer view.",
+     "Camada ampliada",
+     "De qual camada as cabeças aparecem ampliadas sob o mapa de calor, com os seus tokens: 0 "
+     "é a primeira camada, como na grade acima. Vazio: a última camada. Exige a visão das "
+     "camadas."),
+    ("inside_draws",
+     "Draws",
+     "How many times the token in view is drawn again from its final distribution, to set "
+     "the shares drawn beside the probabilities: 1 to 10,000 (default 100). The more draws, "
+     "the closer the shares. Nothing is generated again.",
+     "Sorteios",
+     "Quantas vezes o token em vista é sorteado de novo da sua distribuição final, para pôr "
+     "as frações sorteadas ao lado das probabilidades: de 1 a 10.000 (padrão 100). Quanto "
+     "mais sorteios, mais próximas as frações. Nada é gerado de novo."),
+    ("inside_seed",
+     "Draw seed",
+     "The seed of those draws: the same seed gives the same counts, another shows how much "
+     "they vary. 0 to 4,294,967,295 (default 0). The answer's own seed is not changed.",
+     "Semente dos sorteios",
+     "A semente desses sorteios: a mesma semente dá as mesmas contagens, outra mostra quanto "
+     "elas variam. De 0 a 4.294.967.295 (padrão 0). A semente da própria resposta não muda."),
+    ("msg_inside_layer",
+     "This model has no layer {layer}: choose 0 to {last}, or leave the box empty for the "
+     "last.", "",
+     "Este modelo não tem a camada {layer}: escolha de 0 a {last}, ou deixe a caixa vazia para "
+     "a última.", ""),
+    ("msg_inside_draws", "Draw 1 to {most} times, not {n}.", "",
+     "Sorteie de 1 a {most} vezes, não {n}.", ""),
+    ("msg_inside_seed", "The draws' seed is a whole number from 0 to {most}, not {seed}.", "",
+     "A semente dos sorteios é um número inteiro de 0 a {most}, não {seed}.", ""),
 )
