@@ -35,7 +35,9 @@ from samantha.core.settings import DETERMINISTIC, SEED_MAX, Settings, setting_ru
 from samantha.core.trace import MAX_TOP
 
 LOOP_LIMIT = 1_000_000
-MAX_CONCURRENCY = 64
+#: Cycles in progress at once over remote backends: a rack of 64 servers of 4 slots takes 256.
+#: Each is a thread and a connection (a few hundred KB); 1,024 of them stay within reach.
+MAX_CONCURRENCY = 1024
 MAX_PARALLEL = 32  # batch slots of the local model (--parallel)
 
 

@@ -9,37 +9,30 @@ from __future__ import annotations
 
 import random
 import secrets
+import threading
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from typing import (
-    Callable,
-    ContextManager,
     Generator,
     Iterator,
     Mapping,
-    Protocol,
     Sequence,
     TypedDict,
-    TypeGuard,
 )
 
 from samantha.core.answer_events import (
-    AnswerRestarted,
-    DownloadProgress,
     GenerationResult,
-    ModelLoading,
-    TokenEvent,
 )
 from samantha.core.backend_specs import BackendError, parse_ref
 from samantha.core.chain import ChainConfig
-from samantha.core.chat import Message, build_messages
+from samantha.core.chat import build_messages
 from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError, SamanthaError, TemplateError
 from samantha.core.fanout import Lane
-from samantha.core.generation import Ask, Memory, Pacer
+from samantha.core.generation import Ask, Memory
 from samantha.core.plan import Cycle, Plan, independent, model_order
 from samantha.core.promptscript import first_part, parse
 from samantha.core.run_events import (
@@ -55,55 +48,13 @@ from samantha.core.run_events import (
     RunStarted,
     VerdictGiven,
 )
+from samantha.core.runner_ports import Backend, CodeExecutor, CycleControl, can_batch
 from samantha.core.settings import SEED_MAX, Settings, random_overrides
 from samantha.core.verdict import read_verdict, verdict_schema
 
-#: What a backend's answer yields: its events, then one GenerationResult.
-AnswerEvent = DownloadProgress | ModelLoading | TokenEvent | AnswerRestarted | GenerationResult
-
-
-class Backend(Protocol):
-    """What the runner needs from the Workbench.
-
-    ``generate`` answers one :class:`~samantha.core.generation.Ask` under ``cancel`` at the
-    pace of ``pacer``; ``retry`` lets a failing backend hand it to another; ``batch`` is passed
-    only for a cycle decoded in a batch slot: (the slots :meth:`BatchingBackend.batch_slots`
-    gave, the cycle's number), so a backend that never batches may leave it out.
-    """
-
-    def generate(self, ask: Ask, cancel: Cancel | None = None, pacer: Pacer | None = None, *,
-                 retry: bool = False, batch: tuple[object, int] | None = None
-                 ) -> Iterator[AnswerEvent]: ...
-
-    def reset_model(self) -> None: ...
-
-    def prompt_format_of(self, model: str, requested: str,
-                         messages: Sequence[Message]) -> str:
-        """The format ``model`` gets for ``messages`` (core/prompt_format.resolve)."""
-
-
-class BatchingBackend(Backend, Protocol):
-    """A backend that can decode a run's independent cycles of one local model together
-    (``--parallel``): the runner holds the slots while the run goes and hands them back to
-    :meth:`Backend.generate` as ``batch=``."""
-
-    def batch_slots(self, parallel: int, model: str, n_ctx: int, numbers: Sequence[int],
-                    stopped: Callable[[], bool]) -> ContextManager[object]:
-        """P slots for the cycles ``numbers`` (plan order) of ``model``, for one run."""
-
-
-def can_batch(backend: Backend) -> TypeGuard[BatchingBackend]:
-    """Whether ``backend`` has batch slots (a backend without them runs cycles one by one)."""
-    return hasattr(backend, "batch_slots")
-
-
-class CycleControl(Protocol):
-    """What a cycle is generated under: the run's :class:`RunControl` (cycles in order) or a
-    lane's cancel. It cancels the answer and paces its tokens."""
-
-    def is_set(self) -> bool: ...
-
-    def wait_turn(self) -> None: ...
+#: Cycles over but not yet shown that may wait, per cycle in progress, while the one shown
+#: goes on (beyond that, new cycles wait for it: what they would hold in memory is bounded).
+BACKLOG = 4
 
 
 class _Extras(TypedDict, total=False):
@@ -114,12 +65,6 @@ class _Extras(TypedDict, total=False):
 
 #: A cycle's last event, its answer (None: none to feed on) and its code's outcome.
 Attempt = tuple[CycleFinished | CycleFailed, str | None, CodeOutcome | None]
-
-
-class CodeExecutor(Protocol):
-    """Runs the Python of an answer for a cycle (the app gives each run its own folder)."""
-
-    def run(self, code: str, cycle: Cycle, cancel: Cancel) -> CodeOutcome: ...
 
 
 def make_plan(config: ChainConfig, rng: random.Random) -> Plan:
@@ -255,26 +200,43 @@ class ChainRunner:
         due = iter(self._due(failed))
         lanes: deque[tuple[Cycle, Lane]] = deque()
         shown: Lane | None = None
+        ended = threading.Event()  # a lane's cycle is over: another may start
+        # with batch slots every cycle waits in a lane of its own: each slot is handed to the
+        # next cycle at once, whatever is being shown
+        window = len(self.plan) if self.batched else self.config.concurrency
+        backlog = len(self.plan) if self.batched else window * BACKLOG
+
+        def start_more() -> None:
+            """Start cycles in plan order while fewer than ``window`` are being worked on (a
+            cycle over but not yet shown does not count, up to ``backlog`` lanes)."""
+            nonlocal ran
+            ended.clear()
+            running = sum(lane.running for _, lane in lanes) + bool(shown and shown.running)
+            while running < window and len(lanes) < backlog and not self.control.run_stopped:
+                cycle = next(due, None)
+                if cycle is None:
+                    return
+                if cycle.entry in failed:
+                    continue
+                past = self.done.get(cycle.number)
+                if past is not None:
+                    if self._replay(cycle, past):
+                        failed.add(cycle.entry)
+                    ran += 1
+                    continue
+                settings, drawn = self._settings(cycle)  # the random draws in plan order
+                lanes.append((cycle, Lane(cycle.number, partial(
+                    self._attempt, cycle, settings, drawn), self.control, ended)))
+                running += 1
+
+        def waiting(lane: Lane) -> None:
+            self._watch(lane)
+            if ended.is_set():
+                start_more()
+
         try:
             while True:
-                # with batch slots every cycle waits in a lane of its own: each slot is handed
-                # to the next cycle at once, whatever is being shown
-                ahead = len(self.plan) if self.batched else self.config.concurrency
-                while len(lanes) < ahead and not self.control.run_stopped:
-                    cycle = next(due, None)
-                    if cycle is None:
-                        break
-                    if cycle.entry in failed:
-                        continue
-                    past = self.done.get(cycle.number)
-                    if past is not None:
-                        if self._replay(cycle, past):
-                            failed.add(cycle.entry)
-                        ran += 1
-                        continue
-                    settings, drawn = self._settings(cycle)  # the random draws in plan order
-                    lanes.append((cycle, Lane(cycle.number, partial(
-                        self._attempt, cycle, settings, drawn), self.control)))
+                start_more()
                 if not lanes:
                     return ran
                 cycle, shown = lanes.popleft()
@@ -282,7 +244,7 @@ class ChainRunner:
                     banner = (cycle.entry, cycle.round)
                     yield ModelBanner(cycle.model, cycle.entry, cycle.round)
                 lane = shown
-                yield from lane.events(on_wait=lambda: self._watch(lane))
+                yield from lane.events(on_wait=lambda: waiting(lane))
                 self._watch(lane)
                 outcome, answer, code = lane.outcome
                 shown = None

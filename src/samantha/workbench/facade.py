@@ -124,7 +124,9 @@ class Workbench:
         return self.library.resolve(name)
 
     def model_file(self, name: str) -> tuple[Path | None, str | None]:
-        """Path and sha256 of a model (the hash is computed once per file and cached)."""
+        """Path and sha256 of a model (hash computed once per file, cached); none if remote."""
+        if parse_ref(name) is not None:
+            return None, None
         if is_url(name):
             from samantha.models.download import (
                 downloaded,  # with the HTTP client: on demand
