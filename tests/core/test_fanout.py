@@ -75,6 +75,27 @@ def test_cycles_overlap_and_are_told_in_plan_order() -> None:
     assert numbers == [1, 1, 2, 2, 3, 3, 4, 4]  # each cycle's events together, in order
 
 
+def test_a_slow_first_cycle_does_not_hold_back_those_after_it() -> None:
+    """Cycles over but not yet told do not hold a place: while a takes long, the two places
+    left keep serving b, c, d, e, f, g, which are all done before a (and told after it)."""
+    backend = SlowBackend(delay=lambda p: 0.3 if p == "a" else 0.01)
+    events = list(ChainRunner(backend, config("a\nb\nc\nd\ne\nf\ng", concurrency=3)).run())
+    assert set(backend.order[:6]) == set("bcdefg") and backend.order[-1] == "a"
+    assert backend.most == 3  # never more than three in progress
+    finished = [e.response for e in events if isinstance(e, CycleFinished)]
+    assert finished == ["a!", "b!", "c!", "d!", "e!", "f!", "g!"]
+
+
+def test_cycles_done_but_not_told_are_bounded() -> None:
+    """While the first cycle goes on, at most BACKLOG lanes per place wait to be told."""
+    from samantha.core.runner import BACKLOG
+
+    prompts = "\n".join(["slow", *(f"p{i}" for i in range(40))])
+    backend = SlowBackend(delay=lambda p: 0.5 if p == "slow" else 0.001)
+    list(ChainRunner(backend, config(prompts, concurrency=2)).run())
+    assert backend.order.index("slow") <= 2 * BACKLOG  # the others waited for it past that
+
+
 def test_concurrency_one_and_dependent_chains_stay_in_order() -> None:
     for options in ({"concurrency": 1}, {"concurrency": 4, "feedback": True}):
         backend = SlowBackend()
