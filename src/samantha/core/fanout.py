@@ -36,12 +36,12 @@ class Lane:
     events; what it returns is kept in :attr:`outcome`."""
 
     def __init__(self, number: int, work: Callable[[LaneCancel], Generator[Any, None, Any]],
-                 control: RunControl, ended: threading.Event | None = None) -> None:
+                 control: RunControl, ended: Callable[[], None] | None = None) -> None:
         self.number = number
         self.cancel = LaneCancel(control)
         self.outcome: Any = None
         self._work = work
-        self._ended = ended  # set when the cycle's work is over (its events may wait unread)
+        self._ended = ended  # called when the cycle's work is over (its events may wait unread)
         self._events: queue.Queue[Any] = queue.Queue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"samantha-cycle-{number}",
@@ -62,12 +62,7 @@ class Lane:
         finally:
             self._events.put(_DONE)
             if self._ended is not None:
-                self._ended.set()
-
-    @property
-    def running(self) -> bool:
-        """The cycle is still being worked on (its events may be waiting to be read)."""
-        return self._thread.is_alive()
+                self._ended()
 
     def events(self, on_wait: Callable[[], None] = lambda: None) -> Iterator[Any]:
         """The cycle's events as they come, until it ends (``on_wait`` is called while none

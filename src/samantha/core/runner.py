@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import threading
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
@@ -200,7 +199,8 @@ class ChainRunner:
         due = iter(self._due(failed))
         lanes: deque[tuple[Cycle, Lane]] = deque()
         shown: Lane | None = None
-        ended = threading.Event()  # a lane's cycle is over: another may start
+        ended: deque[int] = deque()  # the lanes whose cycles are over (appended by them)
+        running = 0  # lanes whose cycles are being worked on
         # with batch slots every cycle waits in a lane of its own: each slot is handed to the
         # next cycle at once, whatever is being shown
         window = len(self.plan) if self.batched else self.config.concurrency
@@ -209,9 +209,10 @@ class ChainRunner:
         def start_more() -> None:
             """Start cycles in plan order while fewer than ``window`` are being worked on (a
             cycle over but not yet shown does not count, up to ``backlog`` lanes)."""
-            nonlocal ran
-            ended.clear()
-            running = sum(lane.running for _, lane in lanes) + bool(shown and shown.running)
+            nonlocal ran, running
+            while ended:
+                ended.popleft()
+                running -= 1
             while running < window and len(lanes) < backlog and not self.control.run_stopped:
                 cycle = next(due, None)
                 if cycle is None:
@@ -226,12 +227,13 @@ class ChainRunner:
                     continue
                 settings, drawn = self._settings(cycle)  # the random draws in plan order
                 lanes.append((cycle, Lane(cycle.number, partial(
-                    self._attempt, cycle, settings, drawn), self.control, ended)))
+                    self._attempt, cycle, settings, drawn), self.control,
+                    partial(ended.append, cycle.number))))
                 running += 1
 
         def waiting(lane: Lane) -> None:
             self._watch(lane)
-            if ended.is_set():
+            if ended:
                 start_more()
 
         try:

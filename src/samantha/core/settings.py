@@ -7,7 +7,7 @@ written twice.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import difflib
 import json
 import math
@@ -207,15 +207,23 @@ class Settings:
             object.__setattr__(self, name, parse(getattr(self, name)))
 
     def replace(self, **changes: Any) -> "Settings":
-        """A copy with some values changed; unknown names raise :class:`SettingsError`."""
+        """A copy with some values changed (only those are checked again: the others were);
+        unknown names raise :class:`SettingsError`."""
         _reject_unknown(changes, PARAMETERS.keys() | LISTS.keys())
-        return dataclasses.replace(self, **changes)
+        new = copy.copy(self)
+        for name, value in changes.items():
+            if name in LISTS:
+                value = LISTS[name](value)
+            elif value is not None or name != "seed":
+                value = _checked(PARAMETERS[name], value)
+            object.__setattr__(new, name, value)
+        return new
 
     def with_seed(self, seed: int) -> "Settings":
-        return dataclasses.replace(self, seed=seed)
+        return self.replace(seed=seed)
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = dict(vars(self))  # every value is a number, a text or a tuple of them
         for name in ("stop", "samplers", "dry_sequence_breakers"):
             data[name] = list(data[name])
         data["logit_bias"] = {str(k) if isinstance(k, int) else k: (v if v != -math.inf

@@ -58,7 +58,8 @@ class Http:
             headers["Authorization"] = f"Bearer {key}"
         self.client = httpx.Client(
             base_url=spec.url, headers=headers,
-            transport=transport or SlicedTransport(self.watches),
+            transport=transport or SlicedTransport(self.watches,
+                                                   spec.url.lower().startswith("https:")),
             timeout=httpx.Timeout(REPLY_SECONDS, connect=CONNECT_SECONDS))
 
     def close(self) -> None:

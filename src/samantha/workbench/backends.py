@@ -121,10 +121,22 @@ class Remotes:
         self._models: dict[str, list[str]] = {}
         self._extra: dict[str, BackendSpec] = {}
         self._placed: set[str] = set()  # backends whose slots and models placement knows
+        self._read: dict[str, BackendSpec] = {}  # backends.json as last read, and its
+        self._read_key: tuple[int, int] | None = None  # modification time and size
+        self._places: dict[RemoteRef, list[tuple[str, str]]] = {}  # found, while all holds
         self.placement = Placement()
 
     def specs(self) -> dict[str, BackendSpec]:
-        return {**read_backends(self.home), **self._extra}
+        """The user's backends (backends.json, read again when it changes) and the extra."""
+        path = self.home / FILE
+        try:
+            stat = path.stat()
+            key: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = None
+        if key is None or key != self._read_key:  # a missing file is looked at each time
+            self._read, self._read_key = read_backends(self.home), key
+        return {**self._read, **self._extra}
 
     def check(self, spec: BackendSpec) -> BackendInfo:
         """Try a backend now (its kind found out when ``auto``)."""
@@ -139,6 +151,7 @@ class Remotes:
         specs = read_backends(self.home)
         specs[spec.name] = spec
         write_backends(self.home, specs)
+        self._read_key = None
         self.forget(spec.name)
 
     def remove(self, name: str) -> None:
@@ -148,6 +161,7 @@ class Remotes:
                              f"{', '.join(sorted(specs)) or 'none'}).")
         del specs[name]
         write_backends(self.home, specs)
+        self._read_key = None
         self.forget(name)
 
     def add_extra(self, specs: Mapping[str, BackendSpec]) -> None:
@@ -165,6 +179,7 @@ class Remotes:
         adapter = self._adapters.pop(name, None)
         self._models.pop(name, None)
         self._placed.discard(name)
+        self._places.clear()
         if adapter is not None:
             adapter.close()
 
@@ -189,6 +204,10 @@ class Remotes:
         or a model it does not serve is refused with what it does serve. ``cancel`` (Stop)
         gives up the wait for a backend's list, raising a :class:`BackendError`. Placement
         learns each one's slots and models on the way."""
+        known = self._places.get(ref)
+        if known is not None and self._read_key is not None and self._fresh():
+            return known
+        unreached = False
         if ref.backend != ANY:
             places = [(ref.backend, self._model_on(ref.backend, ref.model, cancel))]
         else:
@@ -200,13 +219,22 @@ class Remotes:
                 except BackendError:
                     if cancel is not None and cancel.is_set():
                         raise
-                    continue  # an unreachable backend serves nothing now
+                    unreached = True  # it serves nothing now: asked again next time
+                    continue
             if not places:
                 raise InputError(f"No backend serves {ref.model!r} now (`samantha backends "
                                  "list` shows them and their models).")
         for name, _ in places:
             self._declare(name)
+        if not unreached:
+            self._places[ref] = places
         return places
+
+    def _fresh(self) -> bool:
+        """backends.json is as last read (the places found from it still hold)."""
+        before = self._read_key
+        self.specs()
+        return self._read_key == before
 
     def _declare(self, name: str) -> None:
         """Tell placement a backend's slots (as declared, else as the server says, else 1),
