@@ -311,6 +311,21 @@ def test_any_backend_is_every_one_serving_the_model_now(lab: Remotes, network) -
     assert len(network["one"].asked) == asked  # the model lists are asked once
 
 
+def test_the_places_of_a_model_are_found_again_when_something_changes(lab: Remotes,
+                                                                     network) -> None:
+    assert lab.places(RemoteRef("gemma", "*")) == [("one", "gemma"), ("two", "gemma")]
+    network["down"] = Server({"GET /v1/models": (200, {"data": [{"id": "gemma"}]})})
+    assert lab.places(RemoteRef("gemma", "*")) == [  # it was unreachable: asked again
+        ("down", "gemma"), ("one", "gemma"), ("two", "gemma")]
+    network["three"] = Server({"GET /v1/models": (200, {"data": [{"id": "gemma"}]})})
+    lab.save(BackendSpec("three", "http://three:1", "openai"))
+    assert [name for name, _ in lab.places(RemoteRef("gemma", "*"))] == [
+        "down", "one", "three", "two"]
+    asked = {name: len(server.asked) for name, server in network.items()}
+    lab.places(RemoteRef("gemma", "*"))
+    assert {name: len(server.asked) for name, server in network.items()} == asked
+
+
 def test_placement_reads_slots_from_the_server_or_as_declared(network, home: Path) -> None:
     """two says it has 3 slots (``/props``, as servers built on llama.cpp do); one says
     nothing and is declared with 2: cycles go where there is most room for them."""
