@@ -4,6 +4,11 @@ rack; cycles spread by placement (:mod:`samantha.core.placement`)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Iterator
@@ -76,6 +81,17 @@ def test_a_server_that_goes_down_is_benched_then_used_again(eight) -> None:
     assert {s.name: s for s in bench.remotes.placement.status()}["sim03"].state == "up"
 
 
+def test_a_server_that_dies_mid_answer_has_its_cycles_answered_again_elsewhere(eight
+                                                                               ) -> None:
+    farm, bench = eight
+    farm.servers[2].down_at_token = 18  # in the middle of its second answer
+    cycles = run(bench, ("sim@*",), 64, concurrency=16)
+    assert farm.servers[2].broken >= 1
+    whole = "".join(f"w{i} " for i in range(12))
+    assert [(c.status, c.response) for c in cycles] == [("done", whole)] * 64
+    assert sum(c.answered_by == "sim@sim02" for c in cycles) <= 1  # its first answer only
+
+
 def test_model_after_model_each_server_swaps_once(home: Path) -> None:
     """Four servers that can each serve m1 and m2 (as an Ollama does, one in memory at a
     time); the plan runs m1's cycles, then m2's. m1 spreads over the four; each then loads m2
@@ -89,3 +105,48 @@ def test_model_after_model_each_server_swaps_once(home: Path) -> None:
     assert all(s.models_asked.get("m1") for s in farm.servers)
     assert sum("m2" in s.models_asked for s in farm.servers) >= 3
     assert [s.swaps for s in status] == [int("m2" in s.models_asked) for s in farm.servers]
+
+
+def done_cycles(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM cycles WHERE status = 'done'").fetchone()[0]
+    except sqlite3.OperationalError:  # not made yet
+        return 0
+
+
+def test_a_fanned_out_run_killed_three_times_resumes_to_exactly_its_cycles(
+        home: Path) -> None:
+    """`samantha run` of 1,000 cycles over eight servers (32 slots), killed with SIGKILL when
+    about 100, 400 and 750 cycles are stored, resumed each time: in the end every cycle is
+    stored once, done, with its whole answer."""
+    db = home / "history.sqlite3"
+    prompts = "\n".join(f"Item {n}." for n in range(1, 1001))
+    env = {**os.environ, "SAMANTHA_HOME": str(home)}
+    with Farm(8, slots=4, seconds_per_token=0.004) as farm:
+        rack(home, farm).close()
+        command = ["run", "--prompts", prompts, "-m", "sim@*", "--concurrency", "32",
+                   "--retry-on-other", "--max-tokens", "16", "--no-loop-guard"]
+        for moment in (100, 400, 750):
+            child = subprocess.Popen([sys.executable, "-m", "samantha", *command], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 120
+            while done_cycles(db) < moment:
+                assert child.poll() is None, "the run ended before it could be killed"
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            command = ["history", "resume", "1"]
+        last = subprocess.run([sys.executable, "-m", "samantha", *command], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert last.returncode == 0, last.stderr
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT number, status, tokens, response FROM cycles "
+                            "WHERE run_id = 1 ORDER BY number").fetchall()
+        status = conn.execute("SELECT status FROM runs WHERE id = 1").fetchone()[0]
+    assert status == "finished"
+    assert [r[0] for r in rows] == list(range(1, 1001))  # each once
+    whole = "".join(f"w{i} " for i in range(16))
+    assert all(r[1:] == ("done", 16, whole) for r in rows), [r for r in rows if r[1] != "done"]
+    assert sum(s.answered for s in farm.servers) >= 1000  # those cut off were asked again

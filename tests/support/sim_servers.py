@@ -11,7 +11,8 @@ prints one JSON line with the servers' URLs, then serves until killed.
 
 Each server answers ``GET /v1/models`` (its models), ``GET /props`` (``total_slots``, as
 llama-server says it), ``GET /sim/stats`` (what it served) and ``POST /v1/chat/completions``
-(streamed or not): ``max_tokens`` words ``w0 w1 …``, one per time step. A failing server
+(streamed or not): ``max_tokens`` words ``w0 w1 …`` (each followed by a space), one per time
+step. A failing server
 ("down") refuses new requests with 503 and breaks the streams in progress.
 """
 
@@ -34,6 +35,7 @@ class SimServer:
     seconds_per_token: float
     models: tuple[str, ...] = ("sim",)
     down: bool = False
+    down_at_token: int | None = None  # goes down after streaming this many tokens in all
     port: int = 0
     requests: int = 0
     answered: int = 0
@@ -161,11 +163,13 @@ class Farm:
         for i in range(n):  # on a schedule: the loop's own delays do not add up
             await asyncio.sleep(max(started + (i + 1) * server.seconds_per_token - loop.time(),
                                     0))
-            if server.down:
+            if server.down or writer.transport.is_closing():  # down, or the client left
                 server.broken += 1
                 return False
-            writer.write(_chunk({"content": f"w{i} " if i else "w0 "}, None, model))
+            writer.write(_chunk({"content": f"w{i} "}, None, model))
             server.tokens += 1
+            if server.down_at_token is not None and server.tokens >= server.down_at_token:
+                server.down = True  # this stream and the others in progress break
             if i % 8 == 7:
                 await writer.drain()
         writer.write(_chunk({}, "length", model, {"prompt_tokens": 8, "completion_tokens": n,
@@ -188,7 +192,7 @@ def _chunk(delta: dict[str, Any], finish: str | None, model: str,
 def _completion(model: str, n: int) -> dict[str, Any]:
     return {"object": "chat.completion", "model": model, "choices": [
         {"index": 0, "message": {"role": "assistant",
-                                 "content": " ".join(f"w{i}" for i in range(n))},
+                                 "content": "".join(f"w{i} " for i in range(n))},
          "finish_reason": "length"}],
         "usage": {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": 8 + n}}
 
