@@ -397,3 +397,24 @@ def test_a_judge_on_the_servers_scores_in_form_several_at_once(bench: Workbench)
     assert [j.judge for j in stored] == ["default@*"] * 2
     assert all(j.problem is None and list(j.scores) == [c.key for c in rubric.criteria]
                for j in stored), [(j.problem, j.answer) for j in stored]
+
+
+def test_a_batch_file_is_answered_by_the_servers_and_read_back(bench: Workbench,
+                                                               tmp_path: Path) -> None:
+    """A run written as a batch file, answered by both llama-servers (`samantha batch run`),
+    then recorded as that run's cycles."""
+    from samantha.core.batchfile import read_answers, read_requests
+    from samantha.workbench.batches import export_batch, import_batch, run_batch
+
+    config = ChainConfig(prompts="Say one colour.\nSay one fruit.", models=("default@*",),
+                         responses=2, settings=DETERMINISTIC.replace(max_tokens=6))
+    source = tmp_path / "batch.jsonl"
+    exported = export_batch(bench, config, source)
+    requests = read_requests(source.read_text().splitlines())
+    assert [r.model for r in requests] == ["default"] * 4
+    lines = list(run_batch(bench, requests, "default@*", concurrency=2))
+    done = import_batch(bench, read_answers(lines))
+    assert (done.done, done.failed, done.status) == (4, 0, "finished")
+    record = bench.store.get_run(exported.run_id)
+    assert all(c.status == "done" and c.response and 0 < c.tokens <= 6 for c in record.cycles)
+    assert {c.answered_by for c in record.cycles} <= {"default@one", "default@two"}

@@ -16,6 +16,7 @@ COMMANDS = {
     "run": "samantha.cli.run:run",
     "history": "samantha.cli.history:history",
     "judge": "samantha.cli.judge:judge",
+    "batch": "samantha.cli.batch:batch",
     "learn": "samantha.cli.learn:learn",
     "code": "samantha.cli.code:code",
     "ui": "samantha.cli.ui:ui",

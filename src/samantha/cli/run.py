@@ -156,16 +156,25 @@ def build_config(file: Path | None, prompts: str | None, models: tuple[str, ...]
 @click.option("--plan", "show_plan", is_flag=True,
               help="Print the cycles as JSON without loading any model.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event.")
+@click.option("--export-batch", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Write the cycles to FILE as an OpenAI batch input file "
+              "instead of running them (for vLLM's run-batch, OpenAI's Batch API or `samantha "
+              "batch run`); the run waits in the history for `samantha batch import OUTPUT`.")
 @sampling_options
 @click.pass_context
 def run(ctx: click.Context, file: Path | None, prompts: str | None, models: tuple[str, ...],
-        show_plan: bool, as_json: bool, **options: Any) -> None:
+        show_plan: bool, as_json: bool, export_batch: Path | None, **options: Any) -> None:
     """Run a chain: FILE is a prompt script (.txt), a chain file (.toml) or a PDF (each page
     summarised, then the whole; `samantha pdf` shows or changes that script)."""
     config = build_config(file, prompts, models, options)
     bench = workbench(ctx)
     if show_plan:
         print_json(plan_rows(ChainRunner(bench, config)))
+        return
+    if export_batch is not None:
+        from samantha.cli.batch import exported
+
+        exported(bench, config, export_batch, as_json)
         return
     execute(ctx, bench, config, as_json)
 

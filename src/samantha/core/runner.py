@@ -25,7 +25,7 @@ from samantha.core.answer_events import (
 )
 from samantha.core.backend_specs import BackendError, parse_ref
 from samantha.core.chain import ChainConfig
-from samantha.core.chat import build_messages
+from samantha.core.chat import Message, build_messages
 from samantha.core.codeblocks import STOP_WORD, asks_to_stop, extract_python
 from samantha.core.control import RunControl
 from samantha.core.engine import Cancel
@@ -295,6 +295,16 @@ class ChainRunner:
         for cycle in self.plan:
             settings, drawn = self._settings(cycle)
             yield cycle, settings, drawn
+
+    def asks(self) -> Iterator[tuple[Cycle, tuple[Message, ...], Settings,
+                                     dict[str, float] | None]]:
+        """Each cycle with the messages and settings a run would send (and its random draws),
+        for a plan whose cycles do not depend on each other (a batch file). Use instead of
+        :meth:`run`: it consumes the random draws."""
+        for cycle, settings, drawn in self.preview():
+            prompt = cycle.prompt.render([])
+            yield cycle, tuple(build_messages(self.system, self.previous, prompt)), settings, \
+                drawn
 
     def _cycle(self, cycle: Cycle) -> Generator[RunEvent, None, CycleFinished | CycleFailed]:
         settings, drawn = self._settings(cycle)
