@@ -92,6 +92,7 @@ bench: install browser sandbox llama-server
 	  $(BIN)/python bench/bench_remote.py
 	SAMANTHA_LLAMA_SERVER="$$(tools/build-llama-server.sh $(LLAMA_CPP_PYTHON) $(BIN)/pip)" \
 	  $(BIN)/python bench/bench_parallel.py
+	$(BIN)/python bench/bench_scale.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
