@@ -104,3 +104,35 @@ def test_the_help_says_when_a_step_run_stops_by_itself() -> None:
         t = texts(lang)
         for key in ("runs_list", "next_token"):
             assert f"{UNATTENDED_STEP_SECONDS:g} s" in t[key].help
+
+
+def test_a_run_on_remote_backends_says_which_are_up_busy_and_benched() -> None:
+    """The status line (and so the Runs list) ends with the backends' states while the run
+    goes; a run of local models says nothing of backends."""
+    from samantha.core.placement import Placement
+    from samantha.ui.serving.feed import RunFeed
+    from samantha.ui.serving.runs import run_backends
+    from samantha.ui.serving.session import UiSession
+    from samantha.ui.words.wording import backends_text
+
+    placement = Placement()
+    for name in ("a", "b", "c"):
+        placement.declare(name, 1)
+    placement.take([("a", "m")])
+    placement.take([("b", "m")])
+    placement.done("b", "m", False)
+    placement.take([("c", "m")])
+    placement.done("c", "m", True)
+    bench = SimpleNamespace(remotes=SimpleNamespace(placement=placement))
+    assert run_backends(bench, ("default",)) == []
+    states = run_backends(bench, ("default", "m@*"))
+    assert [s.state for s in states] == ["busy", "benched", "up"]
+    assert backends_text(states, texts("en")) == "backends up: 1, busy: 1, benched: 1"
+    assert backends_text(states, texts("pt")) == "servidores prontos: 1, ocupados: 1, em pausa: 1"
+    assert backends_text([], texts("en")) is None
+    feed = RunFeed(UiSession(), chain=None, paced=False, describe=lambda p: "Cycle 1 of 4",
+                   backends=lambda: backends_text(states, texts("en")))
+    feed.tracker.now = Progress(phase="generating", cycle=1, total=4)
+    assert feed.status == "Cycle 1 of 4 · backends up: 1, busy: 1, benched: 1"
+    feed.tracker.now = Progress(phase="finished", status="finished")
+    assert feed.status == "Cycle 1 of 4"

@@ -40,10 +40,16 @@ from samantha.ui.learning.panel import LearningPanel, layers_of
 from samantha.ui.serving.feed import RunFeed
 from samantha.ui.serving.live import LiveText, login_of
 from samantha.ui.serving.published import PublishedFiles
-from samantha.ui.serving.runs import ActiveRun, ActiveRuns
+from samantha.ui.serving.runs import ActiveRun, ActiveRuns, run_backends
 from samantha.ui.serving.session import UiSession
 from samantha.ui.words.table import Text
-from samantha.ui.words.wording import formats_text, phrases, plan_text, status_text
+from samantha.ui.words.wording import (
+    backends_text,
+    formats_text,
+    phrases,
+    plan_text,
+    status_text,
+)
 
 if TYPE_CHECKING:
     from samantha.workbench.facade import Workbench
@@ -309,7 +315,9 @@ class ChatTab:
                        on_done=lambda: self.runs.remove(chain.id),
                        panel=(lambda: self.learning.live_view(session.steps))
                        if config.learn and not paced else None,
-                       waiting=self.runs.waiting_line(session.control, self.bench, self.t))
+                       waiting=self.runs.waiting_line(session.control, self.bench, self.t),
+                       backends=lambda: backends_text(run_backends(self.bench, config.models),
+                                                      self.t))
         title = next((line.strip() for line in config.prompts.splitlines() if line.strip()), "")
         self.runs.add(ActiveRun(chain.id, title[:60], config.models, session.control,
                                 lambda: feed.progress, tab=tab, status=lambda: feed.status))

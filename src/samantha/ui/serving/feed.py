@@ -20,8 +20,10 @@ class RunFeed:
                  describe: Callable[[Progress], str] = lambda p: p.phase,
                  on_done: Callable[[], None] = lambda: None,
                  panel: Callable[[], str] | None = None,
-                 waiting: Callable[[Progress], str | None] = lambda p: None) -> None:
+                 waiting: Callable[[Progress], str | None] = lambda p: None,
+                 backends: Callable[[], str | None] = lambda: None) -> None:
         self.session, self.chain, self.paced = session, chain, paced
+        self.backends = backends  # the remote backends' states, said after the status
         self.waiting = waiting  # the status line while the run waits for the model, else None
         self._panel = panel  # learning mode at full speed: the last token's line, as HTML
         self.show = show  # stream the text to the page (fast mode: only its sounds)
@@ -47,7 +49,9 @@ class RunFeed:
     @property
     def status(self) -> str:
         now = self.tracker.now
-        return (None if now.phase == "finished" else self.waiting(now)) or self.describe(now)
+        line = (None if now.phase == "finished" else self.waiting(now)) or self.describe(now)
+        backends = self.backends() if now.phase != "finished" else None
+        return f"{line} · {backends}" if backends else line
 
     def panel(self) -> str | None:
         """What the live stream shows of learning mode's last token (None: nothing, the

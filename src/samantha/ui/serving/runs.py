@@ -16,13 +16,15 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from samantha.core.backend_specs import parse_ref
 from samantha.core.control import STEP, RunControl
+from samantha.core.placement import BackendStatus
 from samantha.core.progress import Progress
 from samantha.ui.serving.live import logged_in
 from samantha.ui.words.table import Text
@@ -119,6 +121,13 @@ class ActiveRuns:
         if not self.stop(request.path_params["run_id"]):
             return PlainTextResponse("No such run in progress.", status_code=404)
         return JSONResponse({"stopping": True})
+
+
+def run_backends(bench: Workbench, models: Sequence[str]) -> list[BackendStatus]:
+    """The states of the remote backends in use, for a run with remote models (none else)."""
+    if not any(parse_ref(model) is not None for model in models):
+        return []
+    return [s for s in bench.remotes.placement.status() if s.cycles or s.busy]
 
 
 def waiting_text(t: Mapping[str, Text], progress: Progress, holder: ActiveRun | None) -> str:

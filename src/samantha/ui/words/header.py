@@ -125,6 +125,8 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
     ("status_reading", "reading the prompt", "", "lendo o prompt", ""),
     ("status_tokens", "{n} token|{n} tokens", "", "{n} token|{n} tokens", ""),
     ("status_speed", "{speed} tokens/s", "", "{speed} tokens/s", ""),
+    ("status_backends", "backends up: {up}, busy: {busy}, benched: {benched}", "",
+     "servidores prontos: {up}, ocupados: {busy}, em pausa: {benched}", ""),
     ("status_code", "running code…", "", "executando código…", ""),
     ("status_between", "done", "", "concluído", ""),
     ("status_finished", "Run finished.", "", "Execução concluída.", ""),

@@ -3,8 +3,9 @@ line under the USER prompt, the output box's footers. Pure functions of the text
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
+from samantha.core.placement import BackendStatus
 from samantha.core.progress import Progress
 from samantha.core.transcript import Phrases
 from samantha.core.verdict import VerdictWords
@@ -55,6 +56,15 @@ def status_text(progress: Progress | None, t: Mapping[str, Text], lang: str = "e
         detail = t[{"reading": "status_reading", "code": "status_code"}.get(
             phase, "status_between")].label
     return f"{cycle} · {detail}"
+
+
+def backends_text(statuses: Sequence[BackendStatus], t: Mapping[str, Text]) -> str | None:
+    """``backends up: 3, busy: 1, benched: 1`` for the remote backends in use (None: none)."""
+    if not statuses:
+        return None
+    states = [s.state for s in statuses]
+    return t["status_backends"].label.format(up=states.count("up"), busy=states.count("busy"),
+                                             benched=states.count("benched"))
 
 
 def plan_text(t: Mapping[str, Text], prompts: int, models: int, responses: int, loops: int,
