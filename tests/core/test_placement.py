@@ -144,3 +144,13 @@ def test_status_says_it_in_one_line_and_as_json() -> None:
     assert status.line() == "lab: benched (tried again in 2 s), 1/4 busy, 2 cycles, 1 failed"
     assert status.to_dict() == {"name": "lab", "state": "benched", "busy": 1, "slots": 4,
                                 "cycles": 2, "failed": 1, "swaps": 0, "back_in": 2.0}
+
+
+def test_a_backend_given_anew_starts_with_a_clean_record() -> None:
+    """Saved again (another address): its bench and what was read of it are forgotten; its
+    counts stay."""
+    p, _ = placement(a=4)
+    p.take([("a", "m")])
+    p.done("a", "m", False)
+    p.renew("a")
+    assert [(s.state, s.slots, s.cycles, s.failed) for s in p.status()] == [("up", 1, 1, 1)]

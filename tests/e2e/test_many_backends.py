@@ -4,6 +4,7 @@ rack; cycles spread by placement (:mod:`samantha.core.placement`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -150,3 +151,18 @@ def test_a_fanned_out_run_killed_three_times_resumes_to_exactly_its_cycles(
     whole = "".join(f"w{i} " for i in range(16))
     assert all(r[1:] == ("done", 16, whole) for r in rows), [r for r in rows if r[1] != "done"]
     assert sum(s.answered for s in farm.servers) >= 1000  # those cut off were asked again
+
+
+def test_the_json_of_a_run_says_each_backends_state_before_it_ends(home: Path) -> None:
+    with Farm(3, slots=2, seconds_per_token=0.002) as farm:
+        rack(home, farm).close()
+        out = subprocess.run([sys.executable, "-m", "samantha", "run", "--prompts",
+                              "\n".join(f"Item {n}." for n in range(9)), "-m", "sim@*",
+                              "--concurrency", "6", "--max-tokens", "4", "--json"],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "SAMANTHA_HOME": str(home)})
+    assert out.returncode == 0, out.stderr
+    *_, backends, last = [json.loads(line) for line in out.stdout.splitlines()]
+    assert last["event"] == "run_finished" and backends["event"] == "backends"
+    assert [(b["name"], b["state"], b["slots"], b["cycles"]) for b in backends["backends"]] == [
+        ("sim00", "up", 2, 3), ("sim01", "up", 2, 3), ("sim02", "up", 2, 3)]

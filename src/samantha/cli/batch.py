@@ -50,6 +50,8 @@ def exported(bench: Workbench, config: ChainConfig, path: Path, as_json: bool) -
 
 
 def _lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise BatchFileError(f"No batch file {path}: give the path of a .jsonl file.")
     if path.stat().st_size > FILE_BYTES:
         raise BatchFileError(f"{path.name} is larger than {FILE_BYTES // 2**30} GiB: split "
                              "it into several batch files.")
@@ -58,7 +60,7 @@ def _lines(path: Path) -> list[str]:
 
 
 @batch.command("import")
-@click.argument("output", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def import_(ctx: click.Context, output: Path, as_json: bool) -> None:
@@ -80,7 +82,7 @@ def import_(ctx: click.Context, output: Path, as_json: bool) -> None:
 
 @batch.command("run")
 @click.argument("input_file", metavar="INPUT",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where the answers go (one JSON line each, as OpenAI's batch output).")
 @click.option("--model", "-m", help="Answer every request with this model (MODEL@BACKEND, "

@@ -223,6 +223,7 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
                 data = event_dict(event, chain.id) or verdict_dict(event) or checks_dict(event)
                 if data and data["event"] == "run_finished":
                     data["cycles"] = [cycles[n] for n in sorted(cycles)]
+                    show_backends(ctx, True)  # run_finished stays the last line
                 if data:
                     print_json(data)
             elif isinstance(event, VerdictGiven):
@@ -236,7 +237,8 @@ def show_run(ctx: click.Context, chain: Any, as_json: bool,
         click.echo(f"\nRun {chain.id} interrupted: `samantha history resume {chain.id}` "
                    "continues it.", err=True)
         ctx.exit(130)
-    show_backends(ctx, as_json)
+    if not as_json:
+        show_backends(ctx, False)
     judge = chain.runner.config.judge
     if judge and not chain.control.run_stopped:  # the answers done: the judges score them
         judge_after_run(ctx, chain.id, judge, as_json)

@@ -22,6 +22,7 @@ the module that defines it (``tests/core/test_errors_tree.py`` keeps it true)::
             VerdictError            core.verdict
             RubricError             core.rubric
             CheckError              core.checks
+            BatchFileError          core.batchfile
             BackendInputError       core.backend_specs  (also a BackendError)
             GrammarError            engines.llama_grammar
             RunNotFoundError        store.errors

@@ -149,6 +149,15 @@ class Placement:
             pause = min(self.cool_down * 2 ** (backend.failures - 1), self.longest)
             backend.benched_until = self.clock() + pause
 
+    def renew(self, name: str) -> None:
+        """The backend called ``name`` changed (another address, kind or slots): what was
+        known of it (its slots, models and health) is forgotten; its counts stay."""
+        with self._lock:
+            backend = self._backends.get(name)
+            if backend is not None:
+                backend.slots, backend.weight, backend.only = 1, 1.0, None
+                backend.failures, backend.benched_until, backend.last_model = 0, 0.0, None
+
     def status(self, names: Iterable[str] | None = None) -> list[BackendStatus]:
         """Each backend known (or each of ``names``), in name order."""
         now = self.clock()

@@ -126,31 +126,38 @@ class StreamWatch:
         """max_tokens is reached: the server has this long to end the answer."""
         self._end_by = self._clock() + seconds
 
-    def _deadlines(self) -> list[tuple[float, str]]:
+    def _nearest(self) -> tuple[float, str]:
+        """The nearest time limit: when, and its key ("" for the end after max_tokens)."""
         limits = self.limits
-        out = [(self._started + limits.answer_seconds, "answer_seconds")]
+        nearest = (self._started + limits.answer_seconds, "answer_seconds")
         if self._last is None:
-            out.append((self._started + limits.first_token_seconds, "first_token_seconds"))
+            wait = (self._started + limits.first_token_seconds, "first_token_seconds")
         else:
-            out.append((self._last + limits.token_gap_seconds, "token_gap_seconds"))
+            wait = (self._last + limits.token_gap_seconds, "token_gap_seconds")
+        nearest = min(nearest, wait)
         if self._end_by is not None:
-            out.append((self._end_by, ""))
-        return out
+            nearest = min(nearest, (self._end_by, ""))
+        return nearest
 
     def expired(self) -> str | None:
         """The message of the time limit met (None: none is)."""
-        now = self._clock()
-        for deadline, key in sorted(self._deadlines()):
-            if now >= deadline:
-                if not key:
-                    return (f"Backend {self.backend} did not end the answer within "
-                            f"{END_GRACE_SECONDS:g} s of max_tokens")
-                return self.limits.met(key, f"The answer from backend {self.backend} was cut")
-        return None
+        return self.check()[1]
 
     def left(self) -> float:
         """Seconds until the nearest time limit (0 when one is met)."""
-        return max(0.0, min(d for d, _ in self._deadlines()) - self._clock())
+        return self.check()[0]
+
+    def check(self) -> tuple[float, str | None]:
+        """Seconds until the nearest time limit (0 when one is met) and, when one is met, its
+        message: one look at the clock for each wait of the network reads."""
+        deadline, key = self._nearest()
+        left = deadline - self._clock()
+        if left > 0:
+            return left, None
+        if not key:
+            return 0.0, (f"Backend {self.backend} did not end the answer within "
+                         f"{END_GRACE_SECONDS:g} s of max_tokens")
+        return 0.0, self.limits.met(key, f"The answer from backend {self.backend} was cut")
 
 
 class WatchedStream:

@@ -56,10 +56,10 @@ class Watches(threading.local):
         if watch is not None:
             if watch.is_set():
                 raise Stopped(f"Stopped while waiting for backend {watch.backend}.")
-            said = watch.expired()
+            left, said = watch.check()
             if said:
                 raise BackendError(said)
-            wait = min(wait, watch.left())
+            wait = min(wait, left)
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:

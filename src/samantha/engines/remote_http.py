@@ -124,11 +124,14 @@ class Http:
 
     def _chunks(self, response: httpx.Response, watch: StreamWatch) -> Iterator[bytes]:
         """The bytes as they come; the watch is asked between two chunks too."""
-        raw = response.iter_bytes()
+        raw, watches = response.iter_bytes(), self.watches
         while True:
-            with self.watches.watching(watch):
-                self.watches.slice(None, httpx.ReadTimeout)
+            before, watches.current = watches.current, watch  # as watches.watching, per chunk
+            try:
+                watches.slice(None, httpx.ReadTimeout)
                 chunk = next(raw, None)
+            finally:
+                watches.current = before
             if chunk is None:
                 return
             yield chunk

@@ -180,6 +180,7 @@ class Remotes:
         self._models.pop(name, None)
         self._placed.discard(name)
         self._places.clear()
+        self.placement.renew(name)
         if adapter is not None:
             adapter.close()
 
