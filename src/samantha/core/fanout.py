@@ -42,7 +42,7 @@ class Lane:
         self.outcome: Any = None
         self._work = work
         self._ended = ended  # called when the cycle's work is over (its events may wait unread)
-        self._events: queue.Queue[Any] = queue.Queue()
+        self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()  # C: a lock less per event
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"samantha-cycle-{number}",
                                         daemon=True)

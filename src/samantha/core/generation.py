@@ -82,6 +82,8 @@ class StopScanner:
 
     def feed(self, text: str) -> str:
         """Add text; return what can be shown now. Sets ``stopped`` when a stop string appears."""
+        if not self.stops:  # nothing to look for, nothing held back
+            return text
         self.pending += text
         hits = [i for i in (self._find(s) for s in self.stops) if i >= 0]
         if hits:

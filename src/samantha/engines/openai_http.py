@@ -268,7 +268,8 @@ class OpenAICompatible:
                         continue
                     if chunk.get("error"):
                         raise self._stopped(chunk, max_tokens)
-                    usage = json_numbers(chunk.get("usage"), USAGE) or usage  # after the finish
+                    if "usage" in chunk:  # after the finish, or with each chunk
+                        usage = json_numbers(chunk["usage"], USAGE) or usage
                     for choice in json_objects(chunk.get("choices"), CHOICES):
                         yield from choice_tokens(choice, source)
                         finish = json_text(choice.get("finish_reason"), REASON) or finish
