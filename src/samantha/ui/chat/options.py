@@ -43,7 +43,7 @@ class ChainOptions:
                                           label=t["responses"].label, info=t["responses"].help,
                                           elem_id="responses")
             with gr.Row():
-                self.concurrency = gr.Slider(1, 16, value=1, step=1,
+                self.concurrency = gr.Slider(1, 256, value=1, step=1,
                                              label=t["concurrency"].label,
                                              info=t["concurrency"].help, elem_id="concurrency")
                 self.parallel = gr.Slider(1, 8, value=1, step=1, label=t["parallel"].label,

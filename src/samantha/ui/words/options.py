@@ -159,12 +159,14 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
      "Cycles at once",
      "How many cycles may be in progress at the same time, when none feeds another (no "
      "feedback, no final item): they are spread over the remote backends of MODEL@* and shown "
-     "in order. Local models answer one at a time (see Parallel cycles). 1 (the default) runs "
-     "one cycle after the other.",
+     "in order. Set it to the slots of all your backends together (4 servers of 4 slots: 16). "
+     "Local models answer one at a time (see Parallel cycles). 1 (the default) runs one cycle "
+     "after the other.",
      "Ciclos ao mesmo tempo",
      "Quantos ciclos podem estar em andamento ao mesmo tempo, quando nenhum alimenta outro "
      "(sem feedback, sem item final): eles são repartidos entre os backends remotos de "
-     "MODELO@* e mostrados em ordem. Modelos locais respondem um de cada vez (veja Ciclos em "
+     "MODELO@* e mostrados em ordem. Use a soma das vagas (slots) de todos os seus backends "
+     "(4 servidores de 4 vagas: 16). Modelos locais respondem um de cada vez (veja Ciclos em "
      "paralelo). 1 (o padrão) executa um ciclo depois do outro."),
     ("retry_on_other",
      "Retry on another backend",
