@@ -122,3 +122,29 @@ def test_the_cli_exports_answers_with_its_backends_and_imports(home: Path,
     refused = samantha(home, "batch", "run", str(bad), "-o", str(tmp_path / "o.jsonl"))
     assert refused.returncode == 2
     assert "The batch input bad.jsonl, line 1: tools cannot be run here" in refused.stderr
+
+
+def test_what_the_batch_did_not_answer_is_resumed_on_samanthas_backends(home: Path,
+                                                                          tmp_path: Path
+                                                                          ) -> None:
+    """Half the answers came back (with gaps, in another order): `history resume` runs the
+    other cycles on the backends, and keeps the imported ones as they were."""
+    source, target = tmp_path / "batch.jsonl", tmp_path / "answers.jsonl"
+    with Farm(2, slots=2, seconds_per_token=0.002, models=("qwen", "llama")) as farm:
+        write_backends(home, {s.name: BackendSpec(s.name, s.url, "openai")
+                              for s in farm.servers})
+        bench = Workbench(home)
+        exported = export_batch(bench, chain(), source)
+        run_batch(source, target, only=6)
+        imported = {json.loads(line)["custom_id"] for line in target.read_text().splitlines()}
+        assert import_batch(bench, answers(target)).missing == 6
+        list(bench.resume_run(exported.run_id))
+        assert sum(s.answered for s in farm.servers) == 6  # only those without an answer
+    record = bench.store.get_run(exported.run_id)
+    assert record.status == "finished" and [c.number for c in record.cycles] == list(
+        range(1, 13))
+    whole = "".join(f"w{i} " for i in range(WORDS))
+    assert all(c.status == "done" and c.response == whole for c in record.cycles)
+    by_batch = {f"samantha-run-{exported.run_id}-cycle-{c.number}" for c in record.cycles
+                if c.answered_by.endswith("@batch")}
+    assert by_batch == imported
