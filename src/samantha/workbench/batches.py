@@ -9,10 +9,12 @@ still be run with ``samantha history resume``.
 
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from samantha.core.answer_events import GenerationResult
 from samantha.core.backend_specs import parse_ref
@@ -142,25 +144,19 @@ def _record(bench: Workbench, run_id: int, answer: BatchAnswer, cycle: Cycle,
 def run_batch(bench: Workbench, requests: Sequence[BatchRequest], model: str | None,
               concurrency: int, retry: bool = False) -> Iterator[str]:
     """Answer an input file's requests with ``model`` (else each one's own), ``concurrency``
-    at once over remote backends; yield the output lines as the answers end."""
+    at once over remote backends; yield the output lines in the input's order."""
     remote = all(parse_ref(model or r.model) is not None for r in requests)
     width = concurrency if remote else 1  # the embedded engine answers one at a time
     with ThreadPoolExecutor(width, thread_name_prefix="samantha-batch") as pool:
-        waiting: list[Future[str]] = []
         queued = iter(requests)
-        for request in _window(queued, width * AHEAD):
-            waiting.append(pool.submit(_answer, bench, request, model, retry))
+        waiting: deque[Future[str]] = deque(
+            pool.submit(_answer, bench, request, model, retry)
+            for request in islice(queued, width * AHEAD))
         while waiting:
-            first = waiting.pop(0)
-            yield first.result()
+            yield waiting.popleft().result()
             following = next(queued, None)
             if following is not None:
                 waiting.append(pool.submit(_answer, bench, following, model, retry))
-
-
-def _window(requests: Iterator[BatchRequest], size: int) -> Iterable[BatchRequest]:
-    for _, request in zip(range(size), requests):
-        yield request
 
 
 def _answer(bench: Workbench, request: BatchRequest, model: str | None, retry: bool) -> str:
