@@ -79,3 +79,20 @@ def test_a_line_past_the_bound_and_a_repeated_id_are_refused() -> None:
         read_requests([line, line])
     with pytest.raises(BatchFileError, match="no choices"):
         read_answers(['{"custom_id": "a", "response": {"status_code": 200, "body": {}}}'])
+
+
+def test_what_an_output_line_says_of_counts_and_model_is_bounded() -> None:
+    """A runner's output is read as it says only within bounds: a count out of them (or not a
+    whole number) is unknown, 0; a model name is cut to MODEL_CHARS."""
+    from samantha.core.batchfile import MODEL_CHARS
+
+    def line(usage: object, model: object) -> str:
+        return json.dumps({"custom_id": "a", "error": None, "response": {
+            "status_code": 200, "body": {"model": model, "usage": usage, "choices": [
+                {"message": {"content": "hi"}, "finish_reason": "length"}]}}})
+
+    (odd,) = read_answers([line({"completion_tokens": 10**30, "prompt_tokens": -4}, "m" * 10**5)])
+    assert (odd.tokens, odd.prompt_tokens, len(odd.model), odd.finish_reason) == (
+        0, 0, MODEL_CHARS, "length")
+    (other,) = read_answers([line({"completion_tokens": True, "prompt_tokens": 2.5}, ["x"])])
+    assert (other.tokens, other.prompt_tokens, other.model) == (0, 0, "")

@@ -148,3 +148,21 @@ def test_what_the_batch_did_not_answer_is_resumed_on_samanthas_backends(home: Pa
     by_batch = {f"samantha-run-{exported.run_id}-cycle-{c.number}" for c in record.cycles
                 if c.answered_by.endswith("@batch")}
     assert by_batch == imported
+
+
+def test_a_missing_or_too_large_batch_file_is_one_line(home: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import samantha.cli.batch as batch_cli
+    from samantha.cli import cli
+
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["batch", "import", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "No batch file" in missing.output
+    big = tmp_path / "big.jsonl"
+    big.write_text("{}\n" * 10)
+    monkeypatch.setattr(batch_cli, "FILE_BYTES", 16)
+    refused = runner.invoke(cli, ["batch", "run", str(big), "-o", str(tmp_path / "o.jsonl")])
+    assert refused.exit_code == 2 and "big.jsonl is larger than" in refused.output
+    assert "Traceback" not in refused.output

@@ -344,6 +344,17 @@ def test_placement_reads_slots_from_the_server_or_as_declared(network, home: Pat
     assert "GET /props" not in network["one"].asked  # declared: not asked
 
 
+def test_slots_a_server_cannot_have_are_not_believed(network, home: Path) -> None:
+    network["big"] = Server({**LLAMA_SERVER, "GET /props": (200, {"total_slots": 10**12})})
+    network["odd"] = Server({"GET /v1/models": (200, {"data": [{"id": "gemma"}]}),
+                             "GET /props": (200, {"total_slots": "all of them"})})
+    write_backends(home, {"big": BackendSpec("big", "http://big:1", "llama-server"),
+                          "odd": BackendSpec("odd", "http://odd:1", "openai")})
+    lab = Remotes(home)
+    lab.places(RemoteRef("gemma", "*"))
+    assert [(s.name, s.slots) for s in lab.placement.status()] == [("big", 1), ("odd", 1)]
+
+
 def test_an_adapter_is_made_once_and_made_again_when_its_backend_changes(
         lab: Remotes, network) -> None:
     first = lab.adapter("one")

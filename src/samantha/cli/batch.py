@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 @click.group()
 def batch() -> None:
     """OpenAI batch files (JSON Lines of requests, then of answers, matched by custom_id): hand
-    a run to vLLM's run-batch or OpenAI's Batch API and bring the answers back to the history,
-    or answer such a file with Samantha's backends."""
+    a run to vLLM's run-batch or OpenAI's Batch API (write it with `samantha run …
+    --export-batch FILE`) and bring the answers back to the history, or answer such a file
+    with Samantha's backends."""
 
 
 def exported(bench: Workbench, config: ChainConfig, path: Path, as_json: bool) -> None:

@@ -15,6 +15,7 @@ from samantha.core.schema import Number, Refused, Text, Whole, check_table, show
 
 KINDS = ("llama-server", "openai", "ollama")
 ANY = "*"  # MODEL@* : any backend that serves MODEL
+MAX_SLOTS = 4096  # answers one backend computes at once, declared or as it says
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
@@ -70,7 +71,7 @@ class BackendSpec:
 BACKEND_KEYS = {"url": Text("an http:// or https:// address"),
                 "kind": Text("auto, llama-server, openai or ollama", optional=True),
                 "api_key_env": Text("the name of an environment variable", optional=True),
-                "slots": Whole(1, 4096), "weight": Number(0.01, 100.0),
+                "slots": Whole(1, MAX_SLOTS), "weight": Number(0.01, 100.0),
                 **CEILINGS}
 
 

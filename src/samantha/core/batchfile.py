@@ -33,8 +33,10 @@ from samantha.core.settings import Settings
 
 PATH = "/v1/chat/completions"
 LINE_BYTES = 8 * 1024 * 1024  # one request: a long conversation fits
-FILE_BYTES = 4 * 1024**3  # a file read at once: split a larger one
+FILE_BYTES = 1024**3  # a file is read whole (a million requests of 1 KB): split a larger one
 MAX_LINES = 1_000_000  # as many as a run may plan
+MAX_COUNT = 10**9  # tokens of one answer, at most, as a runner may report them
+MODEL_CHARS = 200  # of the model name an output line gives (stored as who answered)
 CUSTOM_ID = re.compile(r"samantha-run-(\d+)-cycle-(\d+)")
 ROLES = ("system", "user", "assistant")
 
@@ -196,13 +198,18 @@ def _answer(data: dict[str, Any], where: str) -> BatchAnswer:
         raise BatchFileError(f"{where}: the response holds no choices[0].message.content.")
     usage = body.get("usage")
     usage = usage if isinstance(usage, dict) else {}
-    tokens = usage.get("completion_tokens", 0)
-    prompt = usage.get("prompt_tokens", 0)
     finish = choice.get("finish_reason") if isinstance(choice, dict) else None
-    return BatchAnswer(custom_id, text, tokens if isinstance(tokens, int) else 0,
-                       prompt if isinstance(prompt, int) else 0,
-                       {"length": "length"}.get(str(finish), "stop"),
-                       str(body.get("model", "")))
+    model = body.get("model")
+    return BatchAnswer(custom_id, text, _count(usage.get("completion_tokens")),
+                       _count(usage.get("prompt_tokens")),
+                       "length" if finish == "length" else "stop",
+                       model[:MODEL_CHARS] if isinstance(model, str) else "")
+
+
+def _count(value: Any) -> int:
+    """A token count as a runner reports it: a whole number in bounds, else 0 (unknown)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
+    return value if ok else 0
 
 
 def answer_line(custom_id: str, model: str, text: str, tokens: int, prompt_tokens: int,

@@ -198,13 +198,8 @@ class Settings:
     prompt_format: str = AUTO  # how the messages become the model's text (core/prompt_format)
 
     def __post_init__(self) -> None:
-        for name, param in PARAMETERS.items():
-            value = getattr(self, name)
-            if value is None and name == "seed":
-                continue
-            object.__setattr__(self, name, _checked(param, value))
-        for name, parse in LISTS.items():
-            object.__setattr__(self, name, parse(getattr(self, name)))
+        for name in (*PARAMETERS, *LISTS):
+            object.__setattr__(self, name, _valid(name, getattr(self, name)))
 
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some values changed (only those are checked again: the others were);
@@ -212,11 +207,7 @@ class Settings:
         _reject_unknown(changes, PARAMETERS.keys() | LISTS.keys())
         new = copy.copy(self)
         for name, value in changes.items():
-            if name in LISTS:
-                value = LISTS[name](value)
-            elif value is not None or name != "seed":
-                value = _checked(PARAMETERS[name], value)
-            object.__setattr__(new, name, value)
+            object.__setattr__(new, name, _valid(name, value))
         return new
 
     def with_seed(self, seed: int) -> "Settings":
@@ -235,6 +226,16 @@ class Settings:
     def from_dict(cls, data: Mapping[str, Any]) -> "Settings":
         _reject_unknown(data, PARAMETERS.keys() | LISTS.keys())
         return cls(**dict(data))
+
+
+def _valid(name: str, value: Any) -> Any:
+    """A setting's value, checked against its range (a list's, parsed); the seed may be None
+    (drawn when the answer starts)."""
+    if name in LISTS:
+        return LISTS[name](value)
+    if value is None and name == "seed":
+        return None
+    return _checked(PARAMETERS[name], value)
 
 
 #: Ranges of the per-cycle random draw (SPEC §3.7).

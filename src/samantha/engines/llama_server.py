@@ -16,7 +16,7 @@ import math
 from typing import Any, Iterator, Sequence
 
 from samantha.core.answer_events import FinishReason
-from samantha.core.backend_specs import BackendError, BackendInfo, BackendSpec
+from samantha.core.backend_specs import MAX_SLOTS, BackendError, BackendInfo, BackendSpec
 from samantha.core.chat import Message, plain_prompt
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError
@@ -98,15 +98,17 @@ class LlamaServer:
                     or json_whole(self.props.get("n_ctx"), CONTEXT))
 
     def capacity(self) -> int | None:
-        """Its slots (``total_slots`` of ``/props``)."""
+        """Its slots (``total_slots`` of ``/props``; more than 4,096 is not believed)."""
         with shaped_answer(self.spec, "/props", SERVER):
-            return json_whole(self.props.get("total_slots"), 'a whole number ("total_slots")')
+            slots = json_whole(self.props.get("total_slots"), 'a whole number ("total_slots")')
+        return slots if slots is not None and 0 < slots <= MAX_SLOTS else None
 
     def check(self) -> BackendInfo:
         health = self.http.status("/health")
         notes = () if health == 200 else (f"/health answered {health}: not ready yet",)
         template = self.has_template()
-        slots = self.capacity()
+        with shaped_answer(self.spec, "/props", SERVER):
+            slots = json_whole(self.props.get("total_slots"), 'a whole number ("total_slots")')
         return BackendInfo(
             kind=self.kind, models=tuple(self.models()), n_ctx=self.n_ctx(),
             slots=slots, supports=SUPPORTED,

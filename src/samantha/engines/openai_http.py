@@ -20,7 +20,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from samantha.core.answer_events import FinishReason
-from samantha.core.backend_specs import BackendError, BackendInfo, BackendInputError, BackendSpec
+from samantha.core.backend_specs import (
+    MAX_SLOTS,
+    BackendError,
+    BackendInfo,
+    BackendInputError,
+    BackendSpec,
+)
 from samantha.core.chat import Message
 from samantha.core.engine import Cancel
 from samantha.core.errors import PromptTooLongError
@@ -132,7 +138,7 @@ class OpenAICompatible:
         answer = self.http.get("/props")
         slots = answer.get("total_slots") if isinstance(answer, dict) else None
         return slots if isinstance(slots, int) and not isinstance(slots, bool) and \
-            0 < slots <= 4096 else None
+            0 < slots <= MAX_SLOTS else None
 
     def check(self) -> BackendInfo:
         listing = self.listing()
